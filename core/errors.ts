@@ -1,0 +1,65 @@
+/**
+ * The catalogue of Appwarden error codes. Every error the product raises carries one of these
+ * codes; the codes are stable and double as metric labels. `test/errors.test.ts` checks that each
+ * code is documented in the README.
+ */
+export const ERROR_CATALOGUE = {
+  AW_CONFIG_INVALID: { status: 500, retriable: false, message: 'configuration is invalid' },
+  AW_BAD_REQUEST: { status: 400, retriable: false, message: 'the request is invalid' },
+  AW_NOT_FOUND: { status: 404, retriable: false, message: 'not found' },
+  AW_NOT_READY: { status: 503, retriable: true, message: 'the service is not ready' },
+  AW_PROVIDER_THROTTLED: { status: 503, retriable: true, message: 'the provider throttled the request' },
+  AW_PROVIDER_UNAVAILABLE: { status: 502, retriable: true, message: 'the provider is unavailable' },
+  AW_PROVIDER_AUTH_FAILED: { status: 502, retriable: false, message: 'the provider refused the credentials' },
+  AW_PROVIDER_REQUEST_FAILED: { status: 502, retriable: false, message: 'the provider refused the request' },
+  AW_PROVIDER_RESPONSE_INVALID: { status: 502, retriable: false, message: 'the provider answered something unexpected' },
+  AW_NORMALIZE_FAILED: { status: 422, retriable: false, message: 'a provider record could not be normalized' },
+  AW_DECODE_FAILED: { status: 422, retriable: false, message: 'a Kafka message could not be decoded' },
+  AW_SCHEMA_UNKNOWN: { status: 404, retriable: false, message: 'no schema has that fingerprint' },
+  AW_KAFKA_FAILED: { status: 503, retriable: true, message: 'Kafka refused or failed an operation' },
+  AW_CLICKHOUSE_FAILED: { status: 503, retriable: true, message: 'ClickHouse refused or failed a query' },
+  AW_LOCAL_STACK_FAILED: { status: 500, retriable: false, message: 'a local service could not be started' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface AppwardenErrorOptions {
+  cause?: unknown;
+  /** Overrides the catalogue's retriable flag, e.g. a 5xx from a provider is retriable, a 4xx is not. */
+  retriable?: boolean;
+  /** Overrides the catalogue's HTTP status (the API answers with it). */
+  status?: number;
+  /** Machine-readable details: the field at fault, the provider's status, the wait asked for... */
+  details?: Record<string, unknown>;
+}
+
+export class AppwardenError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message?: string, options: AppwardenErrorOptions = {}) {
+    const entry = ERROR_CATALOGUE[code];
+    super(message ?? entry.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppwardenError';
+    this.code = code;
+    this.retriable = options.retriable ?? entry.retriable;
+    this.status = options.status ?? entry.status;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isAppwardenError(err: unknown, code?: ErrorCode): err is AppwardenError {
+  return err instanceof AppwardenError && (code === undefined || err.code === code);
+}
+
+/** True when an operation that failed with `err` may succeed if tried again. */
+export function isRetriable(err: unknown): boolean {
+  if (err instanceof AppwardenError) return err.retriable;
+  const e = err as { retriable?: unknown; code?: unknown } | null;
+  if (e && typeof e.retriable === 'boolean') return e.retriable;
+  // Network errors from fetch/undici arrive as TypeError with a system error as cause.
+  const cause = (err as { cause?: { code?: string } } | null)?.cause;
+  return typeof cause?.code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|UND_ERR_)/.test(cause.code);
+}
