@@ -15,9 +15,11 @@ export const ERROR_CATALOGUE = {
   AW_PROVIDER_RESPONSE_INVALID: { status: 502, retriable: false, message: 'the provider answered something unexpected' },
   AW_NORMALIZE_FAILED: { status: 422, retriable: false, message: 'a provider record could not be normalized' },
   AW_DECODE_FAILED: { status: 422, retriable: false, message: 'a Kafka message could not be decoded' },
+  AW_ENCODE_FAILED: { status: 500, retriable: false, message: 'a record does not match its Avro schema' },
   AW_SCHEMA_UNKNOWN: { status: 404, retriable: false, message: 'no schema has that fingerprint' },
   AW_KAFKA_FAILED: { status: 503, retriable: true, message: 'Kafka refused or failed an operation' },
   AW_CLICKHOUSE_FAILED: { status: 503, retriable: true, message: 'ClickHouse refused or failed a query' },
+  AW_INTERNAL: { status: 500, retriable: false, message: 'an unexpected error' },
   AW_LOCAL_STACK_FAILED: { status: 500, retriable: false, message: 'a local service could not be started' },
 } as const;
 

@@ -1,0 +1,43 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { ClickHouse } from '../core/clickhouse.js';
+import type { Logger } from '../core/logger.js';
+import type { InstanceStatus } from '../ingestors/runtime/instance-runner.js';
+import { installErrorHandler } from './errors.js';
+import { accountRoutes } from './routes/accounts.js';
+import { activityRoutes } from './routes/activities.js';
+import { connectorRoutes } from './routes/connectors.js';
+import { healthRoutes } from './routes/health.js';
+import { schemaRoutes } from './routes/schemas.js';
+
+export interface ApiDependencies {
+  clickhouse: ClickHouse;
+  log: Logger;
+  maxPageSize: number;
+  /** Connector instances run by this process (none when the API runs alone). */
+  connectorStatuses?: () => InstanceStatus[];
+  ready?: () => boolean;
+}
+
+/** Builds the API without listening: `start` calls `listen`, tests call `inject`. */
+export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
+  const log = deps.log.child({ component: 'api' });
+  const app = Fastify({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Appwarden API', version: '1', description: 'Query the activity trail and accounts; read connector health and the published Avro schemas.' },
+    },
+  });
+  installErrorHandler(app, log);
+  activityRoutes(app, deps);
+  accountRoutes(app, deps);
+  schemaRoutes(app);
+  connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
+  healthRoutes(app, deps);
+  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

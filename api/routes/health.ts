@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { ClickHouse } from '../../core/clickhouse.js';
+import { AppwardenError } from '../../core/errors.js';
+
+export function healthRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; ready?: () => boolean }): void {
+  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['health'] } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { summary: 'Readiness: ClickHouse answers and start-up is complete', tags: ['health'] } }, async () => {
+    if (deps.ready && !deps.ready()) throw new AppwardenError('AW_NOT_READY', 'start-up is not complete');
+    try {
+      await deps.clickhouse.query('SELECT 1 AS ok');
+    } catch (err) {
+      throw new AppwardenError('AW_NOT_READY', 'ClickHouse does not answer', { cause: err });
+    }
+    return { status: 'ready' };
+  });
+}

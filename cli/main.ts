@@ -1,0 +1,51 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { isAppwardenError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { CONNECTORS } from '../ingestors/registry.js';
+import { runNormalize } from './normalize.js';
+
+const USAGE = `usage: appwarden <command>
+
+commands:
+  start                               run Appwarden end to end (local Kafka, embedded ClickHouse,
+                                      simulated tenants unless connectors are configured)
+  normalize --provider P [--instance I] < raw.jsonl
+                                      normalize raw provider records (one JSON a line) to events
+  kafka start|stop|status             manage the local Kafka broker
+`;
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The `appwarden` command; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'start': {
+        const { runStart } = await import('./start.js');
+        return await runStart(process.env);
+      }
+      case 'normalize': {
+        const normalizers = Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.normalizeActivity]));
+        return await runNormalize(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, normalizers);
+      }
+      case 'kafka': {
+        const { kafkaCommand } = await import('../scripts/kafka-cli.js');
+        return await kafkaCommand(args, createLogger({ pretty: process.stdout.isTTY }));
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`appwarden: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    process.stderr.write(`appwarden ${command}: ${isAppwardenError(err) ? `${err.code}: ${err.message}` : (err as Error).stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,227 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Session, drainPending, type ChdbResult } from 'chdb';
+import { AppwardenError } from './errors.js';
+import type { Logger } from './logger.js';
+import {
+  OUTPUT_SETTINGS, assertIdentifier, clickHouseFailure, closedError, engineErrorCode, engineErrorType, normalizeParams,
+  qualifiedTable, type ClickHouse, type EngineErrorFacts, type InsertOptions,
+} from './clickhouse.js';
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  database: string;
+  log: Logger;
+  maxInsertChunkBytes?: number;
+}
+
+const DEFAULT_INSERT_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * One chdb connection per (data folder, database), shared by every handle opened on that pair and
+ * closed with the last of them. Each connection runs `USE database` once, so unqualified table names
+ * resolve per database, as they do on a server. chdb lets several connections share one data folder
+ * (they share one engine) but refuses a second folder while one is open.
+ */
+interface SharedConnection {
+  readonly dir: string;
+  readonly database: string;
+  refs: number;
+  readonly ready: Promise<Session>;
+}
+
+const connections = new Map<string, SharedConnection>();
+/** The last teardown; a new connection waits for it so that a folder switch never races a close. */
+let closing: Promise<void> = Promise.resolve();
+
+export async function openEmbeddedClickHouse(options: EmbeddedOptions): Promise<ClickHouse> {
+  assertIdentifier(options.database, 'database');
+  const dir = path.resolve(options.dataDir);
+  const key = `${dir}\u0000${options.database}`;
+  let shared = connections.get(key);
+  if (!shared) {
+    const other = [...connections.values()].find((c) => c.dir !== dir);
+    if (other) {
+      throw new AppwardenError('AW_CLICKHOUSE_FAILED', `embedded ClickHouse serves one data folder per process: ${other.dir} is open, ${dir} was asked for`, {
+        retriable: false,
+        details: { operation: 'open', backend: 'embedded' },
+      });
+    }
+    shared = { dir, database: options.database, refs: 0, ready: connect(dir, options.database, options.log) };
+    connections.set(key, shared);
+  }
+  shared.refs += 1;
+  let session: Session;
+  try {
+    session = await shared.ready;
+  } catch (err) {
+    await release(key, shared, options.log);
+    throw err;
+  }
+  return new EmbeddedClickHouse(session, options, () => release(key, shared, options.log));
+}
+
+async function connect(dir: string, database: string, log: Logger): Promise<Session> {
+  let session: Session | undefined;
+  try {
+    mkdirSync(dir, { recursive: true });
+    // A connection to another folder that closed while busy is torn down in the background;
+    // the engine refuses a new folder until it is gone.
+    await closing;
+    await drainPending();
+    session = new Session(dir, {
+      connectionArgs: Object.entries(OUTPUT_SETTINGS).map(([name, value]) => `--${name}=${value}`),
+    });
+    await session.queryAsync(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
+    await session.queryAsync(`USE \`${database}\``);
+  } catch (err) {
+    session?.close();
+    throw clickHouseFailure('open', 'embedded', err, chdbErrorFacts(err));
+  }
+  log.info({ dataDir: dir, database }, 'embedded ClickHouse opened');
+  return session;
+}
+
+async function release(key: string, shared: SharedConnection, log: Logger): Promise<void> {
+  shared.refs -= 1;
+  if (shared.refs > 0) return;
+  if (connections.get(key) === shared) connections.delete(key);
+  const previous = closing;
+  closing = (async () => {
+    await previous;
+    const session = await shared.ready.catch(() => undefined);
+    if (!session) return;
+    session.close();
+    await drainPending();
+    log.info({ dataDir: shared.dir, database: shared.database }, 'embedded ClickHouse closed');
+  })();
+  await closing;
+}
+
+class EmbeddedClickHouse implements ClickHouse {
+  readonly kind = 'embedded' as const;
+  readonly database: string;
+  readonly #session: Session;
+  readonly #release: () => Promise<void>;
+  readonly #maxChunkBytes: number;
+  readonly #running = new Set<Promise<unknown>>();
+  #closed = false;
+
+  constructor(session: Session, options: EmbeddedOptions, release: () => Promise<void>) {
+    this.database = options.database;
+    this.#session = session;
+    this.#release = release;
+    this.#maxChunkBytes = options.maxInsertChunkBytes ?? DEFAULT_INSERT_CHUNK_BYTES;
+  }
+
+  table(name: string): string {
+    return qualifiedTable(this.database, name);
+  }
+
+  async exec(sql: string, params?: Record<string, unknown>): Promise<void> {
+    await this.#run('exec', sql, params);
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    const result = await this.#run('query', sql, params);
+    const rows: T[] = [];
+    // JSON escapes newlines inside strings, so every raw newline ends a row.
+    for (const line of result.text().split('\n')) {
+      if (line.length > 0) rows.push(JSON.parse(line) as T);
+    }
+    return rows;
+  }
+
+  async insert(table: string, rows: readonly object[], options: InsertOptions = {}): Promise<void> {
+    assertIdentifier(table, 'table');
+    if (this.#closed) throw closedError(this.kind, 'insert');
+    if (rows.length === 0) return;
+    const target = `${this.database}.${table}`;
+    let lines: string[] = [];
+    let size = 0;
+    let chunk = 0;
+    // The engine writes one chunk off the event loop while the next one is serialized here.
+    let writing: Promise<unknown> = Promise.resolve();
+    const flush = async (): Promise<void> => {
+      // Each chunk is its own statement; suffixing the token keeps a retry of the whole batch
+      // deduplicated chunk by chunk, while chunks with different rows never share a token.
+      const token = options.dedupToken === undefined ? undefined : chunk === 0 ? options.dedupToken : `${options.dedupToken}:${chunk}`;
+      const payload = Buffer.from(lines.join('\n'), 'utf8');
+      lines = [];
+      size = 0;
+      chunk += 1;
+      await writing;
+      writing = this.#track(
+        this.#session.insert({
+          table: target,
+          values: payload,
+          format: 'JSONEachRow',
+          ...(token === undefined ? {} : { settings: { insert_deduplication_token: token } }),
+        }),
+        'insert',
+      );
+      writing.catch(() => {}); // observed by the next flush or the final await
+    };
+    try {
+      for (const row of rows) {
+        const line = serializeRow(row);
+        lines.push(line);
+        size += line.length + 1;
+        if (size >= this.#maxChunkBytes) await flush();
+      }
+      if (lines.length > 0) await flush();
+    } finally {
+      await writing.catch(() => {});
+    }
+    await writing;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#running]);
+    await this.#release();
+  }
+
+  #run(operation: string, sql: string, params?: Record<string, unknown>): Promise<ChdbResult> {
+    if (this.#closed) return Promise.reject(closedError(this.kind, operation));
+    const bound = normalizeParams(params);
+    const started = bound && Object.keys(bound).length > 0
+      ? this.#session.queryBindAsync(sql, bound, { format: 'JSONEachRow' })
+      : this.#session.queryAsync(sql, { format: 'JSONEachRow' });
+    return this.#track(started, operation);
+  }
+
+  async #track<R>(started: Promise<R>, operation: string): Promise<R> {
+    this.#running.add(started);
+    try {
+      return await started;
+    } catch (err) {
+      throw clickHouseFailure(operation, this.kind, err, chdbErrorFacts(err));
+    } finally {
+      this.#running.delete(started);
+    }
+  }
+}
+
+function serializeRow(row: object): string {
+  try {
+    return JSON.stringify(row);
+  } catch (err) {
+    throw clickHouseFailure('insert', 'embedded', err, { retriable: false, message: `a row cannot be written as JSON: ${(err as Error).message}` });
+  }
+}
+
+/** chdb errors carry `clickhouseCode`; the type name is only in the message (`… (UNKNOWN_TABLE)`). */
+function chdbErrorFacts(err: unknown): EngineErrorFacts {
+  const e = err as { message?: unknown; clickhouseCode?: unknown; code?: unknown } | null;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  const code = typeof e?.clickhouseCode === 'number' ? e.clickhouseCode : engineErrorCode(message);
+  const facts: EngineErrorFacts = { retriable: e?.code === 'CHDB_TIMEOUT', message };
+  if (code !== undefined) {
+    facts.code = code;
+    const type = engineErrorType(message);
+    if (type !== undefined) facts.type = type;
+  }
+  return facts;
+}

@@ -1,0 +1,131 @@
+import { ClickHouseError, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import type { Logger } from './logger.js';
+import {
+  OUTPUT_SETTINGS, assertIdentifier, clickHouseFailure, closedError, engineErrorType, normalizeParams, qualifiedTable,
+  type ClickHouse, type EngineErrorFacts, type InsertOptions,
+} from './clickhouse.js';
+
+export interface ServerOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  database: string;
+  log: Logger;
+}
+
+const SETTINGS: ClickHouseSettings = { ...OUTPUT_SETTINGS };
+
+/** A ClickHouse server over HTTP through `@clickhouse/client`. */
+export async function openServerClickHouse(options: ServerOptions): Promise<ClickHouse> {
+  assertIdentifier(options.database, 'database');
+  const credentials = {
+    url: options.url,
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    application: 'appwarden',
+  };
+  // The database has to exist before a client can make it its default.
+  const bootstrap = createClient(credentials);
+  try {
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${options.database}\`` });
+  } catch (err) {
+    throw clickHouseFailure('open', 'server', err, serverErrorFacts(err));
+  } finally {
+    await bootstrap.close();
+  }
+  const client = createClient({ ...credentials, database: options.database, clickhouse_settings: SETTINGS });
+  options.log.info({ url: redactUrl(options.url), database: options.database }, 'ClickHouse server connected');
+  return new ServerClickHouse(client, options);
+}
+
+class ServerClickHouse implements ClickHouse {
+  readonly kind = 'server' as const;
+  readonly database: string;
+  readonly #client: ClickHouseClient;
+  readonly #log: Logger;
+  readonly #running = new Set<Promise<unknown>>();
+  #closed = false;
+
+  constructor(client: ClickHouseClient, options: ServerOptions) {
+    this.#client = client;
+    this.database = options.database;
+    this.#log = options.log;
+  }
+
+  table(name: string): string {
+    return qualifiedTable(this.database, name);
+  }
+
+  async exec(sql: string, params?: Record<string, unknown>): Promise<void> {
+    const query_params = normalizeParams(params);
+    await this.#track('exec', () => this.#client.command({ query: sql, ...(query_params ? { query_params } : {}) }));
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    const query_params = normalizeParams(params);
+    return this.#track('query', async () => {
+      const result = await this.#client.query({ query: sql, format: 'JSONEachRow', ...(query_params ? { query_params } : {}) });
+      return result.json<T>();
+    });
+  }
+
+  async insert(table: string, rows: readonly object[], options: InsertOptions = {}): Promise<void> {
+    assertIdentifier(table, 'table');
+    if (rows.length === 0) {
+      if (this.#closed) throw closedError(this.kind, 'insert');
+      return;
+    }
+    await this.#track('insert', () => this.#client.insert({
+      table: `${this.database}.${table}`,
+      values: rows as object[],
+      format: 'JSONEachRow',
+      ...(options.dedupToken === undefined ? {} : { clickhouse_settings: { insert_deduplication_token: options.dedupToken } }),
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#running]);
+    await this.#client.close();
+    this.#log.info({ database: this.database }, 'ClickHouse server disconnected');
+  }
+
+  async #track<R>(operation: string, start: () => Promise<R>): Promise<R> {
+    if (this.#closed) throw closedError(this.kind, operation);
+    const running = start();
+    this.#running.add(running);
+    try {
+      return await running;
+    } catch (err) {
+      throw clickHouseFailure(operation, this.kind, err, serverErrorFacts(err));
+    } finally {
+      this.#running.delete(running);
+    }
+  }
+}
+
+/** The server answers with its code and type; anything else is the network or a timeout. */
+function serverErrorFacts(err: unknown): EngineErrorFacts {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof ClickHouseError) {
+    const facts: EngineErrorFacts = { retriable: false, message };
+    const code = Number(err.code);
+    if (Number.isInteger(code)) facts.code = code;
+    const type = err.type ?? engineErrorType(message);
+    if (type !== undefined) facts.type = type;
+    return facts;
+  }
+  return { retriable: true, message };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '[unparsable url]';
+  }
+}

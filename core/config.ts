@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Type, { type Static, type TSchema } from 'typebox';
+import Value from 'typebox/value';
+import YAML from 'yaml';
+import { AppwardenError } from './errors.js';
+
+/**
+ * Settings every connector instance has, whatever its provider. A provider's own settings (URL,
+ * credentials) come from its definition's `configSchema` and sit beside these in the same object.
+ */
+export const InstanceSettingsSchema = Type.Object({
+  enabled: Type.Boolean({ default: true }),
+  schedule: Type.Object({
+    activitiesEveryMs: Type.Integer({ minimum: 100, default: 60_000, description: 'pause between activity polls' }),
+    accountsEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the account scan' }),
+    filesEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the file scan' }),
+  }, { default: {} }),
+  activities: Type.Object({
+    initialLookbackMs: Type.Integer({ minimum: 0, default: 7 * 86_400_000, description: 'history read on the first poll' }),
+    trailingWindowMs: Type.Integer({ minimum: 0, default: 15 * 60_000, description: 're-read before the cursor on every poll, for late events' }),
+    maxWindowMs: Type.Integer({ minimum: 1000, default: 86_400_000, description: 'largest time range one bounded query covers' }),
+    settleMs: Type.Integer({ minimum: 0, default: 0, description: 'newest part of the timeline left for the next poll' }),
+  }, { default: {} }),
+  limits: Type.Object({
+    concurrency: Type.Integer({ minimum: 1, default: 4 }),
+    requestsPerMinute: Type.Optional(Type.Integer({ minimum: 1 })),
+    maxThrottleWaitMs: Type.Integer({ minimum: 0, default: 15 * 60_000 }),
+    timeoutMs: Type.Integer({ minimum: 100, default: 30_000 }),
+    maxAttempts: Type.Integer({ minimum: 1, default: 6 }),
+    retryBaseDelayMs: Type.Integer({ minimum: 0, default: 500 }),
+    retryMaxDelayMs: Type.Integer({ minimum: 0, default: 30_000 }),
+  }, { default: {} }),
+});
+export type InstanceSettings = Static<typeof InstanceSettingsSchema>;
+
+const ConfigSchema = Type.Object({
+  kafka: Type.Object({
+    brokers: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'empty: start a local broker' }),
+    clientId: Type.String({ default: 'appwarden' }),
+    topicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]+$', default: 'appwarden' }),
+    partitions: Type.Integer({ minimum: 1, default: 6 }),
+    replicationFactor: Type.Integer({ minimum: 1, default: 1 }),
+  }, { default: {} }),
+  clickhouse: Type.Object({
+    url: Type.Optional(Type.String({ minLength: 1, description: 'a ClickHouse server; unset: embedded chdb' })),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String({ secret: true })),
+    database: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'appwarden' }),
+    dataDir: Type.String({ default: '.data/clickhouse' }),
+  }, { default: {} }),
+  api: Type.Object({
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    maxPageSize: Type.Integer({ minimum: 1, default: 1000 }),
+  }, { default: {} }),
+  sink: Type.Object({
+    groupId: Type.String({ default: 'appwarden-sink' }),
+    maxBatchRows: Type.Integer({ minimum: 1, default: 50_000 }),
+    flushIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
+  }, { default: {} }),
+  simulate: Type.Boolean({ default: true, description: 'with no connector configured, run simulated tenants' }),
+  connectors: Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())), { default: {} }),
+});
+
+export type AppConfig = Omit<Static<typeof ConfigSchema>, 'connectors'> & {
+  /** provider id → instance id → that instance's validated settings. */
+  connectors: Record<string, Record<string, InstanceConfig>>;
+};
+
+export type InstanceConfig = InstanceSettings & Record<string, unknown>;
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** A YAML or JSON file; defaults to `APPWARDEN_CONFIG`. */
+  file?: string;
+  /** Overrides applied after the file and the environment (tests, the CLI). */
+  overrides?: Partial<Record<keyof AppConfig, unknown>>;
+  /** The provider-specific schema of each registered provider. */
+  providerSchemas: Record<string, TSchema>;
+}
+
+/**
+ * Reads the configuration from a file, the environment and overrides, checks it against one schema
+ * and reports every problem at once, with its path (`connectors.okta.main.token: required`).
+ */
+export function loadConfig(options: LoadConfigOptions): AppConfig {
+  const env = options.env ?? process.env;
+  const problems: string[] = [];
+  const file = options.file ?? env.APPWARDEN_CONFIG;
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      const text = readFileSync(path.resolve(file), 'utf8');
+      const parsed = YAML.parse(interpolateEnv(text, env, problems));
+      fromFile = parsed && typeof parsed === 'object' ? parsed : {};
+    } catch (err) {
+      throw new AppwardenError('AW_CONFIG_INVALID', `cannot read configuration file ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const merged = mergeDeep(mergeDeep(fromFile, fromEnvironment(env)), (options.overrides ?? {}) as Record<string, unknown>);
+  const withDefaults = Value.Default(ConfigSchema, merged) as Record<string, unknown>;
+  problems.push(...collectErrors(ConfigSchema, withDefaults, ''));
+
+  const connectors: Record<string, Record<string, InstanceConfig>> = {};
+  const rawConnectors = (withDefaults.connectors ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [provider, instances] of Object.entries(rawConnectors)) {
+    const providerSchema = options.providerSchemas[provider];
+    if (!providerSchema) {
+      problems.push(`connectors.${provider}: unknown provider (known: ${Object.keys(options.providerSchemas).join(', ')})`);
+      continue;
+    }
+    const schema = Type.Intersect([InstanceSettingsSchema, providerSchema]);
+    connectors[provider] = {};
+    for (const [id, raw] of Object.entries(instances ?? {})) {
+      if (!/^[a-z0-9][a-z0-9_-]*$/.test(id)) problems.push(`connectors.${provider}.${id}: instance ids are lower-case letters, digits, _ and -`);
+      const value = Value.Default(providerSchema, Value.Default(InstanceSettingsSchema, structuredClone(raw ?? {})));
+      problems.push(...collectErrors(schema, value, `connectors.${provider}.${id}`));
+      connectors[provider][id] = value as InstanceConfig;
+    }
+  }
+  if (problems.length > 0) {
+    throw new AppwardenError('AW_CONFIG_INVALID', `configuration is invalid:\n  ${problems.join('\n  ')}`, { details: { problems } });
+  }
+  return Object.freeze({ ...(withDefaults as Omit<AppConfig, 'connectors'>), connectors }) as AppConfig;
+}
+
+/** Builds the per-instance settings from defaults, for code that creates instances without a file. */
+export function instanceConfig(providerSchema: TSchema, raw: Record<string, unknown>): InstanceConfig {
+  const value = Value.Default(providerSchema, Value.Default(InstanceSettingsSchema, structuredClone(raw)));
+  const problems = collectErrors(Type.Intersect([InstanceSettingsSchema, providerSchema]), value, 'instance');
+  if (problems.length > 0) throw new AppwardenError('AW_CONFIG_INVALID', problems.join('; '), { details: { problems } });
+  return value as InstanceConfig;
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, Record<string, unknown>> = {};
+  const set = (section: string, key: string, value: unknown) => { (out[section] ??= {})[key] = value; };
+  if (env.KAFKA_BROKERS) set('kafka', 'brokers', env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean));
+  if (env.KAFKA_TOPIC_PREFIX) set('kafka', 'topicPrefix', env.KAFKA_TOPIC_PREFIX);
+  if (env.KAFKA_PARTITIONS) set('kafka', 'partitions', Number(env.KAFKA_PARTITIONS));
+  if (env.KAFKA_REPLICATION_FACTOR) set('kafka', 'replicationFactor', Number(env.KAFKA_REPLICATION_FACTOR));
+  if (env.CLICKHOUSE_URL) set('clickhouse', 'url', env.CLICKHOUSE_URL);
+  if (env.CLICKHOUSE_USER) set('clickhouse', 'username', env.CLICKHOUSE_USER);
+  if (env.CLICKHOUSE_PASSWORD) set('clickhouse', 'password', env.CLICKHOUSE_PASSWORD);
+  if (env.CLICKHOUSE_DATABASE) set('clickhouse', 'database', env.CLICKHOUSE_DATABASE);
+  if (env.CLICKHOUSE_DATA_DIR) set('clickhouse', 'dataDir', env.CLICKHOUSE_DATA_DIR);
+  if (env.PORT) set('api', 'port', Number(env.PORT));
+  if (env.HOST) set('api', 'host', env.HOST);
+  const top: Record<string, unknown> = { ...out };
+  if (env.APPWARDEN_SIMULATE) top.simulate = !/^(0|false|no)$/i.test(env.APPWARDEN_SIMULATE);
+  return top;
+}
+
+/** Replaces `${NAME}` with the environment's value so secrets stay out of the file. */
+function interpolateEnv(text: string, env: NodeJS.ProcessEnv, problems: string[]): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const value = env[name];
+    if (value === undefined) {
+      problems.push(`environment variable ${name} is referenced by the configuration file but not set`);
+      return '';
+    }
+    return value;
+  });
+}
+
+function collectErrors(schema: TSchema, value: unknown, prefix: string): string[] {
+  const out: string[] = [];
+  for (const error of Value.Errors(schema, value)) {
+    if (error.keyword === 'boolean' || error.keyword === 'allOf') continue; // restated by a more precise error
+    const at = [prefix, ...error.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
+    const params = error.params as { requiredProperties?: string[]; additionalProperties?: string[] };
+    if (error.keyword === 'required' && params.requiredProperties) {
+      for (const p of params.requiredProperties) out.push(`${at ? `${at}.` : ''}${p}: required`);
+    } else if (error.keyword === 'additionalProperties' && params.additionalProperties) {
+      for (const p of params.additionalProperties) out.push(`${at ? `${at}.` : ''}${p}: unknown setting`);
+    } else {
+      out.push(`${at || '(root)'}: ${error.message}`);
+    }
+  }
+  return [...new Set(out)];
+}
+
+function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = isPlainObject(prev) && isPlainObject(v) ? mergeDeep(prev, v) : v;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Paths of the settings a schema marks `secret: true`, for redaction in logs and API answers. */
+export function secretKeys(schema: TSchema): string[] {
+  const keys = new Set<string>();
+  const walk = (s: unknown) => {
+    if (!s || typeof s !== 'object') return;
+    const node = s as { properties?: Record<string, unknown>; allOf?: unknown[]; anyOf?: unknown[]; items?: unknown };
+    for (const [k, v] of Object.entries(node.properties ?? {})) {
+      if ((v as { secret?: boolean }).secret) keys.add(k);
+      walk(v);
+    }
+    for (const sub of [...(node.allOf ?? []), ...(node.anyOf ?? [])]) walk(sub);
+    walk(node.items);
+  };
+  walk(schema);
+  return [...keys];
+}
+
+/** A copy of an instance's settings with its secrets replaced, safe for logs and API answers. */
+export function redactSecrets<T extends Record<string, unknown>>(value: T, keys: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (keys.includes(k)) out[k] = v === undefined ? undefined : '[redacted]';
+    else if (isPlainObject(v)) out[k] = redactSecrets(v, keys);
+    else out[k] = v;
+  }
+  return out as T;
+}

@@ -1,0 +1,483 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants as fsConstants, closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { AppwardenError } from './errors.js';
+import { probeKafka } from './kafka.js';
+import type { Logger } from './logger.js';
+
+/**
+ * A single-node Apache Kafka broker (KRaft, broker and controller in one JVM, loopback only) run
+ * from the broker's jars on Maven Central. It runs detached, so tests and `npm start` share it;
+ * its state lives in a data folder: server.properties, broker.pid, broker.port, broker.log, logs/.
+ */
+
+export interface LocalKafkaOptions {
+  /** The project folder; holds scripts/kafka/pom.xml and scripts/kafka/log4j2.xml. */
+  projectRoot: string;
+  /** Broker state and data. Default `<projectRoot>/.data/kafka`. */
+  dataDir?: string;
+  /** Where the jars are kept (in `libs/`). Default `<projectRoot>/.cache/kafka`. */
+  cacheDir?: string;
+  /** Client port on 127.0.0.1. Default: the port of the last run when free, else any free port. */
+  port?: number;
+  log: Logger;
+  /** How long the broker may take to answer after it was started. Default 60 s. */
+  startTimeoutMs?: number;
+  /** How long to wait for another process that is starting the broker. Default 10 min (it may be fetching jars). */
+  lockTimeoutMs?: number;
+  /** JVM options of the broker. Default a 256-512 MB heap. */
+  javaOptions?: string[];
+}
+
+export interface KafkaBrokers {
+  brokers: string[];
+  /** True when this call started the broker (and `stop` will stop it). */
+  startedHere: boolean;
+  /** Stops the broker if this call started it; otherwise does nothing. */
+  stop(): Promise<void>;
+}
+
+interface Paths {
+  dataDir: string;
+  libsDir: string;
+  pom: string;
+  log4jConfig: string;
+  serverProperties: string;
+  pidFile: string;
+  portFile: string;
+  lockFile: string;
+  brokerLog: string;
+  logDirs: string;
+}
+
+function pathsOf(options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir' | 'cacheDir'>): Paths {
+  const dataDir = options.dataDir ?? join(options.projectRoot, '.data', 'kafka');
+  const cacheDir = options.cacheDir ?? join(options.projectRoot, '.cache', 'kafka');
+  return {
+    dataDir,
+    libsDir: join(cacheDir, 'libs'),
+    pom: join(options.projectRoot, 'scripts', 'kafka', 'pom.xml'),
+    log4jConfig: join(options.projectRoot, 'scripts', 'kafka', 'log4j2.xml'),
+    serverProperties: join(dataDir, 'server.properties'),
+    pidFile: join(dataDir, 'broker.pid'),
+    portFile: join(dataDir, 'broker.port'),
+    lockFile: join(dataDir, 'start.lock'),
+    brokerLog: join(dataDir, 'broker.log'),
+    logDirs: join(dataDir, 'logs'),
+  };
+}
+
+/** Brokers named in `KAFKA_BROKERS` (comma-separated host:port), or undefined when it is not set. */
+export function configuredKafkaBrokers(env: NodeJS.ProcessEnv): string[] | undefined {
+  const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter((b) => b !== '');
+  return brokers.length > 0 ? brokers : undefined;
+}
+
+/** Local broker options from the environment: APPWARDEN_DATA_DIR, APPWARDEN_CACHE_DIR, KAFKA_PORT. */
+export function localKafkaOptionsFromEnv(env: NodeJS.ProcessEnv, projectRoot: string, log: Logger): LocalKafkaOptions {
+  const port = env.KAFKA_PORT ? Number(env.KAFKA_PORT) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+    throw new AppwardenError('AW_CONFIG_INVALID', `KAFKA_PORT: not a port number: ${env.KAFKA_PORT}`);
+  }
+  return {
+    projectRoot,
+    log,
+    ...(env.APPWARDEN_DATA_DIR ? { dataDir: join(env.APPWARDEN_DATA_DIR, 'kafka') } : {}),
+    ...(env.APPWARDEN_CACHE_DIR ? { cacheDir: join(env.APPWARDEN_CACHE_DIR, 'kafka') } : {}),
+    ...(port === undefined ? {} : { port }),
+  };
+}
+
+/** The brokers of `KAFKA_BROKERS` when set (nothing is started), else the local broker, started if needed. */
+export async function resolveKafkaBrokers(env: NodeJS.ProcessEnv, options: LocalKafkaOptions): Promise<KafkaBrokers> {
+  const brokers = configuredKafkaBrokers(env);
+  if (brokers) return { brokers, startedHere: false, stop: async () => undefined };
+  return ensureLocalKafka(options);
+}
+
+/**
+ * Makes sure the local broker runs and answers: reuses a running one, otherwise fetches the jars
+ * (first run), formats the storage (first run) and starts it.
+ */
+export async function ensureLocalKafka(options: LocalKafkaOptions): Promise<KafkaBrokers> {
+  const paths = pathsOf(options);
+  const log = options.log.child({ component: 'local-kafka' });
+  await mkdir(paths.dataDir, { recursive: true });
+
+  const running = await runningBroker(paths);
+  if (running) {
+    log.info({ brokers: running }, 'reusing broker');
+    return { brokers: running, startedHere: false, stop: async () => undefined };
+  }
+
+  const release = await acquireLock(paths.lockFile, options.lockTimeoutMs ?? 600_000, log);
+  try {
+    // Another process may have started it while we waited for the lock.
+    const startedMeanwhile = await runningBroker(paths);
+    if (startedMeanwhile) {
+      log.info({ brokers: startedMeanwhile }, 'reusing broker');
+      return { brokers: startedMeanwhile, startedHere: false, stop: async () => undefined };
+    }
+    const stale = await readNumber(paths.pidFile);
+    if (stale !== undefined && (await isBrokerProcess(stale))) {
+      log.warn({ pid: stale }, 'a broker runs on this data folder but does not answer; restarting it');
+      await stopLocalKafka(options);
+    }
+    await ensureKafkaJars(options);
+    const port = await choosePort(paths, options.port);
+    await writeFile(paths.serverProperties, serverProperties(paths, port, await freePort(port)));
+    await formatStorage(paths, log);
+    const brokers = await startBroker(paths, port, options, log);
+    return { brokers, startedHere: true, stop: () => stopLocalKafka(options).then(() => undefined) };
+  } finally {
+    await release();
+  }
+}
+
+/** Whether the local broker of this data folder runs and answers, and where. Starts nothing. */
+export async function localKafkaStatus(
+  options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir'>,
+): Promise<{ running: true; brokers: string[] } | { running: false }> {
+  const brokers = await runningBroker(pathsOf(options));
+  return brokers ? { running: true, brokers } : { running: false };
+}
+
+/**
+ * Stops the local broker of this data folder: SIGTERM, then SIGKILL past the deadline. Resolves with
+ * whether a broker was running.
+ */
+export async function stopLocalKafka(
+  options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir' | 'log'> & { timeoutMs?: number },
+): Promise<boolean> {
+  const paths = pathsOf(options);
+  const log = options.log.child({ component: 'local-kafka' });
+  const pid = await readNumber(paths.pidFile);
+  if (pid === undefined || !(await isBrokerProcess(pid))) {
+    await rm(paths.pidFile, { force: true });
+    return false;
+  }
+  const started = Date.now();
+  signal(pid, 'SIGTERM');
+  if (!(await waitUntil(() => !isAlive(pid), options.timeoutMs ?? 30_000))) {
+    log.warn({ pid }, 'broker did not stop in time, killing it');
+    signal(pid, 'SIGKILL');
+    await waitUntil(() => !isAlive(pid), 10_000);
+  }
+  await rm(paths.pidFile, { force: true });
+  log.info({ pid, ms: Date.now() - started }, 'broker stopped');
+  return true;
+}
+
+/**
+ * Copies the broker's jars from Maven Central into the cache, unless the jars of the same pom are
+ * already there.
+ */
+export async function ensureKafkaJars(options: Pick<LocalKafkaOptions, 'projectRoot' | 'cacheDir' | 'log'>): Promise<string> {
+  const paths = pathsOf(options);
+  const log = options.log.child({ component: 'local-kafka' });
+  const pomHash = createHash('sha256').update(await readFile(paths.pom)).digest('hex');
+  const marker = join(paths.libsDir, '.fetched');
+  if ((await readFile(marker, 'utf8').catch(() => '')).trim() === pomHash) return paths.libsDir;
+
+  log.info({ libsDir: paths.libsDir }, 'fetching Kafka jars (first run only)');
+  const started = Date.now();
+  const staging = `${paths.libsDir}.partial-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  const result = await run('mvn', [
+    '-q', '-B', '-Dstyle.color=never', '-f', paths.pom, 'dependency:copy-dependencies',
+    '-DincludeScope=runtime', `-DoutputDirectory=${staging}`,
+  ]);
+  if (result.code !== 0) {
+    await rm(staging, { recursive: true, force: true });
+    throw new AppwardenError('AW_LOCAL_STACK_FAILED', `fetching the Kafka jars with Maven failed (exit ${result.code}; Maven and Java 17+ must be installed):\n${tail(result.output, 40)}`, {
+      details: { pom: paths.pom },
+    });
+  }
+  await writeFile(join(staging, '.fetched'), `${pomHash}\n`);
+  await rm(paths.libsDir, { recursive: true, force: true });
+  await rename(staging, paths.libsDir);
+  const jars = (await readdir(paths.libsDir)).filter((f) => f.endsWith('.jar')).length;
+  log.info({ jars, ms: Date.now() - started }, 'fetched Kafka jars');
+  return paths.libsDir;
+}
+
+function serverProperties(paths: Paths, port: number, controllerPort: number): string {
+  // Static quorum (controller.quorum.voters) rather than --standalone: the controller port may then
+  // change from one start to the next.
+  return `${[
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${paths.logDirs}`,
+    'num.partitions=3',
+    'default.replication.factor=1',
+    'min.insync.replicas=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=5',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    'log.retention.hours=72',
+    'log.retention.bytes=1073741824',
+    'log.segment.bytes=67108864',
+    'log.cleaner.dedupe.buffer.size=16777216',
+    'num.network.threads=2',
+    'num.io.threads=4',
+  ].join('\n')}\n`;
+}
+
+async function formatStorage(paths: Paths, log: Logger): Promise<void> {
+  if (await exists(join(paths.logDirs, 'meta.properties'))) return;
+  log.info({ logDirs: paths.logDirs }, 'formatting storage');
+  const result = await run('java', [
+    '-cp', join(paths.libsDir, '*'), `-Dlog4j2.configurationFile=${paths.log4jConfig}`,
+    'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', paths.serverProperties,
+  ]);
+  if (result.code !== 0) {
+    throw new AppwardenError('AW_LOCAL_STACK_FAILED', `formatting the Kafka storage failed (exit ${result.code}; Java 17+ must be installed):\n${tail(result.output, 40)}`);
+  }
+}
+
+/** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, not starting with '-'. */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+async function startBroker(paths: Paths, port: number, options: LocalKafkaOptions, log: Logger): Promise<string[]> {
+  const started = Date.now();
+  const brokers = [`127.0.0.1:${port}`];
+  const out = openSync(paths.brokerLog, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND);
+  let child: ChildProcess;
+  try {
+    child = spawn(
+      'java',
+      [
+        ...(options.javaOptions ?? ['-Xmx512m', '-Xms256m']),
+        '-XX:+UseG1GC', '-Djava.awt.headless=true',
+        `-Dlog4j2.configurationFile=${paths.log4jConfig}`, '-Dlog4j2.shutdownHookEnabled=false',
+        '-cp', join(paths.libsDir, '*'), 'kafka.Kafka', paths.serverProperties,
+      ],
+      { detached: true, stdio: ['ignore', out, out], cwd: paths.dataDir },
+    );
+  } finally {
+    closeSync(out);
+  }
+  let exit: string | undefined;
+  child.on('exit', (code, sig) => (exit = sig ? `killed by ${sig}` : `exit ${code}`));
+  const spawnFailed = new Promise<Error>((resolve) => child.on('error', resolve));
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw startFailure(`could not run java: ${(await spawnFailed).message}`, paths);
+  await writeFile(paths.pidFile, `${pid}\n`);
+  await writeFile(paths.portFile, `${port}\n`);
+
+  const deadline = started + (options.startTimeoutMs ?? 60_000);
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (exit) {
+      await rm(paths.pidFile, { force: true });
+      throw startFailure(`the broker stopped during start-up (${exit})`, paths, await logTail(paths));
+    }
+    try {
+      await probeKafka(brokers, { timeoutMs: 2000 });
+      log.info({ pid, brokers }, `broker started on ${brokers[0]} in ${Date.now() - started} ms`);
+      return brokers;
+    } catch (err) {
+      lastError = err;
+      await sleep(250);
+    }
+  }
+  signal(pid, 'SIGKILL');
+  await rm(paths.pidFile, { force: true });
+  throw startFailure(`the broker did not answer within ${options.startTimeoutMs ?? 60_000} ms`, paths, await logTail(paths), lastError);
+}
+
+function startFailure(reason: string, paths: Paths, logTailText = '', cause?: unknown): AppwardenError {
+  const text = logTailText ? `\n--- last lines of ${paths.brokerLog} ---\n${logTailText}` : '';
+  return new AppwardenError('AW_LOCAL_STACK_FAILED', `local Kafka: ${reason}${text}`, {
+    ...(cause === undefined ? {} : { cause }),
+    details: { brokerLog: paths.brokerLog },
+  });
+}
+
+/** The brokers of the broker recorded in this data folder, when it runs and answers. */
+async function runningBroker(paths: Paths): Promise<string[] | undefined> {
+  const pid = await readNumber(paths.pidFile);
+  const port = await readNumber(paths.portFile);
+  if (pid === undefined || port === undefined || !(await isBrokerProcess(pid))) return undefined;
+  const brokers = [`127.0.0.1:${port}`];
+  // A broker that another process is still starting does not answer yet: the lock makes us wait for it.
+  return probeKafka(brokers, { timeoutMs: 3000 }).then(
+    () => brokers,
+    () => undefined,
+  );
+}
+
+async function choosePort(paths: Paths, wanted: number | undefined): Promise<number> {
+  if (wanted !== undefined) {
+    if (!(await isPortFree(wanted))) {
+      throw new AppwardenError('AW_LOCAL_STACK_FAILED', `local Kafka: port ${wanted} on 127.0.0.1 is in use`);
+    }
+    return wanted;
+  }
+  const previous = await readNumber(paths.portFile);
+  if (previous !== undefined && (await isPortFree(previous))) return previous;
+  return freePort();
+}
+
+/** Any free port on 127.0.0.1 other than `except`. */
+async function freePort(except?: number): Promise<number> {
+  for (let i = 0; i < 10; i++) {
+    const port = await anyFreePort();
+    if (port !== except) return port;
+  }
+  throw new AppwardenError('AW_LOCAL_STACK_FAILED', 'local Kafka: found no free port on 127.0.0.1');
+}
+
+function anyFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Takes `lockFile` with O_EXCL. A lock whose holder has died is removed; one held by a live process
+ * is waited for, up to `timeoutMs`.
+ */
+async function acquireLock(lockFile: string, timeoutMs: number, log: Logger): Promise<() => Promise<void>> {
+  const deadline = Date.now() + timeoutMs;
+  let told = false;
+  for (;;) {
+    try {
+      const handle = await open(lockFile, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return () => rm(lockFile, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = await readNumber(lockFile);
+    const age = Date.now() - ((await stat(lockFile).catch(() => undefined))?.mtimeMs ?? Date.now());
+    // A lock file still empty was created a moment ago; the holder writes its pid right after.
+    if ((holder !== undefined && !isAlive(holder)) || (holder === undefined && age > 5000)) {
+      log.warn({ lockFile, holder }, 'removing a stale lock left by a process that is gone');
+      await rm(lockFile, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new AppwardenError('AW_LOCAL_STACK_FAILED', `local Kafka: process ${holder} has held ${lockFile} for too long`);
+    }
+    if (!told) log.info({ holder }, 'waiting for another process that is starting the broker');
+    told = true;
+    await sleep(200);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie still answers signal 0 until its parent reaps it.
+  const stateLine = readProcSync(`/proc/${pid}/stat`);
+  return stateLine === undefined || !/^\d+ \(.*\) Z/.test(stateLine);
+}
+
+/** True when `pid` is alive and, where /proc tells, is a Kafka broker (pids get reused). */
+async function isBrokerProcess(pid: number): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  return cmdline === undefined || cmdline.includes('kafka.Kafka');
+}
+
+function readProcSync(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+async function readNumber(file: string): Promise<number | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const n = Number(text?.trim());
+  return text !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function logTail(paths: Paths): Promise<string> {
+  return tail(await readFile(paths.brokerLog, 'utf8').catch(() => ''), 30);
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await sleep(100);
+  }
+  return condition();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Runs a command to its end, collecting stdout and stderr together. */
+function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    let output = '';
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', (err) => resolve({ code: 127, output: `${command}: ${err.message}` }));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}

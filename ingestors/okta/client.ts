@@ -1,0 +1,71 @@
+import type { HttpClient, HttpRequest } from '../runtime/http-client.js';
+import { linkHeaderNext } from '../runtime/http-client.js';
+import type { TimeWindow } from '../contract.js';
+import { isAppwardenError } from '../../core/errors.js';
+
+type Json = Record<string, unknown>;
+
+/** Okta API calls, nothing else: paging follows the `Link: <...>; rel="next"` header verbatim. */
+export class OktaClient {
+  constructor(private readonly http: HttpClient, private readonly pageSizes: { logs: number; users: number }) {}
+
+  /** System Log events published in the window, oldest first (a bounded query: `next` stops when exhausted). */
+  async *logs(window: TimeWindow): AsyncIterable<unknown[]> {
+    yield* this.pages({
+      path: '/api/v1/logs',
+      query: {
+        since: new Date(window.since).toISOString(),
+        until: new Date(window.until).toISOString(),
+        limit: this.pageSizes.logs,
+        sortOrder: 'ASCENDING',
+      },
+    });
+  }
+
+  users(): AsyncIterable<unknown[]> {
+    return this.pages({ path: '/api/v1/users', query: { limit: this.pageSizes.users } });
+  }
+
+  groups(): AsyncIterable<unknown[]> {
+    return this.pages({ path: '/api/v1/groups', query: { limit: this.pageSizes.users } });
+  }
+
+  groupMembers(groupId: string): AsyncIterable<unknown[]> {
+    return this.pages({ path: `/api/v1/groups/${encodeURIComponent(groupId)}/users`, query: { limit: this.pageSizes.users } });
+  }
+
+  async userRoles(userId: string): Promise<Json[]> {
+    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/roles` });
+  }
+
+  async userGrants(userId: string): Promise<Json[]> {
+    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/grants`, query: { limit: 200 } });
+  }
+
+  /** One request, for probing what the credentials may read: resolves to the HTTP status. */
+  async probe(path: string): Promise<number> {
+    try {
+      return (await this.http.request({ path, query: { limit: 1 } })).status;
+    } catch (err) {
+      if (isAppwardenError(err) && typeof err.details.status === 'number') return err.details.status;
+      throw err;
+    }
+  }
+
+  private async all(first: HttpRequest): Promise<Json[]> {
+    const out: Json[] = [];
+    for await (const page of this.pages(first)) out.push(...(page as Json[]));
+    return out;
+  }
+
+  private async *pages(first: HttpRequest): AsyncIterable<unknown[]> {
+    for await (const page of this.http.paginate<unknown>(first, (res) => {
+      const items = Array.isArray(res.body) ? (res.body as unknown[]) : [];
+      const next = linkHeaderNext(res);
+      // A polling query always has a next link; a bounded one may too on its last page. An empty page ends the read.
+      return { items, next: items.length > 0 && next ? { url: next } : null };
+    })) {
+      if (page.items.length > 0) yield page.items;
+    }
+  }
+}

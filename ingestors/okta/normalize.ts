@@ -1,0 +1,359 @@
+import { AppwardenError } from '../../core/errors.js';
+import { eventId, recordId } from '../../schemas/event-id.js';
+import type { AccountEvent, Actor, AuditEvent, AuditTarget, Subject } from '../../schemas/types.js';
+import type { AccountStatus, ActorType, Outcome, TargetType } from '../../schemas/vocabulary.js';
+import { oktaEventMapping } from './event-types.js';
+
+/** Where an audit record comes from and when we received it. */
+export interface OktaAuditContext {
+  instance: string;
+  ingestedAt: number;
+  /** The record's JSON text exactly as received; kept as `raw` byte for byte when given. */
+  rawText?: string;
+}
+
+/** Where an account record comes from and when we observed it. */
+export interface OktaAccountContext {
+  instance: string;
+  observedAt: number;
+}
+
+type Json = Record<string, unknown>;
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T/;
+
+/**
+ * Maps one Okta System Log LogEvent (an element of `GET /api/v1/logs`) to an AuditEvent. Pure.
+ * Throws AW_NORMALIZE_FAILED with `details.field` when the record is not an object or its
+ * `uuid`, `published` or `eventType` is missing or invalid.
+ */
+export function normalizeOktaLogEvent(raw: unknown, ctx: OktaAuditContext): AuditEvent {
+  const e = requireObject(raw, '(record)');
+  const uuid = e.uuid;
+  if (typeof uuid !== 'string' || uuid === '') throw failure('uuid', 'uuid is missing or not a string');
+  const eventType = e.eventType;
+  if (typeof eventType !== 'string' || eventType === '') throw failure('eventType', 'eventType is missing or not a string');
+  const occurredAt = parseTime(e.published);
+  if (occurredAt === null) throw failure('published', `published ${JSON.stringify(e.published) ?? 'undefined'} is not an ISO 8601 time`);
+
+  const mapping = oktaEventMapping(eventType);
+  const outcome = obj(e.outcome);
+  const client = obj(e.client);
+  const geo = obj(client?.geographicalContext);
+  const debugData = obj(obj(e.debugContext)?.debugData);
+  const transaction = obj(e.transaction);
+  const authContext = obj(e.authenticationContext);
+  const severity = str(e.severity);
+
+  return {
+    event_id: eventId('okta', ctx.instance, uuid),
+    provider: 'okta',
+    instance: ctx.instance,
+    occurred_at: occurredAt,
+    ingested_at: ctx.ingestedAt,
+    category: mapping.category,
+    action: mapping.action,
+    action_raw: eventType,
+    outcome: mapOutcome(str(outcome?.result)),
+    outcome_reason: str(outcome?.reason),
+    severity: severity === null ? null : severity.toLowerCase(),
+    actor: mapActor(obj(e.actor)),
+    targets: Array.isArray(e.target) ? e.target.map(mapTarget) : [],
+    source: {
+      ip: str(client?.ipAddress),
+      user_agent: str(obj(client?.userAgent)?.rawUserAgent),
+      country: str(geo?.country),
+      city: str(geo?.city),
+    },
+    session_id: str(authContext?.externalSessionId),
+    request_id: str(debugData?.requestId) ?? str(transaction?.id),
+    class_uid: mapping.classUid,
+    activity_id: mapping.activityId,
+    attributes: auditAttributes(e, client, debugData, transaction, authContext),
+    raw: ctx.rawText ?? JSON.stringify(raw),
+  };
+}
+
+function mapOutcome(result: string | null): Outcome {
+  switch (result) {
+    case 'SUCCESS':
+    case 'ALLOW':
+      return 'success';
+    case 'FAILURE':
+    case 'DENY':
+      return 'failure';
+    default: // CHALLENGE, UNKNOWN, SKIPPED, missing: Okta does not say how it ended.
+      return 'unknown';
+  }
+}
+
+function actorType(type: string | null): ActorType {
+  if (type === 'User') return 'user';
+  if (type === 'SystemPrincipal') return 'system';
+  if (type !== null && /app|client|service/i.test(type)) return 'service';
+  return 'unknown';
+}
+
+function mapActor(actor: Json | null): Actor {
+  const alternateId = str(actor?.alternateId);
+  return {
+    id: str(actor?.id),
+    email: alternateId !== null && EMAIL.test(alternateId) ? alternateId : null,
+    name: str(actor?.displayName),
+    type: actorType(str(actor?.type)),
+  };
+}
+
+const TARGET_TYPES: Record<string, TargetType> = {
+  user: 'user', appuser: 'user',
+  usergroup: 'group', group: 'group', appgroup: 'group',
+  appinstance: 'app', publicclientapp: 'app', application: 'app', client: 'app',
+  policyentity: 'policy', policyrule: 'policy', policy: 'policy',
+  role: 'role', customrole: 'role',
+  code: 'token', token: 'token', access_token: 'token', id_token: 'token', refresh_token: 'token', apitoken: 'token',
+  'url pattern': 'url', url: 'url',
+  session: 'session', device: 'device',
+};
+
+function mapTarget(raw: unknown): AuditTarget {
+  const t = obj(raw);
+  const typeRaw = str(t?.type);
+  const alternateId = str(t?.alternateId);
+  return {
+    type: (typeRaw === null ? undefined : TARGET_TYPES[typeRaw.toLowerCase()]) ?? 'other',
+    type_raw: typeRaw,
+    id: str(t?.id),
+    name: str(t?.displayName),
+    email: alternateId !== null && EMAIL.test(alternateId) ? alternateId : null,
+  };
+}
+
+/** Okta facts worth querying that have no field of their own. */
+function auditAttributes(e: Json, client: Json | null, debugData: Json | null, transaction: Json | null, authContext: Json | null): Record<string, string> {
+  const attrs: Record<string, string> = {};
+  put(attrs, 'display_message', e.displayMessage);
+  put(attrs, 'legacy_event_type', e.legacyEventType);
+  put(attrs, 'transaction_id', transaction?.id);
+  put(attrs, 'transaction_type', transaction?.type);
+  if (debugData) {
+    put(attrs, 'threat_suspected', debugData.threatSuspected);
+    put(attrs, 'request_uri', debugData.requestUri);
+    put(attrs, 'device_fingerprint', debugData.deviceFingerprint);
+    put(attrs, 'factor', debugData.factor);
+    put(attrs, 'behaviors', debugData.behaviors);
+    put(attrs, 'risk', debugData.risk);
+    put(attrs, 'privilege_granted', debugData.privilegeGranted);
+    put(attrs, 'requested_scopes', debugData.requestedScopes);
+    put(attrs, 'granted_scopes', debugData.grantedScopes);
+    put(attrs, 'grant_type', debugData.grantType);
+  }
+  if (client) {
+    if (client.zone !== 'null') put(attrs, 'client_zone', client.zone);
+    put(attrs, 'client_device', client.device);
+    put(attrs, 'client_id', client.id);
+    const userAgent = obj(client.userAgent);
+    put(attrs, 'client_os', userAgent?.os);
+    put(attrs, 'client_browser', userAgent?.browser);
+    put(attrs, 'geo_state', obj(client.geographicalContext)?.state);
+  }
+  if (authContext) {
+    put(attrs, 'authentication_provider', authContext.authenticationProvider);
+    put(attrs, 'credential_provider', authContext.credentialProvider);
+    put(attrs, 'credential_type', authContext.credentialType);
+    put(attrs, 'auth_interface', authContext.interface);
+  }
+  const security = obj(e.securityContext);
+  if (security) {
+    put(attrs, 'as_number', security.asNumber);
+    put(attrs, 'as_org', security.asOrg);
+    put(attrs, 'isp', security.isp);
+    put(attrs, 'domain', security.domain);
+    put(attrs, 'is_proxy', security.isProxy);
+  }
+  return attrs;
+}
+
+// ---- Accounts: GET /api/v1/users, /groups, /groups/{id}/users, /users/{id}/roles, /users/{id}/grants
+
+const USER_STATUSES: Record<string, AccountStatus> = {
+  ACTIVE: 'active',
+  SUSPENDED: 'suspended',
+  DEPROVISIONED: 'deprovisioned',
+  STAGED: 'staged',
+  PROVISIONED: 'staged', // activation sent, the user has not set a password yet
+  LOCKED_OUT: 'locked',
+  PASSWORD_EXPIRED: 'password_expired',
+  RECOVERY: 'password_expired', // a password reset is in progress
+};
+
+/** An Okta User object → AccountEvent of kind `user`. */
+export function normalizeOktaUser(rawUser: unknown, ctx: OktaAccountContext): AccountEvent {
+  const user = requireObject(rawUser, '(record)');
+  const subject = userSubject(user, 'id');
+  const profile = obj(user.profile);
+  const statusRaw = str(user.status);
+  const attributes: Record<string, string> = {};
+  put(attributes, 'login', profile?.login);
+  put(attributes, 'user_type_id', obj(user.type)?.id);
+  put(attributes, 'credential_provider', obj(obj(user.credentials)?.provider)?.type);
+  put(attributes, 'activated', user.activated);
+  put(attributes, 'status_changed', user.statusChanged);
+  put(attributes, 'last_updated', user.lastUpdated);
+  put(attributes, 'password_changed', user.passwordChanged);
+  put(attributes, 'department', profile?.department);
+  put(attributes, 'title', profile?.title);
+  return accountEvent(ctx, 'user', [subject.id], subject, {
+    status: statusRaw === null ? 'unknown' : (USER_STATUSES[statusRaw] ?? 'unknown'),
+    status_raw: statusRaw,
+    created_at: parseTime(user.created),
+    last_login_at: parseTime(user.lastLogin),
+    attributes,
+    raw: JSON.stringify(rawUser),
+  });
+}
+
+/** An Okta Group object → AccountEvent of kind `group`. */
+export function normalizeOktaGroup(rawGroup: unknown, ctx: OktaAccountContext): AccountEvent {
+  const group = requireObject(rawGroup, '(record)');
+  const id = requireId(group, 'id');
+  const profile = obj(group.profile);
+  const attributes: Record<string, string> = {};
+  put(attributes, 'group_type', group.type);
+  put(attributes, 'description', profile?.description);
+  put(attributes, 'last_updated', group.lastUpdated);
+  put(attributes, 'last_membership_updated', group.lastMembershipUpdated);
+  const subject: Subject = { type: 'group', id, email: null, name: str(profile?.name) };
+  return accountEvent(ctx, 'group', [id], subject, {
+    created_at: parseTime(group.created), attributes, raw: JSON.stringify(rawGroup),
+  });
+}
+
+/** A user listed in a group (`GET /api/v1/groups/{id}/users`) → AccountEvent of kind `membership`. */
+export function normalizeOktaMembership(rawGroup: unknown, rawUser: unknown, ctx: OktaAccountContext): AccountEvent {
+  const group = requireObject(rawGroup, 'group');
+  const groupId = requireId(group, 'group.id');
+  const subject = userSubject(requireObject(rawUser, 'user'), 'user.id');
+  return accountEvent(ctx, 'membership', [groupId, subject.id], subject, {
+    group: { id: groupId, name: str(obj(group.profile)?.name) },
+    raw: JSON.stringify({ group: rawGroup, user: rawUser }),
+  });
+}
+
+/** An admin role assigned to a user (`GET /api/v1/users/{id}/roles`) → AccountEvent of kind `privilege`. */
+export function normalizeOktaRoleAssignment(rawUser: unknown, rawRole: unknown, ctx: OktaAccountContext): AccountEvent {
+  const subject = userSubject(requireObject(rawUser, 'user'), 'user.id');
+  const role = requireObject(rawRole, 'role');
+  const roleId = requireId(role, 'role.id');
+  const attributes: Record<string, string> = {};
+  put(attributes, 'assignment_type', role.assignmentType);
+  put(attributes, 'role_status', role.status);
+  return accountEvent(ctx, 'privilege', [subject.id, roleId], subject, {
+    created_at: parseTime(role.created),
+    privilege: { id: roleId, name: str(role.label), type: str(role.type) },
+    attributes,
+    raw: JSON.stringify({ user: rawUser, role: rawRole }),
+  });
+}
+
+/** An OAuth grant a user gave an app (`GET /api/v1/users/{id}/grants`) → AccountEvent of kind `app_grant`. */
+export function normalizeOktaGrant(rawUser: unknown, rawGrant: unknown, ctx: OktaAccountContext): AccountEvent {
+  const subject = userSubject(requireObject(rawUser, 'user'), 'user.id');
+  const grant = requireObject(rawGrant, 'grant');
+  const grantId = requireId(grant, 'grant.id');
+  const links = obj(grant._links);
+  const scope = str(obj(obj(grant._embedded)?.scope)?.name) ?? str(grant.scopeId);
+  const attributes: Record<string, string> = {};
+  put(attributes, 'grant_status', grant.status);
+  put(attributes, 'issuer', grant.issuer);
+  put(attributes, 'source', grant.source);
+  put(attributes, 'scope_id', grant.scopeId);
+  return accountEvent(ctx, 'app_grant', [subject.id, grantId], subject, {
+    created_at: parseTime(grant.created),
+    app: {
+      id: str(grant.clientId) ?? grantId,
+      name: str(obj(links?.app)?.title) ?? str(obj(links?.client)?.title),
+      scopes: scope === null ? [] : [scope],
+    },
+    deleted: grant.status === 'REVOKED',
+    attributes,
+    raw: JSON.stringify({ user: rawUser, grant: rawGrant }),
+  });
+}
+
+function accountEvent(
+  ctx: OktaAccountContext, kind: AccountEvent['kind'], ids: string[], subject: Subject,
+  rest: Partial<AccountEvent> & { raw: string },
+): AccountEvent {
+  return {
+    record_id: recordId('okta', ctx.instance, kind, ...ids),
+    provider: 'okta',
+    instance: ctx.instance,
+    observed_at: ctx.observedAt,
+    kind,
+    subject,
+    status: null,
+    status_raw: null,
+    created_at: null,
+    last_login_at: null,
+    group: null,
+    privilege: null,
+    app: null,
+    deleted: false,
+    attributes: {},
+    ...rest,
+  };
+}
+
+function userSubject(user: Json, idField: string): Subject {
+  const id = requireId(user, idField);
+  const profile = obj(user.profile);
+  const login = str(profile?.login);
+  const fullName = [str(profile?.firstName), str(profile?.lastName)].filter((p) => p !== null).join(' ');
+  return {
+    type: 'user',
+    id,
+    email: str(profile?.email) ?? (login !== null && EMAIL.test(login) ? login : null),
+    name: fullName || str(profile?.displayName) || login,
+  };
+}
+
+// ---- helpers
+
+function failure(field: string, reason: string): AppwardenError {
+  return new AppwardenError('AW_NORMALIZE_FAILED', `okta: ${reason}`, { details: { provider: 'okta', field } });
+}
+
+function requireObject(value: unknown, field: string): Json {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw failure(field, `${field} is not a JSON object`);
+  return value as Json;
+}
+
+function requireId(o: Json, field: string): string {
+  const id = o.id;
+  if (typeof id !== 'string' || id === '') throw failure(field, `${field} is missing or not a string`);
+  return id;
+}
+
+function obj(value: unknown): Json | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : null;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function parseTime(value: unknown): number | null {
+  if (typeof value !== 'string' || !ISO_TIME.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Sets a string attribute from a scalar; skips null, empty strings and objects. */
+function put(attrs: Record<string, string>, key: string, value: unknown): void {
+  if (typeof value === 'string') {
+    if (value !== '') attrs[key] = value;
+  } else if (typeof value === 'number' || typeof value === 'boolean') {
+    attrs[key] = String(value);
+  }
+}

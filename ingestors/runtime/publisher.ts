@@ -1,0 +1,104 @@
+import type { KafkaBus, KafkaMessage } from '../../core/kafka.js';
+import { encode } from '../../schemas/registry.js';
+import { auditKey } from '../../schemas/keys.js';
+import type { AccountEvent, AuditEvent, FileEvent } from '../../schemas/types.js';
+import type { NormalizeContext, SnapshotContext, SnapshotItem } from '../contract.js';
+import { deadLetterFrom, rawText, type DeadLetter } from './dead-letter.js';
+
+export interface StreamRef {
+  provider: string;
+  instance: string;
+  stream: string;
+}
+
+export interface PublishOutcome<E> {
+  /** Events the broker acknowledged. */
+  published: E[];
+  deadLettered: number;
+  /** Events left out because the caller had already published them. */
+  skipped: number;
+}
+
+/**
+ * Turns raw provider records into encoded events on their topic, and records that cannot be
+ * normalized or encoded into dead letters. Resolves once Kafka acknowledged all of them, so the
+ * caller may then move its cursor.
+ */
+export class EventPublisher {
+  constructor(private readonly bus: Pick<KafkaBus, 'send' | 'topics'>) {}
+
+  async publishActivities(
+    ref: StreamRef,
+    raws: readonly unknown[],
+    normalize: (raw: unknown, ctx: NormalizeContext) => AuditEvent,
+    alreadyPublished: (eventId: string) => boolean = () => false,
+  ): Promise<PublishOutcome<AuditEvent>> {
+    const ctx: NormalizeContext = { instance: ref.instance, ingestedAt: Date.now() };
+    const published: AuditEvent[] = [];
+    const messages: KafkaMessage[] = [];
+    const dead: DeadLetter[] = [];
+    let skipped = 0;
+    for (const raw of raws) {
+      let stage: DeadLetter['stage'] = 'normalize';
+      try {
+        const event = normalize(raw, ctx);
+        if (alreadyPublished(event.event_id)) {
+          skipped++;
+          continue;
+        }
+        stage = 'encode';
+        messages.push({ key: auditKey(event), value: encode('AuditEvent', event) });
+        published.push(event);
+      } catch (err) {
+        dead.push(deadLetterFrom(err, { stage, ...ref, raw: rawText(raw) }));
+      }
+    }
+    await this.send(this.bus.topics.audit, messages, dead);
+    return { published, deadLettered: dead.length, skipped };
+  }
+
+  async publishSnapshot(
+    ref: StreamRef,
+    topic: 'account' | 'file',
+    items: readonly SnapshotItem[],
+    normalize: (item: SnapshotItem, ctx: SnapshotContext) => AccountEvent | FileEvent,
+  ): Promise<PublishOutcome<AccountEvent | FileEvent>> {
+    const ctx: SnapshotContext = { instance: ref.instance, observedAt: Date.now() };
+    const schema = topic === 'account' ? 'AccountEvent' : 'FileEvent';
+    const published: Array<AccountEvent | FileEvent> = [];
+    const messages: KafkaMessage[] = [];
+    const dead: DeadLetter[] = [];
+    for (const item of items) {
+      let stage: DeadLetter['stage'] = 'normalize';
+      try {
+        const record = normalize(item, ctx);
+        stage = 'encode';
+        messages.push({ key: snapshotKey(record), value: encode(schema, record) });
+        published.push(record);
+      } catch (err) {
+        dead.push(deadLetterFrom(err, { stage, ...ref, raw: rawText(item.raw) }));
+      }
+    }
+    await this.send(topic === 'account' ? this.bus.topics.account : this.bus.topics.file, messages, dead);
+    return { published, deadLettered: dead.length, skipped: 0 };
+  }
+
+  private async send(topic: string, messages: KafkaMessage[], dead: DeadLetter[]): Promise<void> {
+    const sends: Promise<void>[] = [];
+    if (messages.length > 0) sends.push(this.bus.send(topic, messages));
+    if (dead.length > 0) {
+      sends.push(this.bus.send(this.bus.topics.deadLetter, dead.map((d) => ({
+        key: `${d.provider}/${d.instance}`,
+        value: Buffer.from(JSON.stringify(d)),
+        headers: { 'aw-code': d.code, 'aw-stage': d.stage },
+      }))));
+    }
+    await Promise.all(sends);
+  }
+}
+
+/** Keeps one account's (or file's) records on one partition, in order. */
+function snapshotKey(record: AccountEvent | FileEvent): string {
+  if ('subject' in record) return `${record.provider}/${record.instance}/${record.subject.id ?? record.record_id}`;
+  return `${record.provider}/${record.instance}/${record.file.id}`;
+}

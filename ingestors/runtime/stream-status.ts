@@ -1,0 +1,28 @@
+/** What the runtime knows about one stream of one instance; shown in progress lines and the API. */
+export interface StreamStatus {
+  stream: string;
+  kind: 'activities' | 'snapshot';
+  state: 'waiting' | 'running' | 'idle' | 'error';
+  /** Records received from the provider since start. */
+  fetched: number;
+  /** Events Kafka acknowledged since start. */
+  published: number;
+  deadLettered: number;
+  /** Re-read records already published by this process (trailing window). */
+  repeated: number;
+  /** Activities: everything the provider timestamped before this instant has been read. */
+  readUntil: string | null;
+  /** Activities: how far behind the provider the stream is, in ms, as of the last poll. */
+  freshnessMs: number | null;
+  lastRunStartedAt: string | null;
+  lastSuccessAt: string | null;
+  nextRunAt: string | null;
+  lastError: { code: string; message: string; at: string } | null;
+}
+
+export function newStreamStatus(stream: string, kind: StreamStatus['kind']): StreamStatus {
+  return {
+    stream, kind, state: 'waiting', fetched: 0, published: 0, deadLettered: 0, repeated: 0,
+    readUntil: null, freshnessMs: null, lastRunStartedAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null,
+  };
+}

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import type { ClickHouse } from '../../core/clickhouse.js';
+import { isAppwardenError } from '../../core/errors.js';
+import type { ConsumedBatch, ConsumerHandle, KafkaBus, ProcessedPosition } from '../../core/kafka.js';
+import type { Logger } from '../../core/logger.js';
+import { sleep } from '../../core/sleep.js';
+import { deadLetterFrom } from '../../ingestors/runtime/dead-letter.js';
+import { decode } from '../../schemas/registry.js';
+import { accountEventToRow, auditEventToRow, ensureTables, fileEventToRow } from './tables.js';
+
+export interface SinkOptions {
+  bus: KafkaBus;
+  clickhouse: ClickHouse;
+  log: Logger;
+  groupId: string;
+  /** Rows buffered before an insert is forced; ClickHouse wants thousands of rows per insert. */
+  maxBatchRows: number;
+  /** Longest time a row waits in the buffer; about one insert a second per table. */
+  flushIntervalMs: number;
+}
+
+interface TableRoute {
+  table: 'activities' | 'accounts' | 'files';
+  schema: string;
+  toRow: (record: never) => Record<string, unknown>;
+}
+
+export interface SinkStats {
+  rowsInserted: Record<string, number>;
+  inserts: number;
+  deadLettered: number;
+  lastFlushAt: string | null;
+  buffered: number;
+}
+
+/**
+ * Consumes the audit, account and file topics and inserts them into ClickHouse in large batches.
+ * Offsets are committed only after the insert returned; replays are harmless because each insert
+ * carries a deduplication token and the tables collapse rows with the same id.
+ */
+export class ClickHouseSink {
+  private readonly routes: Map<string, TableRoute>;
+  private readonly log: Logger;
+  private buffers = new Map<TableRoute['table'], Record<string, unknown>[]>();
+  /** First and last offset buffered per topic-partition, for the dedup token and the commit. */
+  private ranges: SinkRanges = new Map();
+  private buffered = 0;
+  private flushing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private consumer: ConsumerHandle | null = null;
+  private readonly abort = new AbortController();
+  private readonly stats: SinkStats = { rowsInserted: {}, inserts: 0, deadLettered: 0, lastFlushAt: null, buffered: 0 };
+
+  constructor(private readonly options: SinkOptions) {
+    this.log = options.log.child({ component: 'sink' });
+    const { topics } = options.bus;
+    this.routes = new Map<string, TableRoute>([
+      [topics.audit, { table: 'activities', schema: 'AuditEvent', toRow: auditEventToRow as TableRoute['toRow'] }],
+      [topics.account, { table: 'accounts', schema: 'AccountEvent', toRow: accountEventToRow as TableRoute['toRow'] }],
+      [topics.file, { table: 'files', schema: 'FileEvent', toRow: fileEventToRow as TableRoute['toRow'] }],
+    ]);
+  }
+
+  async start(): Promise<void> {
+    await ensureTables(this.options.clickhouse);
+    this.consumer = await this.options.bus.consume({
+      groupId: this.options.groupId,
+      topics: [...this.routes.keys()],
+      fromBeginning: true,
+      eachBatch: (batch, ctx) => this.accept(batch, ctx.heartbeat),
+    });
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), this.options.flushIntervalMs);
+    this.timer.unref();
+    this.log.info({ groupId: this.options.groupId, topics: [...this.routes.keys()] }, 'sink started');
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush().catch((err) => this.log.warn({ err }, 'final flush failed; the rows will be consumed again'));
+    this.abort.abort();
+    await this.consumer?.stop();
+    this.log.info({ ...this.getStats() }, 'sink stopped');
+  }
+
+  getStats(): SinkStats {
+    return { ...this.stats, rowsInserted: { ...this.stats.rowsInserted }, buffered: this.buffered };
+  }
+
+  private async accept(batch: ConsumedBatch, heartbeat: () => Promise<void>): Promise<void> {
+    const route = this.routes.get(batch.topic);
+    if (!route || batch.records.length === 0) return;
+    const rows: Record<string, unknown>[] = [];
+    const dead = [];
+    for (const record of batch.records) {
+      try {
+        if (!record.value) throw new Error('the message has no value');
+        const decoded = decode(record.value);
+        if (decoded.schema.name !== route.schema) throw new Error(`a ${decoded.schema.name} record on the ${route.table} topic`);
+        rows.push(route.toRow(decoded.record as never));
+      } catch (err) {
+        dead.push(deadLetterFrom(err, {
+          stage: 'decode', provider: null, instance: null, stream: null,
+          raw: record.value ? record.value.toString('base64') : '',
+          origin: { topic: record.topic, partition: record.partition, offset: String(record.offset) },
+        }));
+      }
+    }
+    // Dead letters are acknowledged before their offsets can be committed by a flush.
+    if (dead.length > 0) {
+      await this.options.bus.send(this.options.bus.topics.deadLetter, dead.map((d) => ({
+        key: d.origin ? `${d.origin.topic}/${d.origin.partition}` : null,
+        value: Buffer.from(JSON.stringify(d)),
+        headers: { 'aw-code': d.code, 'aw-stage': d.stage },
+      })));
+      this.stats.deadLettered += dead.length;
+      this.log.warn({ count: dead.length, topic: batch.topic, partition: batch.partition, reason: dead[0]?.reason }, 'undecodable messages sent to the dead-letter topic');
+    }
+    // From here to the end of the method nothing awaits, so a flush sees the rows and their offsets together.
+    const buffer = this.buffers.get(route.table);
+    if (buffer) for (const row of rows) buffer.push(row);
+    else this.buffers.set(route.table, rows);
+    this.addRange(batch.topic, batch.partition, batch.records[0]!.offset, batch.records[batch.records.length - 1]!.offset);
+    this.buffered += batch.records.length;
+    // Backpressure: a full buffer is written before more is accepted.
+    if (this.buffered >= this.options.maxBatchRows) await this.flushUntilDone(heartbeat);
+  }
+
+  private addRange(topic: string, partition: number, first: number, last: number): void {
+    const id = `${topic}/${partition}`;
+    const range = this.ranges.get(id);
+    this.ranges.set(id, { topic, partition, first: range?.first ?? first, last: Math.max(range?.last ?? last, last) });
+  }
+
+  /** Writes what is buffered, then commits the offsets it covers. Flushes never overlap. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushOnce());
+    return this.flushing;
+  }
+
+  private async flushUntilDone(heartbeat: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
+      try {
+        await this.flush();
+        return;
+      } catch (err) {
+        this.log.error({ err, attempt }, 'insert failed; retrying with the same deduplication token');
+        await heartbeat().catch(() => undefined);
+        await sleep(Math.min(30_000, 250 * 2 ** attempt), this.abort.signal);
+      }
+    }
+  }
+
+  private async flushOnce(): Promise<void> {
+    if (this.buffered === 0) return;
+    // Take the block; batches that arrive during the insert go to the next one.
+    const buffers = this.buffers;
+    const ranges = this.ranges;
+    const count = this.buffered;
+    this.buffers = new Map();
+    this.ranges = new Map();
+    this.buffered = 0;
+    // The token names exactly the offsets the block holds, so retrying this block inserts it once.
+    const token = createHash('sha256').update([...ranges.values()]
+      .map((r) => `${r.topic}:${r.partition}:${r.first}-${r.last}`).sort().join(',')).digest('hex').slice(0, 32);
+    try {
+      for (const [table, rows] of buffers) {
+        if (rows.length > 0) await this.options.clickhouse.insert(table, rows, { dedupToken: `${table}:${token}` });
+      }
+    } catch (err) {
+      this.putBack(buffers, ranges, count);
+      throw err;
+    }
+    for (const [table, rows] of buffers) this.stats.rowsInserted[table] = (this.stats.rowsInserted[table] ?? 0) + rows.length;
+    this.stats.inserts++;
+    this.stats.lastFlushAt = new Date().toISOString();
+    const positions: ProcessedPosition[] = [...ranges.values()].map((r) => ({ topic: r.topic, partition: r.partition, offset: r.last }));
+    try {
+      await this.consumer?.commit(positions);
+    } catch (err) {
+      // The rows are stored; a failed commit (e.g. during a rebalance) only means they are consumed, and collapsed, again.
+      if (!isAppwardenError(err)) throw err;
+      this.log.warn({ err }, 'offset commit failed after a successful insert');
+    }
+  }
+
+  /** A failed block goes back in front of what arrived meanwhile, so nothing is committed past it. */
+  private putBack(buffers: Map<TableRoute['table'], Record<string, unknown>[]>, ranges: SinkRanges, count: number): void {
+    for (const [table, rows] of this.buffers) {
+      const older = buffers.get(table);
+      if (older) for (const row of rows) older.push(row);
+      else buffers.set(table, rows);
+    }
+    for (const r of this.ranges.values()) {
+      const id = `${r.topic}/${r.partition}`;
+      const older = ranges.get(id);
+      ranges.set(id, older ? { ...older, last: Math.max(older.last, r.last) } : r);
+    }
+    this.buffers = buffers;
+    this.ranges = ranges;
+    this.buffered += count;
+  }
+}
+
+type SinkRanges = Map<string, { topic: string; partition: number; first: number; last: number }>;
+

@@ -1,0 +1,326 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import avsc from 'avsc';
+import { AppwardenError } from '../core/errors.js';
+import { compileBodyCheck, type BodyCheck } from './body-check.js';
+import { parsingCanonicalForm } from './canonical-form.js';
+import { fingerprintBytesLE, fingerprintHex, fingerprintSigned, rabinFingerprint } from './fingerprint.js';
+import { TOPIC_SUFFIXES } from './topics.js';
+import type { SchemaName, SchemaRecords } from './types.js';
+
+/** The folder of the published `.avsc` files. */
+export const SCHEMA_DIR = fileURLToPath(new URL('./avro/', import.meta.url));
+
+/** Avro single-object encoding marker (Avro specification, "Single-object encoding"). */
+const MAGIC_0 = 0xc3;
+const MAGIC_1 = 0x01;
+const HEADER_SIZE = 10;
+const SCHEMA_FILE = /^([a-z][a-z0-9-]*)\.v(\d+)\.avsc$/;
+
+/** `audit-event` (the highest version known) or `audit-event.v1`. */
+export type SchemaRef<N extends string = SchemaName> = N | `${N}.v${number}`;
+
+/** What `listSchemas()` tells about each schema. */
+export interface SchemaInfo {
+  /** The file name without version, e.g. `audit-event`. */
+  name: string;
+  version: number;
+  /** `name.vN`, e.g. `audit-event.v1`. */
+  id: string;
+  /** The Avro full name, e.g. `dev.appwarden.AuditEvent` (the subject under a record-name strategy). */
+  fullName: string;
+  /** CRC-64-AVRO of the Parsing Canonical Form, 16 hex digits, most significant first. */
+  fingerprint: string;
+  /** The same fingerprint as a signed 64-bit decimal (Java's `parsingFingerprint64`). */
+  fingerprintDecimal: string;
+  /** The topic it is published on, after the prefix (`<prefix>.<topic>`); null for schemas not on a topic. */
+  topic: string | null;
+  file: string;
+}
+
+export interface Decoded<R = unknown> {
+  /** The writer schema of the message. */
+  schema: SchemaInfo;
+  record: R;
+}
+
+interface Entry {
+  info: SchemaInfo;
+  json: unknown;
+  canonicalForm: string;
+  fingerprint: bigint;
+  header: Buffer;
+  /** Fingerprint bytes 2..6 and 6..10 of the header as little-endian uint32, for a lookup without allocation. */
+  lo: number;
+  hi: number;
+  type: avsc.Type;
+  check: BodyCheck;
+}
+
+/**
+ * The Avro schemas Appwarden reads and writes, keyed by name, version and fingerprint. Messages are
+ * Avro single-object encoded: `C3 01`, the schema's 8-byte little-endian CRC-64-AVRO fingerprint,
+ * then the Avro binary body, so any consumer can find the writer schema from the message alone.
+ */
+export class SchemaRegistry {
+  private readonly entries: Entry[] = [];
+  private readonly byId = new Map<string, Entry>();
+  private readonly latest = new Map<string, Entry>();
+  private readonly resolvers = new Map<string, avsc.Resolver>();
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+
+  /** Loads every `<name>.v<N>.avsc` file of the given folders. */
+  static fromDirectories(dirs: string[]): SchemaRegistry {
+    const registry = new SchemaRegistry();
+    for (const dir of dirs) {
+      for (const file of readdirSync(dir).sort()) {
+        if (SCHEMA_FILE.test(file)) registry.add(file, JSON.parse(readFileSync(join(dir, file), 'utf8')));
+      }
+    }
+    return registry;
+  }
+
+  /** Adds one schema; `file` must be named `<name>.v<N>.avsc`. */
+  add(file: string, json: unknown): SchemaInfo {
+    const match = SCHEMA_FILE.exec(file);
+    if (!match) throw configError(`schema file name ${file} is not <name>.v<N>.avsc`, file);
+    const name = match[1]!;
+    const version = Number(match[2]);
+    const id = `${name}.v${version}`;
+    if (this.byId.has(id)) throw configError(`schema ${id} is defined twice`, file);
+
+    let type: avsc.Type;
+    try {
+      type = avsc.Type.forSchema(json as avsc.Schema);
+    } catch (err) {
+      throw configError(`schema ${file} is not valid Avro: ${(err as Error).message}`, file, err);
+    }
+    const canonicalForm = parsingCanonicalForm(json);
+    const fingerprint = rabinFingerprint(canonicalForm);
+    const clash = this.entries.find((e) => e.fingerprint === fingerprint);
+    if (clash) throw configError(`schema ${id} has the same canonical form as ${clash.info.id}`, file);
+
+    const fpBytes = fingerprintBytesLE(fingerprint);
+    const header = Buffer.concat([Buffer.from([MAGIC_0, MAGIC_1]), fpBytes]);
+    const info: SchemaInfo = {
+      name,
+      version,
+      id,
+      fullName: (type as { name?: string }).name ?? name,
+      fingerprint: fingerprintHex(fingerprint),
+      fingerprintDecimal: fingerprintSigned(fingerprint).toString(),
+      topic: (TOPIC_SUFFIXES as Record<string, string>)[name] ?? null,
+      file,
+    };
+    const entry: Entry = {
+      info, json, canonicalForm, fingerprint, header, type,
+      lo: fpBytes.readUInt32LE(0), hi: fpBytes.readUInt32LE(4),
+      check: compileBodyCheck(json),
+    };
+    this.entries.push(entry);
+    this.byId.set(id, entry);
+    const current = this.latest.get(name);
+    if (!current || current.info.version < version) this.latest.set(name, entry);
+    return info;
+  }
+
+  /** Every schema, in load order. */
+  listSchemas(): SchemaInfo[] {
+    return this.entries.map((e) => ({ ...e.info }));
+  }
+
+  /** The schema a reference names; unknown → AW_SCHEMA_UNKNOWN. */
+  info(ref: string): SchemaInfo {
+    return { ...this.entry(ref).info };
+  }
+
+  /** The schema's JSON, as in its `.avsc` file. */
+  schemaJson(ref: string): unknown {
+    return this.entry(ref).json;
+  }
+
+  /** The schema's Parsing Canonical Form. */
+  canonicalForm(ref: string): string {
+    return this.entry(ref).canonicalForm;
+  }
+
+  /**
+   * The `.avsc` JSON of the schema with that fingerprint: 16 hex digits (either byte order, with or
+   * without `0x`) or a decimal (signed or unsigned 64-bit). Unknown → AW_SCHEMA_UNKNOWN; not a
+   * fingerprint → AW_BAD_REQUEST.
+   */
+  schemaByFingerprint(fingerprint: string | bigint): { info: SchemaInfo; schema: unknown } {
+    const candidates = parseFingerprint(fingerprint);
+    for (const fp of candidates) {
+      const entry = this.entries.find((e) => e.fingerprint === fp);
+      if (entry) return { info: { ...entry.info }, schema: entry.json };
+    }
+    throw new AppwardenError('AW_SCHEMA_UNKNOWN', `no schema has the fingerprint ${String(fingerprint)}`, {
+      details: { fingerprint: String(fingerprint) },
+    });
+  }
+
+  /** Avro single-object encoding of a record. A record that does not match → AW_ENCODE_FAILED naming the fields. */
+  encode<N extends SchemaName>(ref: SchemaRef<N>, record: SchemaRecords[N]): Buffer;
+  encode(ref: string, record: unknown): Buffer;
+  encode(ref: string, record: unknown): Buffer {
+    const entry = this.entry(ref);
+    let end: number;
+    try {
+      end = this.encodeInto(entry, record);
+      if (end < 0) {
+        this.scratch = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.scratch.length - end + HEADER_SIZE));
+        end = this.encodeInto(entry, record);
+      }
+    } catch (err) {
+      throw encodeError(entry, record, err);
+    }
+    return Buffer.from(this.scratch.subarray(0, end));
+  }
+
+  /** Decodes a single-object message with its own writer schema. */
+  decode(message: Uint8Array): Decoded {
+    const entry = this.writerOf(message);
+    return { schema: { ...entry.info }, record: this.readBody(entry, entry.type, message, undefined) };
+  }
+
+  /**
+   * Decodes a message into the shape of `readerRef`, resolving from the writer schema (Avro schema
+   * resolution: fields the reader lacks are skipped, fields the writer lacks take their default).
+   */
+  decodeAs<N extends SchemaName>(message: Uint8Array, readerRef: SchemaRef<N>): Decoded<SchemaRecords[N]>;
+  decodeAs(message: Uint8Array, readerRef: string): Decoded;
+  decodeAs(message: Uint8Array, readerRef: string): Decoded {
+    const writer = this.writerOf(message);
+    const reader = this.entry(readerRef);
+    if (writer === reader) return { schema: { ...writer.info }, record: this.readBody(writer, writer.type, message, undefined) };
+    const key = `${writer.info.id}>${reader.info.id}`;
+    let resolver = this.resolvers.get(key);
+    if (!resolver) {
+      try {
+        resolver = reader.type.createResolver(writer.type);
+      } catch (err) {
+        throw new AppwardenError('AW_DECODE_FAILED', `a ${writer.info.id} message cannot be read as ${reader.info.id}: ${(err as Error).message}`, {
+          cause: err, details: { reason: 'incompatible schemas', writer: writer.info.id, reader: reader.info.id },
+        });
+      }
+      this.resolvers.set(key, resolver);
+    }
+    return { schema: { ...writer.info }, record: this.readBody(writer, reader.type, message, resolver) };
+  }
+
+  private encodeInto(entry: Entry, record: unknown): number {
+    entry.header.copy(this.scratch, 0);
+    return entry.type.encode(record, this.scratch, HEADER_SIZE);
+  }
+
+  private entry(ref: string): Entry {
+    const entry = this.byId.get(ref) ?? this.latest.get(ref);
+    if (!entry) {
+      throw new AppwardenError('AW_SCHEMA_UNKNOWN', `no schema is named ${ref}`, { details: { schema: ref } });
+    }
+    return entry;
+  }
+
+  private writerOf(message: Uint8Array): Entry {
+    if (!(message instanceof Uint8Array)) throw decodeError('the message is not a byte buffer');
+    if (message.length < HEADER_SIZE) throw decodeError(`the message has ${message.length} bytes, fewer than the 10-byte header`);
+    if (message[0] !== MAGIC_0 || message[1] !== MAGIC_1) throw decodeError('the message does not start with the single-object marker C3 01');
+    const view = Buffer.from(message.buffer, message.byteOffset, message.length);
+    const lo = view.readUInt32LE(2);
+    const hi = view.readUInt32LE(6);
+    for (const entry of this.entries) {
+      if (entry.lo === lo && entry.hi === hi) return entry;
+    }
+    const fp = fingerprintHex(view.readBigUInt64LE(2));
+    throw new AppwardenError('AW_SCHEMA_UNKNOWN', `no schema has the fingerprint ${fp}`, { details: { fingerprint: fp } });
+  }
+
+  private readBody(writer: Entry, type: avsc.Type, message: Uint8Array, resolver: avsc.Resolver | undefined): unknown {
+    const buf = Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.length);
+    const end = writer.check(buf, HEADER_SIZE);
+    if (end !== buf.length) throw decodeError(`${buf.length - end} bytes follow the ${writer.info.id} record`);
+    try {
+      const { value, offset } = type.decode(buf, HEADER_SIZE, resolver);
+      if (offset !== buf.length) throw new Error('the body does not end where the record ends');
+      return value;
+    } catch (err) {
+      throw decodeError(`the body is not a valid ${writer.info.id} record: ${(err as Error).message}`, err);
+    }
+  }
+}
+
+function parseFingerprint(input: string | bigint): bigint[] {
+  if (typeof input === 'bigint') return [BigInt.asUintN(64, input)];
+  const text = input.trim().toLowerCase();
+  const hex = /^(?:0x)?([0-9a-f]{16})$/.exec(text);
+  if (hex) {
+    const value = BigInt(`0x${hex[1]}`);
+    // A hex dump of a message shows the little-endian bytes; accept that order too.
+    const swapped = Buffer.alloc(8);
+    swapped.writeBigUInt64BE(value);
+    return [value, swapped.readBigUInt64LE(0)];
+  }
+  if (/^-?\d{1,20}$/.test(text)) {
+    const value = BigInt(text);
+    if (value >= -(2n ** 63n) && value < 2n ** 64n) return [BigInt.asUintN(64, value)];
+  }
+  throw new AppwardenError('AW_BAD_REQUEST', `${input} is not a schema fingerprint (16 hex digits or a 64-bit decimal)`, {
+    details: { field: 'fingerprint' },
+  });
+}
+
+function configError(message: string, file: string, cause?: unknown): AppwardenError {
+  return new AppwardenError('AW_CONFIG_INVALID', message, { cause, details: { file } });
+}
+
+function decodeError(reason: string, cause?: unknown): AppwardenError {
+  return new AppwardenError('AW_DECODE_FAILED', `cannot decode the message: ${reason}`, { cause, details: { reason } });
+}
+
+function encodeError(entry: Entry, record: unknown, cause: unknown): AppwardenError {
+  const problems: string[] = [];
+  entry.type.isValid(record, {
+    errorHook: (path: string[], value: unknown) => {
+      if (problems.length < 10) problems.push(`${path.join('.') || '(record)'}: ${JSON.stringify(value) ?? 'undefined'}`);
+    },
+  });
+  const where = problems.length > 0 ? problems.join('; ') : (cause as Error).message;
+  return new AppwardenError('AW_ENCODE_FAILED', `the record does not match ${entry.info.id}: ${where}`, {
+    cause, details: { schema: entry.info.id, fields: problems },
+  });
+}
+
+let defaultRegistry: SchemaRegistry | undefined;
+
+/** The registry of the published schemas (`schemas/avro/`), loaded on first use. */
+export function schemaRegistry(): SchemaRegistry {
+  defaultRegistry ??= SchemaRegistry.fromDirectories([SCHEMA_DIR]);
+  return defaultRegistry;
+}
+
+/** Encodes a record with a published schema (see `SchemaRegistry.encode`). */
+export function encode<N extends SchemaName>(ref: SchemaRef<N>, record: SchemaRecords[N]): Buffer {
+  return schemaRegistry().encode(ref, record);
+}
+
+/** Decodes a message with its writer schema (see `SchemaRegistry.decode`). */
+export function decode(message: Uint8Array): Decoded {
+  return schemaRegistry().decode(message);
+}
+
+/** Decodes a message into a reader schema's shape (see `SchemaRegistry.decodeAs`). */
+export function decodeAs<N extends SchemaName>(message: Uint8Array, readerRef: SchemaRef<N>): Decoded<SchemaRecords[N]> {
+  return schemaRegistry().decodeAs(message, readerRef);
+}
+
+/** The `.avsc` JSON of a published schema by fingerprint (for `GET /v1/schemas/:fingerprint`). */
+export function schemaByFingerprint(fingerprint: string | bigint): { info: SchemaInfo; schema: unknown } {
+  return schemaRegistry().schemaByFingerprint(fingerprint);
+}
+
+/** The published schemas with name, version, fingerprint and topic. */
+export function listSchemas(): SchemaInfo[] {
+  return schemaRegistry().listSchemas();
+}

@@ -1,0 +1,93 @@
+// What `npm test` runs. Makes sure a Kafka broker is there (the local one unless KAFKA_BROKERS is
+// set), runs every *.test.ts with Node's test runner, and stops the broker if it started it.
+//
+//   npm test                          all tests
+//   npm test -- core/kafka.test.ts    these files
+//   npm test -- okta                  files whose path contains "okta"
+//   npm test -- --test-name-pattern=cursor   options for node --test pass through
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { PinoPretty } from 'pino-pretty';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TEST_ROOTS = ['core', 'schemas', 'ingestors', 'processors', 'api', 'simulators', 'cli', 'test'];
+// A test that hangs fails after this long instead of holding CI until its own limit.
+const TEST_TIMEOUT_MS = 300_000;
+
+function findTests(dir, found = []) {
+  if (!existsSync(dir)) return found;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) findTests(path, found);
+    else if (entry.isFile() && entry.name.endsWith('.test.ts')) found.push(relative(projectRoot, path));
+  }
+  return found;
+}
+
+function selectFiles(filters) {
+  const all = TEST_ROOTS.flatMap((root) => findTests(join(projectRoot, root))).sort();
+  if (filters.length === 0) return all;
+  return filters.flatMap((filter) => {
+    const asPath = relative(projectRoot, resolve(filter));
+    if (existsSync(join(projectRoot, asPath)) && asPath.endsWith('.ts')) return [asPath];
+    return all.filter((file) => file.includes(filter));
+  });
+}
+
+async function startKafka(log) {
+  const { resolveKafkaBrokers, localKafkaOptionsFromEnv } = await tsImport('../core/local-kafka.ts', import.meta.url);
+  return resolveKafkaBrokers(process.env, localKafkaOptionsFromEnv(process.env, projectRoot, log));
+}
+
+function runNodeTests(files, nodeOptions, env) {
+  return new Promise((resolveExit) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...nodeOptions, ...files],
+      { cwd: projectRoot, env, stdio: 'inherit' },
+    );
+    const forward = (signal) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolveExit(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const nodeOptions = args.filter((a) => a.startsWith('--'));
+  const files = selectFiles(args.filter((a) => !a.startsWith('--')));
+  if (files.length === 0) {
+    process.stderr.write(`no test files match ${args.join(' ')}\n`);
+    return 1;
+  }
+
+  const { createLogger } = await tsImport('../core/logger.ts', import.meta.url);
+  const log = createLogger({
+    destination: PinoPretty({ destination: 2, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss', sync: true }),
+  });
+
+  let kafka;
+  try {
+    kafka = await startKafka(log);
+  } catch (err) {
+    process.stderr.write(`could not get a Kafka broker for the tests: ${err.code ?? ''} ${err.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`Kafka for the tests: ${kafka.brokers.join(',')}; ${files.length} test file(s)\n`);
+  try {
+    return await runNodeTests(files, nodeOptions, { ...process.env, KAFKA_BROKERS: kafka.brokers.join(',') });
+  } finally {
+    if (kafka.startedHere) await kafka.stop();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,36 @@
+import { loadConfig, type AppConfig, type InstanceConfig } from '../../core/config.js';
+import { createLogger, type Logger } from '../../core/logger.js';
+import { providerSchemas } from '../../ingestors/registry.js';
+import { freshDir, freshName, testBrokers } from './fresh.js';
+
+// chdb serves one data folder per process: every test of a file shares it, each with its own database.
+let processDataDir: string | undefined;
+export function testDataDir(): string {
+  processDataDir ??= freshDir('appwarden-chdb');
+  return processDataDir;
+}
+
+export const testLog: Logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** Short timings so a test sees a poll every few hundred milliseconds. */
+export const FAST_INSTANCE = {
+  schedule: { activitiesEveryMs: 300, accountsEveryMs: 3_600_000, filesEveryMs: 3_600_000 },
+  activities: { initialLookbackMs: 3 * 86_400_000, trailingWindowMs: 10 * 60_000, maxWindowMs: 86_400_000, settleMs: 0 },
+  limits: { concurrency: 4, maxThrottleWaitMs: 60_000, timeoutMs: 10_000, maxAttempts: 4, retryBaseDelayMs: 50, retryMaxDelayMs: 500 },
+};
+
+/** A configuration with fresh topics, group and database, for connectors given as provider → instance → settings. */
+export function testConfig(connectors: Record<string, Record<string, Partial<InstanceConfig> & Record<string, unknown>>>): AppConfig {
+  return loadConfig({
+    env: {},
+    providerSchemas: providerSchemas(),
+    overrides: {
+      kafka: { brokers: testBrokers(), topicPrefix: freshName('aw'), partitions: 3, replicationFactor: 1 },
+      clickhouse: { database: freshName('aw'), dataDir: testDataDir() },
+      sink: { groupId: freshName('sink'), maxBatchRows: 5000, flushIntervalMs: 200 },
+      api: { port: 0 },
+      simulate: false,
+      connectors,
+    },
+  });
+}
