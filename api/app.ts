@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { ClickHouse } from '../core/clickhouse.js';
 import type { Logger } from '../core/logger.js';
@@ -23,7 +23,7 @@ export interface ApiDependencies {
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
   const log = deps.log.child({ component: 'api' });
   const app = Fastify({
-    loggerInstance: log,
+    loggerInstance: log as FastifyBaseLogger,
     disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
   });

@@ -8,8 +8,9 @@ import { runNormalize } from './normalize.js';
 const USAGE = `usage: appwarden <command>
 
 commands:
-  start                               run Appwarden end to end (local Kafka, embedded ClickHouse,
-                                      simulated tenants unless connectors are configured)
+  start [--roles connectors,sink,api] run Appwarden end to end (local Kafka, embedded ClickHouse,
+                                      simulated tenants unless connectors are configured); --roles
+                                      runs only some parts, to scale out over processes
   normalize --provider P [--instance I] < raw.jsonl
                                       normalize raw provider records (one JSON a line) to events
   kafka start|stop|status             manage the local Kafka broker
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'start': {
         const { runStart } = await import('./start.js');
-        return await runStart(process.env);
+        return await runStart(args, process.env);
       }
       case 'normalize': {
         const normalizers = Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.normalizeActivity]));

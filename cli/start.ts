@@ -3,6 +3,7 @@ import { openClickHouse, type ClickHouse } from '../core/clickhouse.js';
 import { instanceConfig, loadConfig, type AppConfig } from '../core/config.js';
 import { createKafkaBus, type KafkaBus } from '../core/kafka.js';
 import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '../core/local-kafka.js';
+import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
 import { OktaConfigSchema } from '../ingestors/okta/config.js';
@@ -18,16 +19,21 @@ export interface AppwardenOptions {
   env?: NodeJS.ProcessEnv;
   /** Listen on `config.api` (the CLI) or only build the API (tests use `inject`). */
   listen?: boolean;
+  /** The parts this process runs; all by default. Scale out by running more processes of one role. */
+  roles?: readonly Role[];
   progressIntervalMs?: number;
 }
+
+export const ROLES = ['connectors', 'sink', 'api'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface RunningAppwarden {
   config: AppConfig;
   bus: KafkaBus;
-  clickhouse: ClickHouse;
-  runtime: ConnectorRuntime;
-  sink: ClickHouseSink;
-  app: FastifyInstance;
+  clickhouse: ClickHouse | null;
+  runtime: ConnectorRuntime | null;
+  sink: ClickHouseSink | null;
+  app: FastifyInstance | null;
   /** The API's address when it listens. */
   url: string | null;
   simulators: OktaSimulator[];
@@ -74,28 +80,45 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     const created = await bus.ensureTopics();
     log.info({ topics: bus.topics, created }, 'Kafka topics ready');
 
-    const clickhouse = await openClickHouse({ ...config.clickhouse, log });
-    cleanups.push(() => clickhouse.close());
+    const roles = new Set(options.roles ?? ROLES);
+    let clickhouse: ClickHouse | null = null;
+    if (roles.has('sink') || roles.has('api')) {
+      const opened = await openClickHouse({ ...config.clickhouse, log });
+      clickhouse = opened;
+      cleanups.push(() => opened.close());
+    }
 
-    const sink = new ClickHouseSink({ bus, clickhouse, log, ...config.sink });
-    await sink.start();
-    cleanups.push(() => sink.stop());
+    let sink: ClickHouseSink | null = null;
+    if (roles.has('sink') && clickhouse) {
+      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink });
+      await started.start();
+      sink = started;
+      cleanups.push(() => started.stop());
+    }
 
-    const runtime = new ConnectorRuntime({
-      connectors: config.connectors, definitions: CONNECTORS, bus, log, progressIntervalMs: options.progressIntervalMs,
-    });
-    await runtime.start();
-    cleanups.push(() => runtime.stop());
+    let runtime: ConnectorRuntime | null = null;
+    if (roles.has('connectors')) {
+      const started = new ConnectorRuntime({
+        connectors: config.connectors, definitions: CONNECTORS, bus, log, progressIntervalMs: options.progressIntervalMs,
+      });
+      await started.start();
+      runtime = started;
+      cleanups.push(() => started.stop());
+    }
 
-    let ready = false;
-    const app = await buildApp({
-      clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime.statuses(), ready: () => ready,
-    });
-    cleanups.push(() => app.close());
+    let app: FastifyInstance | null = null;
     let url: string | null = null;
-    if (options.listen) url = await app.listen({ host: config.api.host, port: config.api.port });
-    else await app.ready();
-    ready = true;
+    if (roles.has('api') && clickhouse) {
+      let ready = false;
+      const built = await buildApp({
+        clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
+      });
+      app = built;
+      cleanups.push(() => built.close());
+      if (options.listen) url = await built.listen({ host: config.api.host, port: config.api.port });
+      else await built.ready();
+      ready = true;
+    }
     return { config, bus, clickhouse, runtime, sink, app, url, simulators, stop };
   } catch (err) {
     await stop();
@@ -104,7 +127,8 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 }
 
 /** `appwarden start`: starts the local broker when no `KAFKA_BROKERS` is set, runs everything, stops on SIGINT/SIGTERM. */
-export async function runStart(env: NodeJS.ProcessEnv): Promise<number> {
+export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const roles = parseRoles(args);
   const log = createLogger({ pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : process.stdout.isTTY });
   const config = loadConfig({ env, providerSchemas: providerSchemas() });
   let kafka: KafkaBrokers = { brokers: config.kafka.brokers, startedHere: false, stop: async () => undefined };
@@ -112,14 +136,17 @@ export async function runStart(env: NodeJS.ProcessEnv): Promise<number> {
     kafka = await ensureLocalKafka(localKafkaOptionsFromEnv(env, PROJECT_ROOT, log));
   }
   const running = await startAppwarden({
-    config: { ...config, kafka: { ...config.kafka, brokers: kafka.brokers } }, log, env, listen: true,
+    config: { ...config, kafka: { ...config.kafka, brokers: kafka.brokers } }, log, env, listen: true, roles,
   }).catch(async (err) => {
     await kafka.stop();
     throw err;
   });
   const demoUser = running.simulators[0]?.state.users[0]?.profile.login;
-  log.info({ url: running.url, clickhouse: running.clickhouse.kind, kafka: kafka.brokers }, `Appwarden API listening on ${running.url}`);
-  log.info(`try: curl '${running.url}/v1/activities?provider=okta${demoUser ? `&user=${demoUser}` : ''}' and ${running.url}/v1/connectors`);
+  log.info({ roles, kafka: kafka.brokers, clickhouse: running.clickhouse?.kind ?? null }, 'Appwarden running');
+  if (running.url) {
+    log.info({ url: running.url }, `Appwarden API listening on ${running.url}`);
+    log.info(`try: curl '${running.url}/v1/activities?provider=okta${demoUser ? `&user=${demoUser}` : ''}' and ${running.url}/v1/connectors`);
+  }
 
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -135,4 +162,16 @@ export async function runStart(env: NodeJS.ProcessEnv): Promise<number> {
   await kafka.stop();
   log.info('stopped');
   return 0;
+}
+
+/** `--roles connectors,sink,api` (default all). */
+function parseRoles(args: string[]): Role[] {
+  const at = args.indexOf('--roles');
+  if (at === -1) return [...ROLES];
+  const roles = (args[at + 1] ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (roles.length === 0 || unknown.length > 0) {
+    throw new AppwardenError('AW_CONFIG_INVALID', `--roles takes a comma-separated list of ${ROLES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+  }
+  return roles as Role[];
 }

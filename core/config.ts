@@ -167,7 +167,7 @@ function interpolateEnv(text: string, env: NodeJS.ProcessEnv, problems: string[]
 function collectErrors(schema: TSchema, value: unknown, prefix: string): string[] {
   const out: string[] = [];
   for (const error of Value.Errors(schema, value)) {
-    if (error.keyword === 'boolean' || error.keyword === 'allOf') continue; // restated by a more precise error
+    if (['boolean', 'allOf'].includes(error.keyword as string)) continue; // restated by a more precise error
     const at = [prefix, ...error.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
     const params = error.params as { requiredProperties?: string[]; additionalProperties?: string[] };
     if (error.keyword === 'required' && params.requiredProperties) {

@@ -197,6 +197,14 @@ describe('kafka bus', () => {
     assert.ok(b.records.every((r) => ofB.has(r.partition)));
     assert.ok(a.records.length > 0 && b.records.length > 0);
     await waitFor('all committed', async () => (await bus.fetchLag(groupId, [bus.topics.audit])).every((l) => l.lag === 0));
+
+    // When one member leaves, the other takes over its partitions and reads only what is new.
+    await a.consumer.stop();
+    await waitFor('the remaining member to own all partitions', () => b.consumer.assignment().length === 3);
+    const before = b.records.length;
+    await bus.send(bus.topics.audit, Array.from({ length: 30 }, (_, i) => ({ key: `user-${i}`, value: Buffer.from(`late-${i}`) })));
+    await waitFor('30 more messages on the remaining member', () => b.records.length === before + 30);
+    assert.ok(b.records.slice(before).every((r) => text(r.value)!.startsWith('late-')));
   });
 
   test('a restarted consumer resumes after the last commit: nothing lost, nothing read again', async () => {

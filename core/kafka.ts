@@ -151,7 +151,9 @@ export interface KafkaBus {
   ensureTopics(): Promise<string[]>;
   /**
    * Publishes messages to one topic, resolving only once the broker acknowledged every one of them
-   * on all in-sync replicas. Order is kept per key.
+   * on all in-sync replicas. Order is kept per key. Large arrays go out in several requests, so when
+   * this fails some messages may already be stored: sending them all again is the recovery (the
+   * idempotent producer drops its own retries, and consumers deduplicate by event id).
    */
   send(topic: string, messages: KafkaMessage[]): Promise<void>;
   /** Starts a consumer group member; see {@link ConsumeOptions}. */
@@ -242,7 +244,10 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       ];
       const missing = wanted.filter((t) => !existing.has(t.topic));
       if (missing.length === 0) return [];
-      await a.createTopics({ topics: missing, waitForLeaders: true });
+      await retryRetriable(() => a.createTopics({ topics: missing, waitForLeaders: false }));
+      // A new topic takes a moment to reach the broker's metadata and replicas (kafkajs's own wait
+      // for leaders gives up on UNKNOWN_TOPIC_OR_PARTITION); ready once each one answers ListOffsets.
+      for (const t of missing) await retryRetriable(() => a.fetchTopicOffsets(t.topic));
       log.info({ topics: missing.map((t) => t.topic) }, 'created topics');
       return missing.map((t) => t.topic);
     } catch (err) {
@@ -356,7 +361,8 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     const timeoutMs = readOptions.timeoutMs ?? 30000;
     let ends: Map<number, number>;
     try {
-      const offsets = await (await connectedAdmin()).fetchTopicOffsets(topic);
+      const a = await connectedAdmin();
+      const offsets = await retryRetriable(() => a.fetchTopicOffsets(topic));
       ends = new Map(offsets.filter((o) => Number(o.high) > Number(o.low)).map((o) => [o.partition, Number(o.high)]));
     } catch (err) {
       throw kafkaError('readCompactedTopic', err, { topic });
@@ -403,13 +409,13 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     assertOpen('fetchLag');
     try {
       const a = await connectedAdmin();
-      const committed = await a.fetchOffsets({ groupId, topics: lagTopics });
+      const committed = await retryRetriable(() => a.fetchOffsets({ groupId, topics: lagTopics }));
       const result: PartitionLag[] = [];
       for (const topic of lagTopics) {
         const byPartition = new Map(
           (committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
         );
-        for (const o of await a.fetchTopicOffsets(topic)) {
+        for (const o of await retryRetriable(() => a.fetchTopicOffsets(topic))) {
           const high = Number(o.high);
           const done = byPartition.get(o.partition);
           const committedOffset = done === undefined || done < 0 ? null : done;
@@ -488,6 +494,22 @@ export async function probeKafka(brokers: string[], options: { timeoutMs: number
     throw kafkaError('probe', err, { brokers });
   } finally {
     await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Retries an admin call that failed for a reason that passes (a partition whose leader is still
+ * settling answers NOT_LEADER_OR_FOLLOWER, which kafkajs's admin does not retry), with backoff.
+ */
+async function retryRetriable<T>(call: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= attempts || !kafkaError('retry', err).retriable) throw err;
+      const backoff = Math.min(2000, 100 * 2 ** (attempt - 1));
+      await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * (backoff / 2)));
+    }
   }
 }
 

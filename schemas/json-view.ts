@@ -26,7 +26,7 @@ export function schemaOf(record: object): SchemaName {
   if ('event_id' in record) return 'audit-event';
   if ('kind' in record && 'subject' in record) return 'account-event';
   if ('change' in record && 'file' in record) return 'file-event';
-  if ('alert_id' in record) return 'alert';
+  if ('dedup_key' in record) return 'alert';
   if ('requires_approval' in record) return 'governance-command';
   if ('command_id' in record && 'attempt' in record) return 'governance-result';
   throw new AppwardenError('AW_SCHEMA_UNKNOWN', 'cannot tell which schema the record follows', { details: { fields: Object.keys(record) } });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avsc from 'avsc';
 import { AppwardenError } from '../core/errors.js';
+import { compileAvroWriter, type AvroWriter } from './avro-writer.js';
 import { compileBodyCheck, type BodyCheck } from './body-check.js';
 import { parsingCanonicalForm } from './canonical-form.js';
 import { fingerprintBytesLE, fingerprintHex, fingerprintSigned, rabinFingerprint } from './fingerprint.js';
@@ -17,6 +18,9 @@ const MAGIC_0 = 0xc3;
 const MAGIC_1 = 0x01;
 const HEADER_SIZE = 10;
 const SCHEMA_FILE = /^([a-z][a-z0-9-]*)\.v(\d+)\.avsc$/;
+// Messages are written one after another into a slab and returned as views of it: one allocation
+// per slab instead of one per message. Small enough that a view kept long does not pin much.
+const SLAB_SIZE = 128 * 1024;
 
 /** `audit-event` (the highest version known) or `audit-event.v1`. */
 export type SchemaRef<N extends string = SchemaName> = N | `${N}.v${number}`;
@@ -55,6 +59,8 @@ interface Entry {
   lo: number;
   hi: number;
   type: avsc.Type;
+  /** Writes the body; returns the end position, or a negative number when the buffer is too small. */
+  write: AvroWriter;
   check: BodyCheck;
 }
 
@@ -65,10 +71,11 @@ interface Entry {
  */
 export class SchemaRegistry {
   private readonly entries: Entry[] = [];
-  private readonly byId = new Map<string, Entry>();
-  private readonly latest = new Map<string, Entry>();
+  /** By `name.vN` and by `name` (the highest version). */
+  private readonly byRef = new Map<string, Entry>();
   private readonly resolvers = new Map<string, avsc.Resolver>();
-  private scratch = Buffer.allocUnsafe(64 * 1024);
+  private slab = Buffer.allocUnsafe(SLAB_SIZE);
+  private slabPos = 0;
 
   /** Loads every `<name>.v<N>.avsc` file of the given folders. */
   static fromDirectories(dirs: string[]): SchemaRegistry {
@@ -88,7 +95,7 @@ export class SchemaRegistry {
     const name = match[1]!;
     const version = Number(match[2]);
     const id = `${name}.v${version}`;
-    if (this.byId.has(id)) throw configError(`schema ${id} is defined twice`, file);
+    if (this.byRef.has(id)) throw configError(`schema ${id} is defined twice`, file);
 
     let type: avsc.Type;
     try {
@@ -116,12 +123,13 @@ export class SchemaRegistry {
     const entry: Entry = {
       info, json, canonicalForm, fingerprint, header, type,
       lo: fpBytes.readUInt32LE(0), hi: fpBytes.readUInt32LE(4),
+      write: compileAvroWriter(json) ?? ((value, buf, pos) => type.encode(value, buf, pos)),
       check: compileBodyCheck(json),
     };
     this.entries.push(entry);
-    this.byId.set(id, entry);
-    const current = this.latest.get(name);
-    if (!current || current.info.version < version) this.latest.set(name, entry);
+    this.byRef.set(id, entry);
+    const current = this.byRef.get(name);
+    if (!current || current.info.version < version) this.byRef.set(name, entry);
     return info;
   }
 
@@ -161,22 +169,35 @@ export class SchemaRegistry {
     });
   }
 
-  /** Avro single-object encoding of a record. A record that does not match → AW_ENCODE_FAILED naming the fields. */
+  /**
+   * Avro single-object encoding of a record. A record that does not match → AW_ENCODE_FAILED naming
+   * the fields. The buffer is a view of a shared slab: copy it if you keep it for long.
+   */
   encode<N extends SchemaName>(ref: SchemaRef<N>, record: SchemaRecords[N]): Buffer;
   encode(ref: string, record: unknown): Buffer;
   encode(ref: string, record: unknown): Buffer {
     const entry = this.entry(ref);
-    let end: number;
-    try {
-      end = this.encodeInto(entry, record);
-      if (end < 0) {
-        this.scratch = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.scratch.length - end + HEADER_SIZE));
-        end = this.encodeInto(entry, record);
+    for (;;) {
+      const start = this.slabPos;
+      const slab = this.slab;
+      let end = -1;
+      if (start + HEADER_SIZE <= slab.length) {
+        const header = entry.header;
+        for (let i = 0; i < HEADER_SIZE; i++) slab[start + i] = header[i]!;
+        try {
+          end = entry.write(record, slab, start + HEADER_SIZE);
+        } catch (err) {
+          throw encodeError(entry, record, err);
+        }
       }
-    } catch (err) {
-      throw encodeError(entry, record, err);
+      if (end >= 0) {
+        this.slabPos = end;
+        return slab.subarray(start, end);
+      }
+      // Did not fit: start a new slab, twice as large when even an empty one was too small.
+      this.slab = Buffer.allocUnsafe(start === 0 ? slab.length * 2 : SLAB_SIZE);
+      this.slabPos = 0;
     }
-    return Buffer.from(this.scratch.subarray(0, end));
   }
 
   /** Decodes a single-object message with its own writer schema. */
@@ -210,13 +231,8 @@ export class SchemaRegistry {
     return { schema: { ...writer.info }, record: this.readBody(writer, reader.type, message, resolver) };
   }
 
-  private encodeInto(entry: Entry, record: unknown): number {
-    entry.header.copy(this.scratch, 0);
-    return entry.type.encode(record, this.scratch, HEADER_SIZE);
-  }
-
   private entry(ref: string): Entry {
-    const entry = this.byId.get(ref) ?? this.latest.get(ref);
+    const entry = this.byRef.get(ref);
     if (!entry) {
       throw new AppwardenError('AW_SCHEMA_UNKNOWN', `no schema is named ${ref}`, { details: { schema: ref } });
     }

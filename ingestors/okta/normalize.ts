@@ -20,7 +20,6 @@ export interface OktaAccountContext {
 
 type Json = Record<string, unknown>;
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T/;
 
 /**
@@ -99,13 +98,16 @@ function mapActor(actor: Json | null): Actor {
   const alternateId = str(actor?.alternateId);
   return {
     id: str(actor?.id),
-    email: alternateId !== null && EMAIL.test(alternateId) ? alternateId : null,
+    email: alternateId !== null && looksLikeEmail(alternateId) ? alternateId : null,
     name: str(actor?.displayName),
     type: actorType(str(actor?.type)),
   };
 }
 
+// Okta's own spellings first (a direct hit), then lower-cased variants.
 const TARGET_TYPES: Record<string, TargetType> = {
+  User: 'user', AppUser: 'user', UserGroup: 'group', AppInstance: 'app', PublicClientApp: 'app',
+  PolicyEntity: 'policy', PolicyRule: 'policy',
   user: 'user', appuser: 'user',
   usergroup: 'group', group: 'group', appgroup: 'group',
   appinstance: 'app', publicclientapp: 'app', application: 'app', client: 'app',
@@ -116,16 +118,21 @@ const TARGET_TYPES: Record<string, TargetType> = {
   session: 'session', device: 'device',
 };
 
+function targetType(typeRaw: string | null): TargetType {
+  if (typeRaw === null) return 'other';
+  return TARGET_TYPES[typeRaw] ?? TARGET_TYPES[typeRaw.toLowerCase()] ?? 'other';
+}
+
 function mapTarget(raw: unknown): AuditTarget {
   const t = obj(raw);
   const typeRaw = str(t?.type);
   const alternateId = str(t?.alternateId);
   return {
-    type: (typeRaw === null ? undefined : TARGET_TYPES[typeRaw.toLowerCase()]) ?? 'other',
+    type: targetType(typeRaw),
     type_raw: typeRaw,
     id: str(t?.id),
     name: str(t?.displayName),
-    email: alternateId !== null && EMAIL.test(alternateId) ? alternateId : null,
+    email: alternateId !== null && looksLikeEmail(alternateId) ? alternateId : null,
   };
 }
 
@@ -313,7 +320,7 @@ function userSubject(user: Json, idField: string): Subject {
   return {
     type: 'user',
     id,
-    email: str(profile?.email) ?? (login !== null && EMAIL.test(login) ? login : null),
+    email: str(profile?.email) ?? (login !== null && looksLikeEmail(login) ? login : null),
     name: fullName || str(profile?.displayName) || login,
   };
 }
@@ -343,10 +350,46 @@ function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/** An email-shaped string: one `@` with text on both sides and no spaces. */
+function looksLikeEmail(s: string): boolean {
+  const at = s.indexOf('@');
+  return at > 0 && at < s.length - 1 && s.indexOf('@', at + 1) === -1 && s.indexOf(' ') === -1;
+}
+
 function parseTime(value: unknown): number | null {
-  if (typeof value !== 'string' || !ISO_TIME.test(value)) return null;
+  if (typeof value !== 'string') return null;
+  const fast = parseIsoMillisUtc(value);
+  if (fast !== null) return fast;
+  if (!ISO_TIME.test(value)) return null;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** Okta's own format, `2020-05-01T10:20:22.243Z`, read without Date.parse (this runs per event). */
+function parseIsoMillisUtc(s: string): number | null {
+  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84
+    || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return null;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  const millis = digits(s, 20, 3);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+    || second < 0 || second > 59 || millis < 0) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+}
+
+/** The decimal number in s[start, start + count), or -1 when a character is not a digit. */
+function digits(s: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** Sets a string attribute from a scalar; skips null, empty strings and objects. */

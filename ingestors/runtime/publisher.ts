@@ -47,7 +47,7 @@ export class EventPublisher {
           continue;
         }
         stage = 'encode';
-        messages.push({ key: auditKey(event), value: encode('AuditEvent', event) });
+        messages.push({ key: auditKey(event), value: encode('audit-event', event) });
         published.push(event);
       } catch (err) {
         dead.push(deadLetterFrom(err, { stage, ...ref, raw: rawText(raw) }));
@@ -64,7 +64,7 @@ export class EventPublisher {
     normalize: (item: SnapshotItem, ctx: SnapshotContext) => AccountEvent | FileEvent,
   ): Promise<PublishOutcome<AccountEvent | FileEvent>> {
     const ctx: SnapshotContext = { instance: ref.instance, observedAt: Date.now() };
-    const schema = topic === 'account' ? 'AccountEvent' : 'FileEvent';
+    
     const published: Array<AccountEvent | FileEvent> = [];
     const messages: KafkaMessage[] = [];
     const dead: DeadLetter[] = [];
@@ -73,7 +73,7 @@ export class EventPublisher {
       try {
         const record = normalize(item, ctx);
         stage = 'encode';
-        messages.push({ key: snapshotKey(record), value: encode(schema, record) });
+        messages.push({ key: snapshotKey(record), value: 'subject' in record ? encode('account-event', record) : encode('file-event', record) });
         published.push(record);
       } catch (err) {
         dead.push(deadLetterFrom(err, { stage, ...ref, raw: rawText(item.raw) }));

@@ -55,9 +55,9 @@ export class ClickHouseSink {
     this.log = options.log.child({ component: 'sink' });
     const { topics } = options.bus;
     this.routes = new Map<string, TableRoute>([
-      [topics.audit, { table: 'activities', schema: 'AuditEvent', toRow: auditEventToRow as TableRoute['toRow'] }],
-      [topics.account, { table: 'accounts', schema: 'AccountEvent', toRow: accountEventToRow as TableRoute['toRow'] }],
-      [topics.file, { table: 'files', schema: 'FileEvent', toRow: fileEventToRow as TableRoute['toRow'] }],
+      [topics.audit, { table: 'activities', schema: 'audit-event', toRow: auditEventToRow as TableRoute['toRow'] }],
+      [topics.account, { table: 'accounts', schema: 'account-event', toRow: accountEventToRow as TableRoute['toRow'] }],
+      [topics.file, { table: 'files', schema: 'file-event', toRow: fileEventToRow as TableRoute['toRow'] }],
     ]);
   }
 

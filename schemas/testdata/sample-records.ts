@@ -56,7 +56,7 @@ export const FULL_RECORDS: SchemaRecords = {
       name: 'plan.xlsx',
       path: '/Finance/2024',
       mime_type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      size: 9_007_199_254_740_991,
+      size: 5_497_558_138_880, // 5 TiB: beyond 32 bits
       owner: { id: 'u-1', email: 'ana@example.com', name: 'Ana Lima' },
       created_at: Date.parse('2023-01-01T00:00:00.000Z'),
       modified_at: Date.parse('2024-03-03T11:59:00.000Z'),

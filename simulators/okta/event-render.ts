@@ -49,8 +49,10 @@ function targetOf(role: TargetRole, entry: GeneratedEntry, directory: Directory)
     }
     case 'code':
       return { id: idFromUuid(entry.uuid, 20, 5), type: 'code', alternateId: null, displayName: 'Authorization Code', detailEntry: null };
-    default:
-      return Array.isArray(template) ? template[Number(role.slice('template:'.length))] : null;
+    default: {
+      const kept: unknown = Array.isArray(template) ? template[Number(role.slice('template:'.length))] : null;
+      return kept === undefined ? null : structuredClone(kept);
+    }
   }
 }
 
@@ -78,7 +80,9 @@ function renderGenerated(entry: GeneratedEntry, directory: Directory): OktaLogEv
   const templateTransaction = t.transaction as Json;
   const transactionDetail = templateTransaction.detail as Json | null;
 
+  // Every nested object is new, so callers may keep or change what they get.
   const event: Json = { ...t };
+  if ('device' in t) event.device = structuredClone(t.device);
   event.uuid = entry.uuid;
   event.published = isoString(entry.publishedMs);
   event.eventType = kind.eventType;
@@ -89,7 +93,7 @@ function renderGenerated(entry: GeneratedEntry, directory: Directory): OktaLogEv
   event.actor = actorOf(entry, directory);
   event.client = {
     ...templateClient,
-    userAgent: kind.browser ? BROWSER_USER_AGENTS[stableHash(subject.id) % BROWSER_USER_AGENTS.length] : templateClient.userAgent,
+    userAgent: { ...(kind.browser ? BROWSER_USER_AGENTS[stableHash(subject.id) % BROWSER_USER_AGENTS.length] : (templateClient.userAgent as Json)) },
     id: kind.actor === 'client' ? directory.apps[entry.app]!.clientId : null,
     ipAddress: place.ip,
     geographicalContext: geo,
@@ -104,14 +108,14 @@ function renderGenerated(entry: GeneratedEntry, directory: Directory): OktaLogEv
   event.transaction = {
     ...templateTransaction,
     id: transactionId,
-    detail: transactionDetail && 'requestApiTokenId' in transactionDetail ? { ...transactionDetail, requestApiTokenId: directory.apiTokenId } : transactionDetail,
+    detail: transactionDetail && 'requestApiTokenId' in transactionDetail ? { ...transactionDetail, requestApiTokenId: directory.apiTokenId } : structuredClone(transactionDetail),
   };
   event.debugContext = { debugData };
   event.target = kind.targets === null ? null : kind.targets.map((role) => targetOf(role, entry, directory));
   return event;
 }
 
-/** The event as the API serves it. Stored entries are served as given (tests must not mutate them). */
+/** The event as the API serves it: generated ones freshly built, stored ones as given (not copied). */
 export function renderEntry(entry: LogEntry, directory: Directory): unknown {
   return entry.source === 'stored' ? entry.body : renderGenerated(entry, directory);
 }

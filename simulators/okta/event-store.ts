@@ -4,7 +4,7 @@ interface EntryBase {
   /** The event's uuid, or for a raw record without one, an internal id used only for ordering. */
   readonly uuid: string;
   readonly publishedMs: number;
-  /** When the event becomes readable: it is served once the clock is past this instant. */
+  /** When the event becomes readable: it is served once the clock reaches this instant. */
   readonly visibleAtMs: number;
   /** Insertion number; breaks ties between entries with the same time and uuid. */
   seq: number;
@@ -60,48 +60,67 @@ export interface LogPage {
   next?: LogPosition;
 }
 
-function compareKeys(aMs: number, aUuid: string, aSeq: number, bMs: number, bUuid: string, bSeq: number): number {
-  if (aMs !== bMs) return aMs - bMs;
-  if (aUuid !== bUuid) return aUuid < bUuid ? -1 : 1;
-  return aSeq - bSeq;
+/** How one of the two arrays is ordered: its time key, and how an entry compares with a position. */
+interface Ordering {
+  time(e: LogEntry): number;
+  compare(e: LogEntry, pos: LogPosition): number;
+  sort(a: LogEntry, b: LogEntry): number;
 }
 
-const published = (e: LogEntry) => e.publishedMs;
-const visible = (e: LogEntry) => e.visibleAtMs;
+const PUBLISHED: Ordering = {
+  time: (e) => e.publishedMs,
+  compare: (e, pos) => {
+    if (e.publishedMs !== pos.ms) return e.publishedMs - pos.ms;
+    if (e.uuid !== pos.uuid) return e.uuid < pos.uuid ? -1 : 1;
+    return e.seq - pos.seq;
+  },
+  sort: (a, b) => {
+    if (a.publishedMs !== b.publishedMs) return a.publishedMs - b.publishedMs;
+    if (a.uuid !== b.uuid) return a.uuid < b.uuid ? -1 : 1;
+    return a.seq - b.seq;
+  },
+};
 
-/** First index whose key is strictly after `pos`. */
-function indexAfter(list: readonly LogEntry[], key: (e: LogEntry) => number, pos: LogPosition): number {
+// Ties in visibility time go by insertion, so an entry added later always sorts after every position
+// already handed out: a polling cursor can never be overtaken by a newly visible event.
+const VISIBLE: Ordering = {
+  time: (e) => e.visibleAtMs,
+  compare: (e, pos) => (e.visibleAtMs !== pos.ms ? e.visibleAtMs - pos.ms : e.seq - pos.seq),
+  sort: (a, b) => (a.visibleAtMs !== b.visibleAtMs ? a.visibleAtMs - b.visibleAtMs : a.seq - b.seq),
+};
+
+/** First index whose entry is strictly after `pos`. */
+function indexAfter(list: readonly LogEntry[], ordering: Ordering, pos: LogPosition): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const e = list[mid]!;
-    if (compareKeys(key(e), e.uuid, e.seq, pos.ms, pos.uuid, pos.seq) <= 0) lo = mid + 1;
+    if (ordering.compare(list[mid]!, pos) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** First index whose key time is at or after `ms`. */
-function indexAtOrAfter(list: readonly LogEntry[], key: (e: LogEntry) => number, ms: number): number {
+/** First index whose time is at or after `ms`. */
+function indexAtOrAfter(list: readonly LogEntry[], ordering: Ordering, ms: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (key(list[mid]!) < ms) lo = mid + 1;
+    if (ordering.time(list[mid]!) < ms) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 export function positionOf(entry: LogEntry, order: LogOrder): LogPosition {
-  return { ms: order === 'visible-asc' ? entry.visibleAtMs : entry.publishedMs, uuid: entry.uuid, seq: entry.seq };
+  return order === 'visible-asc' ? { ms: entry.visibleAtMs, uuid: '', seq: entry.seq } : { ms: entry.publishedMs, uuid: entry.uuid, seq: entry.seq };
 }
 
 /**
- * The System Log's events in two sorted arrays: by published time (bounded reads) and by visibility
- * time (polling reads), each ordered by (time, uuid, insertion). Reads binary-search their start and
- * walk only the page they return.
+ * The System Log's events in two sorted arrays: by (published, uuid, insertion) for bounded reads and
+ * by (visibility time, insertion) for polling reads. Reads binary-search their start and walk only the
+ * page they return.
  */
 export class EventStore {
   private readonly byPublished: LogEntry[] = [];
@@ -124,29 +143,29 @@ export class EventStore {
       this.byPublished.push(entry);
       this.byVisible.push(entry);
     }
-    this.byPublished.sort((a, b) => compareKeys(a.publishedMs, a.uuid, a.seq, b.publishedMs, b.uuid, b.seq));
-    this.byVisible.sort((a, b) => compareKeys(a.visibleAtMs, a.uuid, a.seq, b.visibleAtMs, b.uuid, b.seq));
+    this.byPublished.sort(PUBLISHED.sort);
+    this.byVisible.sort(VISIBLE.sort);
   }
 
   insert(entry: LogEntry): void {
     entry.seq = this.nextSeq++;
-    insertSorted(this.byPublished, published, entry);
-    insertSorted(this.byVisible, visible, entry);
+    insertSorted(this.byPublished, PUBLISHED, entry);
+    insertSorted(this.byVisible, VISIBLE, entry);
   }
 
   /** One page of entries that are visible at `nowMs` and match, in the query's order. */
   page(query: PageQuery): LogPage {
     const { order, limit, nowMs, matches } = query;
     const entries: LogEntry[] = [];
-    const readable = (e: LogEntry) => e.visibleAtMs < nowMs && matches(e);
+    const readable = (e: LogEntry) => e.visibleAtMs <= nowMs && matches(e);
 
     if (order === 'visible-asc') {
       const list = this.byVisible;
-      let i = query.after ? indexAfter(list, visible, query.after) : indexAtOrAfter(list, visible, query.sinceMs);
+      let i = query.after ? indexAfter(list, VISIBLE, query.after) : indexAtOrAfter(list, VISIBLE, query.sinceMs);
       // Sorted by visibility: everything from the first entry not yet visible on is unreadable.
       for (; i < list.length && entries.length < limit; i++) {
         const e = list[i]!;
-        if (e.visibleAtMs >= nowMs) break;
+        if (e.visibleAtMs > nowMs) break;
         if (matches(e)) entries.push(e);
       }
       const last = entries[entries.length - 1];
@@ -156,33 +175,19 @@ export class EventStore {
     }
 
     const list = this.byPublished;
-    if (order === 'published-asc') {
-      let i = query.after ? indexAfter(list, published, query.after) : indexAtOrAfter(list, published, query.sinceMs);
-      for (; i < list.length && list[i]!.publishedMs < query.untilMs && entries.length < limit; i++) {
-        if (readable(list[i]!)) entries.push(list[i]!);
-      }
-      let more = false;
-      for (; i < list.length && list[i]!.publishedMs < query.untilMs && entries.length === limit; i++) {
-        if (readable(list[i]!)) {
-          more = true;
-          break;
-        }
-      }
-      const last = entries[entries.length - 1];
-      return more && last ? { entries, next: positionOf(last, order) } : { entries };
-    }
-
-    let i = (query.after ? indexAfter(list, published, { ...query.after, seq: query.after.seq - 1 }) : indexAtOrAfter(list, published, query.untilMs)) - 1;
-    for (; i >= 0 && list[i]!.publishedMs >= query.sinceMs && entries.length < limit; i--) {
+    const ascending = order === 'published-asc';
+    const step = ascending ? 1 : -1;
+    const inRange = (j: number) => j >= 0 && j < list.length && (ascending ? list[j]!.publishedMs < query.untilMs : list[j]!.publishedMs >= query.sinceMs);
+    let i = ascending
+      ? (query.after ? indexAfter(list, PUBLISHED, query.after) : indexAtOrAfter(list, PUBLISHED, query.sinceMs))
+      // Descending: the last entry strictly before the cursor (seq - 1 counts the cursor's own entry as after it).
+      : (query.after ? indexAfter(list, PUBLISHED, { ...query.after, seq: query.after.seq - 1 }) : indexAtOrAfter(list, PUBLISHED, query.untilMs)) - 1;
+    for (; inRange(i) && entries.length < limit; i += step) {
       if (readable(list[i]!)) entries.push(list[i]!);
     }
+    // A bounded read offers a next page only while another readable entry remains in range.
     let more = false;
-    for (; i >= 0 && list[i]!.publishedMs >= query.sinceMs && entries.length === limit; i--) {
-      if (readable(list[i]!)) {
-        more = true;
-        break;
-      }
-    }
+    for (; !more && entries.length === limit && inRange(i); i += step) more = readable(list[i]!);
     const last = entries[entries.length - 1];
     return more && last ? { entries, next: positionOf(last, order) } : { entries };
   }
@@ -190,15 +195,13 @@ export class EventStore {
   /** Entries published in [sinceMs, untilMs), visible or not, in published order. */
   *publishedBetween(sinceMs: number, untilMs: number): Generator<LogEntry> {
     const list = this.byPublished;
-    for (let i = indexAtOrAfter(list, published, sinceMs); i < list.length && list[i]!.publishedMs < untilMs; i++) yield list[i]!;
+    for (let i = indexAtOrAfter(list, PUBLISHED, sinceMs); i < list.length && list[i]!.publishedMs < untilMs; i++) yield list[i]!;
   }
 }
 
-function insertSorted(list: LogEntry[], key: (e: LogEntry) => number, entry: LogEntry): void {
+function insertSorted(list: LogEntry[], ordering: Ordering, entry: LogEntry): void {
+  const pos = positionOf(entry, ordering === VISIBLE ? 'visible-asc' : 'published-asc');
   const last = list[list.length - 1];
-  if (!last || compareKeys(key(last), last.uuid, last.seq, key(entry), entry.uuid, entry.seq) < 0) {
-    list.push(entry);
-    return;
-  }
-  list.splice(indexAfter(list, key, positionOf(entry, key === visible ? 'visible-asc' : 'published-asc')), 0, entry);
+  if (!last || ordering.compare(last, pos) < 0) list.push(entry);
+  else list.splice(indexAfter(list, ordering, pos), 0, entry);
 }

@@ -25,12 +25,14 @@ export function roleAssignmentId(prng: Prng): string {
  * (transaction and session ids) without storing them.
  */
 export function idFromUuid(uuid: string, length: number, salt = 0): string {
-  const hex = uuid.replace(/-/g, '');
+  let hash = stableHash(uuid) ^ Math.imul(salt + 1, 0x9e3779b1);
   let out = '';
   for (let i = 0; i < length; i++) {
-    const a = parseInt(hex[(i * 2 + salt) % hex.length] ?? '0', 16);
-    const b = parseInt(hex[(i * 2 + 1 + salt * 3) % hex.length] ?? '0', 16);
-    out += BASE62[(a * 16 + b + i * 7 + salt) % 62];
+    // xorshift steps: cheap, and different for every uuid and salt.
+    hash ^= hash << 13;
+    hash ^= hash >>> 17;
+    hash ^= hash << 5;
+    out += BASE62[(hash >>> 0) % 62];
   }
   return out;
 }

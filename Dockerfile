@@ -1,0 +1,11 @@
+# Appwarden runs its TypeScript through tsx (a runtime dependency), so there is no build stage.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund && npm cache clean --force
+COPY . .
+RUN mkdir -p /var/lib/appwarden && chown node:node /var/lib/appwarden
+USER node
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 APPWARDEN_DATA_DIR=/var/lib/appwarden
+EXPOSE 8080
+CMD ["node", "bin/appwarden.mjs", "start"]
