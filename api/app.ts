@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { ClickHouse } from '../core/clickhouse.js';
 import type { Logger } from '../core/logger.js';
@@ -24,7 +24,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const log = deps.log.child({ component: 'api' });
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would drown the connector progress; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
   });
   await app.register(swagger, {

@@ -106,9 +106,8 @@ describe('schema registry', () => {
     const value = BigInt(`0x${info.fingerprint}`);
     const littleEndian = Buffer.from(info.fingerprint, 'hex').reverse().toString('hex');
     for (const form of [info.fingerprint, `0x${info.fingerprint.toUpperCase()}`, littleEndian, info.fingerprintDecimal, value.toString(), value]) {
-      const found = schemaByFingerprint(form);
-      assert.equal(found.info.id, 'governance-result.v1', String(form));
-      assert.equal((found.schema as { name: string }).name, 'GovernanceResult');
+      assert.deepEqual(schemaByFingerprint(form), schemaRegistry().schemaJson('governance-result'), String(form));
+      assert.equal(schemaRegistry().infoByFingerprint(form).id, 'governance-result.v1', String(form));
     }
     expectCode(() => schemaByFingerprint('0000000000000000'), 'AW_SCHEMA_UNKNOWN');
     expectCode(() => schemaByFingerprint('not-a-fingerprint'), 'AW_BAD_REQUEST');

@@ -21,6 +21,8 @@ const SCHEMA_FILE = /^([a-z][a-z0-9-]*)\.v(\d+)\.avsc$/;
 // Messages are written one after another into a slab and returned as views of it: one allocation
 // per slab instead of one per message. Small enough that a view kept long does not pin much.
 const SLAB_SIZE = 128 * 1024;
+// Far above any broker's message limit; a record this large is a bug, not data.
+const MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 
 /** `audit-event` (the highest version known) or `audit-event.v1`. */
 export type SchemaRef<N extends string = SchemaName> = N | `${N}.v${number}`;
@@ -154,19 +156,17 @@ export class SchemaRegistry {
   }
 
   /**
-   * The `.avsc` JSON of the schema with that fingerprint: 16 hex digits (either byte order, with or
-   * without `0x`) or a decimal (signed or unsigned 64-bit). Unknown → AW_SCHEMA_UNKNOWN; not a
-   * fingerprint → AW_BAD_REQUEST.
+   * The `.avsc` JSON (a copy) of the schema with that fingerprint: 16 hex digits (either byte
+   * order, with or without `0x`) or a decimal (signed or unsigned 64-bit). Unknown →
+   * AW_SCHEMA_UNKNOWN; not a fingerprint → AW_BAD_REQUEST.
    */
-  schemaByFingerprint(fingerprint: string | bigint): { info: SchemaInfo; schema: unknown } {
-    const candidates = parseFingerprint(fingerprint);
-    for (const fp of candidates) {
-      const entry = this.entries.find((e) => e.fingerprint === fp);
-      if (entry) return { info: { ...entry.info }, schema: entry.json };
-    }
-    throw new AppwardenError('AW_SCHEMA_UNKNOWN', `no schema has the fingerprint ${String(fingerprint)}`, {
-      details: { fingerprint: String(fingerprint) },
-    });
+  schemaByFingerprint(fingerprint: string | bigint): unknown {
+    return structuredClone(this.entryByFingerprint(fingerprint).json);
+  }
+
+  /** What `listSchemas()` says about the schema with that fingerprint (same lookup rules). */
+  infoByFingerprint(fingerprint: string | bigint): SchemaInfo {
+    return { ...this.entryByFingerprint(fingerprint).info };
   }
 
   /**
@@ -195,6 +195,11 @@ export class SchemaRegistry {
         return slab.subarray(start, end);
       }
       // Did not fit: start a new slab, twice as large when even an empty one was too small.
+      if (start === 0 && slab.length >= MAX_MESSAGE_SIZE) {
+        throw new AppwardenError('AW_ENCODE_FAILED', `the ${entry.info.id} record encodes to more than ${MAX_MESSAGE_SIZE} bytes`, {
+          details: { schema: entry.info.id, fields: [] },
+        });
+      }
       this.slab = Buffer.allocUnsafe(start === 0 ? slab.length * 2 : SLAB_SIZE);
       this.slabPos = 0;
     }
@@ -229,6 +234,16 @@ export class SchemaRegistry {
       this.resolvers.set(key, resolver);
     }
     return { schema: { ...writer.info }, record: this.readBody(writer, reader.type, message, resolver) };
+  }
+
+  private entryByFingerprint(fingerprint: string | bigint): Entry {
+    for (const fp of parseFingerprint(fingerprint)) {
+      const entry = this.entries.find((e) => e.fingerprint === fp);
+      if (entry) return entry;
+    }
+    throw new AppwardenError('AW_SCHEMA_UNKNOWN', `no schema has the fingerprint ${String(fingerprint)}`, {
+      details: { fingerprint: String(fingerprint) },
+    });
   }
 
   private entry(ref: string): Entry {
@@ -332,7 +347,7 @@ export function decodeAs<N extends SchemaName>(message: Uint8Array, readerRef: S
 }
 
 /** The `.avsc` JSON of a published schema by fingerprint (for `GET /v1/schemas/:fingerprint`). */
-export function schemaByFingerprint(fingerprint: string | bigint): { info: SchemaInfo; schema: unknown } {
+export function schemaByFingerprint(fingerprint: string | bigint): unknown {
   return schemaRegistry().schemaByFingerprint(fingerprint);
 }
 

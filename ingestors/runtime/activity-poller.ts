@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../../core/logger.js';
 import type { InstanceSettings } from '../../core/config.js';
 import type { ActivityStream, TimeWindow } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
-import type { EventPublisher, StreamRef } from './publisher.js';
+import type { EventPublisher, RepeatFilter, StreamRef } from './publisher.js';
 import type { StreamStatus } from './stream-status.js';
 
 /**
@@ -15,6 +16,12 @@ export class ActivityPoller {
   private readonly cursorKey: string;
   /** event_id → occurred_at of events this process published that a later re-read may return again. */
   private readonly recent = new Map<string, number>();
+  /** Hash of the raw text → when it was dead-lettered, for records that a re-read returns again. */
+  private readonly recentDead = new Map<string, number>();
+  private readonly repeats: RepeatFilter = {
+    isRepeatEvent: (id) => this.recent.has(id),
+    isRepeatDeadLetter: (raw) => this.recentDead.has(hashOf(raw)),
+  };
 
   constructor(
     private readonly ref: StreamRef,
@@ -42,10 +49,11 @@ export class ActivityPoller {
       const window: TimeWindow = { since, until: Math.min(end, since + this.settings.maxWindowMs) };
       for await (const page of this.stream.read(window, signal)) {
         this.status.fetched += page.length;
-        const outcome = await this.publisher.publishActivities(this.ref, page, this.stream.normalize.bind(this.stream), (id) => this.recent.has(id));
+        const outcome = await this.publisher.publishActivities(this.ref, page, this.stream.normalize.bind(this.stream), this.repeats);
         for (const event of outcome.published) this.recent.set(event.event_id, event.occurred_at);
+        for (const raw of outcome.deadLettered) this.recentDead.set(hashOf(raw), this.now());
         this.status.published += outcome.published.length;
-        this.status.deadLettered += outcome.deadLettered;
+        this.status.deadLettered += outcome.deadLettered.length;
         this.status.repeated += outcome.skipped;
         const newest = this.newestTime(page, window);
         if (newest > readUntil) readUntil = await this.saveCursor(newest);
@@ -78,5 +86,12 @@ export class ActivityPoller {
 
   private forgetOlderThan(cutoff: number): void {
     for (const [id, at] of this.recent) if (at < cutoff) this.recent.delete(id);
+    // A dead record may have no usable time: forget it once the trailing window has surely moved past it.
+    const deadCutoff = this.now() - 2 * this.settings.trailingWindowMs - this.settings.maxWindowMs;
+    for (const [hash, at] of this.recentDead) if (at < deadCutoff) this.recentDead.delete(hash);
   }
+}
+
+function hashOf(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { InstanceConfig } from '../../core/config.js';
 import { isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -51,6 +52,8 @@ export class InstanceRunner {
   constructor(private readonly options: InstanceRunnerOptions) {
     const { definition, instance, config } = options;
     this.log = options.log.child({ component: 'connector', provider: definition.id, instance });
+    // Every in-flight request and wait of the instance listens on this signal.
+    setMaxListeners(1000, this.abort.signal);
     this.connector = definition.create({
       instance,
       config,

@@ -11,11 +11,21 @@ export interface StreamRef {
   stream: string;
 }
 
+/** What a stream already sent and must not send again when a re-read returns it. */
+export interface RepeatFilter {
+  isRepeatEvent(eventId: string): boolean;
+  /** A record that failed before, by its raw text (it may have no id). */
+  isRepeatDeadLetter(raw: string): boolean;
+}
+
+const NO_REPEATS: RepeatFilter = { isRepeatEvent: () => false, isRepeatDeadLetter: () => false };
+
 export interface PublishOutcome<E> {
   /** Events the broker acknowledged. */
   published: E[];
-  deadLettered: number;
-  /** Events left out because the caller had already published them. */
+  /** Raw text of the records sent to the dead-letter topic. */
+  deadLettered: string[];
+  /** Records left out because the caller had already sent them. */
   skipped: number;
 }
 
@@ -31,7 +41,7 @@ export class EventPublisher {
     ref: StreamRef,
     raws: readonly unknown[],
     normalize: (raw: unknown, ctx: NormalizeContext) => AuditEvent,
-    alreadyPublished: (eventId: string) => boolean = () => false,
+    repeats: RepeatFilter = NO_REPEATS,
   ): Promise<PublishOutcome<AuditEvent>> {
     const ctx: NormalizeContext = { instance: ref.instance, ingestedAt: Date.now() };
     const published: AuditEvent[] = [];
@@ -42,7 +52,7 @@ export class EventPublisher {
       let stage: DeadLetter['stage'] = 'normalize';
       try {
         const event = normalize(raw, ctx);
-        if (alreadyPublished(event.event_id)) {
+        if (repeats.isRepeatEvent(event.event_id)) {
           skipped++;
           continue;
         }
@@ -50,11 +60,13 @@ export class EventPublisher {
         messages.push({ key: auditKey(event), value: encode('audit-event', event) });
         published.push(event);
       } catch (err) {
-        dead.push(deadLetterFrom(err, { stage, ...ref, raw: rawText(raw) }));
+        const text = rawText(raw);
+        if (repeats.isRepeatDeadLetter(text)) skipped++;
+        else dead.push(deadLetterFrom(err, { stage, ...ref, raw: text }));
       }
     }
     await this.send(this.bus.topics.audit, messages, dead);
-    return { published, deadLettered: dead.length, skipped };
+    return { published, deadLettered: dead.map((d) => d.raw), skipped };
   }
 
   async publishSnapshot(
@@ -80,7 +92,7 @@ export class EventPublisher {
       }
     }
     await this.send(topic === 'account' ? this.bus.topics.account : this.bus.topics.file, messages, dead);
-    return { published, deadLettered: dead.length, skipped: 0 };
+    return { published, deadLettered: dead.map((d) => d.raw), skipped: 0 };
   }
 
   private async send(topic: string, messages: KafkaMessage[], dead: DeadLetter[]): Promise<void> {

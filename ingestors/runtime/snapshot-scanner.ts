@@ -36,7 +36,7 @@ export class SnapshotScanner {
       this.status.fetched += page.length;
       const outcome = await this.publisher.publishSnapshot(this.ref, this.stream.topic, page, this.stream.normalize.bind(this.stream));
       this.status.published += outcome.published.length;
-      this.status.deadLettered += outcome.deadLettered;
+      this.status.deadLettered += outcome.deadLettered.length;
       records += page.length;
     }
     if (signal.aborted) return;

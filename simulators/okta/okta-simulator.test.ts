@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isAppwardenError } from '../../core/errors.js';
 import { createClock } from '../common/clock.js';
+import { readJsonLines } from '../common/json.js';
 import { startOktaSimulator, type OktaLogEvent, type OktaSimulator, type OktaSimulatorOptions } from './index.js';
 
 interface Answer {
@@ -188,6 +189,15 @@ describe('okta simulator', () => {
       assert.ok(client.ipAddress && client.geographicalContext.country);
       assert.ok((e.actor as { alternateId?: string }).alternateId);
     }
+  });
+
+  test('users have the shape of the Okta docs sample', async () => {
+    const [sample] = readJsonLines(new URL('./testdata/users.jsonl', import.meta.url)) as Record<string, Record<string, unknown>>[];
+    const served = (await call(sim, '/api/v1/users/alice@example.com')).body as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(served).sort(), Object.keys(sample!).sort());
+    assert.deepEqual(Object.keys(served.profile!).sort(), Object.keys(sample!.profile!).sort());
+    assert.deepEqual(served.credentials!.provider, sample!.credentials!.provider);
+    assert.match(String(served.id), /^00u\w{17}$/);
   });
 
   test('lists users with paging and search, and finds one by login', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { eventId } from '../../schemas/event-id.js';
 import { startOktaSimulator, type OktaSimulator } from '../../simulators/okta/index.js';
+import { rolesOfUser } from '../../simulators/okta/directory.js';
 import { oktaInstance, startTestStack, type TestStack } from '../support/appwarden.js';
 import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
@@ -100,7 +101,8 @@ describe('Okta end to end: simulator → connector → Kafka → sink → ClickH
       assert.equal(stored.subject.email, user.profile.email);
     }
     const privileges = await s.api<{ items: unknown[] }>('/v1/accounts?kind=privilege&limit=1000');
-    const roleCount = [...sim.state.userRoles.values(), ...sim.state.groupRoles.values()].reduce((n, roles) => n + roles.length, 0);
+    // Okta lists a user's roles whether assigned directly or through a group.
+    const roleCount = sim.state.users.reduce((n, u) => n + rolesOfUser(sim.state, u.id).length, 0);
     assert.ok(roleCount > 0, 'the simulated tenant has admin role assignments');
     assert.equal(privileges.body.items.length, roleCount);
     const grants = await s.api<{ items: unknown[] }>('/v1/accounts?kind=app_grant&limit=1000');
