@@ -1,4 +1,15 @@
+import type { AppwardenError } from '../core/errors.js';
 import { badRequest } from './errors.js';
+
+/** The page size when a request names none (lowered to the configured maximum if that is smaller). */
+export const DEFAULT_PAGE_SIZE = 100;
+
+/** The page size of a request: its `limit`, else the default; above `maxPageSize` → AW_BAD_REQUEST. */
+export function pageLimit(limit: number | undefined, maxPageSize: number): number {
+  if (limit === undefined) return Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
+  if (limit > maxPageSize) throw badRequest(`querystring.limit must be <= ${maxPageSize}`, 'limit');
+  return limit;
+}
 
 /** Keyset cursors are opaque to clients: base64url of a small JSON array. */
 export function encodeCursor(values: readonly (string | number)[]): string {
@@ -12,5 +23,9 @@ export function decodeCursor(cursor: string, arity: number): string[] {
   } catch {
     // fall through to the error below
   }
-  throw badRequest('cursor is not a cursor this API returned', 'cursor');
+  throw invalidCursor();
+}
+
+export function invalidCursor(): AppwardenError {
+  return badRequest('querystring.cursor is not a cursor this API returned', 'cursor');
 }

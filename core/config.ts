@@ -15,13 +15,13 @@ export const InstanceSettingsSchema = Type.Object({
     activitiesEveryMs: Type.Integer({ minimum: 100, default: 60_000, description: 'pause between activity polls' }),
     accountsEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the account scan' }),
     filesEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the file scan' }),
-  }, { default: {} }),
+  }, { default: {}, additionalProperties: false }),
   activities: Type.Object({
     initialLookbackMs: Type.Integer({ minimum: 0, default: 7 * 86_400_000, description: 'history read on the first poll' }),
     trailingWindowMs: Type.Integer({ minimum: 0, default: 15 * 60_000, description: 're-read before the cursor on every poll, for late events' }),
     maxWindowMs: Type.Integer({ minimum: 1000, default: 86_400_000, description: 'largest time range one bounded query covers' }),
     settleMs: Type.Integer({ minimum: 0, default: 0, description: 'newest part of the timeline left for the next poll' }),
-  }, { default: {} }),
+  }, { default: {}, additionalProperties: false }),
   limits: Type.Object({
     concurrency: Type.Integer({ minimum: 1, default: 4 }),
     requestsPerMinute: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -30,7 +30,7 @@ export const InstanceSettingsSchema = Type.Object({
     maxAttempts: Type.Integer({ minimum: 1, default: 6 }),
     retryBaseDelayMs: Type.Integer({ minimum: 0, default: 500 }),
     retryMaxDelayMs: Type.Integer({ minimum: 0, default: 30_000 }),
-  }, { default: {} }),
+  }, { default: {}, additionalProperties: false }),
 });
 export type InstanceSettings = Static<typeof InstanceSettingsSchema>;
 
@@ -41,27 +41,27 @@ const ConfigSchema = Type.Object({
     topicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]+$', default: 'appwarden' }),
     partitions: Type.Integer({ minimum: 1, default: 6 }),
     replicationFactor: Type.Integer({ minimum: 1, default: 1 }),
-  }, { default: {} }),
+  }, { default: {}, additionalProperties: false }),
   clickhouse: Type.Object({
     url: Type.Optional(Type.String({ minLength: 1, description: 'a ClickHouse server; unset: embedded chdb' })),
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String({ secret: true })),
     database: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'appwarden' }),
     dataDir: Type.String({ default: '.data/clickhouse' }),
-  }, { default: {} }),
+  }, { default: {}, additionalProperties: false }),
   api: Type.Object({
     host: Type.String({ default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     maxPageSize: Type.Integer({ minimum: 1, default: 1000 }),
-  }, { default: {} }),
+  }, { default: {}, additionalProperties: false }),
   sink: Type.Object({
     groupId: Type.String({ default: 'appwarden-sink' }),
     maxBatchRows: Type.Integer({ minimum: 1, default: 50_000 }),
     flushIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
-  }, { default: {} }),
+  }, { default: {}, additionalProperties: false }),
   simulate: Type.Boolean({ default: true, description: 'with no connector configured, run simulated tenants' }),
   connectors: Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())), { default: {} }),
-});
+}, { additionalProperties: false }); // every section is closed: a misspelt setting is reported, never ignored
 
 export type AppConfig = Omit<Static<typeof ConfigSchema>, 'connectors'> & {
   /** provider id → instance id → that instance's validated settings. */
@@ -88,18 +88,10 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const env = options.env ?? process.env;
   const problems: string[] = [];
   const file = options.file ?? env.APPWARDEN_CONFIG;
-  let fromFile: Record<string, unknown> = {};
-  if (file) {
-    try {
-      const text = readFileSync(path.resolve(file), 'utf8');
-      const parsed = YAML.parse(interpolateEnv(text, env, problems));
-      fromFile = parsed && typeof parsed === 'object' ? parsed : {};
-    } catch (err) {
-      throw new AppwardenError('AW_CONFIG_INVALID', `cannot read configuration file ${file}: ${(err as Error).message}`, { cause: err });
-    }
-  }
+  const fromFile = file ? readConfigFile(file, env, problems) : {};
   const merged = mergeDeep(mergeDeep(fromFile, fromEnvironment(env)), (options.overrides ?? {}) as Record<string, unknown>);
-  const withDefaults = Value.Default(ConfigSchema, merged) as Record<string, unknown>;
+  // Convert and Default change values in place: work on a copy, never on the caller's overrides.
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(merged))) as Record<string, unknown>;
   problems.push(...collectErrors(ConfigSchema, withDefaults, ''));
 
   const connectors: Record<string, Record<string, InstanceConfig>> = {};
@@ -110,11 +102,11 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       problems.push(`connectors.${provider}: unknown provider (known: ${Object.keys(options.providerSchemas).join(', ')})`);
       continue;
     }
-    const schema = Type.Intersect([InstanceSettingsSchema, providerSchema]);
+    const schema = instanceSchema(providerSchema);
     connectors[provider] = {};
     for (const [id, raw] of Object.entries(instances ?? {})) {
       if (!/^[a-z0-9][a-z0-9_-]*$/.test(id)) problems.push(`connectors.${provider}.${id}: instance ids are lower-case letters, digits, _ and -`);
-      const value = Value.Default(providerSchema, Value.Default(InstanceSettingsSchema, structuredClone(raw ?? {})));
+      const value = instanceDefaults(schema, providerSchema, raw ?? {});
       problems.push(...collectErrors(schema, value, `connectors.${provider}.${id}`));
       connectors[provider][id] = value as InstanceConfig;
     }
@@ -127,8 +119,9 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
 
 /** Builds the per-instance settings from defaults, for code that creates instances without a file. */
 export function instanceConfig(providerSchema: TSchema, raw: Record<string, unknown>): InstanceConfig {
-  const value = Value.Default(providerSchema, Value.Default(InstanceSettingsSchema, structuredClone(raw)));
-  const problems = collectErrors(Type.Intersect([InstanceSettingsSchema, providerSchema]), value, 'instance');
+  const schema = instanceSchema(providerSchema);
+  const value = instanceDefaults(schema, providerSchema, raw);
+  const problems = collectErrors(schema, value, 'instance');
   if (problems.length > 0) throw new AppwardenError('AW_CONFIG_INVALID', problems.join('; '), { details: { problems } });
   return value as InstanceConfig;
 }
@@ -152,16 +145,55 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return top;
 }
 
-/** Replaces `${NAME}` with the environment's value so secrets stay out of the file. */
-function interpolateEnv(text: string, env: NodeJS.ProcessEnv, problems: string[]): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-    const value = env[name];
-    if (value === undefined) {
-      problems.push(`environment variable ${name} is referenced by the configuration file but not set`);
-      return '';
-    }
-    return value;
-  });
+/** The common settings and the provider's own as one closed object, so that a misspelt key is reported. */
+function instanceSchema(providerSchema: TSchema): TSchema {
+  const merged = Type.Evaluate(Type.Intersect([InstanceSettingsSchema, providerSchema])) as TSchema;
+  // A provider schema that says how to treat other keys keeps its choice.
+  if (!Type.IsObject(merged) || 'additionalProperties' in providerSchema) return merged;
+  return Type.Object(merged.properties, { additionalProperties: false });
+}
+
+function instanceDefaults(schema: TSchema, providerSchema: TSchema, raw: unknown): unknown {
+  const converted = Value.Convert(schema, structuredClone(raw));
+  return Value.Default(providerSchema, Value.Default(InstanceSettingsSchema, converted));
+}
+
+/** The file's settings, `${NAME}` replaced; what goes wrong is added to `problems`. */
+function readConfigFile(file: string, env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(readFileSync(path.resolve(file), 'utf8'));
+  } catch (err) {
+    problems.push(`cannot read configuration file ${file}: ${(err as Error).message.split('\n', 1)[0]}`);
+    return {};
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isPlainObject(parsed)) {
+    problems.push(`configuration file ${file}: must be a mapping of settings`);
+    return {};
+  }
+  return interpolateEnv(parsed, env, problems, '') as Record<string, unknown>;
+}
+
+/**
+ * Replaces `${NAME}` in the file's string values with the environment's value, so secrets stay
+ * out of the file. Done after parsing: a value is never read as YAML, so a secret holding `#`,
+ * `: ` or a leading `*` arrives intact, and a reference in a comment is no reference.
+ */
+function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, problems: string[], at: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+      const found = env[name];
+      if (found !== undefined) return found;
+      problems.push(`${at || '(root)'}: environment variable ${name} is not set`);
+      return whole;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, problems, `${at}[${i}]`));
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, problems, at ? `${at}.${k}` : k)]));
+  }
+  return value;
 }
 
 function collectErrors(schema: TSchema, value: unknown, prefix: string): string[] {
@@ -175,10 +207,21 @@ function collectErrors(schema: TSchema, value: unknown, prefix: string): string[
     } else if (error.keyword === 'additionalProperties' && params.additionalProperties) {
       for (const p of params.additionalProperties) out.push(`${at ? `${at}.` : ''}${p}: unknown setting`);
     } else {
-      out.push(`${at || '(root)'}: ${error.message}`);
+      out.push(`${at || '(root)'}: ${describeError(schema, error)}`);
     }
   }
   return [...new Set(out)];
+}
+
+/** A pattern means little to a reader: say what the value must be when the schema describes it. */
+function describeError(schema: TSchema, error: { keyword: unknown; schemaPath: string; message: string }): string {
+  if (error.keyword !== 'pattern') return error.message;
+  let node: unknown = schema;
+  for (const part of error.schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    node = isPlainObject(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  }
+  const description = isPlainObject(node) ? node.description : undefined;
+  return typeof description === 'string' ? `must be ${description}` : error.message;
 }
 
 function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

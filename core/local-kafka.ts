@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AppwardenError } from './errors.js';
 import { probeKafka } from './kafka.js';
 import type { Logger } from './logger.js';
@@ -54,8 +54,8 @@ interface Paths {
 }
 
 function pathsOf(options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir' | 'cacheDir'>): Paths {
-  const dataDir = options.dataDir ?? join(options.projectRoot, '.data', 'kafka');
-  const cacheDir = options.cacheDir ?? join(options.projectRoot, '.cache', 'kafka');
+  const dataDir = resolve(options.dataDir ?? join(options.projectRoot, '.data', 'kafka'));
+  const cacheDir = resolve(options.cacheDir ?? join(options.projectRoot, '.cache', 'kafka'));
   return {
     dataDir,
     libsDir: join(cacheDir, 'libs'),
@@ -122,7 +122,7 @@ export async function ensureLocalKafka(options: LocalKafkaOptions): Promise<Kafk
       return { brokers: startedMeanwhile, startedHere: false, stop: async () => undefined };
     }
     const stale = await readNumber(paths.pidFile);
-    if (stale !== undefined && (await isBrokerProcess(stale))) {
+    if (stale !== undefined && (await isBrokerProcess(stale, paths))) {
       log.warn({ pid: stale }, 'a broker runs on this data folder but does not answer; restarting it');
       await stopLocalKafka(options);
     }
@@ -155,7 +155,7 @@ export async function stopLocalKafka(
   const paths = pathsOf(options);
   const log = options.log.child({ component: 'local-kafka' });
   const pid = await readNumber(paths.pidFile);
-  if (pid === undefined || !(await isBrokerProcess(pid))) {
+  if (pid === undefined || !(await isBrokerProcess(pid, paths))) {
     await rm(paths.pidFile, { force: true });
     return false;
   }
@@ -198,7 +198,13 @@ export async function ensureKafkaJars(options: Pick<LocalKafkaOptions, 'projectR
   }
   await writeFile(join(staging, '.fetched'), `${pomHash}\n`);
   await rm(paths.libsDir, { recursive: true, force: true });
-  await rename(staging, paths.libsDir);
+  try {
+    await rename(staging, paths.libsDir);
+  } catch (err) {
+    // Another data folder sharing this cache finished the same fetch first: keep its copy.
+    await rm(staging, { recursive: true, force: true });
+    if ((await readFile(marker, 'utf8').catch(() => '')).trim() !== pomHash) throw err;
+  }
   const jars = (await readdir(paths.libsDir)).filter((f) => f.endsWith('.jar')).length;
   log.info({ jars, ms: Date.now() - started }, 'fetched Kafka jars');
   return paths.libsDir;
@@ -319,7 +325,7 @@ function startFailure(reason: string, paths: Paths, logTailText = '', cause?: un
 async function runningBroker(paths: Paths): Promise<string[] | undefined> {
   const pid = await readNumber(paths.pidFile);
   const port = await readNumber(paths.portFile);
-  if (pid === undefined || port === undefined || !(await isBrokerProcess(pid))) return undefined;
+  if (pid === undefined || port === undefined || !(await isBrokerProcess(pid, paths))) return undefined;
   const brokers = [`127.0.0.1:${port}`];
   // A broker that another process is still starting does not answer yet: the lock makes us wait for it.
   return probeKafka(brokers, { timeoutMs: 3000 }).then(
@@ -413,11 +419,11 @@ function isAlive(pid: number): boolean {
   return stateLine === undefined || !/^\d+ \(.*\) Z/.test(stateLine);
 }
 
-/** True when `pid` is alive and, where /proc tells, is a Kafka broker (pids get reused). */
-async function isBrokerProcess(pid: number): Promise<boolean> {
+/** True when `pid` is alive and, where /proc tells, is the broker of these paths (pids get reused). */
+async function isBrokerProcess(pid: number, paths: Paths): Promise<boolean> {
   if (!isAlive(pid)) return false;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
-  return cmdline === undefined || cmdline.includes('kafka.Kafka');
+  return cmdline === undefined || (cmdline.includes('kafka.Kafka') && cmdline.includes(paths.serverProperties));
 }
 
 function readProcSync(path: string): string | undefined {

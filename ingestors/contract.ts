@@ -2,11 +2,11 @@ import type { TSchema } from 'typebox';
 import type { InstanceConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { AccountEvent, AuditEvent, FileEvent } from '../schemas/types.js';
+import type { Provider } from '../schemas/vocabulary.js';
 import type { HttpClient, HttpClientOptions } from './runtime/http-client.js';
 
 /** Provider ids, used in schemas, topics, configuration and the API. */
-export const PROVIDER_IDS = ['office365', 'box', 'okta', 'google_workspace', 'servicenow', 'salesforce', 'dropbox', 'aws'] as const;
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+export type ProviderId = Provider;
 
 /**
  * What a connector can do, cell by cell of shared/CAPABILITIES.md. Governance actions are

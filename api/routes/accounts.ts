@@ -1,8 +1,7 @@
 import Type, { type Static } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
-import { badRequest } from '../errors.js';
-import { decodeCursor, encodeCursor } from '../pagination.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageLimit } from '../pagination.js';
 import { ErrorBodySchema } from '../schemas.js';
 
 const KINDS = ['user', 'group', 'membership', 'privilege', 'app_grant'] as const;
@@ -10,12 +9,12 @@ const KINDS = ['user', 'group', 'membership', 'privilege', 'app_grant'] as const
 const QuerySchema = Type.Object({
   provider: Type.Optional(Type.String({ minLength: 1 })),
   instance: Type.Optional(Type.String({ minLength: 1 })),
-  kind: Type.Optional(Type.Union(KINDS.map((k) => Type.Literal(k)))),
+  kind: Type.Optional(Type.Enum(KINDS)),
   status: Type.Optional(Type.String({ minLength: 1, description: 'active, suspended, deprovisioned, staged, locked, password_expired, unknown' })),
   email: Type.Optional(Type.String({ minLength: 1, description: "the subject's email, case-insensitive" })),
   subject_id: Type.Optional(Type.String({ minLength: 1, description: "the provider's id of the user or group" })),
-  limit: Type.Optional(Type.Integer({ minimum: 1 })),
-  cursor: Type.Optional(Type.String({ minLength: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default ${DEFAULT_PAGE_SIZE} (at most the configured maximum page size)` })),
+  cursor: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page' })),
 }, { additionalProperties: false });
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -62,8 +61,7 @@ export function accountRoutes(app: FastifyInstance, deps: { clickhouse: ClickHou
     },
   }, async (request) => {
     const query = request.query as Query;
-    const limit = query.limit ?? 100;
-    if (limit > deps.maxPageSize) throw badRequest(`limit must be at most ${deps.maxPageSize}`, 'limit');
+    const limit = pageLimit(query.limit, deps.maxPageSize);
     const where: string[] = ['1 = 1'];
     const params: Record<string, unknown> = { limit: limit + 1 };
     const filter = (column: string, name: keyof Query, value: unknown) => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
 import { formatDateTime64 } from '../../core/clickhouse.js';
 import { badRequest } from '../errors.js';
-import { decodeCursor, encodeCursor } from '../pagination.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
 import { ErrorBodySchema } from '../schemas.js';
 
 const CATEGORIES = ['logon', 'user', 'admin', 'file', 'app'] as const;
@@ -15,12 +15,13 @@ const QuerySchema = Type.Object({
   user: Type.Optional(Type.String({ minLength: 1, description: "the actor's email (case-insensitive) or provider id" })),
   action: Type.Optional(Type.String({ minLength: 1, description: 'normalized action, e.g. login' })),
   action_raw: Type.Optional(Type.String({ minLength: 1, description: "the provider's own event name" })),
-  category: Type.Optional(Type.Union(CATEGORIES.map((c) => Type.Literal(c)))),
-  outcome: Type.Optional(Type.Union(OUTCOMES.map((c) => Type.Literal(c)))),
+  // Enums rather than unions of literals, so that a wrong value gets one error listing the allowed ones.
+  category: Type.Optional(Type.Enum(CATEGORIES)),
+  outcome: Type.Optional(Type.Enum(OUTCOMES)),
   ip: Type.Optional(Type.String({ minLength: 1, description: 'source IP address' })),
   from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive; default 24 hours before `to`' })),
   to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive; default now' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, description: 'page size, default 100' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default ${DEFAULT_PAGE_SIZE} (at most the configured maximum page size)` })),
   cursor: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page' })),
   include_raw: Type.Optional(Type.Boolean({ description: "include the provider's record as JSON text" })),
 }, { additionalProperties: false });
@@ -94,11 +95,10 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     },
   }, async (request) => {
     const query = request.query as Query;
-    const limit = query.limit ?? 100;
-    if (limit > deps.maxPageSize) throw badRequest(`limit must be at most ${deps.maxPageSize}`, 'limit');
+    const limit = pageLimit(query.limit, deps.maxPageSize);
     const to = query.to === undefined ? Date.now() : parseTime(query.to, 'to');
     const from = query.from === undefined ? to - DAY_MS : parseTime(query.from, 'from');
-    if (from >= to) throw badRequest('from must be before to', 'from');
+    if (from >= to) throw badRequest('querystring.from must be before querystring.to', 'from');
 
     // The SQL text is assembled only from the fixed fragments below; every value is a bound parameter.
     const where = ['occurred_at >= {from:DateTime64(3)}', 'occurred_at < {to:DateTime64(3)}'];
@@ -122,8 +122,10 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     }
     if (query.cursor !== undefined) {
       const [t, id] = decodeCursor(query.cursor, 2) as [string, string];
+      const cursorTime = Date.parse(t);
+      if (!Number.isFinite(cursorTime)) throw invalidCursor();
       where.push('(occurred_at, event_id) < ({cursor_t:DateTime64(3)}, {cursor_id:String})');
-      params.cursor_t = formatDateTime64(parseTime(t, 'cursor'));
+      params.cursor_t = formatDateTime64(cursorTime);
       params.cursor_id = id;
     }
     const rows = await deps.clickhouse.query<ActivityRow>(
@@ -146,7 +148,7 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
 function parseTime(value: string, field: string): number {
   const t = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(t)) {
-    throw badRequest(`${field} must be an ISO 8601 date-time, e.g. 2026-11-30T00:00:00Z`, field);
+    throw badRequest(`querystring.${field} must be an ISO 8601 date-time, e.g. 2026-11-30T00:00:00Z`, field);
   }
   return t;
 }

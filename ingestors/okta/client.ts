@@ -22,8 +22,10 @@ export class OktaClient {
     });
   }
 
-  users(): AsyncIterable<unknown[]> {
-    return this.pages({ path: '/api/v1/users', query: { limit: this.pageSizes.users } });
+  /** Every user; Okta leaves DEPROVISIONED users out of a plain list, so they are listed by a search after the rest. */
+  async *users(): AsyncIterable<unknown[]> {
+    yield* this.pages({ path: '/api/v1/users', query: { limit: this.pageSizes.users } });
+    yield* this.pages({ path: '/api/v1/users', query: { limit: this.pageSizes.users, search: 'status eq "DEPROVISIONED"' } });
   }
 
   groups(): AsyncIterable<unknown[]> {
@@ -36,6 +38,10 @@ export class OktaClient {
 
   async userRoles(userId: string): Promise<Json[]> {
     return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/roles` });
+  }
+
+  async groupRoles(groupId: string): Promise<Json[]> {
+    return this.all({ path: `/api/v1/groups/${encodeURIComponent(groupId)}/roles` });
   }
 
   async userGrants(userId: string): Promise<Json[]> {

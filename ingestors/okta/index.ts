@@ -1,9 +1,10 @@
+import { AppwardenError } from '../../core/errors.js';
 import type { ConnectorDefinition, ConnectorInstance, CredentialCheck, SnapshotItem } from '../contract.js';
 import { headerBudgetThrottle } from '../runtime/http-client.js';
 import { OktaClient } from './client.js';
 import { OktaConfigSchema, type OktaConfig } from './config.js';
 import {
-  normalizeOktaGrant, normalizeOktaGroup, normalizeOktaLogEvent, normalizeOktaMembership,
+  normalizeOktaGrant, normalizeOktaGroup, normalizeOktaGroupRoleAssignment, normalizeOktaLogEvent, normalizeOktaMembership,
   normalizeOktaRoleAssignment, normalizeOktaUser,
 } from './normalize.js';
 
@@ -82,7 +83,12 @@ export const okta: ConnectorDefinition<OktaConfig> = {
             yield [...items, ...details.flat()];
           }
           for await (const groups of client.groups()) {
-            yield groups.map((raw) => ({ kind: 'group', raw }));
+            // A role assigned to a group is a privilege of the group; its members' own role lists show it too.
+            const groupRoles = await Promise.all((groups as Json[]).map((group) => client.groupRoles(String(group.id))));
+            yield [
+              ...groups.map((raw) => ({ kind: 'group', raw })),
+              ...(groups as Json[]).flatMap((group, i) => groupRoles[i]!.map((role) => ({ kind: 'group_privilege', raw: { group, role } }))),
+            ];
             for (const group of groups as Json[]) {
               for await (const members of client.groupMembers(String(group.id))) {
                 yield members.map((user) => ({ kind: 'membership', raw: { group, user } }));
@@ -97,8 +103,9 @@ export const okta: ConnectorDefinition<OktaConfig> = {
             case 'group': return normalizeOktaGroup(raw, ctx);
             case 'membership': return normalizeOktaMembership(raw.group, raw.user, ctx);
             case 'privilege': return normalizeOktaRoleAssignment(raw.user, raw.role, ctx);
+            case 'group_privilege': return normalizeOktaGroupRoleAssignment(raw.group, raw.role, ctx);
             case 'app_grant': return normalizeOktaGrant(raw.user, raw.grant, ctx);
-            default: throw new Error(`unknown Okta snapshot item kind ${item.kind}`);
+            default: throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Okta snapshot item kind ${item.kind}`, { details: { field: 'kind' } });
           }
         },
       }],

@@ -140,7 +140,6 @@ function mapTarget(raw: unknown): AuditTarget {
 function auditAttributes(e: Json, client: Json | null, debugData: Json | null, transaction: Json | null, authContext: Json | null): Record<string, string> {
   const attrs: Record<string, string> = {};
   put(attrs, 'display_message', e.displayMessage);
-  put(attrs, 'legacy_event_type', e.legacyEventType);
   put(attrs, 'transaction_id', transaction?.id);
   put(attrs, 'transaction_type', transaction?.type);
   if (debugData) {
@@ -250,6 +249,17 @@ export function normalizeOktaMembership(rawGroup: unknown, rawUser: unknown, ctx
 /** An admin role assigned to a user (`GET /api/v1/users/{id}/roles`) → AccountEvent of kind `privilege`. */
 export function normalizeOktaRoleAssignment(rawUser: unknown, rawRole: unknown, ctx: OktaAccountContext): AccountEvent {
   const subject = userSubject(requireObject(rawUser, 'user'), 'user.id');
+  return privilegeEvent(subject, rawRole, JSON.stringify({ user: rawUser, role: rawRole }), ctx);
+}
+
+/** An admin role assigned to a group (`GET /api/v1/groups/{id}/roles`) → AccountEvent of kind `privilege` whose subject is the group. */
+export function normalizeOktaGroupRoleAssignment(rawGroup: unknown, rawRole: unknown, ctx: OktaAccountContext): AccountEvent {
+  const group = requireObject(rawGroup, 'group');
+  const subject: Subject = { type: 'group', id: requireId(group, 'group.id'), email: null, name: str(obj(group.profile)?.name) };
+  return privilegeEvent(subject, rawRole, JSON.stringify({ group: rawGroup, role: rawRole }), ctx);
+}
+
+function privilegeEvent(subject: Subject & { id: string }, rawRole: unknown, raw: string, ctx: OktaAccountContext): AccountEvent {
   const role = requireObject(rawRole, 'role');
   const roleId = requireId(role, 'role.id');
   const attributes: Record<string, string> = {};
@@ -259,7 +269,7 @@ export function normalizeOktaRoleAssignment(rawUser: unknown, rawRole: unknown, 
     created_at: parseTime(role.created),
     privilege: { id: roleId, name: str(role.label), type: str(role.type) },
     attributes,
-    raw: JSON.stringify({ user: rawUser, role: rawRole }),
+    raw,
   });
 }
 

@@ -86,7 +86,7 @@ describe('Okta end to end: simulator → connector → Kafka → sink → ClickH
   });
 
   test('accounts, groups, memberships, privileges and grants are queryable after the first scan', async () => {
-    const sim = await simulator({ seed: 'accounts', users: 12, groups: 4, eventsPerDay: 50, days: 1 });
+    const sim = await simulator({ seed: 'directory', users: 40, groups: 4, eventsPerDay: 50, days: 1 });
     const s = await stack({ okta: { main: oktaInstance(sim) } });
     const expectedMembers = [...sim.state.memberships.values()].reduce((n, members) => n + members.size, 0);
     await waitFor(async () => {
@@ -94,15 +94,17 @@ describe('Okta end to end: simulator → connector → Kafka → sink → ClickH
       return res.body.items.length === expectedMembers;
     }, { what: 'memberships stored' });
     const users = await s.api<{ items: Array<{ subject: { id: string; email: string }; status: string }> }>('/v1/accounts?kind=user&limit=1000');
-    assert.equal(users.body.items.length, sim.state.users.length);
+    assert.equal(users.body.items.length, sim.state.users.length, 'every user, DEPROVISIONED ones included');
+    assert.ok(sim.state.users.some((u) => u.status === 'DEPROVISIONED'), 'the tenant has deprovisioned users');
     for (const user of sim.state.users) {
       const stored = users.body.items.find((u) => u.subject.id === user.id);
       assert.ok(stored, `user ${user.profile.login} stored`);
       assert.equal(stored.subject.email, user.profile.email);
     }
     const privileges = await s.api<{ items: unknown[] }>('/v1/accounts?kind=privilege&limit=1000');
-    // Okta lists a user's roles whether assigned directly or through a group.
-    const roleCount = sim.state.users.reduce((n, u) => n + rolesOfUser(sim.state, u.id).length, 0);
+    // Okta lists a user's roles whether assigned directly or through a group; group roles are also the group's privileges.
+    const roleCount = sim.state.users.reduce((n, u) => n + rolesOfUser(sim.state, u.id).length, 0)
+      + [...sim.state.groupRoles.values()].reduce((n, roles) => n + roles.length, 0);
     assert.ok(roleCount > 0, 'the simulated tenant has admin role assignments');
     assert.equal(privileges.body.items.length, roleCount);
     const grants = await s.api<{ items: unknown[] }>('/v1/accounts?kind=app_grant&limit=1000');

@@ -1,0 +1,290 @@
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { OktaConfigSchema } from '../ingestors/okta/config.js';
+import { providerSchemas } from '../ingestors/registry.js';
+import { freshDir } from '../test/support/fresh.js';
+import { instanceConfig, loadConfig, redactSecrets, secretKeys, type AppConfig, type LoadConfigOptions } from './config.js';
+import { isAppwardenError } from './errors.js';
+
+const dir = freshDir('appwarden-config');
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+function configFile(text: string, ext = 'yaml'): string {
+  const file = path.join(dir, `config-${++files}.${ext}`);
+  writeFileSync(file, text);
+  return file;
+}
+
+function load(options: Partial<LoadConfigOptions> = {}): AppConfig {
+  return loadConfig({ env: {}, providerSchemas: providerSchemas(), ...options });
+}
+
+/** The problems `loadConfig` reports, in its order; fails if it accepts the configuration. */
+function problems(options: Partial<LoadConfigOptions>): string[] {
+  try {
+    load(options);
+  } catch (err) {
+    assert.ok(isAppwardenError(err, 'AW_CONFIG_INVALID'), `expected AW_CONFIG_INVALID, got ${String(err)}`);
+    const listed = err.details.problems as string[];
+    assert.ok(Array.isArray(listed) && listed.length > 0);
+    // The message a person reads lists the same problems, one a line.
+    assert.equal(err.message, `configuration is invalid:\n  ${listed.join('\n  ')}`);
+    return listed;
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+const ACME = { orgUrl: 'https://acme.okta.com', token: '00aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789ab' };
+
+const INSTANCE_DEFAULTS = {
+  enabled: true,
+  schedule: { activitiesEveryMs: 60_000, accountsEveryMs: 12 * 3_600_000, filesEveryMs: 12 * 3_600_000 },
+  activities: { initialLookbackMs: 7 * 86_400_000, trailingWindowMs: 15 * 60_000, maxWindowMs: 86_400_000, settleMs: 0 },
+  limits: { concurrency: 4, maxThrottleWaitMs: 15 * 60_000, timeoutMs: 30_000, maxAttempts: 6, retryBaseDelayMs: 500, retryMaxDelayMs: 30_000 },
+};
+const OKTA_DEFAULTS = { logPageSize: 1000, userPageSize: 200 };
+
+describe('loadConfig', () => {
+  test('with nothing configured, every setting has its default', () => {
+    const config = load();
+    assert.deepEqual(config, {
+      kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1 },
+      clickhouse: { database: 'appwarden', dataDir: '.data/clickhouse' },
+      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000 },
+      sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
+      simulate: true,
+      connectors: {},
+    });
+    assert.ok(Object.isFrozen(config));
+  });
+
+  test('each connector instance gets the schedule, activity and limit defaults, and keeps what it sets', () => {
+    const config = load({
+      overrides: {
+        connectors: {
+          okta: {
+            emea: ACME,
+            us: { ...ACME, orgUrl: 'https://acme-us.okta.com', schedule: { activitiesEveryMs: 30_000 }, limits: { concurrency: 2, requestsPerMinute: 600 } },
+          },
+        },
+      },
+    });
+    assert.deepEqual(config.connectors.okta?.emea, { ...ACME, ...INSTANCE_DEFAULTS, ...OKTA_DEFAULTS });
+    assert.deepEqual(config.connectors.okta?.us, {
+      ...ACME,
+      orgUrl: 'https://acme-us.okta.com',
+      ...INSTANCE_DEFAULTS,
+      ...OKTA_DEFAULTS,
+      schedule: { ...INSTANCE_DEFAULTS.schedule, activitiesEveryMs: 30_000 },
+      limits: { ...INSTANCE_DEFAULTS.limits, concurrency: 2, requestsPerMinute: 600 },
+    });
+  });
+
+  test('reads the documented environment variables', () => {
+    const config = load({
+      env: {
+        KAFKA_BROKERS: 'kafka-1.internal:9092, kafka-2.internal:9092,',
+        KAFKA_TOPIC_PREFIX: 'acme.prod',
+        KAFKA_PARTITIONS: '12',
+        KAFKA_REPLICATION_FACTOR: '3',
+        CLICKHOUSE_URL: 'http://clickhouse.internal:8123',
+        CLICKHOUSE_USER: 'appwarden',
+        CLICKHOUSE_PASSWORD: 'ch-secret',
+        CLICKHOUSE_DATABASE: 'trail',
+        CLICKHOUSE_DATA_DIR: '/var/lib/appwarden/clickhouse',
+        PORT: '9090',
+        HOST: '0.0.0.0',
+        APPWARDEN_SIMULATE: '0',
+      },
+    });
+    assert.deepEqual(config.kafka, { brokers: ['kafka-1.internal:9092', 'kafka-2.internal:9092'], clientId: 'appwarden', topicPrefix: 'acme.prod', partitions: 12, replicationFactor: 3 });
+    assert.deepEqual(config.clickhouse, {
+      url: 'http://clickhouse.internal:8123', username: 'appwarden', password: 'ch-secret', database: 'trail', dataDir: '/var/lib/appwarden/clickhouse',
+    });
+    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000 });
+    assert.equal(config.simulate, false);
+  });
+
+  test('APPWARDEN_SIMULATE is off for 0, false and no, on otherwise', () => {
+    for (const off of ['0', 'false', 'FALSE', 'no']) assert.equal(load({ env: { APPWARDEN_SIMULATE: off } }).simulate, false, off);
+    for (const on of ['1', 'true', 'yes']) assert.equal(load({ env: { APPWARDEN_SIMULATE: on } }).simulate, true, on);
+  });
+
+  test('the environment wins over the file, and overrides win over both', () => {
+    const file = configFile('api:\n  port: 7000\n  maxPageSize: 200\nkafka:\n  topicPrefix: from-file\n');
+    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200 });
+    const config = load({ file, env: { PORT: '7001' }, overrides: { kafka: { topicPrefix: 'from-overrides' } } });
+    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200 });
+    assert.equal(config.kafka.topicPrefix, 'from-overrides');
+  });
+
+  test('loads the README example, with each token taken from the environment', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example !== undefined && example.includes('${OKTA_EMEA_TOKEN}'), 'the README has a YAML example with ${OKTA_EMEA_TOKEN}');
+    const env = { OKTA_EMEA_TOKEN: '00emeaTokenFromTheEnvironment0000000000', OKTA_US_TOKEN: '00usTokenFromTheEnvironment000000000000' };
+    const file = configFile(example);
+    for (const config of [load({ file, env }), load({ env: { ...env, APPWARDEN_CONFIG: file } })]) {
+      assert.deepEqual(config.connectors.okta?.emea, { orgUrl: 'https://acme-emea.okta.com', token: env.OKTA_EMEA_TOKEN, ...INSTANCE_DEFAULTS, ...OKTA_DEFAULTS });
+      assert.deepEqual(config.connectors.okta?.us, {
+        orgUrl: 'https://acme-us.okta.com',
+        token: env.OKTA_US_TOKEN,
+        ...INSTANCE_DEFAULTS,
+        ...OKTA_DEFAULTS,
+        schedule: { ...INSTANCE_DEFAULTS.schedule, activitiesEveryMs: 30_000 },
+        limits: { ...INSTANCE_DEFAULTS.limits, concurrency: 2, requestsPerMinute: 600 },
+      });
+      assert.equal(config.kafka.partitions, 6);
+      assert.deepEqual(config.sink, { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 });
+    }
+  });
+
+  test('a secret from the environment arrives exactly as set, whatever characters it holds', () => {
+    const file = configFile([
+      '# token: ${OLD_OKTA_TOKEN}   (a reference in a comment is no reference)',
+      'api:',
+      '  port: ${API_PORT}',
+      'connectors:',
+      '  okta:',
+      '    main:',
+      '      orgUrl: https://${OKTA_ORG}.okta.com',
+      '      token: ${OKTA_TOKEN}',
+      '',
+    ].join('\n'));
+    for (const token of ['00ab #not-a-comment', 'key: value', '*not-an-alias', '{not: a map}', '0012345', 'line\nbreak', '${NOT_EXPANDED_TWICE}']) {
+      const config = load({ file, env: { OKTA_TOKEN: token, OKTA_ORG: 'acme', API_PORT: '9443' } });
+      assert.equal(config.connectors.okta?.main?.token, token, JSON.stringify(token));
+      assert.equal(config.connectors.okta?.main?.orgUrl, 'https://acme.okta.com');
+      assert.equal(config.api.port, 9443, 'a number from the environment fills a number setting');
+    }
+  });
+
+  test('a JSON configuration file works too', () => {
+    const file = configFile(JSON.stringify({ connectors: { okta: { main: { orgUrl: ACME.orgUrl, token: '${OKTA_TOKEN}' } } }, simulate: false }), 'json');
+    const config = load({ file, env: { OKTA_TOKEN: ACME.token } });
+    assert.equal(config.connectors.okta?.main?.token, ACME.token);
+    assert.equal(config.simulate, false);
+  });
+
+  test('reports every problem at once, each with its path', () => {
+    const file = configFile([
+      'colour: red',
+      'kafka:',
+      '  partitons: 3',
+      'connectors:',
+      '  okta:',
+      '    main:',
+      "      orgUrl: 'not a url'",
+      '      tokn: ${OKTA_TOKEN}',
+      '      limits: { concurrency: 0, burst: 10 }',
+      '  oktaa:',
+      '    main: {}',
+      '',
+    ].join('\n'));
+    assert.deepEqual(problems({ file, env: { OKTA_TOKEN: ACME.token } }).sort(), [
+      'colour: unknown setting',
+      'connectors.oktaa: unknown provider (known: okta)',
+      'connectors.okta.main.limits.burst: unknown setting',
+      'connectors.okta.main.limits.concurrency: must be >= 1',
+      'connectors.okta.main.orgUrl: must be the org URL, e.g. https://acme.okta.com',
+      'connectors.okta.main.token: required',
+      'connectors.okta.main.tokn: unknown setting',
+      'kafka.partitons: unknown setting',
+    ].sort());
+  });
+
+  test('an unknown setting is refused in every section, from the file, the environment or the overrides', () => {
+    assert.deepEqual(problems({ overrides: { api: { prot: 8081 } as never } }), ['api.prot: unknown setting']);
+    assert.deepEqual(problems({ overrides: { clickhouse: { databse: 'x' } as never, sink: { flushMs: 5 } as never } }).sort(), [
+      'clickhouse.databse: unknown setting', 'sink.flushMs: unknown setting',
+    ]);
+    assert.deepEqual(problems({ file: configFile('connectors:\n  okta:\n    main:\n      orgUrl: https://acme.okta.com\n      token: t\n      schedule: { activitiesEvery: 1000 }\n      activities: { lookbackMs: 1 }\n') }).sort(), [
+      'connectors.okta.main.activities.lookbackMs: unknown setting',
+      'connectors.okta.main.schedule.activitiesEvery: unknown setting',
+    ]);
+  });
+
+  test('wrong types and ranges name the setting', () => {
+    assert.deepEqual(problems({ env: { PORT: 'eighty', KAFKA_PARTITIONS: '0' } }).sort(), ['api.port: must be integer', 'kafka.partitions: must be >= 1']);
+    assert.deepEqual(problems({ overrides: { connectors: { okta: { main: { ...ACME, logPageSize: 5000, enabled: 'sometimes' } } } } }).sort(), [
+      'connectors.okta.main.enabled: must be boolean',
+      'connectors.okta.main.logPageSize: must be <= 1000',
+    ]);
+    assert.deepEqual(problems({ overrides: { connectors: { okta: { Main: ACME } } } }), [
+      'connectors.okta.Main: instance ids are lower-case letters, digits, _ and -',
+    ]);
+  });
+
+  test('a referenced environment variable that is not set is reported where it is used', () => {
+    const file = configFile('connectors:\n  okta:\n    main:\n      orgUrl: https://acme.okta.com\n      token: ${OKTA_TOKEN}\n');
+    assert.deepEqual(problems({ file, env: {} }), ['connectors.okta.main.token: environment variable OKTA_TOKEN is not set']);
+  });
+
+  test('a configuration file that cannot be read is reported with its path', () => {
+    const missing = path.join(dir, 'no-such-file.yaml');
+    assert.deepEqual(problems({ file: missing, env: { PORT: 'eighty' } }), [
+      `cannot read configuration file ${missing}: ENOENT: no such file or directory, open '${missing}'`,
+      'api.port: must be integer',
+    ]);
+    const missingByEnv = problems({ env: { APPWARDEN_CONFIG: missing } });
+    assert.equal(missingByEnv.length, 1);
+    assert.ok(missingByEnv[0]!.startsWith(`cannot read configuration file ${missing}: ENOENT`));
+
+    const broken = configFile('connectors:\n  okta:\n    main:\n      token: [unclosed\n');
+    const [problem, ...rest] = problems({ file: broken });
+    assert.deepEqual(rest, []);
+    assert.ok(problem!.startsWith(`cannot read configuration file ${broken}: `), problem);
+    assert.ok(!problem!.includes('\n'), 'one line');
+
+    const list = configFile('- kafka\n- api\n');
+    assert.deepEqual(problems({ file: list }), [`configuration file ${list}: must be a mapping of settings`]);
+  });
+
+  test('an empty configuration file means the defaults', () => {
+    assert.deepEqual(load({ file: configFile('# nothing yet\n') }), load());
+  });
+
+  test('does not change the overrides it is given', () => {
+    const overrides = { kafka: { partitions: 3 }, connectors: { okta: { main: { ...ACME, limits: { concurrency: 2 } } } } };
+    const before = structuredClone(overrides);
+    load({ overrides });
+    assert.deepEqual(overrides, before);
+  });
+});
+
+describe('instanceConfig', () => {
+  test('fills the defaults of a connector instance created without a file', () => {
+    assert.deepEqual(instanceConfig(OktaConfigSchema, ACME), { ...ACME, ...INSTANCE_DEFAULTS, ...OKTA_DEFAULTS });
+  });
+
+  test('refuses a missing or misspelt setting', () => {
+    assert.throws(() => instanceConfig(OktaConfigSchema, { orgUrl: ACME.orgUrl, tokn: 'x' }), (err: unknown) => {
+      assert.ok(isAppwardenError(err, 'AW_CONFIG_INVALID'));
+      assert.deepEqual((err.details.problems as string[]).sort(), ['instance.token: required', 'instance.tokn: unknown setting']);
+      return true;
+    });
+  });
+});
+
+describe('secrets', () => {
+  test('the Okta token is marked secret', () => {
+    assert.ok(secretKeys(OktaConfigSchema).includes('token'));
+    assert.ok(!secretKeys(OktaConfigSchema).includes('orgUrl'));
+  });
+
+  test('redactSecrets replaces every secret, at any depth, and keeps the rest', () => {
+    const config = load({ overrides: { connectors: { okta: { main: ACME } } } });
+    const instance = config.connectors.okta!.main!;
+    const redacted = redactSecrets(instance, secretKeys(OktaConfigSchema));
+    assert.deepEqual(redacted, { ...instance, token: '[redacted]' });
+    assert.equal(instance.token, ACME.token, 'the original is untouched');
+    assert.ok(!JSON.stringify(redacted).includes(ACME.token));
+
+    const nested = redactSecrets({ connectors: { okta: { main: instance } } }, ['token']);
+    assert.equal(nested.connectors.okta.main.token, '[redacted]');
+    assert.ok(!JSON.stringify(nested).includes(ACME.token));
+  });
+});
