@@ -15,7 +15,7 @@ import { localKafkaOptionsFromEnv, resolveKafkaBrokers } from '../core/local-kaf
 import { createLogger } from '../core/logger.js';
 import { openClickHouse } from '../core/clickhouse.js';
 import { normalizeOktaLogEvent } from '../ingestors/okta/normalize.js';
-import { providerSchemas } from '../ingestors/registry.js';
+import { providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
 import { auditKey } from '../schemas/keys.js';
 import { encode } from '../schemas/registry.js';
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     // 4. end to end: simulator -> connector -> Kafka -> sink -> ClickHouse
     const config = loadConfig({
       env: {},
-      providerSchemas: providerSchemas(),
+      providerSchemas: providerSchemas(), providerDefaults: providerDefaults(),
       overrides: {
         kafka: { brokers: kafka.brokers, topicPrefix: fresh('bench'), partitions: 6 },
         clickhouse: { dataDir, database: fresh('bench_e2e') },

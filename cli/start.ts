@@ -7,7 +7,7 @@ import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
 import { OktaConfigSchema } from '../ingestors/okta/config.js';
-import { CONNECTORS, providerSchemas } from '../ingestors/registry.js';
+import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
 import { startOktaSimulator, type OktaSimulator } from '../simulators/okta/simulator.js';
@@ -130,7 +130,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const roles = parseRoles(args);
   const log = createLogger({ pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : process.stdout.isTTY });
-  const config = loadConfig({ env, providerSchemas: providerSchemas() });
+  const config = loadConfig({ env, providerSchemas: providerSchemas(), providerDefaults: providerDefaults() });
   let kafka: KafkaBrokers = { brokers: config.kafka.brokers, startedHere: false, stop: async () => undefined };
   if (config.kafka.brokers.length === 0) {
     kafka = await ensureLocalKafka(localKafkaOptionsFromEnv(env, PROJECT_ROOT, log));

@@ -15,6 +15,7 @@ export const InstanceSettingsSchema = Type.Object({
     activitiesEveryMs: Type.Integer({ minimum: 100, default: 60_000, description: 'pause between activity polls' }),
     accountsEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the account scan' }),
     filesEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the file scan' }),
+    changesEveryMs: Type.Integer({ minimum: 100, default: 30_000, description: 'pause between reads of a change feed' }),
   }, { default: {}, additionalProperties: false }),
   activities: Type.Object({
     initialLookbackMs: Type.Integer({ minimum: 0, default: 7 * 86_400_000, description: 'history read on the first poll' }),
@@ -78,6 +79,8 @@ export interface LoadConfigOptions {
   overrides?: Partial<Record<keyof AppConfig, unknown>>;
   /** The provider-specific schema of each registered provider. */
   providerSchemas: Record<string, TSchema>;
+  /** Per provider, defaults of the shared instance settings that suit it (under what the user set). */
+  providerDefaults?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -106,7 +109,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     connectors[provider] = {};
     for (const [id, raw] of Object.entries(instances ?? {})) {
       if (!/^[a-z0-9][a-z0-9_-]*$/.test(id)) problems.push(`connectors.${provider}.${id}: instance ids are lower-case letters, digits, _ and -`);
-      const value = instanceDefaults(schema, providerSchema, raw ?? {});
+      const value = instanceDefaults(schema, providerSchema, mergeDeep(options.providerDefaults?.[provider] ?? {}, (raw ?? {}) as Record<string, unknown>));
       problems.push(...collectErrors(schema, value, `connectors.${provider}.${id}`));
       connectors[provider][id] = value as InstanceConfig;
     }
@@ -118,9 +121,9 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
 }
 
 /** Builds the per-instance settings from defaults, for code that creates instances without a file. */
-export function instanceConfig(providerSchema: TSchema, raw: Record<string, unknown>): InstanceConfig {
+export function instanceConfig(providerSchema: TSchema, raw: Record<string, unknown>, defaults: Record<string, unknown> = {}): InstanceConfig {
   const schema = instanceSchema(providerSchema);
-  const value = instanceDefaults(schema, providerSchema, raw);
+  const value = instanceDefaults(schema, providerSchema, mergeDeep(defaults, raw));
   const problems = collectErrors(schema, value, 'instance');
   if (problems.length > 0) throw new AppwardenError('AW_CONFIG_INVALID', problems.join('; '), { details: { problems } });
   return value as InstanceConfig;

@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import type { InstanceConfig } from '../core/config.js';
+import type { InstanceConfig, InstanceSettings } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { AccountEvent, AuditEvent, FileEvent } from '../schemas/types.js';
 import type { Provider } from '../schemas/vocabulary.js';
@@ -16,7 +16,7 @@ export type Capability =
   | 'accounts' | 'groups' | 'privileges' | 'app_grants'
   | 'activities:logon' | 'activities:user' | 'activities:admin'
   | 'files:periodic' | 'files:realtime'
-  | `action:${string}`;
+  | `action:${ActionVerb}`;
 
 /** The context shared by every normalizer: which instance, and when we received the record. */
 export interface NormalizeContext {
@@ -65,6 +65,54 @@ export interface SnapshotStream {
   normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent | FileEvent;
 }
 
+/**
+ * A feed of changes read from a provider's own cursor (Graph delta link, Drive changes page token,
+ * Dropbox list_folder cursor): near-realtime updates between full scans. The runtime saves the
+ * cursor that follows a page only after Kafka acknowledged the page's events.
+ */
+export interface ChangeStream {
+  readonly name: string;
+  readonly topic: 'account' | 'file';
+  /** The cursor to begin with when none is saved: usually "from now on", since a full scan covers the past. */
+  initialCursor(signal: AbortSignal): Promise<string>;
+  /** Changes after `cursor`, a page at a time, each with the cursor that follows it. */
+  read(cursor: string, signal: AbortSignal): AsyncIterable<{ items: SnapshotItem[]; cursor: string }>;
+  normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent | FileEvent;
+}
+
+/** Governance verbs shared by all providers; a connector declares those it can do as `action:<verb>`. */
+export const ACTION_VERBS = [
+  'suspend_user', 'unsuspend_user', 'revoke_sessions', 'force_password_change', 'reset_mfa',
+  'remove_from_group', 'revoke_app_grant', 'remove_privilege',
+  'remove_public_link', 'remove_permission', 'remove_external_collaborators', 'make_private', 'restore_sharing',
+  'quarantine', 'apply_label', 'block_public_access', 'disable_console_login', 'deactivate_access_keys',
+] as const;
+export type ActionVerb = (typeof ACTION_VERBS)[number];
+
+/** What an action is applied to: the provider's ids, as the account and file events carry them. */
+export interface ActionTarget {
+  type: 'user' | 'group' | 'file' | 'app_grant' | 'bucket' | 'privilege';
+  id: string;
+  name?: string | null;
+}
+
+export interface ActionResult {
+  /** `noop` when the target was already in the wanted state (applying twice applies once). */
+  status: 'applied' | 'noop';
+  message?: string;
+  /** What the action changed, so that `revert` can undo it (e.g. the sharing links it removed). */
+  undo?: Record<string, string>;
+}
+
+/** One governance action of a connector: performs it through the provider's API, and reads back whether it took effect. */
+export interface ActionHandler {
+  run(target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ActionResult>;
+  /** Re-reads the target's state: true once the action's effect is visible. */
+  verify?(target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal): Promise<boolean>;
+  /** The verb that undoes this one, if any (suspend_user → unsuspend_user). */
+  inverse?: ActionVerb;
+}
+
 export interface CredentialCheck {
   ok: boolean;
   /** Permissions the credentials were seen to carry (scopes, admin roles...). */
@@ -79,7 +127,7 @@ export interface ConnectorContext<C extends InstanceConfig = InstanceConfig> {
   config: C;
   log: Logger;
   /** Builds the instance's HTTP client with its limits; the provider adds auth, paging and throttle reading. */
-  http(options: Pick<HttpClientOptions, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle'>): HttpClient;
+  http(options: Pick<HttpClientOptions, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle' | 'trustedOrigins' | 'headers'>): HttpClient;
   signal: AbortSignal;
 }
 
@@ -87,7 +135,10 @@ export interface ConnectorInstance {
   checkCredentials(): Promise<CredentialCheck>;
   readonly activityStreams: readonly ActivityStream[];
   readonly snapshotStreams: readonly SnapshotStream[];
-  /** The instance's HTTP client, for stats (requests, throttling waits). */
+  readonly changeStreams?: readonly ChangeStream[];
+  /** Governance actions by verb; each must also be declared as an `action:<verb>` capability. */
+  readonly actions?: Partial<Record<ActionVerb, ActionHandler>>;
+  /** The instance's HTTP client (or the main one), for stats (requests, throttling waits). */
   readonly http: HttpClient;
 }
 
@@ -101,6 +152,11 @@ export interface ConnectorDefinition<C extends InstanceConfig = InstanceConfig> 
   /** The provider's own settings; secrets are marked `secret: true`. */
   configSchema: TSchema;
   capabilities: readonly Capability[];
+  /**
+   * Defaults of the shared instance settings that suit this provider, under what the user configured
+   * (e.g. a longer trailing window for an API that publishes events hours late).
+   */
+  instanceDefaults?: { schedule?: Partial<InstanceSettings['schedule']>; activities?: Partial<InstanceSettings['activities']>; limits?: Partial<InstanceSettings['limits']> };
   /** The normalizer of the provider's audit records, also used by `appwarden normalize`. */
   normalizeActivity(raw: unknown, ctx: NormalizeContext): AuditEvent;
   create(ctx: ConnectorContext<C>): ConnectorInstance;

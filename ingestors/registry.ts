@@ -9,3 +9,8 @@ export const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map<stri
 export function providerSchemas(): Record<string, ConnectorDefinition['configSchema']> {
   return Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.configSchema]));
 }
+
+/** Each provider's defaults for the shared instance settings (see `ConnectorDefinition.instanceDefaults`). */
+export function providerDefaults(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, (d.instanceDefaults ?? {}) as Record<string, unknown>]));
+}

@@ -3,7 +3,6 @@ import type { KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
 import type { ConnectorDefinition } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
-import { HttpClient } from './http-client.js';
 import { InstanceRunner, type InstanceStatus } from './instance-runner.js';
 import { EventPublisher } from './publisher.js';
 
@@ -40,22 +39,6 @@ export class ConnectorRuntime {
         const runner = new InstanceRunner({
           definition, instance, config, cursors: this.cursors, publisher, log: this.options.log,
           progressIntervalMs: this.options.progressIntervalMs,
-          makeHttp: (httpOptions, signal) => new HttpClient({
-            ...httpOptions,
-            limits: {
-              concurrency: config.limits.concurrency,
-              ...(config.limits.requestsPerMinute ? { requestsPerInterval: config.limits.requestsPerMinute, intervalMs: 60_000 } : {}),
-            },
-            retry: {
-              maxAttempts: config.limits.maxAttempts,
-              baseDelayMs: config.limits.retryBaseDelayMs,
-              maxDelayMs: config.limits.retryMaxDelayMs,
-              maxThrottleWaitMs: config.limits.maxThrottleWaitMs,
-            },
-            timeoutMs: config.limits.timeoutMs,
-            log: this.options.log.child({ component: 'http', provider, instance }),
-            signal,
-          }),
         });
         this.runners.push(runner);
       }

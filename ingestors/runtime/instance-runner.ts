@@ -5,8 +5,10 @@ import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';
 import type { ConnectorDefinition, ConnectorInstance, CredentialCheck } from '../contract.js';
 import { ActivityPoller } from './activity-poller.js';
+import { ChangePoller } from './change-poller.js';
 import type { CursorStore } from './cursor-store.js';
-import type { HttpClient, HttpClientOptions } from './http-client.js';
+import { createConnector } from './connector-factory.js';
+import type { HttpClient } from './http-client.js';
 import type { EventPublisher } from './publisher.js';
 import { SnapshotScanner } from './snapshot-scanner.js';
 import { newStreamStatus, type StreamStatus } from './stream-status.js';
@@ -29,7 +31,6 @@ export interface InstanceRunnerOptions {
   cursors: CursorStore;
   publisher: EventPublisher;
   log: Logger;
-  makeHttp: (options: Pick<HttpClientOptions, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle'>, signal: AbortSignal) => HttpClient;
   /** How often a progress line is logged while the instance works. */
   progressIntervalMs?: number;
 }
@@ -43,6 +44,7 @@ export class InstanceRunner {
   private readonly connector: ConnectorInstance;
   private readonly pollers: ActivityPoller[];
   private readonly scanners: SnapshotScanner[];
+  private readonly changePollers: ChangePoller[];
   private phase: InstancePhase = 'starting';
   private credentials: CredentialCheck | null = null;
   private running: Promise<void> | null = null;
@@ -54,19 +56,16 @@ export class InstanceRunner {
     this.log = options.log.child({ component: 'connector', provider: definition.id, instance });
     // Every in-flight request and wait of the instance listens on this signal.
     setMaxListeners(1000, this.abort.signal);
-    this.connector = definition.create({
-      instance,
-      config,
-      log: this.log,
-      signal: this.abort.signal,
-      http: (httpOptions) => options.makeHttp(httpOptions, this.abort.signal),
-    });
+    this.connector = createConnector(definition, instance, config, this.log, this.abort.signal);
     const ref = (stream: string) => ({ provider: definition.id, instance, stream });
     this.pollers = this.connector.activityStreams.map((s) => new ActivityPoller(
       ref(s.name), s, config.activities, options.cursors, options.publisher, newStreamStatus(s.name, 'activities'), this.log,
     ));
     this.scanners = this.connector.snapshotStreams.map((s) => new SnapshotScanner(
       ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'snapshot'), this.log,
+    ));
+    this.changePollers = (this.connector.changeStreams ?? []).map((s) => new ChangePoller(
+      ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'changes'), this.log,
     ));
   }
 
@@ -80,7 +79,7 @@ export class InstanceRunner {
       instance: this.options.instance,
       phase: this.phase,
       credentials: this.credentials,
-      streams: [...this.scanners.map((s) => s.status), ...this.pollers.map((p) => p.status)],
+      streams: [...this.scanners.map((s) => s.status), ...this.pollers.map((p) => p.status), ...this.changePollers.map((c) => c.status)],
       http: this.connector.http.stats(),
     };
   }
@@ -129,18 +128,22 @@ export class InstanceRunner {
       if (this.isDue(scanner, schedule.accountsEveryMs)) await this.runStream(scanner.status, () => scanner.scan(signal));
     }
     this.phase = 'running';
-    await Promise.all([this.activityLoop(signal), this.snapshotLoop(signal)]);
+    await Promise.all([
+      this.pollLoop(this.pollers, schedule.activitiesEveryMs, signal),
+      this.pollLoop(this.changePollers, schedule.changesEveryMs, signal),
+      this.snapshotLoop(signal),
+    ]);
   }
 
-  private async activityLoop(signal: AbortSignal): Promise<void> {
-    const every = this.options.config.schedule.activitiesEveryMs;
-    while (!signal.aborted) {
+  /** Polls each stream, then waits `every` (or as long as the provider asked), until stopped. */
+  private async pollLoop(pollers: ReadonlyArray<{ status: StreamStatus; poll(signal: AbortSignal): Promise<void> }>, every: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && pollers.length > 0) {
       let wait = every;
-      for (const poller of this.pollers) {
+      for (const poller of pollers) {
         const throttledFor = await this.runStream(poller.status, () => poller.poll(signal));
         wait = Math.max(wait, throttledFor);
       }
-      for (const poller of this.pollers) poller.status.nextRunAt = new Date(Date.now() + wait).toISOString();
+      for (const poller of pollers) poller.status.nextRunAt = new Date(Date.now() + wait).toISOString();
       await sleep(wait, signal);
     }
   }

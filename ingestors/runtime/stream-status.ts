@@ -1,7 +1,7 @@
 /** What the runtime knows about one stream of one instance; shown in progress lines and the API. */
 export interface StreamStatus {
   stream: string;
-  kind: 'activities' | 'snapshot';
+  kind: 'activities' | 'snapshot' | 'changes';
   state: 'waiting' | 'running' | 'idle' | 'error';
   /** Records received from the provider since start. */
   fetched: number;

@@ -1,6 +1,6 @@
 import { loadConfig, type AppConfig, type InstanceConfig } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/logger.js';
-import { providerSchemas } from '../../ingestors/registry.js';
+import { providerDefaults, providerSchemas } from '../../ingestors/registry.js';
 import { freshDir, freshName, testBrokers } from './fresh.js';
 
 // chdb serves one data folder per process: every test of a file shares it, each with its own database.
@@ -14,7 +14,7 @@ export const testLog: Logger = createLogger({ level: process.env.TEST_LOG_LEVEL 
 
 /** Short timings so a test sees a poll every few hundred milliseconds. */
 export const FAST_INSTANCE = {
-  schedule: { activitiesEveryMs: 300, accountsEveryMs: 3_600_000, filesEveryMs: 3_600_000 },
+  schedule: { activitiesEveryMs: 300, accountsEveryMs: 3_600_000, filesEveryMs: 3_600_000, changesEveryMs: 300 },
   activities: { initialLookbackMs: 3 * 86_400_000, trailingWindowMs: 10 * 60_000, maxWindowMs: 86_400_000, settleMs: 0 },
   limits: { concurrency: 4, maxThrottleWaitMs: 60_000, timeoutMs: 10_000, maxAttempts: 4, retryBaseDelayMs: 50, retryMaxDelayMs: 500 },
 };
@@ -23,7 +23,7 @@ export const FAST_INSTANCE = {
 export function testConfig(connectors: Record<string, Record<string, Partial<InstanceConfig> & Record<string, unknown>>>): AppConfig {
   return loadConfig({
     env: {},
-    providerSchemas: providerSchemas(),
+    providerSchemas: providerSchemas(), providerDefaults: providerDefaults(),
     overrides: {
       kafka: { brokers: testBrokers(), topicPrefix: freshName('aw'), partitions: 3, replicationFactor: 1 },
       clickhouse: { database: freshName('aw'), dataDir: testDataDir() },
