@@ -57,7 +57,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let config = options.config;
     const simulators: OktaSimulator[] = [];
     if (Object.keys(config.connectors).length === 0 && config.simulate) {
-      const simulator = await startOktaSimulator({ log, seed: 'appwarden-demo' });
+      const simulator = await startOktaSimulator({ log, seed: 'appwarden-demo', live: true });
       cleanups.push(() => simulator.close());
       simulators.push(simulator);
       config = {

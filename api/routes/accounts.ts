@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageLimit } from '../pagination.js';
+import { Conditions, keysetPage } from '../conditions.js';
 import { ErrorBodySchema } from '../schemas.js';
 
 const KINDS = ['user', 'group', 'membership', 'privilege', 'app_grant'] as const;
@@ -62,43 +63,29 @@ export function accountRoutes(app: FastifyInstance, deps: { clickhouse: ClickHou
   }, async (request) => {
     const query = request.query as Query;
     const limit = pageLimit(query.limit, deps.maxPageSize);
-    const where: string[] = ['1 = 1'];
-    const params: Record<string, unknown> = { limit: limit + 1 };
-    const filter = (column: string, name: keyof Query, value: unknown) => {
-      if (value === undefined) return;
-      where.push(`${column} = {${name}:String}`);
-      params[name] = value;
-    };
-    filter('provider', 'provider', query.provider);
-    filter('instance', 'instance', query.instance);
-    filter('kind', 'kind', query.kind);
-    filter('status', 'status', query.status);
-    filter('subject_id', 'subject_id', query.subject_id);
-    if (query.email !== undefined) {
-      where.push('lower(subject_email) = {email:String}');
-      params.email = query.email.toLowerCase();
-    }
+    const where = new Conditions({ limit: limit + 1 })
+      .equals('provider', 'provider', query.provider)
+      .equals('instance', 'instance', query.instance)
+      .equals('kind', 'kind', query.kind)
+      .equals('status', 'status', query.status)
+      .equals('subject_id', 'subject_id', query.subject_id);
+    if (query.email !== undefined) where.add('lower(subject_email) = {email:String}', { email: query.email.toLowerCase() });
     if (query.cursor !== undefined) {
       const [provider, instance, kind, id] = decodeCursor(query.cursor, 4);
-      where.push('(provider, instance, kind, record_id) > ({c_provider:String}, {c_instance:String}, {c_kind:String}, {c_id:String})');
-      Object.assign(params, { c_provider: provider, c_instance: instance, c_kind: kind, c_id: id });
+      where.add('(provider, instance, kind, record_id) > ({c_provider:String}, {c_instance:String}, {c_kind:String}, {c_id:String})',
+        { c_provider: provider, c_instance: instance, c_kind: kind, c_id: id });
     }
     const rows = await deps.clickhouse.query<AccountRow>(
       `SELECT record_id, provider, instance, kind, observed_at, subject_type, subject_id, subject_email, subject_name,
               status, status_raw, created_at, last_login_at, group_id, group_name, privilege_id, privilege_name,
               privilege_type, app_id, app_name, app_scopes, deleted, attributes
        FROM accounts FINAL
-       WHERE ${where.join(' AND ')}
+       WHERE ${where}
        ORDER BY provider, instance, kind, record_id
        LIMIT {limit:UInt32}`,
-      params,
+      where.params,
     );
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(toAccount),
-      next_cursor: rows.length > limit && last ? encodeCursor([last.provider, last.instance, last.kind, last.record_id]) : null,
-    };
+    return keysetPage(rows, limit, toAccount, (last) => encodeCursor([last.provider, last.instance, last.kind, last.record_id]));
   });
 }
 

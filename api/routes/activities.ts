@@ -4,6 +4,7 @@ import type { ClickHouse } from '../../core/clickhouse.js';
 import { formatDateTime64 } from '../../core/clickhouse.js';
 import { badRequest } from '../errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
+import { Conditions, keysetPage } from '../conditions.js';
 import { ErrorBodySchema } from '../schemas.js';
 
 const CATEGORIES = ['logon', 'user', 'admin', 'file', 'app'] as const;
@@ -100,48 +101,35 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     const from = query.from === undefined ? to - DAY_MS : parseTime(query.from, 'from');
     if (from >= to) throw badRequest('querystring.from must be before querystring.to', 'from');
 
-    // The SQL text is assembled only from the fixed fragments below; every value is a bound parameter.
-    const where = ['occurred_at >= {from:DateTime64(3)}', 'occurred_at < {to:DateTime64(3)}'];
-    const params: Record<string, unknown> = { from: formatDateTime64(from), to: formatDateTime64(to), limit: limit + 1 };
-    const filter = (column: string, name: keyof Query, value: unknown) => {
-      if (value === undefined) return;
-      where.push(`${column} = {${name}:String}`);
-      params[name] = value;
-    };
-    filter('provider', 'provider', query.provider);
-    filter('instance', 'instance', query.instance);
-    filter('action', 'action', query.action);
-    filter('action_raw', 'action_raw', query.action_raw);
-    filter('category', 'category', query.category);
-    filter('outcome', 'outcome', query.outcome);
-    filter('src_ip', 'ip', query.ip);
+    const where = new Conditions({ limit: limit + 1 })
+      .add('occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}', { from: formatDateTime64(from), to: formatDateTime64(to) })
+      .equals('provider', 'provider', query.provider)
+      .equals('instance', 'instance', query.instance)
+      .equals('action', 'action', query.action)
+      .equals('action_raw', 'action_raw', query.action_raw)
+      .equals('category', 'category', query.category)
+      .equals('outcome', 'outcome', query.outcome)
+      .equals('src_ip', 'ip', query.ip);
     if (query.user !== undefined) {
-      where.push('(user_key = {user_key:String} OR actor_id = {user:String})');
-      params.user_key = query.user.toLowerCase();
-      params.user = query.user;
+      // An email is the table's leading key (lower-cased); a provider id may be the key (actor without email) or only actor_id.
+      if (query.user.includes('@')) where.add('user_key = {user_key:String}', { user_key: query.user.toLowerCase() });
+      else where.add('(user_key = {user:String} OR actor_id = {user:String})', { user: query.user });
     }
     if (query.cursor !== undefined) {
       const [t, id] = decodeCursor(query.cursor, 2) as [string, string];
       const cursorTime = Date.parse(t);
       if (!Number.isFinite(cursorTime)) throw invalidCursor();
-      where.push('(occurred_at, event_id) < ({cursor_t:DateTime64(3)}, {cursor_id:String})');
-      params.cursor_t = formatDateTime64(cursorTime);
-      params.cursor_id = id;
+      where.add('(occurred_at, event_id) < ({cursor_t:DateTime64(3)}, {cursor_id:String})', { cursor_t: formatDateTime64(cursorTime), cursor_id: id });
     }
     const rows = await deps.clickhouse.query<ActivityRow>(
       `SELECT ${COLUMNS}${query.include_raw ? ', raw' : ''}
        FROM activities FINAL
-       WHERE ${where.join(' AND ')}
+       WHERE ${where}
        ORDER BY occurred_at DESC, event_id DESC
        LIMIT {limit:UInt32}`,
-      params,
+      where.params,
     );
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(toActivity),
-      next_cursor: rows.length > limit && last ? encodeCursor([last.occurred_at, last.event_id]) : null,
-    };
+    return keysetPage(rows, limit, toActivity, (last) => encodeCursor([last.occurred_at, last.event_id]));
   });
 }
 
