@@ -44,7 +44,13 @@ export interface TimeWindow {
 export interface ActivityStream {
   /** Unique within the instance, e.g. `system_log`; sub-streams use `name/sub`. */
   readonly name: string;
-  /** Yields pages of raw records whose time is in the window, oldest first. */
+  /**
+   * The order of the records `read` yields within a window: `asc` (the default), oldest first; or
+   * `desc`, newest first (Google's Reports API). After a `desc` page nothing says the older records
+   * of the window were read, so the runtime then moves the cursor only once the window is complete.
+   */
+  readonly order?: 'asc' | 'desc';
+  /** Yields pages of raw records whose time is in the window, in `order`. */
   read(window: TimeWindow, signal: AbortSignal): AsyncIterable<unknown[]>;
   /** The record's time (epoch ms) or null when it has none; used to move the cursor. */
   timeOf(raw: unknown): number | null;

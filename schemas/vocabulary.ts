@@ -18,7 +18,7 @@ export const AUDIT_ACTIONS = [
   'privilege_grant', 'privilege_revoke', 'app_grant', 'app_revoke', 'app_access', 'admin_access', 'impersonate',
   'impersonation_grant', 'impersonation_revoke', 'settings_change', 'rate_limit', 'file_view', 'file_download',
   'file_upload', 'file_edit', 'file_delete', 'file_rename', 'file_move', 'file_share', 'file_unshare',
-  'file_link_create', 'file_link_remove', 'other',
+  'file_link_create', 'file_link_remove', 'mail_forward_set', 'mail_rule_change', 'malware_detected', 'other',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -9,8 +9,9 @@ import type { StreamStatus } from './stream-status.js';
 /**
  * Polls one activity stream. Each poll reads from the cursor minus a trailing window (providers
  * deliver late and out of order) up to now, in bounded windows, oldest first. After each page is
- * acknowledged by Kafka the cursor moves to the page's newest record time; the deterministic event
- * ids make the re-read part harmless, and ids published by this process are not sent again.
+ * acknowledged by Kafka the cursor moves to the page's newest record time (for a stream that reads
+ * newest first, only at the end of each window); the deterministic event ids make the re-read part
+ * harmless, and ids published by this process are not sent again.
  */
 export class ActivityPoller {
   private readonly cursorKey: string;
@@ -55,6 +56,8 @@ export class ActivityPoller {
         this.status.published += outcome.published.length;
         this.status.deadLettered += outcome.deadLettered.length;
         this.status.repeated += outcome.skipped;
+        // Newest first: older records of this window may still be on later pages.
+        if (this.stream.order === 'desc') continue;
         const newest = this.newestTime(page, window);
         if (newest > readUntil) readUntil = await this.saveCursor(newest);
       }
