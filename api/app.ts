@@ -1,12 +1,15 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { ClickHouse } from '../core/clickhouse.js';
+import type { KafkaBus } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import type { InstanceStatus } from '../ingestors/runtime/instance-runner.js';
+import type { ActionCatalog } from '../processors/governance/index.js';
 import { installErrorHandler } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { activityRoutes } from './routes/activities.js';
 import { connectorRoutes } from './routes/connectors.js';
+import { governanceRoutes } from './routes/governance.js';
 import { healthRoutes } from './routes/health.js';
 import { schemaRoutes } from './routes/schemas.js';
 
@@ -17,6 +20,10 @@ export interface ApiDependencies {
   /** Connector instances run by this process (none when the API runs alone). */
   connectorStatuses?: () => InstanceStatus[];
   ready?: () => boolean;
+  /** Publishes governance commands (manual actions, approvals, retries, reverts); without it those routes answer 503. */
+  bus?: KafkaBus;
+  /** The configured instances' governance actions: checks requested instances, finds inverses for reverts. */
+  governanceActions?: ActionCatalog;
 }
 
 /** Builds the API without listening: `start` calls `listen`, tests call `inject`. */
@@ -38,6 +45,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   accountRoutes(app, deps);
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
+  governanceRoutes(app, {
+    clickhouse: deps.clickhouse, maxPageSize: deps.maxPageSize,
+    ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
+  });
   healthRoutes(app, deps);
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   return app;

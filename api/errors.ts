@@ -11,7 +11,7 @@ export interface ErrorBody {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 404: 'Not Found', 422: 'Unprocessable Entity', 500: 'Internal Server Error',
+  400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity', 500: 'Internal Server Error',
   502: 'Bad Gateway', 503: 'Service Unavailable',
 };
 
@@ -57,7 +57,9 @@ function describeValidation(err: FastifyError): string {
   return (err.validation ?? []).map((v) => {
     const params = v.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
     const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    const name = params.missingProperty ?? params.additionalProperty ?? path;
+    const property = params.missingProperty ?? params.additionalProperty;
+    // A nested property is named by its full path (body.target.id), not by its last part.
+    const name = property === undefined ? path : [path, property].filter(Boolean).join('.');
     const where = name ? `${context}.${name}` : context;
     if (params.additionalProperty) return `${where} is not a known parameter`;
     if (params.allowedValues) return `${where} must be one of ${params.allowedValues.join(', ')}`;

@@ -6,8 +6,8 @@ import { isAppwardenError } from '../core/errors.js';
 import { toJsonView } from '../schemas/json-view.js';
 import type { AuditEvent } from '../schemas/types.js';
 
-/** A provider's audit normalizer, as the connector registry exposes it. */
-export type AuditNormalizer = (raw: unknown, ctx: { instance: string; ingestedAt: number; rawText?: string }) => AuditEvent;
+/** A provider's audit normalizer, as the connector registry exposes it; a record may hold several events. */
+export type AuditNormalizer = (raw: unknown, ctx: { instance: string; ingestedAt: number; rawText?: string }) => AuditEvent | AuditEvent[];
 
 export interface NormalizeIo {
   stdin: Readable;
@@ -24,7 +24,8 @@ const USAGE = 'usage: appwarden normalize --provider <id> [--instance <name>] < 
 const HELP = `${USAGE}
 
 Reads one raw provider record (JSON) per line from standard input and writes one normalized
-audit event per line (JSON, Avro field names, times in ISO 8601 UTC). A line that cannot be read
+audit event per line (JSON, Avro field names, times in ISO 8601 UTC); a record that holds several
+events (a Google Workspace activity) gives one line per event. A line that cannot be read
 or normalized is reported on standard error as "line N: <reason>" and skipped.
 Exit status: 0 all lines normalized, 1 some failed, 2 usage error.
 `;
@@ -89,7 +90,8 @@ export async function runNormalize(
       let output: string;
       try {
         const raw: unknown = JSON.parse(line);
-        output = `${JSON.stringify(toJsonView(normalize(raw, { instance, ingestedAt: now(), rawText: line }), 'audit-event'))}\n`;
+        const events = normalize(raw, { instance, ingestedAt: now(), rawText: line });
+        output = (Array.isArray(events) ? events : [events]).map((event) => `${JSON.stringify(toJsonView(event, 'audit-event'))}\n`).join('');
       } catch (err) {
         failed++;
         io.stderr.write(`line ${lineNo}: ${describeFailure(err)}\n`);

@@ -9,6 +9,7 @@ import { buildApp } from '../api/app.js';
 import { OktaConfigSchema } from '../ingestors/okta/config.js';
 import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
+import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
 import { startOktaSimulator, type OktaSimulator } from '../simulators/okta/simulator.js';
 import { PROJECT_ROOT } from './main.js';
@@ -24,7 +25,7 @@ export interface AppwardenOptions {
   progressIntervalMs?: number;
 }
 
-export const ROLES = ['connectors', 'sink', 'api'] as const;
+export const ROLES = ['connectors', 'sink', 'governance', 'api'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningAppwarden {
@@ -33,6 +34,7 @@ export interface RunningAppwarden {
   clickhouse: ClickHouse | null;
   runtime: ConnectorRuntime | null;
   sink: ClickHouseSink | null;
+  governance: GovernanceExecutor | null;
   app: FastifyInstance | null;
   /** The API's address when it listens. */
   url: string | null;
@@ -96,6 +98,14 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       cleanups.push(() => started.stop());
     }
 
+    let governance: GovernanceExecutor | null = null;
+    if (roles.has('governance')) {
+      const started = createGovernanceExecutor(config, bus, CONNECTORS, log);
+      await started.start();
+      governance = started;
+      cleanups.push(() => started.stop());
+    }
+
     let runtime: ConnectorRuntime | null = null;
     if (roles.has('connectors')) {
       const started = new ConnectorRuntime({
@@ -110,8 +120,12 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let url: string | null = null;
     if (roles.has('api') && clickhouse) {
       let ready = false;
+      // The API's own view of the connectors' actions (creating instances does no I/O), for requests and reverts.
+      const actionsStop = new AbortController();
+      cleanups.push(async () => actionsStop.abort());
       const built = await buildApp({
         clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
+        bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal),
       });
       app = built;
       cleanups.push(() => built.close());
@@ -119,7 +133,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       else await built.ready();
       ready = true;
     }
-    return { config, bus, clickhouse, runtime, sink, app, url, simulators, stop };
+    return { config, bus, clickhouse, runtime, sink, governance, app, url, simulators, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -164,7 +178,7 @@ export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<
   return 0;
 }
 
-/** `--roles connectors,sink,api` (default all). */
+/** `--roles connectors,sink,governance,api` (default all). */
 function parseRoles(args: string[]): Role[] {
   const at = args.indexOf('--roles');
   if (at === -1) return [...ROLES];

@@ -41,7 +41,7 @@ const ACME = { orgUrl: 'https://acme.okta.com', token: '00aBcDeFgHiJkLmNoPqRsTuV
 
 const INSTANCE_DEFAULTS = {
   enabled: true,
-  schedule: { activitiesEveryMs: 60_000, accountsEveryMs: 12 * 3_600_000, filesEveryMs: 12 * 3_600_000 },
+  schedule: { activitiesEveryMs: 60_000, accountsEveryMs: 12 * 3_600_000, filesEveryMs: 12 * 3_600_000, changesEveryMs: 30_000 },
   activities: { initialLookbackMs: 7 * 86_400_000, trailingWindowMs: 15 * 60_000, maxWindowMs: 86_400_000, settleMs: 0 },
   limits: { concurrency: 4, maxThrottleWaitMs: 15 * 60_000, timeoutMs: 30_000, maxAttempts: 6, retryBaseDelayMs: 500, retryMaxDelayMs: 30_000 },
 };
@@ -55,6 +55,12 @@ describe('loadConfig', () => {
       clickhouse: { database: 'appwarden', dataDir: '.data/clickhouse' },
       api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000 },
       sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
+      governance: {
+        dryRun: false,
+        retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
+        verify: { attempts: 5, delayMs: 2000 },
+        notify: {},
+      },
       simulate: true,
       connectors: {},
     });
@@ -216,6 +222,29 @@ describe('loadConfig', () => {
     assert.deepEqual(problems({ overrides: { connectors: { okta: { Main: ACME } } } }), [
       'connectors.okta.Main: instance ids are lower-case letters, digits, _ and -',
     ]);
+  });
+
+  test('the governance section: notifier defaults, problems named, the webhook token is a secret', () => {
+    const config = load({ overrides: { governance: {
+      groupId: 'gov', notify: { webhook: { url: 'http://127.0.0.1:9000/hook', token: 's3cret-token' }, smtp: { host: '127.0.0.1', from: 'appwarden@example.com' } },
+    } } });
+    assert.equal(config.governance.groupId, 'gov');
+    assert.deepEqual(config.governance.notify, {
+      webhook: { url: 'http://127.0.0.1:9000/hook', token: 's3cret-token', timeoutMs: 10_000 },
+      smtp: { host: '127.0.0.1', port: 25, from: 'appwarden@example.com', heloName: 'localhost', timeoutMs: 10_000 },
+    });
+    assert.deepEqual(problems({ overrides: { governance: {
+      retry: { maxAttempts: 0 }, notify: { webhook: { url: 'ftp://x' }, smtp: { from: 'nobody' }, defaultTo: 'x' }, dryrun: true,
+    } as never } }).sort(), [
+      'governance.dryrun: unknown setting',
+      'governance.notify.defaultTo: must be an email address, for notify commands that name none',
+      'governance.notify.smtp.from: must be the envelope and From address',
+      'governance.notify.smtp.host: required',
+      'governance.notify.webhook.url: must be an http(s) URL that receives a JSON POST per notification',
+      'governance.retry.maxAttempts: must be >= 1',
+    ]);
+    const redacted = JSON.stringify(redactSecrets(config as unknown as Record<string, unknown>, ['token']));
+    assert.ok(!redacted.includes('s3cret-token'));
   });
 
   test('a referenced environment variable that is not set is reported where it is used', () => {

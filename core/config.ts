@@ -60,6 +60,34 @@ const ConfigSchema = Type.Object({
     maxBatchRows: Type.Integer({ minimum: 1, default: 50_000 }),
     flushIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
   }, { default: {}, additionalProperties: false }),
+  governance: Type.Object({
+    groupId: Type.Optional(Type.String({ minLength: 1, description: 'consumer group of the executors; default `<topicPrefix>.governance`' })),
+    dryRun: Type.Boolean({ default: false, description: 'record every command as dry_run and act on nothing' }),
+    retry: Type.Object({
+      maxAttempts: Type.Integer({ minimum: 1, default: 5, description: 'attempts of an action that fails for a reason that passes' }),
+      baseDelayMs: Type.Integer({ minimum: 0, default: 1000 }),
+      maxDelayMs: Type.Integer({ minimum: 0, default: 60_000 }),
+    }, { default: {}, additionalProperties: false }),
+    verify: Type.Object({
+      attempts: Type.Integer({ minimum: 1, default: 5, description: 're-reads of the target before an action counts as not taken effect' }),
+      delayMs: Type.Integer({ minimum: 0, default: 2000 }),
+    }, { default: {}, additionalProperties: false }),
+    notify: Type.Object({
+      defaultTo: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an email address, for notify commands that name none' })),
+      webhook: Type.Optional(Type.Object({
+        url: Type.String({ pattern: '^https?://\\S+$', description: 'an http(s) URL that receives a JSON POST per notification' }),
+        token: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'sent as `Authorization: Bearer <token>`' })),
+        timeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+      }, { additionalProperties: false })),
+      smtp: Type.Optional(Type.Object({
+        host: Type.String({ minLength: 1 }),
+        port: Type.Integer({ minimum: 1, maximum: 65535, default: 25 }),
+        from: Type.String({ pattern: '^[^\\s@<>]+@[^\\s@<>]+$', description: 'the envelope and From address' }),
+        heloName: Type.String({ minLength: 1, default: 'localhost', description: 'the name this client gives in EHLO' }),
+        timeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+      }, { additionalProperties: false })),
+    }, { default: {}, additionalProperties: false }),
+  }, { default: {}, additionalProperties: false }),
   simulate: Type.Boolean({ default: true, description: 'with no connector configured, run simulated tenants' }),
   connectors: Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())), { default: {} }),
 }, { additionalProperties: false }); // every section is closed: a misspelt setting is reported, never ignored

@@ -21,6 +21,9 @@ export const ERROR_CATALOGUE = {
   AW_CLICKHOUSE_FAILED: { status: 503, retriable: true, message: 'ClickHouse refused or failed a query' },
   AW_INTERNAL: { status: 500, retriable: false, message: 'an unexpected error' },
   AW_LOCAL_STACK_FAILED: { status: 500, retriable: false, message: 'a local service could not be started' },
+  AW_GOVERNANCE_CONFLICT: { status: 409, retriable: false, message: 'the governance command is not in a state that allows this' },
+  AW_GOVERNANCE_NOT_REVERSIBLE: { status: 409, retriable: false, message: 'the governance action has no inverse, so it cannot be reverted' },
+  AW_NOTIFY_FAILED: { status: 502, retriable: true, message: 'the notifier (SMTP server or webhook) failed to deliver a notification' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -91,6 +91,7 @@ describe('kafka bus', () => {
       governanceResult: `${p}.governance.result`,
       deadLetter: `${p}.deadletter`,
       cursors: `${p}.cursors`,
+      governanceState: `${p}.governance.state`,
     });
   });
 

@@ -24,6 +24,8 @@ export interface TopicNames {
   deadLetter: string;
   /** Compacted: the latest cursor of each connector scan, keyed by scan. */
   cursors: string;
+  /** Compacted: the latest state of each governance command, keyed by command id. */
+  governanceState: string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -36,6 +38,7 @@ export function topicNames(prefix: string): TopicNames {
     governanceResult: `${prefix}.governance.result`,
     deadLetter: `${prefix}.deadletter`,
     cursors: `${prefix}.cursors`,
+    governanceState: `${prefix}.governance.state`,
   };
 }
 
@@ -132,7 +135,7 @@ export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
   prefix: string;
-  /** Partitions of each data topic (the cursors topic always has one). */
+  /** Partitions of each data topic (the compacted cursors and governance state topics always have one). */
   partitions: number;
   replicationFactor: number;
   log: Logger;
@@ -174,6 +177,8 @@ export interface KafkaBus {
 // Per-record overhead of the record batch format (varints, attributes, header counts), rounded up.
 const RECORD_OVERHEAD_BYTES = 70;
 const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
+/** Topics that hold the latest value per key: one partition, compacted, read whole at start. */
+const COMPACTED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['cursors', 'governanceState']);
 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const log = options.log.child({ component: 'kafka' });
@@ -231,17 +236,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     try {
       const a = await connectedAdmin();
       const existing = new Set(await a.listTopics());
-      const wanted = [
-        ...Object.entries(topics)
-          .filter(([role]) => role !== 'cursors')
-          .map(([, topic]) => ({ topic, numPartitions: options.partitions, replicationFactor: options.replicationFactor })),
-        {
-          topic: topics.cursors,
-          numPartitions: 1,
-          replicationFactor: options.replicationFactor,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ];
+      const wanted = (Object.entries(topics) as Array<[keyof TopicNames, string]>).map(([role, topic]) => (COMPACTED_ROLES.has(role)
+        ? { topic, numPartitions: 1, replicationFactor: options.replicationFactor, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }
+        : { topic, numPartitions: options.partitions, replicationFactor: options.replicationFactor }));
       const missing = wanted.filter((t) => !existing.has(t.topic));
       if (missing.length === 0) return [];
       await retryRetriable(() => a.createTopics({ topics: missing, waitForLeaders: false }));

@@ -163,7 +163,10 @@ export interface ConnectorDefinition<C extends InstanceConfig = InstanceConfig> 
    * (e.g. a longer trailing window for an API that publishes events hours late).
    */
   instanceDefaults?: { schedule?: Partial<InstanceSettings['schedule']>; activities?: Partial<InstanceSettings['activities']>; limits?: Partial<InstanceSettings['limits']> };
-  /** The normalizer of the provider's audit records, also used by `appwarden normalize`. */
-  normalizeActivity(raw: unknown, ctx: NormalizeContext): AuditEvent;
+  /**
+   * The normalizer of the provider's audit records, also used by `appwarden normalize`: one event,
+   * or several when one provider record holds several (a Google Reports activity and its events).
+   */
+  normalizeActivity(raw: unknown, ctx: NormalizeContext): AuditEvent | AuditEvent[];
   create(ctx: ConnectorContext<C>): ConnectorInstance;
 }

@@ -1,9 +1,11 @@
 import type { ConnectorDefinition } from './contract.js';
 import { okta } from './okta/index.js';
+import { office365 } from './office365/index.js';
+import { googleWorkspace } from './google-workspace/index.js';
 
 /** Every provider Appwarden can connect; adding one is one line here. */
 export const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map<string, ConnectorDefinition>(
-  ([okta] as ConnectorDefinition[]).map((d) => [d.id, d]),
+  ([okta, googleWorkspace, office365] as ConnectorDefinition[]).map((d) => [d.id, d]),
 );
 
 export function providerSchemas(): Record<string, ConnectorDefinition['configSchema']> {

@@ -105,3 +105,8 @@ export function stripPort(value: string | null): string | null {
   const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(value);
   return v4 ? v4[1]! : value;
 }
+
+/** `SiteUrl`, `User-Agent`, `Additional Detail Name` → `site_url`, `user_agent`, `additional_detail_name` (attribute keys). */
+export function snake(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toLowerCase();
+}

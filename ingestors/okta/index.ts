@@ -1,6 +1,7 @@
 import { AppwardenError } from '../../core/errors.js';
 import type { ConnectorDefinition, ConnectorInstance, CredentialCheck, SnapshotItem } from '../contract.js';
 import { headerBudgetThrottle } from '../runtime/http-client.js';
+import { OKTA_ACTION_VERBS, oktaActions } from './actions.js';
 import { OktaClient } from './client.js';
 import { OktaConfigSchema, type OktaConfig } from './config.js';
 import {
@@ -23,7 +24,10 @@ export const okta: ConnectorDefinition<OktaConfig> = {
   id: 'okta',
   displayName: 'Okta',
   configSchema: OktaConfigSchema,
-  capabilities: ['accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin'],
+  capabilities: [
+    'accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin',
+    ...OKTA_ACTION_VERBS.map((verb) => `action:${verb}` as const),
+  ],
   normalizeActivity: normalizeOktaLogEvent,
 
   create(ctx): ConnectorInstance {
@@ -37,6 +41,7 @@ export const okta: ConnectorDefinition<OktaConfig> = {
 
     return {
       http,
+      actions: oktaActions(http),
       async checkCredentials(): Promise<CredentialCheck> {
         // An API token carries its admin's permissions; probe what the connector reads.
         const probes = [

@@ -70,6 +70,26 @@ describe('ClickHouse sink', () => {
     assert.ok(letters.some((l) => /no value/.test(l.reason)), 'an empty message is reported too');
   });
 
+  test('alerts, governance commands and governance results land in their tables', async () => {
+    const { bus, clickhouse } = await fresh();
+    await startSink(bus, clickhouse);
+    const command = FULL_RECORDS['governance-command'];
+    await bus.send(bus.topics.alert, [{ key: FULL_RECORDS.alert.alert_id, value: encode('alert', FULL_RECORDS.alert) }]);
+    await bus.send(bus.topics.governanceCommand, [{ key: command.command_id, value: encode('governance-command', command) }]);
+    await bus.send(bus.topics.governanceResult, [
+      { key: command.command_id, value: encode('governance-result', { ...FULL_RECORDS['governance-result'], status: 'running', attempt: 1, at: command.created_at + 1 }) },
+      { key: command.command_id, value: encode('governance-result', FULL_RECORDS['governance-result']) },
+    ]);
+    await waitFor(async () => (await count(clickhouse, 'SELECT count() AS n FROM governance_log FINAL')) === 2, { what: 'two governance steps' });
+    await waitFor(async () => (await count(clickhouse, 'SELECT count() AS n FROM alerts FINAL')) === 1, { what: 'the alert' });
+    await waitFor(async () => (await count(clickhouse, 'SELECT count() AS n FROM governance_commands FINAL')) === 1, { what: 'the command' });
+    const [stored] = await clickhouse.query<{ policy_id: string; params: Record<string, string>; status: string }>(
+      `SELECT c.policy_id AS policy_id, c.params AS params, l.status AS status
+       FROM governance_commands AS c FINAL
+       JOIN (SELECT command_id, status FROM governance_log FINAL ORDER BY at DESC LIMIT 1 BY command_id) AS l ON l.command_id = c.command_id`);
+    assert.deepEqual(stored, { policy_id: command.policy_id, params: command.params, status: 'failed' });
+  });
+
   test('replaying the topic from offset 0 leaves query results unchanged', async () => {
     const { bus, clickhouse } = await fresh();
     const batch = events(800);

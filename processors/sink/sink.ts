@@ -6,7 +6,9 @@ import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';
 import { deadLetterFrom } from '../../ingestors/runtime/dead-letter.js';
 import { decode } from '../../schemas/registry.js';
-import { accountEventToRow, auditEventToRow, ensureTables, fileEventToRow } from './tables.js';
+import {
+  accountEventToRow, alertToRow, auditEventToRow, ensureTables, fileEventToRow, governanceCommandToRow, governanceResultToRow, TABLES,
+} from './tables.js';
 
 export interface SinkOptions {
   bus: KafkaBus;
@@ -20,7 +22,7 @@ export interface SinkOptions {
 }
 
 interface TableRoute {
-  table: 'activities' | 'accounts' | 'files';
+  table: (typeof TABLES)[keyof typeof TABLES];
   schema: string;
   toRow: (record: never) => Record<string, unknown>;
 }
@@ -34,7 +36,7 @@ export interface SinkStats {
 }
 
 /**
- * Consumes the audit, account and file topics and inserts them into ClickHouse in large batches.
+ * Consumes the audit, account, file, alert and governance topics and inserts them into ClickHouse in large batches.
  * Offsets are committed only after the insert returned; replays are harmless because each insert
  * carries a deduplication token and the tables collapse rows with the same id.
  */
@@ -58,6 +60,9 @@ export class ClickHouseSink {
       [topics.audit, { table: 'activities', schema: 'audit-event', toRow: auditEventToRow as TableRoute['toRow'] }],
       [topics.account, { table: 'accounts', schema: 'account-event', toRow: accountEventToRow as TableRoute['toRow'] }],
       [topics.file, { table: 'files', schema: 'file-event', toRow: fileEventToRow as TableRoute['toRow'] }],
+      [topics.alert, { table: 'alerts', schema: 'alert', toRow: alertToRow as TableRoute['toRow'] }],
+      [topics.governanceCommand, { table: 'governance_commands', schema: 'governance-command', toRow: governanceCommandToRow as TableRoute['toRow'] }],
+      [topics.governanceResult, { table: 'governance_log', schema: 'governance-result', toRow: governanceResultToRow as TableRoute['toRow'] }],
     ]);
   }
 

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { openClickHouse, type ClickHouse } from '../../core/clickhouse.js';
 import { isAppwardenError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
-import type { AccountEvent, Alert, AuditEvent, FileEvent, GovernanceResult } from '../../schemas/types.js';
+import type { AccountEvent, Alert, AuditEvent, FileEvent, GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
 import {
-  TABLES, accountEventToRow, alertToRow, auditEventToRow, ensureTables, fileEventToRow, governanceResultToRow,
+  TABLES, accountEventToRow, alertToRow, auditEventToRow, ensureTables, fileEventToRow, governanceCommandToRow, governanceResultToRow,
   type TableOptions,
 } from './tables.js';
 
@@ -202,6 +202,24 @@ describe('ensureTables', () => {
     assert.deepEqual(await ch.query('SELECT * FROM governance_log'), [{
       command_id: 'cmd-1', status: 'failed', provider: 'okta', instance: 'main', action: 'suspend_user',
       target_type: 'user', target_id: '00u1', target_name: 'z@example.com', attempt: 2, at: iso(T0), message: 'HTTP 503 "busy"', retriable: true,
+    }]);
+  });
+});
+
+describe('governance commands', () => {
+  test('a command round-trips, and the same command delivered again (an approval) collapses under FINAL', async () => {
+    const ch = await freshDatabase();
+    const command: GovernanceCommand = {
+      command_id: 'cmd-1', created_at: T0, provider: 'okta', instance: 'main', action: 'remove_from_group',
+      target: { type: 'user', id: '00u1', name: null }, params: { group_id: '00g1', note: "it's \"urgent\"" },
+      policy_id: null, alert_id: 'al-1', requested_by: 'user:ana', mode: 'enforce', requires_approval: true,
+    };
+    await ch.insert(TABLES.governanceCommands, [governanceCommandToRow(command)]);
+    await ch.insert(TABLES.governanceCommands, [governanceCommandToRow(command)]);
+    assert.deepEqual(await ch.query('SELECT * FROM governance_commands FINAL'), [{
+      command_id: 'cmd-1', created_at: iso(T0), provider: 'okta', instance: 'main', action: 'remove_from_group',
+      target_type: 'user', target_id: '00u1', target_name: null, params: { group_id: '00g1', note: "it's \"urgent\"" },
+      policy_id: null, alert_id: 'al-1', requested_by: 'user:ana', mode: 'enforce', requires_approval: true,
     }]);
   });
 });

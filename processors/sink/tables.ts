@@ -1,6 +1,6 @@
 import { formatDateTime64, type ClickHouse } from '../../core/clickhouse.js';
 import { AppwardenError } from '../../core/errors.js';
-import type { AccountEvent, Actor, Alert, AuditEvent, FileEvent, GovernanceResult } from '../../schemas/types.js';
+import type { AccountEvent, Actor, Alert, AuditEvent, FileEvent, GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
 
 /**
  * The activity trail's tables. Same DDL on chdb and on a server, created idempotently at start.
@@ -19,6 +19,7 @@ export const TABLES = {
   files: 'files',
   alerts: 'alerts',
   governanceLog: 'governance_log',
+  governanceCommands: 'governance_commands',
 } as const;
 
 export interface TableOptions {
@@ -196,13 +197,37 @@ PARTITION BY toYYYYMM(at)
 ORDER BY (command_id, at, attempt, status)
 SETTINGS ${DEDUP}`;
 
+/**
+ * One row per governance command, as asked (params, policy, alert, who): the governance log's steps
+ * say what became of it. An approve or retry message carries the same command again and collapses.
+ */
+const GOVERNANCE_COMMANDS_DDL = `CREATE TABLE IF NOT EXISTS ${TABLES.governanceCommands} (
+  command_id String,
+  created_at DateTime64(3, 'UTC'),
+  provider LowCardinality(String),
+  instance LowCardinality(String),
+  action LowCardinality(String),
+  target_type LowCardinality(String),
+  target_id String,
+  target_name Nullable(String),
+  params Map(String, String),
+  policy_id Nullable(String),
+  alert_id Nullable(String),
+  requested_by String,
+  mode LowCardinality(String),
+  requires_approval Bool
+)
+ENGINE = ReplacingMergeTree(created_at)
+ORDER BY command_id
+SETTINGS ${DEDUP}`;
+
 /** Creates the trail's tables when missing; safe to call at every start, on either backend. */
 export async function ensureTables(ch: ClickHouse, options: TableOptions = {}): Promise<void> {
   const { retentionDays } = options;
   if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
     throw new AppwardenError('AW_CONFIG_INVALID', `retentionDays must be a positive integer, got ${retentionDays}`);
   }
-  for (const ddl of [activitiesDdl(retentionDays), ACCOUNTS_DDL, FILES_DDL, ALERTS_DDL, GOVERNANCE_LOG_DDL]) {
+  for (const ddl of [activitiesDdl(retentionDays), ACCOUNTS_DDL, FILES_DDL, ALERTS_DDL, GOVERNANCE_LOG_DDL, GOVERNANCE_COMMANDS_DDL]) {
     await ch.exec(ddl);
   }
 }
@@ -482,5 +507,41 @@ export function governanceResultToRow(r: GovernanceResult): GovernanceLogRow {
     at: time(r.at),
     message: r.message,
     retriable: r.retriable,
+  };
+}
+
+export type GovernanceCommandRow = {
+  command_id: string;
+  created_at: string;
+  provider: string;
+  instance: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  target_name: string | null;
+  params: Record<string, string>;
+  policy_id: string | null;
+  alert_id: string | null;
+  requested_by: string;
+  mode: string;
+  requires_approval: boolean;
+};
+
+export function governanceCommandToRow(c: GovernanceCommand): GovernanceCommandRow {
+  return {
+    command_id: c.command_id,
+    created_at: time(c.created_at),
+    provider: c.provider,
+    instance: c.instance,
+    action: c.action,
+    target_type: c.target.type,
+    target_id: c.target.id,
+    target_name: c.target.name,
+    params: c.params,
+    policy_id: c.policy_id,
+    alert_id: c.alert_id,
+    requested_by: c.requested_by,
+    mode: c.mode,
+    requires_approval: c.requires_approval,
   };
 }

@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import Type, { type Static } from 'typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ClickHouse } from '../../core/clickhouse.js';
+import { AppwardenError } from '../../core/errors.js';
+import type { KafkaBus } from '../../core/kafka.js';
+import { ACTION_VERBS } from '../../ingestors/contract.js';
+import { commandMessage, governanceCommandId, revertCommandId, type ActionCatalog, type CommandIntent } from '../../processors/governance/index.js';
+import type { GovernanceCommand } from '../../schemas/types.js';
+import { GOVERNANCE_STATUSES, PROVIDERS, type Provider } from '../../schemas/vocabulary.js';
+import { badRequest } from '../errors.js';
+import { Conditions, keysetPage } from '../conditions.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
+import { ErrorBodySchema } from '../schemas.js';
+
+export interface GovernanceRouteDeps {
+  clickhouse: ClickHouse;
+  maxPageSize: number;
+  /** Publishes commands; without it the POST routes answer 503. */
+  bus?: KafkaBus;
+  /** The configured instances and their actions: checks a request's instance and finds inverses. */
+  actions?: ActionCatalog;
+}
+
+const ACTIONS = [...ACTION_VERBS, 'notify'] as const;
+const TARGET_TYPES = ['user', 'group', 'file', 'app_grant', 'bucket', 'privilege'] as const;
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+const ListQuerySchema = Type.Object({
+  status: Type.Optional(Type.Enum(GOVERNANCE_STATUSES)),
+  provider: Type.Optional(Type.String({ minLength: 1 })),
+  instance: Type.Optional(Type.String({ minLength: 1 })),
+  target: Type.Optional(Type.String({ minLength: 1, description: "the target's id, or its name (case-insensitive)" })),
+  policy: Type.Optional(Type.String({ minLength: 1, description: 'the policy that asked for the action' })),
+  action: Type.Optional(Type.String({ minLength: 1, description: 'the governance verb, e.g. suspend_user' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default ${DEFAULT_PAGE_SIZE} (at most the configured maximum page size)` })),
+  cursor: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page' })),
+}, { additionalProperties: false });
+
+const IdParamsSchema = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{32}$', description: 'a command id: 32 hex digits' }) });
+
+const RequestedBySchema = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$', description: 'who asks (a login); recorded as `user:<login>`' });
+
+const ActBodySchema = Type.Object({
+  requested_by: Type.Optional(RequestedBySchema),
+}, { additionalProperties: false });
+
+const CreateBodySchema = Type.Object({
+  provider: Type.Enum(PROVIDERS),
+  instance: Type.String({ minLength: 1, maxLength: 100 }),
+  action: Type.Enum(ACTIONS),
+  target: Type.Object({
+    type: Type.Enum(TARGET_TYPES),
+    id: Type.String({ minLength: 1, maxLength: 500 }),
+    name: Type.Optional(Type.String({ maxLength: 500 })),
+  }, { additionalProperties: false }),
+  params: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 10_000 }))),
+  requires_approval: Type.Optional(Type.Boolean({ description: 'wait for POST /v1/governance/:id/approve before acting' })),
+  dry_run: Type.Optional(Type.Boolean({ description: 'record what would be done, change nothing' })),
+  requested_by: Type.Optional(RequestedBySchema),
+  request_id: Type.Optional(Type.String({
+    minLength: 1, maxLength: 200, description: 'your idempotency key: the same request_id and action on the same target is one command, however often it is sent',
+  })),
+}, { additionalProperties: false });
+
+const CommandSchema = Type.Object({
+  command_id: Type.String(),
+  status: Type.String({ description: GOVERNANCE_STATUSES.join(', ') }),
+  provider: Type.String(),
+  instance: Type.String(),
+  action: Type.String(),
+  target: Type.Object({ type: Type.String(), id: Type.String(), name: NullableString }),
+  params: Type.Record(Type.String(), Type.String()),
+  policy_id: NullableString,
+  alert_id: NullableString,
+  requested_by: Type.String(),
+  mode: Type.String(),
+  requires_approval: Type.Boolean(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+  attempt: Type.Integer(),
+  message: NullableString,
+  retriable: Type.Boolean(),
+});
+
+const StepSchema = Type.Object({
+  status: Type.String(),
+  attempt: Type.Integer(),
+  at: Type.String(),
+  message: NullableString,
+  retriable: Type.Boolean(),
+});
+
+const AcceptedSchema = Type.Object({
+  command_id: Type.String(),
+  status: Type.String({ description: 'what was asked: pending (a new command), approve, retry' }),
+  reverts: Type.Optional(Type.String({ description: 'on a revert: the command it undoes' })),
+});
+
+type ListQuery = Static<typeof ListQuerySchema>;
+type CreateBody = Static<typeof CreateBodySchema>;
+type ActBody = Static<typeof ActBodySchema>;
+type Command = Static<typeof CommandSchema>;
+
+interface CommandRow {
+  command_id: string; created_at: string; provider: string; instance: string; action: string;
+  target_type: string; target_id: string; target_name: string | null; params: Record<string, string>;
+  policy_id: string | null; alert_id: string | null; requested_by: string; mode: string; requires_approval: boolean | number;
+  status: string; updated_at: string; attempt: number; message: string | null; retriable: boolean | number;
+}
+
+/**
+ * Each command as asked, with its latest step from the log (a command no executor has picked up yet
+ * is pending). Steps have strictly increasing times per command, so the latest one is unambiguous.
+ */
+const COMMANDS_SQL = `
+  SELECT c.command_id AS command_id, c.created_at AS created_at, c.provider AS provider, c.instance AS instance,
+         c.action AS action, c.target_type AS target_type, c.target_id AS target_id, c.target_name AS target_name,
+         c.params AS params, c.policy_id AS policy_id, c.alert_id AS alert_id, c.requested_by AS requested_by,
+         c.mode AS mode, c.requires_approval AS requires_approval,
+         if(l.command_id = '', 'pending', l.status) AS status,
+         if(l.command_id = '', c.created_at, l.at) AS updated_at,
+         if(l.command_id = '', 0, l.attempt) AS attempt,
+         if(l.command_id = '', NULL, l.message) AS message,
+         if(l.command_id = '', false, l.retriable) AS retriable
+  FROM governance_commands AS c FINAL
+  LEFT JOIN (
+    SELECT command_id, status, at, attempt, message, retriable
+    FROM governance_log FINAL
+    ORDER BY command_id, at DESC
+    LIMIT 1 BY command_id
+  ) AS l ON l.command_id = c.command_id`;
+
+/**
+ * The governance log and the requests that act on it: list and read commands, ask for an action by
+ * hand, approve, retry and revert. Every request that acts publishes a command message; the
+ * executors carry it out and record its steps.
+ */
+export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps): void {
+  app.get('/v1/governance', {
+    schema: {
+      summary: 'Governance commands with their latest status',
+      description: 'Newest first. Filters combine with AND; `status` is the latest status. Pass `next_cursor` back as `cursor` for the next page.',
+      tags: ['governance'],
+      querystring: ListQuerySchema,
+      response: { 200: Type.Object({ items: Type.Array(CommandSchema), next_cursor: NullableString }), 400: ErrorBodySchema },
+    },
+  }, async (request) => {
+    const query = request.query as ListQuery;
+    const limit = pageLimit(query.limit, deps.maxPageSize);
+    const where = new Conditions({ limit: limit + 1 })
+      .equals('status', 'status', query.status)
+      .equals('provider', 'provider', query.provider)
+      .equals('instance', 'instance', query.instance)
+      .equals('policy_id', 'policy', query.policy)
+      .equals('action', 'action', query.action);
+    if (query.target !== undefined) where.add('(target_id = {target:String} OR lower(target_name) = lower({target:String}))', { target: query.target });
+    if (query.cursor !== undefined) {
+      const [t, id] = decodeCursor(query.cursor, 2) as [string, string];
+      const at = Date.parse(t);
+      if (!Number.isFinite(at)) throw invalidCursor();
+      where.add('(created_at, command_id) < (fromUnixTimestamp64Milli({c_at:Int64}, \'UTC\'), {c_id:String})', { c_at: at, c_id: id });
+    }
+    const rows = await deps.clickhouse.query<CommandRow>(
+      `SELECT * FROM (${COMMANDS_SQL}) WHERE ${where} ORDER BY created_at DESC, command_id DESC LIMIT {limit:UInt32}`,
+      where.params,
+    );
+    return keysetPage(rows, limit, toCommand, (last) => encodeCursor([last.created_at, last.command_id]));
+  });
+
+  app.get('/v1/governance/:id', {
+    schema: {
+      summary: 'One governance command and every step of its history',
+      tags: ['governance'],
+      params: IdParamsSchema,
+      response: { 200: Type.Object({ command: CommandSchema, history: Type.Array(StepSchema) }), 400: ErrorBodySchema, 404: ErrorBodySchema },
+    },
+  }, async (request) => {
+    const { id } = request.params as { id: string };
+    const command = await findCommand(deps.clickhouse, id);
+    const history = await deps.clickhouse.query<Static<typeof StepSchema>>(
+      'SELECT status, attempt, at, message, retriable FROM governance_log FINAL WHERE command_id = {id:String} ORDER BY at, attempt',
+      { id },
+    );
+    return { command: toCommand(command), history: history.map((s) => ({ ...s, retriable: Boolean(s.retriable) })) };
+  });
+
+  app.post('/v1/governance', {
+    schema: {
+      summary: 'Ask for a governance action by hand (suspend this user, now)',
+      description: 'Publishes a command; the answer is 202 with its id, and `GET /v1/governance/:id` follows it.',
+      tags: ['governance'],
+      body: CreateBodySchema,
+      response: { 202: AcceptedSchema, 400: ErrorBodySchema, 503: ErrorBodySchema },
+    },
+  }, async (request, reply) => {
+    const body = request.body as CreateBody;
+    const bus = requireBus(deps);
+    if (deps.actions && !deps.actions.hasInstance(body.provider, body.instance)) {
+      throw badRequest(`body.instance: no connector instance ${body.provider}.${body.instance} is configured`, 'instance');
+    }
+    const requestedBy = `user:${body.requested_by ?? 'api'}`;
+    const origin = `request:${body.request_id ?? randomUUID()}`;
+    const command: GovernanceCommand = {
+      command_id: governanceCommandId(origin, body.provider, body.instance, body.action, body.target.id),
+      created_at: Date.now(),
+      provider: body.provider as Provider,
+      instance: body.instance,
+      action: body.action,
+      target: { type: body.target.type, id: body.target.id, name: body.target.name ?? null },
+      params: body.params ?? {},
+      policy_id: null,
+      alert_id: null,
+      requested_by: requestedBy,
+      mode: body.dry_run ? 'dry_run' : 'enforce',
+      requires_approval: body.requires_approval ?? false,
+    };
+    await bus.send(bus.topics.governanceCommand, [commandMessage(command)]);
+    request.log.info({ commandId: command.command_id, action: command.action, target: command.target.id, requestedBy }, 'governance command requested');
+    return reply.status(202).send({ command_id: command.command_id, status: 'pending' });
+  });
+
+  const intentRoute = (intent: Exclude<CommandIntent, 'execute'>, needs: string, summary: string) => {
+    app.post(`/v1/governance/:id/${intent}`, {
+      schema: {
+        summary,
+        tags: ['governance'],
+        params: IdParamsSchema,
+        body: ActBodySchema,
+        response: { 202: AcceptedSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 503: ErrorBodySchema },
+      },
+      preValidation: bodyMayBeOmitted,
+    }, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const bus = requireBus(deps);
+      const row = await findCommand(deps.clickhouse, id);
+      if (row.status !== needs) {
+        throw new AppwardenError('AW_GOVERNANCE_CONFLICT', `command ${id} is ${row.status}; only a command that is ${needs} can be ${intent === 'approve' ? 'approved' : 'retried'}`, {
+          details: { status: row.status },
+        });
+      }
+      const by = `user:${(request.body as ActBody).requested_by ?? 'api'}`;
+      await bus.send(bus.topics.governanceCommand, [commandMessage(commandOf(row), { intent, requestedBy: by })]);
+      request.log.info({ commandId: id, intent, requestedBy: by }, `governance command ${intent} requested`);
+      return reply.status(202).send({ command_id: id, status: intent });
+    });
+  };
+  intentRoute('approve', 'awaiting_approval', 'Approve a command that waits for approval');
+  intentRoute('retry', 'failed', 'Try a failed command again');
+
+  app.post('/v1/governance/:id/revert', {
+    schema: {
+      summary: 'Undo a succeeded action with its inverse (unsuspend a suspended user)',
+      description: 'Publishes the inverse action as a command of its own (its id is answered); once it succeeds, the original is `reverted`.',
+      tags: ['governance'],
+      params: IdParamsSchema,
+      body: ActBodySchema,
+      response: { 202: AcceptedSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 503: ErrorBodySchema },
+    },
+    preValidation: bodyMayBeOmitted,
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const bus = requireBus(deps);
+    const row = await findCommand(deps.clickhouse, id);
+    const inverse = deps.actions?.inverseOf(row.provider, row.instance, row.action);
+    if (!inverse) {
+      throw new AppwardenError('AW_GOVERNANCE_NOT_REVERSIBLE', `${row.action} on ${row.provider}.${row.instance} has no inverse action, so command ${id} cannot be reverted`, {
+        details: { action: row.action },
+      });
+    }
+    if (row.status !== 'succeeded') {
+      throw new AppwardenError('AW_GOVERNANCE_CONFLICT', `command ${id} is ${row.status}; only a succeeded command can be reverted`, { details: { status: row.status } });
+    }
+    const original = commandOf(row);
+    const by = `user:${(request.body as ActBody).requested_by ?? 'api'}`;
+    const revert: GovernanceCommand = {
+      ...original,
+      command_id: revertCommandId(id, row.provider, row.instance, inverse, row.target_id),
+      created_at: Date.now(),
+      action: inverse,
+      requested_by: by,
+      mode: 'enforce',
+      requires_approval: false,
+    };
+    await bus.send(bus.topics.governanceCommand, [commandMessage(revert, { reverts: id, requestedBy: by })]);
+    request.log.info({ commandId: revert.command_id, reverts: id, action: inverse, requestedBy: by }, 'governance revert requested');
+    return reply.status(202).send({ command_id: revert.command_id, status: 'pending', reverts: id });
+  });
+}
+
+/** Approve, retry and revert take an optional body: a request without one is read as `{}`. */
+async function bodyMayBeOmitted(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
+
+function requireBus(deps: GovernanceRouteDeps): KafkaBus {
+  if (!deps.bus) throw new AppwardenError('AW_NOT_READY', 'this API process has no Kafka connection, so it cannot publish governance commands');
+  return deps.bus;
+}
+
+async function findCommand(clickhouse: ClickHouse, id: string): Promise<CommandRow> {
+  const [row] = await clickhouse.query<CommandRow>(`SELECT * FROM (${COMMANDS_SQL}) WHERE command_id = {id:String} LIMIT 1`, { id });
+  if (!row) throw new AppwardenError('AW_NOT_FOUND', `no governance command ${id}`, { details: { field: 'id' } });
+  return row;
+}
+
+/** The command as it was published, rebuilt from its row. */
+function commandOf(row: CommandRow): GovernanceCommand {
+  return {
+    command_id: row.command_id,
+    created_at: Date.parse(row.created_at),
+    provider: row.provider as Provider,
+    instance: row.instance,
+    action: row.action,
+    target: { type: row.target_type, id: row.target_id, name: row.target_name },
+    params: row.params,
+    policy_id: row.policy_id,
+    alert_id: row.alert_id,
+    requested_by: row.requested_by,
+    mode: row.mode as GovernanceCommand['mode'],
+    requires_approval: Boolean(row.requires_approval),
+  };
+}
+
+function toCommand(row: CommandRow): Command {
+  return {
+    command_id: row.command_id,
+    status: row.status,
+    provider: row.provider,
+    instance: row.instance,
+    action: row.action,
+    target: { type: row.target_type, id: row.target_id, name: row.target_name },
+    params: row.params,
+    policy_id: row.policy_id,
+    alert_id: row.alert_id,
+    requested_by: row.requested_by,
+    mode: row.mode,
+    requires_approval: Boolean(row.requires_approval),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    attempt: row.attempt,
+    message: row.message,
+    retriable: Boolean(row.retriable),
+  };
+}

@@ -1,0 +1,77 @@
+import { AppwardenError } from '../../core/errors.js';
+import type { SnapshotItem, SnapshotStream } from '../contract.js';
+import type { CredentialProbe } from './credentials.js';
+import type { DirectoryClient } from './directory-client.js';
+import { statusOf } from './google-api.js';
+import { str, type Json } from './json.js';
+import {
+  normalizeGoogleGroup, normalizeGoogleMembership, normalizeGoogleRoleAssignment, normalizeGoogleToken, normalizeGoogleUser, type Assignee,
+} from './normalize-directory.js';
+
+/**
+ * The directory scan: users with the OAuth tokens they granted, groups with their members, then
+ * role assignments with their role names. Parts whose scope the credentials lack are left out.
+ */
+export function accountsStream(directory: DirectoryClient, probe: CredentialProbe): SnapshotStream {
+  return {
+    name: 'accounts',
+    topic: 'account',
+    async *read(signal): AsyncIterable<SnapshotItem[]> {
+      // Who a role assignment names (it carries only an id).
+      const assignees = new Map<string, Assignee>();
+      if (probe.allows('users')) {
+        for await (const users of directory.users()) {
+          for (const user of users) assignees.set(String(user.id), { type: 'user', email: str(user.primaryEmail), name: str((user.name as Json | undefined)?.fullName) });
+          const items: SnapshotItem[] = users.map((raw) => ({ kind: 'user', raw }));
+          if (probe.allows('userSecurity')) {
+            // Per user; the instance's HTTP queue bounds how many run at once.
+            const grants = await Promise.all(users.map(async (user) => (await tokensOf(directory, String(user.id))).map((token) => ({ kind: 'app_grant', raw: { user, token } }))));
+            items.push(...grants.flat());
+          }
+          yield items;
+          if (signal.aborted) return;
+        }
+      }
+      if (probe.allows('groups')) {
+        for await (const groups of directory.groups()) {
+          for (const group of groups) assignees.set(String(group.id), { type: 'group', email: str(group.email), name: str(group.name) });
+          yield groups.map((raw) => ({ kind: 'group', raw }));
+          for (const group of groups) {
+            for await (const members of directory.members(String(group.id))) yield members.map((member) => ({ kind: 'membership', raw: { group, member } }));
+            if (signal.aborted) return;
+          }
+        }
+      }
+      if (probe.allows('roles')) {
+        const roles = new Map((await directory.roles()).map((role) => [String(role.roleId), role]));
+        for await (const assignments of directory.roleAssignments()) {
+          yield assignments.map((assignment) => ({
+            kind: 'privilege',
+            raw: { assignment, role: roles.get(String(assignment.roleId)) ?? null, assignee: assignees.get(String(assignment.assignedTo)) ?? null },
+          }));
+        }
+      }
+    },
+    normalize(item, ctx) {
+      const raw = item.raw as Json;
+      switch (item.kind) {
+        case 'user': return normalizeGoogleUser(raw, ctx);
+        case 'app_grant': return normalizeGoogleToken(raw.user, raw.token, ctx);
+        case 'group': return normalizeGoogleGroup(raw, ctx);
+        case 'membership': return normalizeGoogleMembership(raw.group, raw.member, ctx);
+        case 'privilege': return normalizeGoogleRoleAssignment(raw.assignment, raw.role, raw.assignee as Assignee | null, ctx);
+        default: throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Google Workspace snapshot item kind ${item.kind}`, { details: { field: 'kind' } });
+      }
+    },
+  };
+}
+
+/** A user deleted since the list was read has no tokens (404) rather than failing the scan. */
+async function tokensOf(directory: DirectoryClient, userId: string): Promise<Json[]> {
+  try {
+    return await directory.tokens(userId);
+  } catch (err) {
+    if (statusOf(err) === 404) return [];
+    throw err;
+  }
+}

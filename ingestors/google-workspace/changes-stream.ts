@@ -1,0 +1,95 @@
+import { AppwardenError } from '../../core/errors.js';
+import type { ChangeStream, SnapshotItem } from '../contract.js';
+import { activeUsers, isUnreadableUser, withPermissions, type DriveScanDeps } from './files-stream.js';
+import { obj, type Json } from './json.js';
+import { normalizeGoogleFile } from './normalize-drive.js';
+
+/** The feed's cursor: each user's Drive changes page token, by email. */
+type Tokens = Record<string, string>;
+
+function parse(cursor: string): Tokens {
+  try {
+    const value = JSON.parse(cursor) as { users?: unknown };
+    const users = obj(value.users);
+    if (users) return Object.fromEntries(Object.entries(users).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    // An unreadable cursor starts every user from the present; the next full scan covers the gap.
+  }
+  return {};
+}
+
+function serialize(tokens: Tokens): string {
+  return JSON.stringify({ users: Object.fromEntries(Object.entries(tokens).sort(([a], [b]) => (a < b ? -1 : 1))) });
+}
+
+const START_TOKENS_AT_ONCE = 50;
+
+/**
+ * Near-realtime file changes from Drive's changes feed. Drive keeps one feed per user, so the cursor
+ * holds a page token per active user; a user seen for the first time starts from the present (the
+ * full scan covers the past). A change is taken from its owner's feed only (a My Drive file the feed's
+ * user owns, or a shared-drive item in the admin's feed): another user's view may lack the file's
+ * permissions. `removed` entries are skipped: a user losing access looks the same as a deletion.
+ */
+export function changesStream(deps: DriveScanDeps): ChangeStream {
+  const { drive, adminEmail, log } = deps;
+
+  async function itemsOf(changes: Json[], user: string): Promise<SnapshotItem[]> {
+    const files: Json[] = [];
+    for (const change of changes) {
+      const file = obj(change.file);
+      if (change.removed === true || change.changeType === 'drive' || !file) continue;
+      const sharedDrive = typeof file.driveId === 'string';
+      if (sharedDrive ? user.toLowerCase() !== adminEmail.toLowerCase() : file.ownedByMe !== true) continue;
+      files.push(file);
+    }
+    return (await withPermissions(drive, files, user)).map((raw) => ({ kind: raw.trashed === true ? 'deleted' : 'updated', raw }));
+  }
+
+  return {
+    name: 'drive/changes',
+    topic: 'file',
+    initialCursor: async () => serialize({}),
+    async *read(cursor, signal) {
+      if (!deps.probe.allows('drive')) return;
+      const tokens = parse(cursor);
+      const users: string[] = [];
+      for await (const page of activeUsers(deps)) users.push(...page);
+      if (!users.some((u) => u.toLowerCase() === adminEmail.toLowerCase())) users.push(adminEmail);
+      const current = new Set(users);
+      for (const user of Object.keys(tokens)) if (!current.has(user)) delete tokens[user];
+      // New users start from the present, in one cursor save.
+      const fresh = users.filter((u) => tokens[u] === undefined);
+      for (let i = 0; i < fresh.length && !signal.aborted; i += START_TOKENS_AT_ONCE) {
+        await Promise.all(fresh.slice(i, i + START_TOKENS_AT_ONCE).map(async (user) => {
+          try {
+            tokens[user] = await drive.startPageToken(user);
+          } catch (err) {
+            if (!isUnreadableUser(err)) throw err;
+            log.warn({ user, err }, "a user's Drive changes cannot be read; skipped");
+          }
+        }));
+      }
+      yield { items: [], cursor: serialize(tokens) };
+      for (const user of users) {
+        const token = tokens[user];
+        if (token === undefined || signal.aborted) continue;
+        try {
+          for await (const page of drive.changes(token, user)) {
+            tokens[user] = page.token;
+            yield { items: await itemsOf(page.changes, user), cursor: serialize(tokens) };
+          }
+        } catch (err) {
+          if (!isUnreadableUser(err)) throw err;
+          log.warn({ user, err }, "a user's Drive changes cannot be read; skipped");
+        }
+      }
+    },
+    normalize(item, ctx) {
+      if (item.kind !== 'updated' && item.kind !== 'deleted') {
+        throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Google Workspace change item kind ${item.kind}`, { details: { field: 'kind' } });
+      }
+      return normalizeGoogleFile(item.raw, ctx, { change: item.kind, domains: deps.domains });
+    },
+  };
+}

@@ -1,0 +1,229 @@
+import { OCSF_ACTIVITY as A, OCSF_CLASS as C } from '../../schemas/ocsf.js';
+import type { AuditAction, AuditCategory } from '../../schemas/vocabulary.js';
+
+/** How one Reports API event (application + event name) maps to our category, action and OCSF class/activity. */
+export interface GoogleEventMapping {
+  category: AuditCategory;
+  action: AuditAction;
+  classUid: number;
+  activityId: number;
+}
+
+function m(category: AuditCategory, action: AuditAction, classUid: number, activityId: number): GoogleEventMapping {
+  return { category, action, classUid, activityId };
+}
+
+const login = m('logon', 'login', C.AUTHENTICATION, A.authentication.LOGON);
+const userUpdate = m('user', 'user_update', C.ACCOUNT_CHANGE, A.OTHER);
+const settings = m('admin', 'settings_change', C.ENTITY_MANAGEMENT, A.entityManagement.UPDATE);
+const memberAdd = m('admin', 'group_member_add', C.GROUP_MANAGEMENT, A.groupManagement.ADD_USER);
+const memberRemove = m('admin', 'group_member_remove', C.GROUP_MANAGEMENT, A.groupManagement.REMOVE_USER);
+const groupUpdate = m('admin', 'group_update', C.GROUP_MANAGEMENT, A.OTHER);
+const fileView = m('file', 'file_view', C.FILE_HOSTING_ACTIVITY, A.fileHosting.OPEN);
+const fileMove = m('file', 'file_move', C.FILE_HOSTING_ACTIVITY, A.fileHosting.MOVE);
+const fileShare = m('file', 'file_share', C.FILE_HOSTING_ACTIVITY, A.fileHosting.SHARE);
+const fileUnshare = m('file', 'file_unshare', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UNSHARE);
+const linkCreate = m('file', 'file_link_create', C.FILE_HOSTING_ACTIVITY, A.fileHosting.SHARE);
+const linkRemove = m('file', 'file_link_remove', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UNSHARE);
+
+/**
+ * Event names per application, from Google's Reports API activity appendices
+ * (developers.google.com/workspace/admin/reports/v1/appendix/activity/<application>). Names not
+ * listed map to action `other` in their application's category.
+ */
+const EVENTS: Record<string, Record<string, GoogleEventMapping>> = {
+  login: {
+    login_success: login,
+    login_failure: login,
+    logout: m('logon', 'logout', C.AUTHENTICATION, A.authentication.LOGOFF),
+    login_challenge: m('logon', 'mfa_challenge', C.AUTHENTICATION, A.OTHER),
+    login_verification: m('logon', 'mfa_verify', C.AUTHENTICATION, A.OTHER),
+    suspicious_login: login,
+    suspicious_login_less_secure_app: login,
+    suspicious_programmatic_login: login,
+    user_signed_out_due_to_suspicious_session_cookie: m('logon', 'session_revoke', C.AUTHENTICATION, A.authentication.LOGOFF),
+    account_disabled_generic: m('user', 'account_lock', C.ACCOUNT_CHANGE, A.accountChange.LOCK),
+    account_disabled_hijacked: m('user', 'account_lock', C.ACCOUNT_CHANGE, A.accountChange.LOCK),
+    account_disabled_password_leak: m('user', 'account_lock', C.ACCOUNT_CHANGE, A.accountChange.LOCK),
+    account_disabled_spamming: m('user', 'account_lock', C.ACCOUNT_CHANGE, A.accountChange.LOCK),
+    account_disabled_spamming_through_relay: m('user', 'account_lock', C.ACCOUNT_CHANGE, A.accountChange.LOCK),
+    password_edit: m('user', 'password_change', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_CHANGE),
+    '2sv_enroll': m('user', 'mfa_factor_enable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_ENABLE),
+    '2sv_disable': m('user', 'mfa_factor_disable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_DISABLE),
+    recovery_email_edit: userUpdate,
+    recovery_phone_edit: userUpdate,
+    recovery_secret_qa_edit: userUpdate,
+  },
+  saml: {
+    login_success: m('logon', 'sso', C.AUTHENTICATION, A.authentication.LOGON),
+    login_failure: m('logon', 'sso', C.AUTHENTICATION, A.authentication.LOGON),
+  },
+  admin: {
+    CREATE_USER: m('user', 'user_create', C.ACCOUNT_CHANGE, A.accountChange.CREATE),
+    DELETE_USER: m('user', 'user_delete', C.ACCOUNT_CHANGE, A.accountChange.DELETE),
+    UNDELETE_USER: m('user', 'user_activate', C.ACCOUNT_CHANGE, A.accountChange.ENABLE),
+    SUSPEND_USER: m('user', 'user_suspend', C.ACCOUNT_CHANGE, A.accountChange.DISABLE),
+    UNSUSPEND_USER: m('user', 'user_unsuspend', C.ACCOUNT_CHANGE, A.accountChange.ENABLE),
+    ARCHIVE_USER: m('user', 'user_deactivate', C.ACCOUNT_CHANGE, A.accountChange.DISABLE),
+    UNARCHIVE_USER: m('user', 'user_activate', C.ACCOUNT_CHANGE, A.accountChange.ENABLE),
+    CHANGE_PASSWORD: m('user', 'password_reset', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_RESET),
+    CHANGE_PASSWORD_ON_NEXT_LOGIN: m('user', 'password_reset', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_RESET),
+    RESET_SIGNIN_COOKIES: m('user', 'session_revoke', C.AUTHENTICATION, A.authentication.LOGOFF),
+    TURN_OFF_2_STEP_VERIFICATION: m('user', 'mfa_factor_disable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_DISABLE),
+    USER_ENROLLED_IN_TWO_STEP_VERIFICATION: m('user', 'mfa_factor_enable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_ENABLE),
+    REVOKE_SECURITY_KEY: m('user', 'mfa_factor_disable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_DISABLE),
+    RENAME_USER: userUpdate,
+    CHANGE_FIRST_NAME: userUpdate,
+    CHANGE_LAST_NAME: userUpdate,
+    CHANGE_DISPLAY_NAME: userUpdate,
+    MOVE_USER_TO_ORG_UNIT: userUpdate,
+    CHANGE_RECOVERY_EMAIL: userUpdate,
+    CHANGE_RECOVERY_PHONE: userUpdate,
+    REVOKE_3LO_TOKEN: m('app', 'app_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+    REVOKE_3LO_DEVICE_TOKENS: m('app', 'app_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+    AUTHORIZE_API_CLIENT_ACCESS: m('admin', 'app_grant', C.USER_ACCESS_MANAGEMENT, A.userAccess.ASSIGN_PRIVILEGES),
+    REMOVE_API_CLIENT_ACCESS: m('admin', 'app_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+    GRANT_ADMIN_PRIVILEGE: m('admin', 'privilege_grant', C.USER_ACCESS_MANAGEMENT, A.userAccess.ASSIGN_PRIVILEGES),
+    GRANT_DELEGATED_ADMIN_PRIVILEGES: m('admin', 'privilege_grant', C.USER_ACCESS_MANAGEMENT, A.userAccess.ASSIGN_PRIVILEGES),
+    ASSIGN_ROLE: m('admin', 'privilege_grant', C.USER_ACCESS_MANAGEMENT, A.userAccess.ASSIGN_PRIVILEGES),
+    REVOKE_ADMIN_PRIVILEGE: m('admin', 'privilege_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+    UNASSIGN_ROLE: m('admin', 'privilege_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+    ADD_GROUP_MEMBER: memberAdd,
+    REMOVE_GROUP_MEMBER: memberRemove,
+    UPDATE_GROUP_MEMBER: groupUpdate,
+    CREATE_GROUP: m('admin', 'group_create', C.GROUP_MANAGEMENT, A.groupManagement.CREATE),
+    DELETE_GROUP: m('admin', 'group_delete', C.GROUP_MANAGEMENT, A.groupManagement.DELETE),
+    CHANGE_GROUP_NAME: groupUpdate,
+    CHANGE_GROUP_EMAIL: groupUpdate,
+    CHANGE_GROUP_DESCRIPTION: groupUpdate,
+    CHANGE_GROUP_SETTING: groupUpdate,
+    CHANGE_APPLICATION_SETTING: settings,
+    CREATE_APPLICATION_SETTING: settings,
+    DELETE_APPLICATION_SETTING: settings,
+    CHANGE_DOCS_SETTING: settings,
+    CHANGE_EMAIL_SETTING: settings,
+    CHANGE_GMAIL_SETTING: settings,
+    CHANGE_SSO_SETTINGS: settings,
+    TOGGLE_SSO_ENABLED: settings,
+    ENFORCE_STRONG_AUTHENTICATION: settings,
+    ALLOW_STRONG_AUTHENTICATION: settings,
+    CHANGE_SESSION_LENGTH: settings,
+    SESSION_CONTROL_SETTINGS_CHANGE: settings,
+    TOGGLE_SERVICE_ENABLED: settings,
+    TRANSFER_DOCUMENT_OWNERSHIP: m('admin', 'file_share', C.FILE_HOSTING_ACTIVITY, A.fileHosting.SHARE),
+  },
+  drive: {
+    view: fileView,
+    preview: m('file', 'file_view', C.FILE_HOSTING_ACTIVITY, A.fileHosting.PREVIEW),
+    print: fileView,
+    download: m('file', 'file_download', C.FILE_HOSTING_ACTIVITY, A.fileHosting.DOWNLOAD),
+    upload: m('file', 'file_upload', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UPLOAD),
+    create: m('file', 'file_upload', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UPLOAD),
+    edit: m('file', 'file_edit', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UPDATE),
+    delete: m('file', 'file_delete', C.FILE_HOSTING_ACTIVITY, A.fileHosting.DELETE),
+    trash: m('file', 'file_delete', C.FILE_HOSTING_ACTIVITY, A.fileHosting.DELETE),
+    untrash: m('file', 'other', C.FILE_HOSTING_ACTIVITY, A.fileHosting.RESTORE),
+    rename: m('file', 'file_rename', C.FILE_HOSTING_ACTIVITY, A.fileHosting.RENAME),
+    move: fileMove,
+    add_to_folder: fileMove,
+    remove_from_folder: fileMove,
+    copy: m('file', 'other', C.FILE_HOSTING_ACTIVITY, A.fileHosting.COPY),
+    // change_user_access / change_document_visibility / change_document_access_scope depend on their values: see `driveSharingMapping`.
+    change_user_access: fileShare,
+    change_acl_editors: fileShare,
+    change_document_visibility: fileShare,
+    change_document_access_scope: linkCreate,
+    shared_drive_membership_change: fileShare,
+    change_owner: fileShare,
+  },
+  token: {
+    authorize: m('app', 'app_grant', C.USER_ACCESS_MANAGEMENT, A.userAccess.ASSIGN_PRIVILEGES),
+    revoke: m('app', 'app_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+    activity: m('app', 'app_access', C.API_ACTIVITY, A.OTHER),
+    request: m('app', 'other', C.USER_ACCESS_MANAGEMENT, A.OTHER),
+  },
+  groups: {
+    add_user: memberAdd,
+    join: memberAdd,
+    accept_invitation: memberAdd,
+    approve_join_request: memberAdd,
+    remove_user: memberRemove,
+    leave: memberRemove,
+    ban_user_with_moderation: memberRemove,
+    create_group: m('admin', 'group_create', C.GROUP_MANAGEMENT, A.groupManagement.CREATE),
+    delete_group: m('admin', 'group_delete', C.GROUP_MANAGEMENT, A.groupManagement.DELETE),
+    change_info_setting: groupUpdate,
+    change_acl_permission: groupUpdate,
+    change_basic_setting: groupUpdate,
+  },
+  groups_enterprise: {
+    add_member: memberAdd,
+    remove_member: memberRemove,
+    remove_user: memberRemove,
+    add_member_role: groupUpdate,
+    remove_member_role: groupUpdate,
+    create_group: m('admin', 'group_create', C.GROUP_MANAGEMENT, A.groupManagement.CREATE),
+    delete_group: m('admin', 'group_delete', C.GROUP_MANAGEMENT, A.groupManagement.DELETE),
+    change_group_setting: groupUpdate,
+  },
+  user_accounts: {
+    email_forwarding_out_of_domain: m('user', 'mail_forward_set', C.ACCOUNT_CHANGE, A.OTHER),
+    password_edit: m('user', 'password_change', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_CHANGE),
+    '2sv_enroll': m('user', 'mfa_factor_enable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_ENABLE),
+    '2sv_disable': m('user', 'mfa_factor_disable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_DISABLE),
+    recovery_email_edit: userUpdate,
+    recovery_phone_edit: userUpdate,
+    recovery_secret_qa_edit: userUpdate,
+  },
+};
+
+/** Applications whose events share one category, for names not listed. */
+const APPLICATION_FALLBACK: Record<string, GoogleEventMapping> = {
+  login: m('logon', 'other', C.AUTHENTICATION, A.OTHER),
+  saml: m('logon', 'other', C.AUTHENTICATION, A.OTHER),
+  admin: m('admin', 'other', C.ENTITY_MANAGEMENT, A.OTHER),
+  drive: m('file', 'other', C.FILE_HOSTING_ACTIVITY, A.OTHER),
+  token: m('app', 'other', C.API_ACTIVITY, A.OTHER),
+  groups: m('admin', 'other', C.GROUP_MANAGEMENT, A.OTHER),
+  groups_enterprise: m('admin', 'other', C.GROUP_MANAGEMENT, A.OTHER),
+  mobile: m('user', 'other', C.BASE_EVENT, A.OTHER),
+  user_accounts: m('user', 'other', C.ACCOUNT_CHANGE, A.OTHER),
+};
+
+const FALLBACK = m('admin', 'other', C.BASE_EVENT, A.OTHER);
+
+// Drive visibility values that mean "anyone with the link" or "on the web".
+const LINK_VISIBILITIES = new Set(['people_with_link', 'public_on_the_web', 'people_within_domain_with_link', 'public_in_the_domain']);
+
+/**
+ * Sharing events whose meaning is in their values: removing a person's access is an unshare, and
+ * a visibility change to or from a link is a link created or removed.
+ */
+function driveSharingMapping(name: string, param: (name: string) => string | null): GoogleEventMapping | null {
+  if (name === 'change_user_access') return param('new_value') === 'none' ? fileUnshare : fileShare;
+  if (name === 'change_document_access_scope') return param('new_value') === 'none' ? linkRemove : linkCreate;
+  if (name === 'change_document_visibility') {
+    const now = param('visibility');
+    const before = param('old_visibility');
+    if (now !== null && LINK_VISIBILITIES.has(now)) return linkCreate;
+    if (before !== null && LINK_VISIBILITIES.has(before)) return linkRemove;
+    return fileShare;
+  }
+  return null;
+}
+
+/**
+ * The mapping of an event; `param` reads the event's parameters (their first value), which some
+ * Drive sharing events need. Unknown events map to `other` in their application's category.
+ */
+export function googleEventMapping(application: string, name: string, param: (name: string) => string | null = () => null): GoogleEventMapping {
+  if (application === 'drive') {
+    const sharing = driveSharingMapping(name, param);
+    if (sharing) return sharing;
+  }
+  return EVENTS[application]?.[name] ?? APPLICATION_FALLBACK[application] ?? FALLBACK;
+}
+
+/** Every (application, event name) mapped explicitly, for tests and documentation. */
+export const KNOWN_GOOGLE_EVENTS: ReadonlyArray<readonly [string, string]> = Object.entries(EVENTS)
+  .flatMap(([application, names]) => Object.keys(names).map((name) => [application, name] as const));

@@ -1,0 +1,118 @@
+import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { AccountEvent } from '../../schemas/types.js';
+import type { SnapshotContext, SnapshotItem, SnapshotStream } from '../contract.js';
+import { arr, obj, type Json } from './fields.js';
+import type { GraphClient } from './graph-client.js';
+import {
+  normalizeGraphAppRoleAssignment, normalizeGraphGroup, normalizeGraphMembership, normalizeGraphPermissionGrant, normalizeGraphRoleMember,
+  normalizeGraphUser,
+} from './normalize-accounts.js';
+
+/**
+ * Runs one part of a scan; a part the credentials may not read (403) is skipped with a warning, so the
+ * parts they can read still complete (checkCredentials reports the missing permission).
+ */
+export async function* readablePart<T>(part: string, log: Logger, items: () => AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* items();
+  } catch (err) {
+    if (isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && err.details.status === 403) {
+      log.warn({ part, err }, 'the credentials may not read this part of the tenant; skipped');
+      return;
+    }
+    throw err;
+  }
+}
+
+/**
+ * The directory scan through Microsoft Graph: users, groups and their members, directory roles and their
+ * members (privileges), delegated permission grants and application permissions of service principals.
+ */
+export class AccountStream implements SnapshotStream {
+  readonly name = 'accounts';
+  readonly topic = 'account' as const;
+
+  constructor(
+    private readonly graph: GraphClient,
+    private readonly log: Logger,
+    /** Whether the credentials may read sign-in activity (AuditLog.Read.All). */
+    private readonly canReadSignIns: () => boolean,
+  ) {}
+
+  async *read(): AsyncIterable<SnapshotItem[]> {
+    const users = new Map<string, Json>();
+    for await (const page of readablePart('users', this.log, () => this.users())) {
+      for (const user of page) if (typeof user.id === 'string') users.set(user.id, user);
+      yield page.map((raw) => ({ kind: 'user', raw }));
+    }
+    for await (const groups of readablePart('groups', this.log, () => this.graph.groups())) {
+      yield groups.map((raw) => ({ kind: 'group', raw }));
+      for (const group of groups) {
+        for await (const members of this.graph.groupMembers(String(group.id))) {
+          yield members.map((member) => ({ kind: 'membership', raw: { group, member } }));
+        }
+      }
+    }
+    for await (const roles of readablePart('directory roles', this.log, () => this.graph.directoryRoles())) {
+      for (const role of roles) {
+        for await (const members of this.graph.roleMembers(String(role.id))) {
+          yield members.map((member) => ({ kind: 'privilege', raw: { role, member } }));
+        }
+      }
+    }
+    const principals = new Map<string, Json>();
+    for await (const page of readablePart('service principals', this.log, () => this.graph.servicePrincipals())) {
+      for (const sp of page) if (typeof sp.id === 'string') principals.set(sp.id, sp);
+    }
+    for await (const grants of readablePart('permission grants', this.log, () => this.graph.permissionGrants())) {
+      yield grants.map((grant) => ({
+        kind: 'app_grant',
+        raw: {
+          grant,
+          client: principals.get(String(grant.clientId)) ?? null,
+          resource: principals.get(String(grant.resourceId)) ?? null,
+          principal: users.get(String(grant.principalId)) ?? null,
+        },
+      }));
+    }
+    // Application permissions: assignments of the app roles an API defines, to other service principals.
+    for (const resource of principals.values()) {
+      if (arr(resource.appRoles).length === 0) continue;
+      for await (const assignments of readablePart('app role assignments', this.log, () => this.graph.appRoleAssignedTo(String(resource.id)))) {
+        const toApps = assignments.filter((a) => a.principalType === 'ServicePrincipal');
+        if (toApps.length > 0) {
+          yield toApps.map((assignment) => ({ kind: 'app_role', raw: { assignment, resource, client: principals.get(String(assignment.principalId)) ?? null } }));
+        }
+      }
+    }
+  }
+
+  normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent {
+    const raw = obj(item.raw) ?? {};
+    switch (item.kind) {
+      case 'user': return normalizeGraphUser(item.raw, ctx);
+      case 'group': return normalizeGraphGroup(item.raw, ctx);
+      case 'membership': return normalizeGraphMembership(raw.group, raw.member, ctx);
+      case 'privilege': return normalizeGraphRoleMember(raw.role, raw.member, ctx);
+      case 'app_grant': return normalizeGraphPermissionGrant(raw.grant, { client: obj(raw.client), resource: obj(raw.resource), principal: obj(raw.principal) }, ctx);
+      case 'app_role': return normalizeGraphAppRoleAssignment(raw.assignment, raw.resource, obj(raw.client), ctx);
+      default: throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Office 365 snapshot item kind ${item.kind}`, { details: { field: 'kind' } });
+    }
+  }
+
+  private async *users(): AsyncIterable<Json[]> {
+    if (!this.canReadSignIns()) {
+      yield* this.graph.users({ signInActivity: false });
+      return;
+    }
+    try {
+      yield* this.graph.users({ signInActivity: true });
+    } catch (err) {
+      // signInActivity also needs an Entra ID P1 licence; without one Graph refuses the whole list.
+      if (!(isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && err.details.status === 403)) throw err;
+      this.log.warn({ err }, 'sign-in activity is not readable (licence or AuditLog.Read.All); listing users without it');
+      yield* this.graph.users({ signInActivity: false });
+    }
+  }
+}

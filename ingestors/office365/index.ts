@@ -1,0 +1,67 @@
+import type { Capability, ConnectorDefinition, ConnectorInstance } from '../contract.js';
+import { office365Actions, OFFICE365_ACTION_VERBS } from './actions.js';
+import { AccountStream } from './account-stream.js';
+import { ManagementActivityStream } from './activity-stream.js';
+import { OFFICE365_INSTANCE_DEFAULTS, Office365ConfigSchema, type Office365Config } from './config.js';
+import { checkOffice365Credentials } from './credentials.js';
+import { DriveCatalog } from './drive-catalog.js';
+import { DriveDeltaStream, FileScanStream } from './file-streams.js';
+import { GraphClient } from './graph-client.js';
+import { ManagementClient } from './management-client.js';
+import { normalizeOffice365Activity } from './normalize-activity.js';
+import { office365Throttle } from './throttle.js';
+import { TokenSource, type Audience } from './token-source.js';
+
+const CAPABILITIES: readonly Capability[] = [
+  'accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin',
+  'files:periodic', 'files:realtime', ...OFFICE365_ACTION_VERBS.map((verb) => `action:${verb}` as const),
+];
+
+/** Management Activity API URLs all contain `/activity/feed/`; everything else the API client sends goes to Graph. */
+function audienceOf(target: string | undefined): Audience {
+  return target !== undefined && target.includes('/activity/feed/') ? 'management' : 'graph';
+}
+
+export const office365: ConnectorDefinition<Office365Config> = {
+  id: 'office365',
+  displayName: 'Office 365',
+  configSchema: Office365ConfigSchema,
+  capabilities: CAPABILITIES,
+  instanceDefaults: OFFICE365_INSTANCE_DEFAULTS,
+  normalizeActivity: normalizeOffice365Activity,
+
+  create(ctx): ConnectorInstance {
+    const { config, log } = ctx;
+    const trim = (url: string) => url.replace(/\/+$/, '');
+    const tokens = new TokenSource({
+      login: ctx.http({ baseUrl: trim(config.loginUrl) }),
+      tenantId: config.tenantId,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+    });
+    // One client for Graph and the Management API: the instance's limits and throttling pauses cover both.
+    const http = ctx.http({
+      baseUrl: `${trim(config.graphUrl)}/v1.0`,
+      trustedOrigins: [trim(config.managementUrl)],
+      authenticate: async (req) => ({ authorization: `Bearer ${await tokens.token(audienceOf(req.url ?? req.path))}` }),
+      onUnauthorized: async () => {
+        tokens.invalidate();
+        return true;
+      },
+      throttle: office365Throttle,
+    });
+    const graph = new GraphClient(http, config.pageSize);
+    const management = new ManagementClient(http, { managementUrl: trim(config.managementUrl), tenantId: config.tenantId, publisherId: config.publisherId ?? config.tenantId });
+    const catalog = new DriveCatalog(graph, config, log.child({ stream: 'files' }));
+    const canReadSignIns = () => tokens.roles('graph')?.includes('AuditLog.Read.All') ?? false;
+
+    return {
+      http,
+      checkCredentials: () => checkOffice365Credentials(tokens, CAPABILITIES, config.contentTypes),
+      activityStreams: config.contentTypes.map((type) => new ManagementActivityStream(type, management, log.child({ stream: `management/${type}` }))),
+      snapshotStreams: [new AccountStream(graph, log.child({ stream: 'accounts' }), canReadSignIns), new FileScanStream(graph, catalog, log.child({ stream: 'files' }))],
+      changeStreams: [new DriveDeltaStream(graph, catalog, log.child({ stream: 'files/delta' }))],
+      actions: office365Actions({ graph, catalog, quarantineFolderName: config.quarantineFolderName }),
+    };
+  },
+};

@@ -1,0 +1,247 @@
+/**
+ * Okta governance actions, against Okta's Users, Groups, Sessions and Grants APIs. Each `run` reads
+ * the target first, so that applying an action twice applies it once (`noop`); each `verify`
+ * re-reads the target to confirm the effect.
+ */
+import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import type { ActionHandler, ActionTarget, ActionVerb } from '../contract.js';
+import { linkHeaderNext, type HttpClient, type HttpRequest } from '../runtime/http-client.js';
+
+type Json = Record<string, unknown>;
+type Params = Readonly<Record<string, string>>;
+
+/** The verbs the Okta connector declares as `action:<verb>`. */
+export const OKTA_ACTION_VERBS = [
+  'suspend_user', 'unsuspend_user', 'revoke_sessions', 'force_password_change', 'remove_from_group', 'revoke_app_grant',
+] as const satisfies readonly ActionVerb[];
+export type OktaActionVerb = (typeof OKTA_ACTION_VERBS)[number];
+
+/** How far back `revoke_sessions` looks for its System Log event when this process did not run it. */
+const SESSION_CLEAR_LOOKBACK_MS = 15 * 60_000;
+/** Slack for clock skew between us and Okta when looking for an event we caused. */
+const CLOCK_SKEW_MS = 60_000;
+const GRANTS_PAGE = 200;
+
+interface OktaUserRef {
+  id: string;
+  status: string;
+  login: string;
+}
+
+/** Okta's calls used by the actions; a user is found by id or login, as `GET /api/v1/users/{id}` allows. */
+class OktaGovernanceApi {
+  constructor(private readonly http: HttpClient) {}
+
+  async user(target: ActionTarget, signal: AbortSignal): Promise<OktaUserRef> {
+    const key = target.type === 'user' ? target.id : undefined;
+    if (!key) throw badTarget(`the target must be an Okta user (id or login), not a ${target.type}`);
+    const res = await this.http.request<Json>({ path: `/api/v1/users/${encodeURIComponent(key)}`, acceptStatus: [404], signal });
+    if (res.status === 404) throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED', `Okta has no user ${key}`, { details: { status: 404, field: 'target.id' } });
+    const body = res.body ?? {};
+    const profile = (body.profile ?? {}) as Json;
+    if (typeof body.id !== 'string' || typeof body.status !== 'string') {
+      throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', `GET /api/v1/users/${key} answered a user without id or status`);
+    }
+    return { id: body.id, status: body.status, login: typeof profile.login === 'string' ? profile.login : key };
+  }
+
+  async lifecycle(userId: string, operation: string, signal: AbortSignal): Promise<void> {
+    await this.http.request({ method: 'POST', path: `/api/v1/users/${encodeURIComponent(userId)}/lifecycle/${operation}`, signal });
+  }
+
+  async clearSessions(userId: string, oauthTokens: boolean, signal: AbortSignal): Promise<void> {
+    await this.http.request({
+      method: 'DELETE', path: `/api/v1/users/${encodeURIComponent(userId)}/sessions`, query: oauthTokens ? { oauthTokens: true } : {}, signal,
+    });
+  }
+
+  /** Whether the System Log holds a `user.session.clear` for the user published since `since`. */
+  async sessionsClearedSince(userId: string, since: number, signal: AbortSignal): Promise<boolean> {
+    const res = await this.http.request<unknown[]>({
+      path: '/api/v1/logs',
+      query: {
+        since: new Date(since).toISOString(),
+        filter: `eventType eq "user.session.clear" and target.id eq "${userId.replace(/"/g, '')}"`,
+        sortOrder: 'DESCENDING',
+        limit: 1,
+      },
+      signal,
+    });
+    return Array.isArray(res.body) && res.body.length > 0;
+  }
+
+  userGroups(userId: string, signal: AbortSignal): Promise<Json[]> {
+    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/groups`, signal });
+  }
+
+  async removeFromGroup(groupId: string, userId: string, signal: AbortSignal): Promise<void> {
+    await this.http.request({ method: 'DELETE', path: `/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`, signal });
+  }
+
+  userGrants(userId: string, signal: AbortSignal): Promise<Json[]> {
+    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/grants`, query: { limit: GRANTS_PAGE }, signal });
+  }
+
+  /** Revokes one grant, or every grant of the user when `grantId` is absent. */
+  async revokeGrants(userId: string, grantId: string | undefined, signal: AbortSignal): Promise<void> {
+    const path = `/api/v1/users/${encodeURIComponent(userId)}/grants${grantId === undefined ? '' : `/${encodeURIComponent(grantId)}`}`;
+    // A grant revoked meanwhile (404) is what we wanted.
+    await this.http.request({ method: 'DELETE', path, acceptStatus: grantId === undefined ? [] : [404], signal });
+  }
+
+  private async all(first: HttpRequest): Promise<Json[]> {
+    const out: Json[] = [];
+    for await (const page of this.http.paginate<Json>(first, (res) => {
+      const items = Array.isArray(res.body) ? (res.body as Json[]) : [];
+      const next = linkHeaderNext(res);
+      return { items, next: items.length > 0 && next ? { url: next, signal: first.signal } : null };
+    })) out.push(...page.items);
+    return out;
+  }
+}
+
+function badTarget(message: string, field = 'target.type'): AppwardenError {
+  return new AppwardenError('AW_BAD_REQUEST', message, { details: { field } });
+}
+
+function label(user: OktaUserRef): string {
+  return user.login === user.id ? user.id : `${user.login} (${user.id})`;
+}
+
+interface LifecycleSpec {
+  operation: 'suspend' | 'unsuspend' | 'expire_password';
+  /** Statuses Okta allows the call from (its User Lifecycle reference). */
+  from: readonly string[];
+  /** The status the action leads to; a user already there is a `noop`. */
+  to: string;
+  verb: string;
+  inverse?: ActionVerb;
+}
+
+function lifecycleAction(api: OktaGovernanceApi, spec: LifecycleSpec): ActionHandler {
+  return {
+    ...(spec.inverse ? { inverse: spec.inverse } : {}),
+    async run(target, _params, signal) {
+      const user = await api.user(target, signal);
+      if (user.status === spec.to) return { status: 'noop', message: `${label(user)} is already ${spec.to}` };
+      if (!spec.from.includes(user.status)) {
+        throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED',
+          `cannot ${spec.verb} ${label(user)}: the user is ${user.status}, and Okta allows it only from ${spec.from.join(', ')}`,
+          { details: { status: user.status } });
+      }
+      try {
+        await api.lifecycle(user.id, spec.operation, signal);
+      } catch (err) {
+        // Okta refuses with 400 when the status changed between our read and our call; already there is fine.
+        if (isAppwardenError(err) && err.details.status === 400 && (await api.user(target, signal)).status === spec.to) {
+          return { status: 'noop', message: `${label(user)} is already ${spec.to}` };
+        }
+        throw err;
+      }
+      return { status: 'applied', message: `${label(user)}: ${user.status} → ${spec.to}` };
+    },
+    async verify(target, _params, signal) {
+      return (await api.user(target, signal)).status === spec.to;
+    },
+  };
+}
+
+function revokeSessions(api: OktaGovernanceApi, now: () => number): ActionHandler {
+  // When this process cleared a user's sessions, so that verify looks for that event and not an older one.
+  const clearedAt = new Map<string, number>();
+  return {
+    async run(target, params, signal) {
+      const user = await api.user(target, signal);
+      const at = now();
+      await api.clearSessions(user.id, params.oauth_tokens === 'true', signal);
+      clearedAt.set(user.id, at);
+      return { status: 'applied', message: `cleared the sessions of ${label(user)}${params.oauth_tokens === 'true' ? ' and its OAuth tokens' : ''}` };
+    },
+    // Okta has no read of a user's sessions; the System Log's user.session.clear event is the evidence.
+    async verify(target, _params, signal) {
+      const user = await api.user(target, signal);
+      const since = (clearedAt.get(user.id) ?? now() - SESSION_CLEAR_LOOKBACK_MS) - CLOCK_SKEW_MS;
+      const seen = await api.sessionsClearedSince(user.id, since, signal);
+      if (seen) clearedAt.delete(user.id);
+      return seen;
+    },
+  };
+}
+
+function requireGroupId(params: Params): string {
+  const groupId = params.group_id;
+  if (!groupId) throw badTarget('remove_from_group needs params.group_id, the Okta group id', 'params.group_id');
+  return groupId;
+}
+
+function removeFromGroup(api: OktaGovernanceApi): ActionHandler {
+  const isMember = async (userId: string, groupId: string, signal: AbortSignal) =>
+    (await api.userGroups(userId, signal)).some((g) => g.id === groupId);
+  return {
+    async run(target, params, signal) {
+      const groupId = requireGroupId(params);
+      const user = await api.user(target, signal);
+      if (!(await isMember(user.id, groupId, signal))) return { status: 'noop', message: `${label(user)} is not a member of group ${groupId}` };
+      await api.removeFromGroup(groupId, user.id, signal);
+      return { status: 'applied', message: `removed ${label(user)} from group ${groupId}` };
+    },
+    async verify(target, params, signal) {
+      const user = await api.user(target, signal);
+      return !(await isMember(user.id, requireGroupId(params), signal));
+    },
+  };
+}
+
+/**
+ * The user whose grants to revoke and which grants: target `user` (params `grant_id` or `client_id`
+ * narrow it; neither revokes all), or target `app_grant` (the grant id) with params `user_id`.
+ */
+function grantSelection(target: ActionTarget, params: Params): { user: ActionTarget; grantId?: string; clientId?: string } {
+  if (target.type === 'app_grant') {
+    if (!params.user_id) throw badTarget('revoke_app_grant on an app_grant target needs params.user_id', 'params.user_id');
+    return { user: { type: 'user', id: params.user_id }, grantId: target.id };
+  }
+  return { user: target, ...(params.grant_id ? { grantId: params.grant_id } : {}), ...(params.client_id ? { clientId: params.client_id } : {}) };
+}
+
+function revokeAppGrant(api: OktaGovernanceApi): ActionHandler {
+  const matching = async (userId: string, sel: ReturnType<typeof grantSelection>, signal: AbortSignal) =>
+    (await api.userGrants(userId, signal)).filter((g) =>
+      (sel.grantId === undefined || g.id === sel.grantId) && (sel.clientId === undefined || g.clientId === sel.clientId));
+  const what = (sel: ReturnType<typeof grantSelection>) =>
+    sel.grantId ? `grant ${sel.grantId}` : sel.clientId ? `the grants of client ${sel.clientId}` : 'every OAuth grant';
+  return {
+    async run(target, params, signal) {
+      const sel = grantSelection(target, params);
+      const user = await api.user(sel.user, signal);
+      const grants = await matching(user.id, sel, signal);
+      if (grants.length === 0) return { status: 'noop', message: `${label(user)} holds no ${sel.grantId || sel.clientId ? what(sel) : 'OAuth grant'}` };
+      if (sel.grantId === undefined && sel.clientId === undefined) await api.revokeGrants(user.id, undefined, signal);
+      else for (const grant of grants) await api.revokeGrants(user.id, String(grant.id), signal);
+      return {
+        status: 'applied',
+        message: `revoked ${grants.length} grant(s) of ${label(user)}: ${what(sel)}`,
+        undo: { revoked_grants: grants.map((g) => String(g.id)).join(',') },
+      };
+    },
+    async verify(target, params, signal) {
+      const sel = grantSelection(target, params);
+      const user = await api.user(sel.user, signal);
+      return (await matching(user.id, sel, signal)).length === 0;
+    },
+  };
+}
+
+/** The Okta actions, over the instance's HTTP client (its auth, limits and retries). */
+export function oktaActions(http: HttpClient, options: { now?: () => number } = {}): Record<OktaActionVerb, ActionHandler> {
+  const api = new OktaGovernanceApi(http);
+  const now = options.now ?? Date.now;
+  return {
+    suspend_user: lifecycleAction(api, { operation: 'suspend', from: ['ACTIVE'], to: 'SUSPENDED', verb: 'suspend', inverse: 'unsuspend_user' }),
+    unsuspend_user: lifecycleAction(api, { operation: 'unsuspend', from: ['SUSPENDED'], to: 'ACTIVE', verb: 'unsuspend', inverse: 'suspend_user' }),
+    force_password_change: lifecycleAction(api, { operation: 'expire_password', from: ['ACTIVE', 'RECOVERY'], to: 'PASSWORD_EXPIRED', verb: 'expire the password of' }),
+    revoke_sessions: revokeSessions(api, now),
+    remove_from_group: removeFromGroup(api),
+    revoke_app_grant: revokeAppGrant(api),
+  };
+}

@@ -1,0 +1,44 @@
+import type { KafkaMessage } from '../../core/kafka.js';
+import { encode } from '../../schemas/registry.js';
+import type { GovernanceCommand } from '../../schemas/types.js';
+
+/**
+ * Headers of a message on the command topic. A message without `aw-intent` is a command to carry
+ * out; `approve` and `retry` carry the same command again and ask the executor to approve it, or to
+ * try a failed one again. The value is always the command, so every consumer of the topic can read it.
+ */
+export const INTENT_HEADER = 'aw-intent';
+/** On a revert: the id of the command it undoes. */
+export const REVERTS_HEADER = 'aw-reverts';
+/** Who asked for the approval or the retry (`user:<login>`). */
+export const REQUESTED_BY_HEADER = 'aw-requested-by';
+
+export const COMMAND_INTENTS = ['execute', 'approve', 'retry'] as const;
+export type CommandIntent = (typeof COMMAND_INTENTS)[number];
+
+export interface CommandEnvelope {
+  intent: CommandIntent;
+  reverts?: string;
+  requestedBy?: string;
+}
+
+/** The Kafka message of a command, keyed by command id so one command's messages stay in order. */
+export function commandMessage(command: GovernanceCommand, envelope: Partial<CommandEnvelope> = {}): KafkaMessage {
+  const headers: Record<string, string> = {};
+  if (envelope.intent && envelope.intent !== 'execute') headers[INTENT_HEADER] = envelope.intent;
+  if (envelope.reverts) headers[REVERTS_HEADER] = envelope.reverts;
+  if (envelope.requestedBy) headers[REQUESTED_BY_HEADER] = envelope.requestedBy;
+  // encode() answers a view of a shared slab: copy it, the producer may hold it a while.
+  return { key: command.command_id, value: Buffer.from(encode('governance-command', command)), headers };
+}
+
+/** Reads the headers of a command message; an unknown intent is treated as none (execute). */
+export function readEnvelope(headers: Readonly<Record<string, string>>): CommandEnvelope {
+  const raw = headers[INTENT_HEADER];
+  const intent = (COMMAND_INTENTS as readonly string[]).includes(raw ?? '') ? (raw as CommandIntent) : 'execute';
+  return {
+    intent,
+    ...(headers[REVERTS_HEADER] ? { reverts: headers[REVERTS_HEADER] } : {}),
+    ...(headers[REQUESTED_BY_HEADER] ? { requestedBy: headers[REQUESTED_BY_HEADER] } : {}),
+  };
+}

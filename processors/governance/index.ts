@@ -1,0 +1,52 @@
+/**
+ * Governance: the executor that carries out commands through the connectors, the notifiers of the
+ * `notify` action, and what other parts need to ask for actions (command messages and ids).
+ */
+import type { AppConfig } from '../../core/config.js';
+import type { KafkaBus } from '../../core/kafka.js';
+import type { Logger } from '../../core/logger.js';
+import type { ConnectorDefinition } from '../../ingestors/contract.js';
+import { GovernanceExecutor } from './executor.js';
+import type { Notifier } from './notifier.js';
+import { SmtpNotifier } from './smtp-notifier.js';
+import { WebhookNotifier } from './webhook-notifier.js';
+
+export { ActionCatalog, type ActionLookup } from './action-catalog.js';
+export { commandMessage, readEnvelope, INTENT_HEADER, REVERTS_HEADER, REQUESTED_BY_HEADER, type CommandIntent, type CommandEnvelope } from './command-message.js';
+export { governanceCommandId, revertCommandId } from './command-id.js';
+export { ACTION_RANKS, supersedes } from './conflicts.js';
+export { GovernanceExecutor, type GovernanceExecutorOptions } from './executor.js';
+export { NotifyDispatcher, type Notification, type Notifier } from './notifier.js';
+export { SmtpNotifier } from './smtp-notifier.js';
+export { WebhookNotifier } from './webhook-notifier.js';
+export type { CommandState } from './state-store.js';
+
+/** The executors' consumer group: `governance.groupId`, else `<topicPrefix>.governance`. */
+export function governanceGroupId(config: Pick<AppConfig, 'governance' | 'kafka'>): string {
+  return config.governance.groupId ?? `${config.kafka.topicPrefix}.governance`;
+}
+
+/** The notifiers the configuration sets up (none, SMTP, webhook, or both). */
+export function notifiersFrom(notify: AppConfig['governance']['notify'], log: Logger): Notifier[] {
+  const notifiers: Notifier[] = [];
+  if (notify.smtp) notifiers.push(new SmtpNotifier(notify.smtp));
+  if (notify.webhook) notifiers.push(new WebhookNotifier(notify.webhook, log));
+  return notifiers;
+}
+
+/** An executor for this configuration: its connectors, retry and verify settings, notifiers and group. */
+export function createGovernanceExecutor(
+  config: AppConfig, bus: KafkaBus, definitions: ReadonlyMap<string, ConnectorDefinition>, log: Logger,
+): GovernanceExecutor {
+  const { governance } = config;
+  return new GovernanceExecutor({
+    bus,
+    connectors: config.connectors,
+    definitions,
+    settings: { dryRun: governance.dryRun, retry: governance.retry, verify: governance.verify },
+    groupId: governanceGroupId(config),
+    notifiers: notifiersFrom(governance.notify, log),
+    ...(governance.notify.defaultTo ? { defaultNotifyTo: governance.notify.defaultTo } : {}),
+    log,
+  });
+}

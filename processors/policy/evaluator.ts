@@ -1,0 +1,384 @@
+import { AppwardenError } from '../../core/errors.js';
+import type { Alert, GovernanceCommand } from '../../schemas/types.js';
+import { ALERT_EVENT_IDS, alertActor, alertId, policyAlert, type AlertState, type PolicyNoticeKind } from './alerts.js';
+import { planCommands } from './commands.js';
+import type { CompiledPolicy, PolicyNeeds } from './compile.js';
+import { staleKeys } from './expiry.js';
+import type { GeoLocator } from './geo.js';
+import type { PolicyMode } from './policy-schema.js';
+import { RecordContext, recordIdOf, recordKindOf, recordTime, type Enricher, type PolicyRecord, type RecordKind } from './record-context.js';
+import { MemoryPolicyState, type PolicyState } from './state.js';
+import { impossibleTravel, newValue, REPLAYED, stateKey, threshold, type Firing } from './stateful.js';
+
+/** A policy fired on a record. */
+export interface PolicyMatch {
+  policy_id: string;
+  policy_version: number;
+  mode: PolicyMode;
+  /** The record's event_id (audit) or record_id (file, account). */
+  record_id: string;
+  /** The record's time (epoch ms). */
+  at: number;
+  /** The alert it was counted in; null when the daily alert limit dropped it. */
+  alert_id: string | null;
+  suppressed: 'daily_alert_limit' | null;
+  /** What the stateful section found (count, new_value, distance_km...). */
+  details: Record<string, string>;
+}
+
+/** An alert to publish: a new one, or a new state of an open one (same alert_id, higher count). */
+export interface AlertDecision {
+  alert: Alert;
+  isNew: boolean;
+}
+
+/** Something that happened to a policy itself; the processor records it (and the API shows it). */
+export interface PolicyNotice {
+  policy_id: string;
+  policy_version: number;
+  kind: PolicyNoticeKind;
+  at: number;
+  message: string;
+}
+
+/** What one record caused. Empty results are shared and frozen: treat results as read-only. */
+export interface EvaluationResult {
+  matches: PolicyMatch[];
+  alerts: AlertDecision[];
+  commands: GovernanceCommand[];
+  notices: PolicyNotice[];
+}
+
+export interface EvaluatorOptions {
+  /** Where windows, histories and open alerts live; default: a new MemoryPolicyState. */
+  state?: PolicyState;
+  /** Answers `actor_account.*` and `grant.user_count`. */
+  enricher?: Enricher | null;
+  /** Locates IP addresses for impossible travel; required when such a policy is enabled. */
+  geo?: GeoLocator | null;
+  /**
+   * How far behind the newest record a record may arrive and still find its window, history or
+   * alert (state older than that is swept). Default 1 hour. Give each partition its own evaluator:
+   * records of one partition arrive nearly in order, records of several partitions need not.
+   */
+  lateArrivalMs?: number;
+}
+
+/** Why a policy does not run (or does not act); stored with the version it applies to. */
+interface PolicyStatus {
+  disabled?: { version: number; at: number; reason: string };
+  acting_stopped?: { version: number; at: number; reason: string };
+}
+
+interface AlertSlot {
+  id: string;
+  key: string;
+  label: string;
+  open: AlertState | undefined;
+}
+
+interface Run {
+  compiled: CompiledPolicy;
+  status: PolicyStatus;
+  matchDay: number;
+  matchCount: number;
+}
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const MAX_SEEN_PER_ALERT = 1000;
+const EMPTY: EvaluationResult = Object.freeze({
+  matches: Object.freeze([]) as unknown as PolicyMatch[],
+  alerts: Object.freeze([]) as unknown as AlertDecision[],
+  commands: Object.freeze([]) as unknown as GovernanceCommand[],
+  notices: Object.freeze([]) as unknown as PolicyNotice[],
+});
+
+/**
+ * Evaluates records against compiled policies, in time order, with state behind a PolicyState.
+ * Pure apart from that state: times come from the records (never the clock), ids are deterministic,
+ * and a record already counted changes nothing when it is replayed, so a replay, a rebuild of the
+ * windows from a partition, and a backtest give what the live run gave.
+ */
+export class Evaluator {
+  readonly state: PolicyState;
+  private readonly enricher: Enricher | null;
+  private readonly geo: GeoLocator | null;
+  private readonly lateArrivalMs: number;
+  private runs: Run[] = [];
+  private byKind: Record<RecordKind, Run[]> = { audit: [], file: [], account: [] };
+  private watermarkMs = -Infinity;
+  private sweptHour = -Infinity;
+
+  constructor(policies: readonly CompiledPolicy[], options: EvaluatorOptions = {}) {
+    this.state = options.state ?? new MemoryPolicyState();
+    this.enricher = options.enricher ?? null;
+    this.geo = options.geo ?? null;
+    this.lateArrivalMs = options.lateArrivalMs ?? HOUR_MS;
+    this.setPolicies(policies);
+  }
+
+  /**
+   * Replaces the policies (a deploy): takes effect with the next record. State is kept by policy
+   * id, so windows and open alerts carry over to a new version of a policy.
+   */
+  setPolicies(policies: readonly CompiledPolicy[]): void {
+    const enabled = policies.filter((p) => p.policy.enabled);
+    const ids = new Set<string>();
+    for (const p of enabled) {
+      if (ids.has(p.id)) throw new AppwardenError('AW_BAD_REQUEST', `two policies have the id ${p.id}`);
+      ids.add(p.id);
+      if (p.needs.geo && !this.geo) {
+        throw new AppwardenError('AW_CONFIG_INVALID', `policy ${p.id} detects impossible travel and no GeoIP locator was given`);
+      }
+    }
+    this.runs = enabled.map((compiled) => ({
+      compiled,
+      status: this.loadStatus(compiled),
+      matchDay: -1,
+      matchCount: 0,
+    }));
+    this.byKind = { audit: [], file: [], account: [] };
+    for (const run of this.runs) this.byKind[run.compiled.recordKind].push(run);
+  }
+
+  /** What the enabled policies ask of the processor. */
+  get needs(): PolicyNeeds {
+    return {
+      actorAccount: this.runs.some((r) => r.compiled.needs.actorAccount),
+      grantUserCount: this.runs.some((r) => r.compiled.needs.grantUserCount),
+      geo: this.runs.some((r) => r.compiled.needs.geo),
+    };
+  }
+
+  /** The newest record time seen (epoch ms). */
+  get watermark(): number {
+    return this.watermarkMs;
+  }
+
+  /** Evaluates one record against every enabled policy of its kind. */
+  process(record: PolicyRecord): EvaluationResult {
+    const runs = this.byKind[recordKindOf(record)];
+    const t = recordTime(record);
+    if (t > this.watermarkMs) {
+      this.watermarkMs = t;
+      const hour = Math.floor(t / HOUR_MS);
+      if (hour > this.sweptHour) {
+        if (this.sweptHour !== -Infinity) this.sweep();
+        this.sweptHour = hour;
+      }
+    }
+    let result: EvaluationResult | null = null;
+    let ctx: RecordContext | null = null;
+    for (const run of runs) {
+      if (run.status.disabled) continue;
+      ctx ??= new RecordContext(record, this.enricher);
+      if (!run.compiled.test(ctx)) continue;
+      result ??= { matches: [], alerts: [], commands: [], notices: [] };
+      this.matched(run, ctx, t, result);
+    }
+    return result ?? EMPTY;
+  }
+
+  /** Lets a policy stopped by its safety limit act again. */
+  resumeActions(policyId: string): void {
+    this.updateStatus(policyId, (s) => delete s.acting_stopped);
+  }
+
+  /** Re-enables a policy disabled for matching too much (a new version re-enables it too). */
+  reenable(policyId: string): void {
+    this.updateStatus(policyId, (s) => delete s.disabled);
+  }
+
+  /** Why a policy is disabled or not acting, if it is. */
+  statusOf(policyId: string): { disabled: string | null; actingStopped: string | null } {
+    const run = this.runs.find((r) => r.compiled.id === policyId);
+    return { disabled: run?.status.disabled?.reason ?? null, actingStopped: run?.status.acting_stopped?.reason ?? null };
+  }
+
+  /** Drops every piece of state of a policy (after it was deleted). */
+  forgetPolicy(policyId: string): void {
+    const prefix = `${policyId}\u001f`;
+    for (const key of [...this.state.keys()]) if (key.startsWith(prefix)) this.state.delete(key);
+  }
+
+  /**
+   * Drops state no record arriving at most `lateArrivalMs` behind the watermark can need: expired
+   * windows, histories, locations, closed alerts and old counters. Runs by itself when the records'
+   * time crosses an hour.
+   * Returns how many entries were dropped.
+   */
+  sweep(): number {
+    const policies = new Map(this.runs.map((r) => [r.compiled.id, r.compiled]));
+    const stale = staleKeys(this.state, policies, this.watermarkMs - this.lateArrivalMs);
+    for (const key of stale) this.state.delete(key);
+    return stale.length;
+  }
+
+  private loadStatus(policy: CompiledPolicy): PolicyStatus {
+    const stored = (this.state.get(stateKey(policy.id, 'x', '')) as PolicyStatus | undefined) ?? {};
+    // A new version starts afresh: what stopped the old one was about the old one.
+    return {
+      ...(stored.disabled?.version === policy.version ? { disabled: stored.disabled } : {}),
+      ...(stored.acting_stopped?.version === policy.version ? { acting_stopped: stored.acting_stopped } : {}),
+    };
+  }
+
+  private updateStatus(policyId: string, change: (s: PolicyStatus) => void): void {
+    const run = this.runs.find((r) => r.compiled.id === policyId);
+    const status: PolicyStatus = run ? run.status : { ...((this.state.get(stateKey(policyId, 'x', '')) as PolicyStatus | undefined) ?? {}) };
+    change(status);
+    this.state.set(stateKey(policyId, 'x', ''), status);
+  }
+
+  private matched(run: Run, ctx: RecordContext, t: number, result: EvaluationResult): void {
+    const policy = run.compiled;
+    const spec = policy.policy;
+    const id = recordIdOf(ctx.record);
+
+    let firing: Firing | typeof REPLAYED | null = null;
+    if (spec.threshold || spec.new_value || spec.impossible_travel) {
+      const group = policy.groupKey(ctx);
+      if (group !== null) {
+        firing = spec.threshold
+          ? threshold(policy, this.state, group, ctx, id, t)
+          : spec.new_value
+            ? newValue(policy, this.state, group, ctx, id, t)
+            : impossibleTravel(policy, this.state, this.geo!, group, ctx, id, t);
+      }
+    } else {
+      firing = { count: 1, eventIds: [id], firstSeen: t, variables: { count: 1 }, attributes: {} };
+    }
+    if (firing === REPLAYED) return;
+    const slot = firing ? this.alertSlot(policy, ctx, t) : null;
+    if (slot?.open?.seen.includes(id)) return; // a replay of a record the alert already counts
+
+    if (!this.countMatch(run, ctx, t, result) || !firing || !slot) return;
+    this.raise(run, ctx, id, t, firing, slot, result);
+  }
+
+  /** Counts a match for the day; false when that disabled the policy. */
+  private countMatch(run: Run, ctx: RecordContext, t: number, result: EvaluationResult): boolean {
+    const policy = run.compiled;
+    const day = Math.floor(t / DAY_MS);
+    // Counted per version: a fixed version deployed the same day starts afresh.
+    const counterKey = stateKey(policy.id, 'm', `${day}/v${policy.version}`);
+    if (run.matchDay !== day) {
+      run.matchDay = day;
+      run.matchCount = (this.state.get(counterKey) as number | undefined) ?? 0;
+    }
+    run.matchCount++;
+    this.state.set(counterKey, run.matchCount);
+    const limit = policy.policy.auto_disable.max_matches_per_day;
+    if (run.matchCount <= limit) return true;
+    const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    const reason = `matched more than ${limit} records on ${date} (its auto_disable limit); review the detection, then deploy a new version`;
+    run.status.disabled = { version: policy.version, at: t, reason };
+    this.state.set(stateKey(policy.id, 'x', ''), run.status);
+    this.notice(run, 'auto_disabled', String(policy.version), ctx, t, `Policy "${policy.policy.name}" was disabled: it ${reason}`, result);
+    return false;
+  }
+
+  private alertSlot(policy: CompiledPolicy, ctx: RecordContext, t: number): AlertSlot {
+    const dedup = policy.dedupKey(ctx);
+    const id = alertId(policy.id, dedup.key, Math.floor(t / policy.periodMs));
+    const key = stateKey(policy.id, 'a', id);
+    return { id, key, label: dedup.label, open: this.state.get(key) as AlertState | undefined };
+  }
+
+  private raise(run: Run, ctx: RecordContext, id: string, t: number, firing: Firing, slot: AlertSlot, result: EvaluationResult): void {
+    const policy = run.compiled;
+    const spec = policy.policy;
+    const { open, key } = slot;
+    const alertKey = slot.id;
+    const match = (alert: string | null, suppressed: PolicyMatch['suppressed']): PolicyMatch => ({
+      policy_id: policy.id, policy_version: policy.version, mode: spec.mode, record_id: id, at: t,
+      alert_id: alert, suppressed, details: firing.attributes,
+    });
+
+    if (open) {
+      const alert = open.alert;
+      alert.count += 1;
+      alert.last_seen = Math.max(alert.last_seen, t);
+      alert.first_seen = Math.min(alert.first_seen, t);
+      alert.event_ids = [...alert.event_ids, id].slice(-ALERT_EVENT_IDS);
+      alert.title = policy.title(ctx, { ...firing.variables, alert_count: alert.count });
+      alert.policy_version = policy.version;
+      Object.assign(alert.attributes, firing.attributes);
+      open.seen.push(id);
+      if (open.seen.length > MAX_SEEN_PER_ALERT) open.seen.splice(0, open.seen.length - MAX_SEEN_PER_ALERT);
+      this.state.set(key, open);
+      result.alerts.push({ alert: structuredClone(alert), isNew: false });
+      result.matches.push(match(alert.alert_id, null));
+      return;
+    }
+
+    const day = Math.floor(t / DAY_MS);
+    const limitKey = stateKey(policy.id, 'l', String(day));
+    const raised = (this.state.get(limitKey) as { n: number; told: boolean } | undefined) ?? { n: 0, told: false };
+    if (raised.n >= spec.alert.daily_limit) {
+      result.matches.push(match(null, 'daily_alert_limit'));
+      if (!raised.told) {
+        raised.told = true;
+        this.state.set(limitKey, raised);
+        const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+        this.notice(run, 'daily_alert_limit', date, ctx, t, `Policy "${spec.name}" reached its limit of ${spec.alert.daily_limit} alerts on ${date}; later matches that day raise no alert`, result);
+      }
+      return;
+    }
+    raised.n++;
+    this.state.set(limitKey, raised);
+
+    const alert: Alert = {
+      alert_id: alertKey,
+      policy_id: policy.id,
+      policy_version: policy.version,
+      title: policy.title(ctx, { ...firing.variables, alert_count: firing.count }),
+      severity: spec.severity,
+      created_at: t,
+      first_seen: Math.min(firing.firstSeen, t),
+      last_seen: t,
+      count: firing.count,
+      dedup_key: slot.label,
+      provider: ctx.record.provider,
+      instance: ctx.record.instance,
+      actor: alertActor(ctx.record),
+      event_ids: firing.eventIds.slice(-ALERT_EVENT_IDS),
+      status: 'open',
+      attributes: { policy_kind: spec.kind, mode: spec.mode, dedup_period: spec.alert.dedup.period, ...firing.attributes },
+    };
+    this.state.set(key, { alert, seen: firing.eventIds.slice(-MAX_SEEN_PER_ALERT) } satisfies AlertState);
+    result.alerts.push({ alert: structuredClone(alert), isNew: true });
+    result.matches.push(match(alertKey, null));
+
+    if (spec.mode !== 'alert' && !run.status.acting_stopped && policy.actions.length > 0) this.act(run, ctx, alert, t, result);
+  }
+
+  private act(run: Run, ctx: RecordContext, alert: Alert, t: number, result: EvaluationResult): void {
+    const policy = run.compiled;
+    const planned = planCommands(policy, ctx, alert, t, policy.policy.mode === 'enforce' ? 'enforce' : 'dry_run');
+    const hour = Math.floor(t / HOUR_MS);
+    const safetyKey = stateKey(policy.id, 's', String(hour));
+    const acted = (this.state.get(safetyKey) as { targets: string[] } | undefined) ?? { targets: [] };
+    const fresh = [...new Set(planned.map((p) => p.safetyKey).filter((k): k is string => k !== null && !acted.targets.includes(k)))];
+    const max = policy.policy.safety.max_targets_per_hour;
+    if (acted.targets.length + fresh.length > max) {
+      const reason = `would act on more than ${max} targets within an hour (its safety limit); it keeps alerting but requests no action until it is resumed or a new version is deployed`;
+      run.status.acting_stopped = { version: policy.version, at: t, reason };
+      this.state.set(stateKey(policy.id, 'x', ''), run.status);
+      this.notice(run, 'safety_limit', String(policy.version), ctx, t, `Policy "${policy.policy.name}" stopped acting: it ${reason}`, result);
+      return;
+    }
+    if (fresh.length > 0) {
+      acted.targets.push(...fresh);
+      this.state.set(safetyKey, acted);
+    }
+    for (const p of planned) result.commands.push(p.command);
+  }
+
+  private notice(run: Run, kind: PolicyNoticeKind, scope: string, ctx: RecordContext, t: number, message: string, result: EvaluationResult): void {
+    const policy = run.compiled;
+    result.notices.push({ policy_id: policy.id, policy_version: policy.version, kind, at: t, message });
+    result.alerts.push({ alert: policyAlert(policy, kind, scope, ctx.record, t, message), isNew: true });
+  }
+}
