@@ -13,6 +13,8 @@ commands:
                                       runs only some parts, to scale out over processes
   normalize --provider P [--instance I] < raw.jsonl
                                       normalize raw provider records (one JSON a line) to events
+  policy test FILES...                run the inline tests of policy files (folders expand)
+  policy validate FILES...            check policy files; problems as file:line: field: message
   kafka start|stop|status             manage the local Kafka broker
 `;
 
@@ -30,6 +32,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'normalize': {
         const normalizers = Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.normalizeActivity]));
         return await runNormalize(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, normalizers);
+      }
+      case 'policy': {
+        const { runPolicyCommand } = await import('./policy.js');
+        return await runPolicyCommand(args, { stdout: process.stdout, stderr: process.stderr });
       }
       case 'kafka': {
         const { kafkaCommand } = await import('../scripts/kafka-cli.js');
