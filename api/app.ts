@@ -5,12 +5,15 @@ import type { KafkaBus } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import type { InstanceStatus } from '../ingestors/runtime/instance-runner.js';
 import type { ActionCatalog } from '../processors/governance/index.js';
+import type { PolicyStore } from '../processors/policy/policy-store.js';
 import { installErrorHandler } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { activityRoutes } from './routes/activities.js';
+import { alertRoutes } from './routes/alerts.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { governanceRoutes } from './routes/governance.js';
 import { healthRoutes } from './routes/health.js';
+import { policyRoutes } from './routes/policies.js';
 import { schemaRoutes } from './routes/schemas.js';
 
 export interface ApiDependencies {
@@ -24,6 +27,8 @@ export interface ApiDependencies {
   bus?: KafkaBus;
   /** The configured instances' governance actions: checks requested instances, finds inverses for reverts. */
   governanceActions?: ActionCatalog;
+  /** Policies deployed through the API (started by the caller); without it those routes answer 503 (validate and backtest still work). */
+  policyStore?: PolicyStore;
 }
 
 /** Builds the API without listening: `start` calls `listen`, tests call `inject`. */
@@ -43,6 +48,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   installErrorHandler(app, log);
   activityRoutes(app, deps);
   accountRoutes(app, deps);
+  alertRoutes(app, deps);
+  policyRoutes(app, { clickhouse: deps.clickhouse, ...(deps.policyStore ? { store: deps.policyStore } : {}) });
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
   governanceRoutes(app, {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openClickHouse, type ClickHouse } from '../core/clickhouse.js';
 import { instanceConfig, loadConfig, type AppConfig } from '../core/config.js';
@@ -10,6 +11,8 @@ import { OktaConfigSchema } from '../ingestors/okta/config.js';
 import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
+import { createPolicyProcessor } from '../processors/policy/from-config.js';
+import type { PolicyProcessor } from '../processors/policy/processor.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
 import { startOktaSimulator, type OktaSimulator } from '../simulators/okta/simulator.js';
 import { PROJECT_ROOT } from './main.js';
@@ -25,7 +28,7 @@ export interface AppwardenOptions {
   progressIntervalMs?: number;
 }
 
-export const ROLES = ['connectors', 'sink', 'governance', 'api'] as const;
+export const ROLES = ['connectors', 'sink', 'policy', 'governance', 'api'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningAppwarden {
@@ -34,6 +37,7 @@ export interface RunningAppwarden {
   clickhouse: ClickHouse | null;
   runtime: ConnectorRuntime | null;
   sink: ClickHouseSink | null;
+  policy: PolicyProcessor | null;
   governance: GovernanceExecutor | null;
   app: FastifyInstance | null;
   /** The API's address when it listens. */
@@ -43,8 +47,9 @@ export interface RunningAppwarden {
 }
 
 /**
- * Runs every part of Appwarden in this process: topics, the ClickHouse sink, the connector
- * instances (simulated tenants when none is configured and `simulate` is on) and the API.
+ * Runs every part of Appwarden in this process: topics, the ClickHouse sink, the policy processor,
+ * the governance executor, the connector instances (simulated tenants when none is configured and
+ * `simulate` is on) and the API.
  * In embedded ClickHouse mode the sink and the API must share a process: chdb binds one data
  * folder per process.
  */
@@ -106,6 +111,15 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       cleanups.push(() => started.stop());
     }
 
+    let policy: PolicyProcessor | null = null;
+    if (roles.has('policy')) {
+      // Started before the connectors, so that it is in the group when their first events arrive.
+      const started = await createPolicyProcessor(config, bus, log, path.join(PROJECT_ROOT, 'policies'));
+      await started.start();
+      policy = started;
+      cleanups.push(() => started.stop());
+    }
+
     let runtime: ConnectorRuntime | null = null;
     if (roles.has('connectors')) {
       const started = new ConnectorRuntime({
@@ -133,7 +147,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       else await built.ready();
       ready = true;
     }
-    return { config, bus, clickhouse, runtime, sink, governance, app, url, simulators, stop };
+    return { config, bus, clickhouse, runtime, sink, policy, governance, app, url, simulators, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -178,7 +192,7 @@ export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<
   return 0;
 }
 
-/** `--roles connectors,sink,governance,api` (default all). */
+/** `--roles connectors,sink,policy,governance,api` (default all). */
 function parseRoles(args: string[]): Role[] {
   const at = args.indexOf('--roles');
   if (at === -1) return [...ROLES];

@@ -61,6 +61,7 @@ describe('loadConfig', () => {
         verify: { attempts: 5, delayMs: 2000 },
         notify: {},
       },
+      policies: { builtins: true, folders: [], lateArrivalMs: 3_600_000 },
       simulate: true,
       connectors: {},
     });
@@ -192,7 +193,7 @@ describe('loadConfig', () => {
     ].join('\n'));
     assert.deepEqual(problems({ file, env: { OKTA_TOKEN: ACME.token } }).sort(), [
       'colour: unknown setting',
-      'connectors.oktaa: unknown provider (known: okta)',
+      `connectors.oktaa: unknown provider (known: ${Object.keys(providerSchemas()).join(', ')})`,
       'connectors.okta.main.limits.burst: unknown setting',
       'connectors.okta.main.limits.concurrency: must be >= 1',
       'connectors.okta.main.orgUrl: must be the org URL, e.g. https://acme.okta.com',
@@ -245,6 +246,17 @@ describe('loadConfig', () => {
     ]);
     const redacted = JSON.stringify(redactSecrets(config as unknown as Record<string, unknown>, ['token']));
     assert.ok(!redacted.includes('s3cret-token'));
+  });
+
+  test('the policies section: the built-ins by default, more folders from the file or APPWARDEN_POLICY_DIRS, problems named', () => {
+    const file = configFile('policies:\n  builtins: false\n  folders: [./my-policies]\n  groupId: policy-eu\n  lateArrivalMs: 600000\n');
+    assert.deepEqual(load({ file }).policies, { builtins: false, folders: ['./my-policies'], groupId: 'policy-eu', lateArrivalMs: 600_000 });
+    assert.deepEqual(load({ env: { APPWARDEN_POLICY_DIRS: 'team-a, team-b/extra.yaml' } }).policies.folders, ['team-a', 'team-b/extra.yaml']);
+    assert.deepEqual(problems({ overrides: { policies: { builtin: false, folders: [''], lateArrivalMs: -1 } as never } }).sort(), [
+      'policies.builtin: unknown setting',
+      'policies.folders.0: must not have fewer than 1 characters',
+      'policies.lateArrivalMs: must be >= 0',
+    ]);
   });
 
   test('a referenced environment variable that is not set is reported where it is used', () => {

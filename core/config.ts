@@ -88,6 +88,12 @@ const ConfigSchema = Type.Object({
       }, { additionalProperties: false })),
     }, { default: {}, additionalProperties: false }),
   }, { default: {}, additionalProperties: false }),
+  policies: Type.Object({
+    builtins: Type.Boolean({ default: true, description: 'load the built-in detections of the `policies/` folder' }),
+    folders: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'more policy folders or files, loaded at start after the built-ins' }),
+    groupId: Type.Optional(Type.String({ minLength: 1, description: 'consumer group of the policy processors; default `<topicPrefix>.policy`' })),
+    lateArrivalMs: Type.Integer({ minimum: 0, default: 3_600_000, description: 'how far behind the newest record of a partition a record may arrive and still count in its window' }),
+  }, { default: {}, additionalProperties: false }),
   simulate: Type.Boolean({ default: true, description: 'with no connector configured, run simulated tenants' }),
   connectors: Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())), { default: {} }),
 }, { additionalProperties: false }); // every section is closed: a misspelt setting is reported, never ignored
@@ -169,6 +175,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.CLICKHOUSE_PASSWORD) set('clickhouse', 'password', env.CLICKHOUSE_PASSWORD);
   if (env.CLICKHOUSE_DATABASE) set('clickhouse', 'database', env.CLICKHOUSE_DATABASE);
   if (env.CLICKHOUSE_DATA_DIR) set('clickhouse', 'dataDir', env.CLICKHOUSE_DATA_DIR);
+  if (env.APPWARDEN_POLICY_DIRS) set('policies', 'folders', env.APPWARDEN_POLICY_DIRS.split(',').map((d) => d.trim()).filter(Boolean));
   if (env.PORT) set('api', 'port', Number(env.PORT));
   if (env.HOST) set('api', 'host', env.HOST);
   const top: Record<string, unknown> = { ...out };

@@ -24,6 +24,7 @@ export const ERROR_CATALOGUE = {
   AW_GOVERNANCE_CONFLICT: { status: 409, retriable: false, message: 'the governance command is not in a state that allows this' },
   AW_GOVERNANCE_NOT_REVERSIBLE: { status: 409, retriable: false, message: 'the governance action has no inverse, so it cannot be reverted' },
   AW_NOTIFY_FAILED: { status: 502, retriable: true, message: 'the notifier (SMTP server or webhook) failed to deliver a notification' },
+  AW_POLICY_INVALID: { status: 422, retriable: false, message: 'the policy is invalid; its problems name the line and field at fault' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

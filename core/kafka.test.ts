@@ -92,6 +92,8 @@ describe('kafka bus', () => {
       deadLetter: `${p}.deadletter`,
       cursors: `${p}.cursors`,
       governanceState: `${p}.governance.state`,
+      policyState: `${p}.policy.state`,
+      policies: `${p}.policies`,
     });
   });
 

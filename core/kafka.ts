@@ -26,6 +26,10 @@ export interface TopicNames {
   cursors: string;
   /** Compacted: the latest state of each governance command, keyed by command id. */
   governanceState: string;
+  /** Compacted: the policy processors' windows, histories and open alerts, one key per piece of state. */
+  policyState: string;
+  /** Compacted: policies deployed through the policy store, current (`id`) and every version (`id@version`). */
+  policies: string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -39,6 +43,8 @@ export function topicNames(prefix: string): TopicNames {
     deadLetter: `${prefix}.deadletter`,
     cursors: `${prefix}.cursors`,
     governanceState: `${prefix}.governance.state`,
+    policyState: `${prefix}.policy.state`,
+    policies: `${prefix}.policies`,
   };
 }
 
@@ -135,7 +141,7 @@ export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
   prefix: string;
-  /** Partitions of each data topic (the compacted cursors and governance state topics always have one). */
+  /** Partitions of each data topic (the compacted topics: cursors, governance and policy state, policies, always have one). */
   partitions: number;
   replicationFactor: number;
   log: Logger;
@@ -178,7 +184,7 @@ export interface KafkaBus {
 const RECORD_OVERHEAD_BYTES = 70;
 const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
 /** Topics that hold the latest value per key: one partition, compacted, read whole at start. */
-const COMPACTED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['cursors', 'governanceState']);
+const COMPACTED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['cursors', 'governanceState', 'policyState', 'policies']);
 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const log = options.log.child({ component: 'kafka' });

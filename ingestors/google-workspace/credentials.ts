@@ -70,11 +70,11 @@ export class CredentialProbe {
       await this.#probe(scope);
       return { kind: 'granted' };
     } catch (err) {
+      // Throttled or unavailable: the token proves the scope is authorized; the API could not say more now.
+      if (isAppwardenError(err, 'AW_PROVIDER_THROTTLED') || isAppwardenError(err, 'AW_PROVIDER_UNAVAILABLE')) return { kind: 'granted' };
       const status = statusOf(err);
       if (status === 403) return { kind: 'missing', reason: `missing permission: ${url} (the API answered 403: ${this.adminEmail} lacks the admin privilege or the API is off)` };
       if (status === 401) return { kind: 'refused', reason: `credentials refused: ${(err as Error).message}` };
-      // Throttled or unavailable: the token proves the scope is authorized; the API could not say more now.
-      if (isAppwardenError(err, 'AW_PROVIDER_THROTTLED') || isAppwardenError(err, 'AW_PROVIDER_UNAVAILABLE')) return { kind: 'granted' };
       throw err;
     }
   }

@@ -1,4 +1,4 @@
-import { AppwardenError } from '../../core/errors.js';
+import { AppwardenError, isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SnapshotItem, SnapshotStream } from '../contract.js';
 import type { CredentialProbe } from './credentials.js';
@@ -23,7 +23,8 @@ export interface DriveScanDeps {
  * deleted: `invalid_grant`), or Drive turned off for them (403). Their files are skipped, not the scan.
  */
 export function isUnreadableUser(err: unknown): boolean {
-  return oauthErrorOf(err) === 'invalid_grant' || statusOf(err) === 403;
+  // A throttled request carries its 403 too, as AW_PROVIDER_THROTTLED: that one must fail the pass, not skip the user.
+  return oauthErrorOf(err) === 'invalid_grant' || (isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && statusOf(err) === 403);
 }
 
 /** Files as Drive lists them, with `permissions` read separately where files.list leaves them out (shared-drive items). */

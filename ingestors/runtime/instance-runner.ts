@@ -13,6 +13,8 @@ import type { EventPublisher } from './publisher.js';
 import { SnapshotScanner } from './snapshot-scanner.js';
 import { newStreamStatus, type StreamStatus } from './stream-status.js';
 
+const FAILED_SCAN_RETRY_MS = 60_000;
+
 export type InstancePhase = 'starting' | 'validating' | 'scanning_accounts' | 'running' | 'error' | 'stopped';
 
 export interface InstanceStatus {
@@ -45,6 +47,7 @@ export class InstanceRunner {
   private readonly pollers: ActivityPoller[];
   private readonly scanners: SnapshotScanner[];
   private readonly changePollers: ChangePoller[];
+  private readonly retryAt = new Map<SnapshotScanner, number>();
   private phase: InstancePhase = 'starting';
   private credentials: CredentialCheck | null = null;
   private running: Promise<void> | null = null;
@@ -122,10 +125,10 @@ export class InstanceRunner {
     if (signal.aborted) return;
     for (const missing of this.credentials?.missing ?? []) this.log.warn(missing, 'capability unavailable with these credentials');
 
-    // Accounts first: the first scan of a large tenant takes long, activities follow it.
+    // Accounts first: the first scan of a large tenant takes long; activities and files follow it.
     this.phase = 'scanning_accounts';
     for (const scanner of this.scanners) {
-      if (this.isDue(scanner, schedule.accountsEveryMs)) await this.runStream(scanner.status, () => scanner.scan(signal));
+      if (scanner.topic === 'account' && this.isDue(scanner)) await this.runStream(scanner.status, () => scanner.scan(signal));
     }
     this.phase = 'running';
     await Promise.all([
@@ -149,20 +152,28 @@ export class InstanceRunner {
   }
 
   private async snapshotLoop(signal: AbortSignal): Promise<void> {
-    const every = this.options.config.schedule.accountsEveryMs;
     while (!signal.aborted && this.scanners.length > 0) {
-      const nextDue = Math.min(...this.scanners.map((s) => (s.lastCompletedAt() ?? 0) + every));
-      for (const s of this.scanners) s.status.nextRunAt = new Date(nextDue).toISOString();
-      await sleep(nextDue - Date.now(), signal);
+      for (const s of this.scanners) s.status.nextRunAt = new Date(this.nextDue(s)).toISOString();
+      await sleep(Math.min(...this.scanners.map((s) => this.nextDue(s))) - Date.now(), signal);
       for (const scanner of this.scanners) {
-        if (!signal.aborted && this.isDue(scanner, every)) await this.runStream(scanner.status, () => scanner.scan(signal));
+        if (signal.aborted || !this.isDue(scanner)) continue;
+        const throttledFor = await this.runStream(scanner.status, () => scanner.scan(signal));
+        // A failed scan is tried again later, not at once: after the provider's wait, or a minute.
+        if (scanner.status.state === 'error') this.retryAt.set(scanner, Date.now() + Math.max(throttledFor, FAILED_SCAN_RETRY_MS));
+        else this.retryAt.delete(scanner);
       }
     }
   }
 
-  private isDue(scanner: SnapshotScanner, every: number): boolean {
-    const last = scanner.lastCompletedAt();
-    return last === null || Date.now() - last >= every;
+  /** Accounts rescan every `accountsEveryMs`, files every `filesEveryMs`. */
+  private nextDue(scanner: SnapshotScanner): number {
+    const { schedule } = this.options.config;
+    const due = (scanner.lastCompletedAt() ?? 0) + (scanner.topic === 'file' ? schedule.filesEveryMs : schedule.accountsEveryMs);
+    return Math.max(due, this.retryAt.get(scanner) ?? 0);
+  }
+
+  private isDue(scanner: SnapshotScanner): boolean {
+    return Date.now() >= this.nextDue(scanner);
   }
 
   /** Runs one pass of a stream and records its outcome; returns how long the provider asked us to wait, if it did. */

@@ -23,6 +23,10 @@ export class SnapshotScanner {
     this.cursorKey = CursorStore.key(ref.provider, ref.instance, stream.name);
   }
 
+  get topic(): SnapshotStream['topic'] {
+    return this.stream.topic;
+  }
+
   /** When the last complete scan finished (epoch ms), or null. */
   lastCompletedAt(): number | null {
     const value = this.cursors.get(this.cursorKey)?.position.completedAt;

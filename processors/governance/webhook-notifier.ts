@@ -20,7 +20,7 @@ export class WebhookNotifier implements Notifier {
   readonly needsRecipient = false;
   private readonly http: HttpClient;
 
-  constructor(private readonly settings: WebhookNotifierSettings, log: Logger, signal?: AbortSignal) {
+  constructor(settings: WebhookNotifierSettings, log: Logger, signal?: AbortSignal) {
     const token = settings.token;
     this.http = new HttpClient({
       baseUrl: settings.url,

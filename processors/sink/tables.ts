@@ -18,6 +18,7 @@ export const TABLES = {
   accounts: 'accounts',
   files: 'files',
   alerts: 'alerts',
+  alertStatus: 'alert_status',
   governanceLog: 'governance_log',
   governanceCommands: 'governance_commands',
 } as const;
@@ -177,6 +178,21 @@ ENGINE = ReplacingMergeTree(last_seen)
 ORDER BY alert_id
 SETTINGS ${DEDUP}`;
 
+/**
+ * Status changes made by people (`PATCH /v1/alerts/:id`), kept apart from `alerts` so that a replay
+ * of an alert record (status open) cannot bring an old status back: the latest change wins.
+ */
+const ALERT_STATUS_DDL = `CREATE TABLE IF NOT EXISTS ${TABLES.alertStatus} (
+  alert_id String,
+  status LowCardinality(String),
+  note Nullable(String),
+  changed_at DateTime64(3, 'UTC'),
+  changed_by String
+)
+ENGINE = ReplacingMergeTree
+ORDER BY (alert_id, changed_at)
+SETTINGS ${DEDUP}`;
+
 /** Every step of every governance command; a replayed step collapses, distinct steps stay. */
 const GOVERNANCE_LOG_DDL = `CREATE TABLE IF NOT EXISTS ${TABLES.governanceLog} (
   command_id String,
@@ -227,7 +243,7 @@ export async function ensureTables(ch: ClickHouse, options: TableOptions = {}): 
   if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
     throw new AppwardenError('AW_CONFIG_INVALID', `retentionDays must be a positive integer, got ${retentionDays}`);
   }
-  for (const ddl of [activitiesDdl(retentionDays), ACCOUNTS_DDL, FILES_DDL, ALERTS_DDL, GOVERNANCE_LOG_DDL, GOVERNANCE_COMMANDS_DDL]) {
+  for (const ddl of [activitiesDdl(retentionDays), ACCOUNTS_DDL, FILES_DDL, ALERTS_DDL, ALERT_STATUS_DDL, GOVERNANCE_LOG_DDL, GOVERNANCE_COMMANDS_DDL]) {
     await ch.exec(ddl);
   }
 }

@@ -104,9 +104,13 @@ export class ActivityGenerator {
     return { callerType: 'USER', email: user.primaryEmail, profileId: user.id };
   }
 
+  // The generated history is about the tenant as it was at start-up: these lists are read once.
+  #active: SimUser[] | undefined;
+  #myDriveFiles: SimFile[] | undefined;
+
   private someUser(): SimUser {
-    const active = this.directory.users.filter((u) => !u.suspended && !u.archived);
-    return this.prng.pick(active.length > 0 ? active : this.directory.users);
+    this.#active ??= this.directory.users.filter((u) => !u.suspended && !u.archived);
+    return this.prng.pick(this.#active.length > 0 ? this.#active : this.directory.users);
   }
 
   private admin(): SimUser {
@@ -151,7 +155,7 @@ export class ActivityGenerator {
         };
       }
       case 'drive': {
-        const files = [...this.drive.files.values()].filter((f) => !f.driveId && f.owner && f.mimeType !== 'application/vnd.google-apps.folder');
+        const files = (this.#myDriveFiles ??= [...this.drive.files.values()].filter((f) => !f.driveId && f.owner && f.mimeType !== 'application/vnd.google-apps.folder'));
         if (files.length === 0) return { ...base, events: [event('access', 'view', { doc_id: 'none', doc_type: 'unknown', doc_title: 'none' })] };
         const file = this.prng.pick(files);
         const owner = this.directory.users.find((u) => u.primaryEmail === file.owner) ?? user;

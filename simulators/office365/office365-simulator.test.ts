@@ -136,6 +136,27 @@ describe('office365 simulator: Microsoft Graph', () => {
     assert.equal(expiredLink.status, 410, 'an unreadable delta token asks for a resync');
   });
 
+  test('delta: a first round lists every item over pages (@odata.nextLink), ending with @odata.deltaLink; later rounds only changes', async () => {
+    const sim = await simulator({ deltaPageSize: 2, itemsPerDrive: 5 });
+    const auth = await bearer(sim, 'graph.microsoft.com');
+    const drive = sim.files()[0]!.drive;
+    const seen: string[] = [];
+    let link: string = `/v1.0/drives/${drive.drive.id}/root/delta`;
+    let deltaLink: string | undefined;
+    for (let i = 0; i < 20 && deltaLink === undefined; i++) {
+      const page: { body: any } = await call(sim, auth, link);
+      assert.ok(page.body.value.length <= 2);
+      seen.push(...page.body.value.map((item: { id: string }) => item.id));
+      deltaLink = page.body['@odata.deltaLink'];
+      link = page.body['@odata.nextLink'];
+    }
+    assert.deepEqual(seen.sort(), [...drive.items.keys()].sort(), 'every item, the root included');
+    const added = sim.addFile(drive.drive.id, 'new.txt');
+    const next = await call(sim, auth, deltaLink!);
+    assert.deepEqual(next.body.value.map((item: { id: string; name: string }) => item.name), ['new.txt']);
+    assert.equal(next.body.value[0].id, added.item.id);
+  });
+
   test('a throttled Graph request gets 429 with Retry-After', async () => {
     const sim = await simulator();
     const auth = await bearer(sim, 'graph.microsoft.com');

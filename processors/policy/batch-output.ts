@@ -1,0 +1,54 @@
+import type { KafkaBus, KafkaMessage } from '../../core/kafka.js';
+import { encode } from '../../schemas/registry.js';
+import type { Alert, GovernanceCommand } from '../../schemas/types.js';
+import { commandMessage } from '../governance/index.js';
+import type { EvaluationResult } from './evaluator.js';
+
+/**
+ * The key of a command on `<prefix>.governance.command`: its target (provider, instance, type, id),
+ * so that one target's commands stay in order on one partition and reach one executor.
+ */
+export function commandKey(command: Pick<GovernanceCommand, 'provider' | 'instance' | 'target'>): string {
+  return `${command.provider}/${command.instance}/${command.target.type}/${command.target.id}`;
+}
+
+/** The message of an alert: keyed by alert_id, since a later message with the same id replaces it. */
+export function alertMessage(alert: Alert): KafkaMessage {
+  // encode() answers a view of a shared slab: copy it, the producer may hold it a while.
+  return { key: alert.alert_id, value: Buffer.from(encode('alert', alert)) };
+}
+
+/**
+ * What one batch of records caused, ready to publish: the latest state of each alert it raised or
+ * updated (an alert updated ten times in a batch is published once, with its final count), and
+ * every command, once.
+ */
+export class BatchOutput {
+  private readonly alerts = new Map<string, Alert>();
+  private readonly commands = new Map<string, GovernanceCommand>();
+  newAlerts = 0;
+
+  add(result: EvaluationResult): void {
+    for (const { alert, isNew } of result.alerts) {
+      if (isNew) this.newAlerts++;
+      // Re-inserted so that the map's order is the order of the last update.
+      this.alerts.delete(alert.alert_id);
+      this.alerts.set(alert.alert_id, alert);
+    }
+    for (const command of result.commands) this.commands.set(command.command_id, command);
+  }
+
+  get alertCount(): number {
+    return this.alerts.size;
+  }
+
+  get commandCount(): number {
+    return this.commands.size;
+  }
+
+  /** Publishes the alerts, then the commands; resolves once Kafka acknowledged both. */
+  async publish(bus: Pick<KafkaBus, 'send' | 'topics'>): Promise<void> {
+    await bus.send(bus.topics.alert, [...this.alerts.values()].map(alertMessage));
+    await bus.send(bus.topics.governanceCommand, [...this.commands.values()].map((c) => ({ ...commandMessage(c), key: commandKey(c) })));
+  }
+}

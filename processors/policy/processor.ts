@@ -1,0 +1,336 @@
+import type { BatchContext, ConsumedBatch, ConsumedRecord, ConsumerHandle, KafkaBus, TopicPartition } from '../../core/kafka.js';
+import type { Logger } from '../../core/logger.js';
+import { decode } from '../../schemas/registry.js';
+import type { AccountEvent } from '../../schemas/types.js';
+import { AccountDirectory } from './account-directory.js';
+import { BatchOutput } from './batch-output.js';
+import type { CompiledPolicy } from './compile.js';
+import { Evaluator } from './evaluator.js';
+import type { GeoLocator } from './geo.js';
+import { loadGeoIpLocator } from './geoip.js';
+import { PartitionStateStore, partitionName, SHARED_SCOPE } from './partition-state-store.js';
+import { PolicyStore } from './policy-store.js';
+import type { PolicyRecord } from './record-context.js';
+import { PartitionPolicyState } from './shared-state.js';
+import { MemoryPolicyState } from './state.js';
+import { followTopic, type TopicFollower } from './topic-follower.js';
+
+export interface PolicyProcessorOptions {
+  bus: KafkaBus;
+  log: Logger;
+  /** The consumer group of the policy processors: they share the partitions of the input topics. */
+  groupId: string;
+  /** The policies loaded at start (the policy folders); versions deployed through the store replace them by id. */
+  policies: readonly CompiledPolicy[];
+  /** How far behind a partition's newest record a record may arrive and still find its window (EvaluatorOptions). */
+  lateArrivalMs: number;
+  /**
+   * Where deploys come from. Default: a PolicyStore over `<prefix>.policies` that the processor starts,
+   * follows and stops. null: no deploys, only `policies` and `setPolicies`.
+   */
+  store?: PolicyStore | null;
+  /** Loads the GeoIP locator, once an impossible-travel policy is enabled. Default: geoip-lite's database. */
+  loadGeo?: () => Promise<GeoLocator>;
+  /** How long start waits for the account topic to be read to its end before evaluating. Default 120 s. */
+  accountsCatchUpTimeoutMs?: number;
+  sessionTimeoutMs?: number;
+  /** How long a fetch waits for records; short values lower the latency of an alert on a quiet topic. */
+  maxWaitTimeMs?: number;
+}
+
+export interface PolicyProcessorStats {
+  /** Records evaluated. */
+  records: number;
+  matches: number;
+  /** Alert messages published (new alerts and updates). */
+  alertsPublished: number;
+  newAlerts: number;
+  commands: number;
+  notices: number;
+  /** Messages that were not an audit, file or account record (the sink dead-letters them). */
+  undecodable: number;
+  /** Records the evaluator failed on (logged, skipped). */
+  failed: number;
+  /** Input partitions with an evaluator in this process. */
+  partitions: number;
+  accounts: number;
+}
+
+/** A policy in effect, and where it came from. */
+export interface ActivePolicy {
+  id: string;
+  version: number;
+  enabled: boolean;
+  source: 'folder' | 'store';
+}
+
+interface PartitionEvaluator {
+  evaluator: Evaluator;
+  /** The partition's own entries (the shared ones are in `PolicyProcessor.shared`). */
+  state: MemoryPolicyState;
+}
+
+const DEFAULT_CATCH_UP_MS = 120_000;
+
+/**
+ * Evaluates policies over the audit, file and account topics as one consumer group: one Evaluator
+ * (and its state) per input partition, since one user's events share a partition. For each batch it
+ * publishes alerts (upserts by alert_id) and governance commands (keyed by target), then saves what
+ * changed in the partition's state to `<prefix>.policy.state`, then commits the offsets. A process
+ * given a partition reads that partition's state back first, so windows survive restarts and
+ * rebalances; a record replayed after a crash finds itself already counted and changes nothing.
+ * Enrichments come from the whole account topic, which every processor reads for itself, and
+ * deploys from the policy store, applied between two batches without a restart.
+ */
+export class PolicyProcessor {
+  /** What the account scans say of each account: the `actor_account.*` and `grant.user_count` enrichments. */
+  readonly accounts = new AccountDirectory();
+  /** The store deploys come from (null when there is none). */
+  readonly store: PolicyStore | null;
+  private readonly log: Logger;
+  private readonly ownsStore: boolean;
+  private readonly stateStore: PartitionStateStore;
+  private base: readonly CompiledPolicy[];
+  private active: CompiledPolicy[] = [];
+  private activeSources = new Map<string, ActivePolicy['source']>();
+  private geo: GeoLocator | null = null;
+  /** Policy-wide entries (safety and alert limits, stops) shared by this process's partitions. */
+  private shared = new MemoryPolicyState();
+  private readonly evaluators = new Map<string, PartitionEvaluator>();
+  /** The assignment the evaluators belong to; every rejoin gives a new array, and the state is read again. */
+  private seenAssignment: TopicPartition[] | null = null;
+  private snapshot: { names: Set<string>; states: Promise<Map<string, MemoryPolicyState>> } | null = null;
+  private consumer: ConsumerHandle | null = null;
+  private readonly consumerReady: Promise<ConsumerHandle>;
+  private setConsumer!: (c: ConsumerHandle) => void;
+  private accountsFollower: TopicFollower | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private refreshing: Promise<void> = Promise.resolve();
+  private readonly counters = { records: 0, matches: 0, alertsPublished: 0, newAlerts: 0, commands: 0, notices: 0, undecodable: 0, failed: 0 };
+
+  constructor(private readonly options: PolicyProcessorOptions) {
+    this.log = options.log.child({ component: 'policy' });
+    this.base = [...options.policies];
+    this.ownsStore = options.store === undefined;
+    this.store = options.store === undefined ? new PolicyStore({ bus: options.bus, log: options.log }) : options.store;
+    this.stateStore = new PartitionStateStore(options.bus, options.groupId, this.log);
+    this.consumerReady = new Promise((resolve) => (this.setConsumer = resolve));
+  }
+
+  async start(): Promise<void> {
+    const { bus } = this.options;
+    this.accountsFollower = await followTopic(bus, {
+      topic: bus.topics.account, name: `${this.options.groupId}.accounts`, log: this.log, onRecord: (r) => this.onAccountRecord(r),
+    });
+    const timeoutMs = this.options.accountsCatchUpTimeoutMs ?? DEFAULT_CATCH_UP_MS;
+    if (!(await settlesWithin(this.accountsFollower.caughtUp, timeoutMs))) {
+      this.log.warn({ timeoutMs, accounts: this.accounts.size }, 'the account topic was not read to its end in time; starting with the accounts read so far');
+    }
+    this.shared = (await this.stateStore.load([SHARED_SCOPE])).get(SHARED_SCOPE)!;
+    if (this.store) {
+      if (this.ownsStore) await this.store.start();
+      this.unsubscribe = this.store.onChange(() => void this.refresh());
+    }
+    await this.refresh();
+    const consumer = await bus.consume({
+      groupId: this.options.groupId,
+      topics: [bus.topics.audit, bus.topics.file, bus.topics.account],
+      fromBeginning: true,
+      eachBatch: (batch, ctx) => this.accept(batch, ctx),
+      ...(this.options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.options.sessionTimeoutMs }),
+      ...(this.options.maxWaitTimeMs === undefined ? {} : { maxWaitTimeMs: this.options.maxWaitTimeMs }),
+    });
+    this.consumer = consumer;
+    this.setConsumer(consumer);
+    this.log.info({ groupId: this.options.groupId, policies: this.active.length, accounts: this.accounts.size }, 'policy processor started');
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    await this.accountsFollower?.stop();
+    this.unsubscribe?.();
+    if (this.ownsStore) await this.store?.stop();
+    await this.refreshing;
+    this.log.info({ ...this.stats() }, 'policy processor stopped');
+  }
+
+  /**
+   * Replaces the policies loaded at start (a reload of the policy folders); the store's versions
+   * still replace them by id. Takes effect from the next batch, without a restart; windows and open
+   * alerts carry over by policy id.
+   */
+  setPolicies(policies: readonly CompiledPolicy[]): Promise<void> {
+    this.base = [...policies];
+    return this.refresh();
+  }
+
+  /** The policies in effect, by id. */
+  activePolicies(): ActivePolicy[] {
+    return this.active.map((p) => ({ id: p.id, version: p.version, enabled: p.policy.enabled, source: this.activeSources.get(p.id) ?? 'folder' }));
+  }
+
+  stats(): PolicyProcessorStats {
+    return { ...this.counters, partitions: this.evaluators.size, accounts: this.accounts.size };
+  }
+
+  /** Recomputes the policies in effect (folders, replaced or removed by the store) and hands them to every evaluator. */
+  private refresh(): Promise<void> {
+    const run = this.refreshing.then(() => this.applyPolicies());
+    this.refreshing = run.catch((err: unknown) => this.log.error({ err }, 'could not apply the policies; the previous ones keep running'));
+    return run;
+  }
+
+  private async applyPolicies(): Promise<void> {
+    const removed = new Set(this.store?.removedIds() ?? []);
+    const deployed = this.store?.compiled() ?? [];
+    const deployedIds = new Set(deployed.map((p) => p.id));
+    let set = [...this.base.filter((p) => !removed.has(p.id) && !deployedIds.has(p.id)), ...deployed];
+    if (!this.geo && set.some((p) => p.policy.enabled && p.needs.geo)) {
+      try {
+        this.geo = await (this.options.loadGeo ?? loadGeoIpLocator)();
+      } catch (err) {
+        const left = set.filter((p) => p.policy.enabled && p.needs.geo).map((p) => p.id);
+        this.log.error({ err, policies: left }, 'no GeoIP database: impossible-travel policies do not run');
+        set = set.filter((p) => !p.needs.geo);
+      }
+    }
+    const before = new Map(this.active.map((p) => [p.id, p.version]));
+    const gone = [...before.keys()].filter((id) => removed.has(id) && !set.some((p) => p.id === id));
+    for (const { evaluator } of this.evaluators.values()) {
+      evaluator.setPolicies(set);
+      for (const id of gone) evaluator.forgetPolicy(id);
+    }
+    this.active = set;
+    this.activeSources = new Map(set.map((p) => [p.id, deployedIds.has(p.id) ? 'store' : 'folder']));
+    const changed = set.filter((p) => before.get(p.id) !== p.version).map((p) => `${p.id}@${p.version}`);
+    if (changed.length > 0 || gone.length > 0) {
+      this.log.info({ policies: set.length, changed: changed.slice(0, 50), removed: gone }, 'policies in effect');
+    }
+  }
+
+  private onAccountRecord(record: ConsumedRecord): void {
+    if (!record.value) return;
+    try {
+      const decoded = decode(record.value);
+      if (decoded.schema.name === 'account-event') this.accounts.apply(decoded.record as AccountEvent);
+    } catch {
+      // Not an account record: the sink sends it to the dead-letter topic.
+    }
+  }
+
+  private async accept(batch: ConsumedBatch, ctx: BatchContext): Promise<void> {
+    const consumer = await this.consumerReady;
+    const name = partitionName(batch.topic, batch.partition);
+    try {
+      const { evaluator, state } = await this.evaluatorFor(consumer, batch.topic, batch.partition, ctx);
+      const out = new BatchOutput();
+      let last: number | null = null;
+      let undecodable = 0;
+      for (const record of batch.records) {
+        if (!ctx.isRunning()) break;
+        if (!this.evaluate(evaluator, record, out)) undecodable++;
+        last = record.offset;
+      }
+      if (undecodable > 0) this.log.debug({ topic: batch.topic, partition: batch.partition, count: undecodable }, 'skipped messages that are not records');
+      if (last === null) return;
+      // Order matters: outputs acknowledged, then the state that counts them, then the offsets.
+      await out.publish(this.options.bus);
+      this.counters.alertsPublished += out.alertCount;
+      this.counters.newAlerts += out.newAlerts;
+      this.counters.commands += out.commandCount;
+      await this.stateStore.save([[name, state.takeChanges()], [SHARED_SCOPE, this.shared.takeChanges()]]);
+      try {
+        await consumer.commit([{ topic: batch.topic, partition: batch.partition, offset: last }]);
+      } catch (err) {
+        if (ctx.isRunning()) throw err;
+        // Given away meanwhile: the next owner reads the saved state and skips what it counts.
+        this.log.debug({ err, partition: name }, 'commit after the partition was given away failed');
+      }
+    } catch (err) {
+      // Its memory counted records whose outcome may not have been published: read it back from the topic.
+      this.evaluators.delete(name);
+      throw err;
+    }
+  }
+
+  /** Evaluates one message; false when it is not a record of ours. */
+  private evaluate(evaluator: Evaluator, record: ConsumedRecord, out: BatchOutput): boolean {
+    let value: PolicyRecord;
+    try {
+      if (!record.value) throw new Error('no value');
+      const decoded = decode(record.value);
+      const schema = decoded.schema.name;
+      if (schema !== 'audit-event' && schema !== 'file-event' && schema !== 'account-event') throw new Error(`a ${schema} record`);
+      value = decoded.record as PolicyRecord;
+    } catch {
+      this.counters.undecodable++;
+      return false;
+    }
+    // The directory must know this account record as well as the record under evaluation does.
+    if (record.topic === this.options.bus.topics.account) this.accounts.apply(value as AccountEvent);
+    this.counters.records++;
+    try {
+      const result = evaluator.process(value);
+      this.counters.matches += result.matches.length;
+      for (const notice of result.notices) {
+        this.counters.notices++;
+        this.log.warn({ policyId: notice.policy_id, version: notice.policy_version, notice: notice.kind }, notice.message);
+      }
+      if (result.alerts.length > 0 || result.commands.length > 0) out.add(result);
+    } catch (err) {
+      this.counters.failed++;
+      this.log.error({ err, topic: record.topic, partition: record.partition, offset: record.offset }, 'policy evaluation failed on a record; skipped');
+    }
+    return true;
+  }
+
+  private async evaluatorFor(consumer: ConsumerHandle, topic: string, partition: number, ctx: BatchContext): Promise<PartitionEvaluator> {
+    const assignment = consumer.assignment();
+    if (assignment !== this.seenAssignment) {
+      // Another member may have moved any partition on since we last had it.
+      this.seenAssignment = assignment;
+      this.evaluators.clear();
+      this.snapshot = null;
+      this.log.info({ partitions: assignment.map((p) => partitionName(p.topic, p.partition)) }, 'partitions assigned');
+    }
+    const name = partitionName(topic, partition);
+    const known = this.evaluators.get(name);
+    if (known) return known;
+
+    if (!this.snapshot?.names.has(name)) {
+      const names = new Set([...assignment.map((p) => partitionName(p.topic, p.partition)), name]);
+      this.snapshot = { names, states: this.stateStore.load([...names]) };
+    }
+    const snapshot = this.snapshot;
+    let states: Map<string, MemoryPolicyState>;
+    try {
+      states = await snapshot.states;
+    } catch (err) {
+      if (this.snapshot === snapshot) this.snapshot = null;
+      throw err;
+    }
+    // Each partition's snapshot is used once: a partition opened again reads the topic again.
+    snapshot.names.delete(name);
+    const state = states.get(name)!;
+    states.delete(name);
+    await ctx.heartbeat();
+    const evaluator = new Evaluator(this.active, {
+      state: new PartitionPolicyState(state, this.shared), enricher: this.accounts, geo: this.geo, lateArrivalMs: this.options.lateArrivalMs,
+    });
+    const opened = { evaluator, state };
+    this.evaluators.set(name, opened);
+    this.log.debug({ partition: name, stateEntries: state.size }, 'policy state read back');
+    return opened;
+  }
+}
+
+/** True when `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
