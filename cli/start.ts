@@ -1,20 +1,19 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openClickHouse, type ClickHouse } from '../core/clickhouse.js';
-import { instanceConfig, loadConfig, type AppConfig } from '../core/config.js';
+import { loadConfig, type AppConfig } from '../core/config.js';
 import { createKafkaBus, type KafkaBus } from '../core/kafka.js';
 import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '../core/local-kafka.js';
 import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
-import { OktaConfigSchema } from '../ingestors/okta/config.js';
 import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
 import { createPolicyProcessor } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
-import { startOktaSimulator, type OktaSimulator } from '../simulators/okta/simulator.js';
+import { startDemoTenants } from './demo-tenants.js';
 import { PROJECT_ROOT } from './main.js';
 
 export interface AppwardenOptions {
@@ -42,7 +41,8 @@ export interface RunningAppwarden {
   app: FastifyInstance | null;
   /** The API's address when it listens. */
   url: string | null;
-  simulators: OktaSimulator[];
+  /** With simulated tenants: a user to try the API with. */
+  exampleUser: string | null;
   stop(): Promise<void>;
 }
 
@@ -62,17 +62,12 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
   };
   try {
     let config = options.config;
-    const simulators: OktaSimulator[] = [];
+    let exampleUser: string | null = null;
     if (Object.keys(config.connectors).length === 0 && config.simulate) {
-      const simulator = await startOktaSimulator({ log, seed: 'appwarden-demo', live: true });
-      cleanups.push(() => simulator.close());
-      simulators.push(simulator);
-      config = {
-        ...config,
-        connectors: { okta: { demo: instanceConfig(OktaConfigSchema, { orgUrl: simulator.url, token: simulator.token }) } },
-      };
-      log.info({ url: simulator.url, users: simulator.state.users.length, events: simulator.state.events.length },
-        'no connector configured: running a simulated Okta tenant as okta.demo');
+      const demo = await startDemoTenants(log);
+      cleanups.push(() => demo.close());
+      exampleUser = demo.exampleUser;
+      config = { ...config, connectors: demo.connectors };
     }
 
     const bus = createKafkaBus({
@@ -147,7 +142,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       else await built.ready();
       ready = true;
     }
-    return { config, bus, clickhouse, runtime, sink, policy, governance, app, url, simulators, stop };
+    return { config, bus, clickhouse, runtime, sink, policy, governance, app, url, exampleUser, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -169,7 +164,7 @@ export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<
     await kafka.stop();
     throw err;
   });
-  const demoUser = running.simulators[0]?.state.users[0]?.profile.login;
+  const demoUser = running.exampleUser;
   log.info({ roles, kafka: kafka.brokers, clickhouse: running.clickhouse?.kind ?? null }, 'Appwarden running');
   if (running.url) {
     log.info({ url: running.url }, `Appwarden API listening on ${running.url}`);

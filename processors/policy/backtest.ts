@@ -84,21 +84,32 @@ const MIN_SLICE_MS = 60_000;
 const MAX_SLICE_MS = 7 * DAY_MS;
 
 /** Where each kind of record is stored, and how to read it back in time order. */
-interface Source<R> {
+interface Source {
   table: string;
   time: string;
   id: string;
   columns: string;
   where: string | null;
-  toRecord(row: R): PolicyRecord;
+  toRecord(row: Row): PolicyRecord;
 }
 
-const SOURCES: { [K in RecordKind]: Source<never> } = {
-  audit: { table: TABLES.activities, time: 'occurred_at', id: 'event_id', columns: AUDIT_EVENT_COLUMNS, where: null, toRecord: (r: StoredActivityRow) => activityRowToAuditEvent(r) },
+type Row = Record<string, string>;
+
+const SOURCES: Record<RecordKind, Source> = {
+  audit: {
+    table: TABLES.activities, time: 'occurred_at', id: 'event_id', columns: AUDIT_EVENT_COLUMNS, where: null,
+    toRecord: (row) => activityRowToAuditEvent(row as unknown as StoredActivityRow),
+  },
   // Files and accounts keep the latest state of each object: history is what the latest observations say.
-  file: { table: TABLES.files, time: 'observed_at', id: 'record_id', columns: FILE_EVENT_COLUMNS, where: null, toRecord: (r: StoredFileRow) => fileRowToFileEvent(r) },
-  account: { table: TABLES.accounts, time: 'observed_at', id: 'record_id', columns: ACCOUNT_EVENT_COLUMNS, where: "kind = 'app_grant'", toRecord: (r: StoredAccountRow) => accountRowToAccountEvent(r) },
-} as { [K in RecordKind]: Source<never> };
+  file: {
+    table: TABLES.files, time: 'observed_at', id: 'record_id', columns: FILE_EVENT_COLUMNS, where: null,
+    toRecord: (row) => fileRowToFileEvent(row as unknown as StoredFileRow),
+  },
+  account: {
+    table: TABLES.accounts, time: 'observed_at', id: 'record_id', columns: ACCOUNT_EVENT_COLUMNS, where: "kind = 'app_grant'",
+    toRecord: (row) => accountRowToAccountEvent(row as unknown as StoredAccountRow),
+  },
+};
 
 /**
  * Runs a policy over the records stored in ClickHouse, in time order, with a fresh Evaluator: the
@@ -182,7 +193,7 @@ function stateHorizonMs(policy: CompiledPolicy): number {
  * halved for the next one, a sparse one doubled.
  */
 async function* readPages(
-  clickhouse: ClickHouse, source: Source<never>, from: number, to: number, providers: readonly string[] | null, pageSize: number, signal?: AbortSignal,
+  clickhouse: ClickHouse, source: Source, from: number, to: number, providers: readonly string[] | null, pageSize: number, signal?: AbortSignal,
 ): AsyncGenerator<PolicyRecord[]> {
   const filters = [
     ...(source.where ? [source.where] : []),
@@ -206,12 +217,12 @@ async function* readPages(
       const params: Record<string, unknown> = { from: formatDateTime64(start), to: formatDateTime64(end), limit: pageSize };
       if (providers) params.providers = [...providers];
       if (cursor) Object.assign(params, { cursor_t: formatDateTime64(Date.parse(cursor.t)), cursor_id: cursor.id });
-      const page: Array<Record<string, string>> = await clickhouse.query<Record<string, string>>(sql(cursor !== null), params);
+      const page: Row[] = await clickhouse.query<Row>(sql(cursor !== null), params);
       pages++;
       rows += page.length;
-      if (page.length > 0) yield page.map((row) => source.toRecord(row as never));
+      if (page.length > 0) yield page.map((row) => source.toRecord(row));
       if (page.length < pageSize) break;
-      const last: Record<string, string> = page[page.length - 1]!;
+      const last: Row = page[page.length - 1]!;
       cursor = { t: last[source.time]!, id: last[source.id]! };
     }
     start = end;
