@@ -2,6 +2,7 @@
  * `npm run bench`: prints throughput and latency figures of the Okta pipeline. Not a test: it asserts
  * nothing and is run on demand. BENCH_EVENTS sets N (default 200,000); BENCH_QUERY_ROWS the rows the
  * query latency is measured over (default 1,000,000); KAFKA_BROKERS a broker (else the local one).
+ * Ends with the policy figures of `bench/policy.bench.ts` (BENCH_POLICY_EVENTS, BENCH_ALERTS).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { ClickHouseSink } from '../processors/sink/sink.js';
 import { auditKey } from '../schemas/keys.js';
 import { encode } from '../schemas/registry.js';
 import { startOktaSimulator } from '../simulators/okta/index.js';
+import { runPolicyBench } from './policy.bench.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -140,6 +142,11 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     out(`/v1/activities user + 24 h over ${(await stored()).toLocaleString('en-US')} rows: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms  (${QUERIES} queries, ${Math.round(returned / QUERIES)} rows each on average)`);
     await running.stop();
+
+    // 6. policies: evaluation throughput with every built-in, and event into Kafka -> alert latency
+    await runPolicyBench({
+      brokers: kafka.brokers, log, out, events: Number(process.env.BENCH_POLICY_EVENTS ?? 300_000), alerts: Number(process.env.BENCH_ALERTS ?? 400),
+    });
   } finally {
     await sim.close();
     await kafka.stop();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backoffCeiling, fullJitterDelay, parseRetryAfter, systemClock } from './backoff.js';
+import { backoffCeiling, equalJitterDelay, fullJitterDelay, parseRetryAfter, systemClock } from './backoff.js';
 
 const settings = { baseDelayMs: 100, maxDelayMs: 5_000 };
 
@@ -66,5 +66,18 @@ describe('systemClock.sleep', () => {
 
   test('rejects at once when the signal is already aborted', async () => {
     await assert.rejects(systemClock.sleep(60_000, AbortSignal.abort()), { name: 'AbortError' });
+  });
+});
+
+describe('equalJitterDelay', () => {
+  test('stays within [ceiling/2, ceiling], so a throttle answer without a wait is never retried at once', () => {
+    const settings = { baseDelayMs: 100, maxDelayMs: 10_000 };
+    assert.equal(equalJitterDelay(0, settings, () => 0), 50);
+    assert.equal(equalJitterDelay(0, settings, () => 0.999999), 100);
+    assert.equal(equalJitterDelay(3, settings, () => 0), 400);
+    for (let i = 0; i < 200; i++) {
+      const d = equalJitterDelay(2, settings);
+      assert.ok(d >= 200 && d <= 400, String(d));
+    }
   });
 });

@@ -28,6 +28,16 @@ export function fullJitterDelay(attempt: number, settings: BackoffSettings, rand
 }
 
 /**
+ * A delay in [ceiling/2, ceiling]: for a throttle answer that names no wait, where waiting nothing
+ * (which full jitter allows) would just be throttled again.
+ */
+export function equalJitterDelay(attempt: number, settings: BackoffSettings, random: () => number = Math.random): number {
+  const ceiling = Math.floor(backoffCeiling(attempt, settings));
+  const half = Math.ceil(ceiling / 2);
+  return Math.min(ceiling, half + Math.floor(random() * (ceiling - half + 1)));
+}
+
+/**
  * Reads a `Retry-After` header: either delay-seconds (`120`) or an HTTP-date
  * (`Wed, 21 Oct 2015 07:28:00 GMT`). Returns milliseconds from `nowMs` (never negative), or
  * `undefined` when the header is absent or unreadable.

@@ -5,7 +5,7 @@
  */
 import { AppwardenError, type ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { fullJitterDelay, parseRetryAfter, systemClock, type Clock } from './backoff.js';
+import { equalJitterDelay, fullJitterDelay, parseRetryAfter, systemClock, type Clock } from './backoff.js';
 import { InstanceRateLimiter, type ThrottlePolicy } from './rate-limit.js';
 
 export { headerBudgetThrottle, retryAfterThrottle, type HeaderBudgetSettings, type RateBudget, type ThrottlePolicy } from './rate-limit.js';
@@ -193,7 +193,7 @@ export class HttpClient {
         throttleWaits++;
         const now = this.#clock.now();
         const waitMs = this.#options.throttle?.waitMs?.(res, now) ?? parseRetryAfter(res.headers.get('retry-after'), now)
-          ?? fullJitterDelay(throttleWaits - 1, this.#options.retry);
+          ?? equalJitterDelay(throttleWaits - 1, this.#options.retry);
         if (waitMs > maxThrottleWaitMs || throttleWaits > maxThrottleWaits) {
           this.#pauseFor(waitMs);
           throw this.#throttledError(waitMs, path, res.status, throttleWaits);

@@ -238,7 +238,7 @@ export class PolicyProcessor {
       this.counters.alertsPublished += out.alertCount;
       this.counters.newAlerts += out.newAlerts;
       this.counters.commands += out.commandCount;
-      await this.stateStore.save([[name, state.takeChanges().slice(0, 0)], [SHARED_SCOPE, this.shared.takeChanges()]]);
+      await this.stateStore.save([[name, state.takeChanges()], [SHARED_SCOPE, this.shared.takeChanges()]]);
       try {
         await consumer.commit([{ topic: batch.topic, partition: batch.partition, offset: last }]);
       } catch (err) {
