@@ -94,6 +94,7 @@ describe('kafka bus', () => {
       governanceState: `${p}.governance.state`,
       policyState: `${p}.policy.state`,
       policies: `${p}.policies`,
+      policyRegroup: `${p}.policy.regroup`,
     });
   });
 

@@ -30,6 +30,8 @@ export interface TopicNames {
   policyState: string;
   /** Compacted: policies deployed through the policy store, current (`id`) and every version (`id@version`). */
   policies: string;
+  /** Records matched by a policy that groups by something other than the user, keyed by policy and group. */
+  policyRegroup: string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -45,6 +47,7 @@ export function topicNames(prefix: string): TopicNames {
     governanceState: `${prefix}.governance.state`,
     policyState: `${prefix}.policy.state`,
     policies: `${prefix}.policies`,
+    policyRegroup: `${prefix}.policy.regroup`,
   };
 }
 

@@ -19,14 +19,19 @@ export function alertMessage(alert: Alert): KafkaMessage {
 }
 
 /**
- * What one batch of records caused, ready to publish: the latest state of each alert it raised or
- * updated (an alert updated ten times in a batch is published once, with its final count), and
- * every command, once.
+ * What one batch of records caused, ready to publish: the records forwarded to the regroup topic,
+ * the latest state of each alert it raised or updated (an alert updated ten times in a batch is
+ * published once, with its final count), and every command, once.
  */
 export class BatchOutput {
   private readonly alerts = new Map<string, Alert>();
   private readonly commands = new Map<string, GovernanceCommand>();
+  private readonly forwards: KafkaMessage[] = [];
   newAlerts = 0;
+
+  forward(messages: readonly KafkaMessage[]): void {
+    for (const m of messages) this.forwards.push(m);
+  }
 
   add(result: EvaluationResult): void {
     for (const { alert, isNew } of result.alerts) {
@@ -46,8 +51,9 @@ export class BatchOutput {
     return this.commands.size;
   }
 
-  /** Publishes the alerts, then the commands; resolves once Kafka acknowledged both. */
+  /** Publishes the forwarded records, the alerts, then the commands; resolves once Kafka acknowledged them all. */
   async publish(bus: Pick<KafkaBus, 'send' | 'topics'>): Promise<void> {
+    await bus.send(bus.topics.policyRegroup, this.forwards);
     await bus.send(bus.topics.alert, [...this.alerts.values()].map(alertMessage));
     await bus.send(bus.topics.governanceCommand, [...this.commands.values()].map((c) => ({ ...commandMessage(c), key: commandKey(c) })));
   }

@@ -277,6 +277,25 @@ threshold:
     assert.ok(!h.alerts.some((a) => a.actor?.email === 'ed@example.com'), 'deleted policies raise nothing');
   });
 
+  test('a policy grouped by source address (password spray) counts the failures of users on every partition, once', async () => {
+    const h = await harness();
+    const spray = parsePolicyText(readFileSync(new URL('../../policies/password-spray.yaml', import.meta.url), 'utf8'), 'password-spray.yaml', { version: 0 });
+    await h.start(spray.policies.map((p) => p.compiled));
+    const users = Array.from({ length: 12 }, (_, i) => `user${i}@example.com`);
+    const failures = users.map((u, i) => audit(u, T0 + i * 20_000, { source: { ip: '198.51.100.23', user_agent: null, country: 'Netherlands', city: null } }));
+    await h.sendAudit(failures);
+    await waitFor(() => latestAlerts(h.alerts, 'password-spray')[0]?.count === 12, { what: 'the spray alert counting twelve failures' });
+    // Delivered again (a replay upstream): forwarded again, recognized, not counted.
+    await h.sendAudit(failures.slice(0, 5));
+    await h.settled();
+    await waitFor(async () => (await h.bus.fetchLag(h.groupId, [h.bus.topics.policyRegroup])).every((p) => p.lag === 0), { what: 'the regroup topic consumed' });
+    const alerts = latestAlerts(h.alerts, 'password-spray');
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]!.count, 12);
+    assert.equal(alerts[0]!.title, 'Password spray from 198.51.100.23: 12 users failed to sign in within 30 minutes');
+    assert.equal(alerts[0]!.dedup_key, 'source.ip=198.51.100.23');
+  });
+
   test('dry-run commands carry mode dry_run; a safety stop becomes a high alert about the policy itself', async () => {
     const h = await harness();
     await h.start(policies(`

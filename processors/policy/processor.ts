@@ -5,13 +5,13 @@ import type { AccountEvent } from '../../schemas/types.js';
 import { AccountDirectory } from './account-directory.js';
 import { BatchOutput } from './batch-output.js';
 import type { CompiledPolicy } from './compile.js';
-import { Evaluator } from './evaluator.js';
 import type { GeoLocator } from './geo.js';
 import { loadGeoIpLocator } from './geoip.js';
 import { PartitionStateStore, partitionName, SHARED_SCOPE } from './partition-state-store.js';
+import { PartitionWork, type PolicySet } from './partition-work.js';
 import { PolicyStore } from './policy-store.js';
-import type { PolicyRecord } from './record-context.js';
-import { PartitionPolicyState } from './shared-state.js';
+import { recordKindOf, type PolicyRecord } from './record-context.js';
+import { POLICY_HEADER, Regrouping } from './regroup.js';
 import { MemoryPolicyState } from './state.js';
 import { followTopic, type TopicFollower } from './topic-follower.js';
 
@@ -51,7 +51,7 @@ export interface PolicyProcessorStats {
   undecodable: number;
   /** Records the evaluator failed on (logged, skipped). */
   failed: number;
-  /** Input partitions with an evaluator in this process. */
+  /** Partitions (input and regroup) with evaluators in this process. */
   partitions: number;
   accounts: number;
 }
@@ -64,12 +64,6 @@ export interface ActivePolicy {
   source: 'folder' | 'store';
 }
 
-interface PartitionEvaluator {
-  evaluator: Evaluator;
-  /** The partition's own entries (the shared ones are in `PolicyProcessor.shared`). */
-  state: MemoryPolicyState;
-}
-
 const DEFAULT_CATCH_UP_MS = 120_000;
 
 /**
@@ -79,8 +73,10 @@ const DEFAULT_CATCH_UP_MS = 120_000;
  * changed in the partition's state to `<prefix>.policy.state`, then commits the offsets. A process
  * given a partition reads that partition's state back first, so windows survive restarts and
  * rebalances; a record replayed after a crash finds itself already counted and changes nothing.
- * Enrichments come from the whole account topic, which every processor reads for itself, and
- * deploys from the policy store, applied between two batches without a restart.
+ * A policy grouping by something other than the user runs in two stages (see Regrouping) through
+ * `<prefix>.policy.regroup`, which the same group consumes. Enrichments come from the whole account
+ * topic, which every processor reads for itself, and deploys from the policy store, applied between
+ * two batches without a restart.
  */
 export class PolicyProcessor {
   /** What the account scans say of each account: the `actor_account.*` and `grant.user_count` enrichments. */
@@ -93,10 +89,10 @@ export class PolicyProcessor {
   private base: readonly CompiledPolicy[];
   private active: CompiledPolicy[] = [];
   private activeSources = new Map<string, ActivePolicy['source']>();
-  private geo: GeoLocator | null = null;
+  private set: PolicySet = { aligned: [], regrouping: new Regrouping([]), geo: null };
   /** Policy-wide entries (safety and alert limits, stops) shared by this process's partitions. */
   private shared = new MemoryPolicyState();
-  private readonly evaluators = new Map<string, PartitionEvaluator>();
+  private readonly evaluators = new Map<string, PartitionWork>();
   /** The assignment the evaluators belong to; every rejoin gives a new array, and the state is read again. */
   private seenAssignment: TopicPartition[] | null = null;
   private snapshot: { names: Set<string>; states: Promise<Map<string, MemoryPolicyState>> } | null = null;
@@ -134,7 +130,7 @@ export class PolicyProcessor {
     await this.refresh();
     const consumer = await bus.consume({
       groupId: this.options.groupId,
-      topics: [bus.topics.audit, bus.topics.file, bus.topics.account],
+      topics: [bus.topics.audit, bus.topics.file, bus.topics.account, bus.topics.policyRegroup],
       fromBeginning: true,
       eachBatch: (batch, ctx) => this.accept(batch, ctx),
       ...(this.options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.options.sessionTimeoutMs }),
@@ -184,27 +180,30 @@ export class PolicyProcessor {
     const removed = new Set(this.store?.removedIds() ?? []);
     const deployed = this.store?.compiled() ?? [];
     const deployedIds = new Set(deployed.map((p) => p.id));
-    let set = [...this.base.filter((p) => !removed.has(p.id) && !deployedIds.has(p.id)), ...deployed];
-    if (!this.geo && set.some((p) => p.policy.enabled && p.needs.geo)) {
+    let policies = [...this.base.filter((p) => !removed.has(p.id) && !deployedIds.has(p.id)), ...deployed];
+    let geo = this.set.geo;
+    if (!geo && policies.some((p) => p.policy.enabled && p.needs.geo)) {
       try {
-        this.geo = await (this.options.loadGeo ?? loadGeoIpLocator)();
+        geo = await (this.options.loadGeo ?? loadGeoIpLocator)();
       } catch (err) {
-        const left = set.filter((p) => p.policy.enabled && p.needs.geo).map((p) => p.id);
+        const left = policies.filter((p) => p.policy.enabled && p.needs.geo).map((p) => p.id);
         this.log.error({ err, policies: left }, 'no GeoIP database: impossible-travel policies do not run');
-        set = set.filter((p) => !p.needs.geo);
+        policies = policies.filter((p) => !p.needs.geo);
       }
     }
+    const regrouping = new Regrouping(policies);
+    const set: PolicySet = { aligned: policies.filter((p) => !regrouping.policies.has(p.id)), regrouping, geo };
     const before = new Map(this.active.map((p) => [p.id, p.version]));
-    const gone = [...before.keys()].filter((id) => removed.has(id) && !set.some((p) => p.id === id));
-    for (const { evaluator } of this.evaluators.values()) {
-      evaluator.setPolicies(set);
-      for (const id of gone) evaluator.forgetPolicy(id);
-    }
-    this.active = set;
-    this.activeSources = new Map(set.map((p) => [p.id, deployedIds.has(p.id) ? 'store' : 'folder']));
-    const changed = set.filter((p) => before.get(p.id) !== p.version).map((p) => `${p.id}@${p.version}`);
-    if (changed.length > 0 || gone.length > 0) {
-      this.log.info({ policies: set.length, changed: changed.slice(0, 50), removed: gone }, 'policies in effect');
+    const gone = [...before.keys()].filter((id) => removed.has(id) && !policies.some((p) => p.id === id));
+    for (const work of this.evaluators.values()) work.setPolicies(set, gone);
+    this.set = set;
+    this.active = policies;
+    this.activeSources = new Map(policies.map((p) => [p.id, deployedIds.has(p.id) ? 'store' : 'folder']));
+    const fresh = policies.filter((p) => before.get(p.id) !== p.version);
+    if (fresh.length > 0 || gone.length > 0) {
+      this.log.info({
+        policies: policies.length, changed: fresh.slice(0, 50).map((p) => `${p.id}@${p.version}`), removed: gone, regrouped: [...regrouping.policies.keys()],
+      }, 'policies in effect');
     }
   }
 
@@ -222,23 +221,23 @@ export class PolicyProcessor {
     const consumer = await this.consumerReady;
     const name = partitionName(batch.topic, batch.partition);
     try {
-      const { evaluator, state } = await this.evaluatorFor(consumer, batch.topic, batch.partition, ctx);
+      const work = await this.evaluatorFor(consumer, batch.topic, batch.partition, ctx);
       const out = new BatchOutput();
       let last: number | null = null;
       let undecodable = 0;
       for (const record of batch.records) {
         if (!ctx.isRunning()) break;
-        if (!this.evaluate(evaluator, record, out)) undecodable++;
+        if (!this.evaluate(work, record, out)) undecodable++;
         last = record.offset;
       }
       if (undecodable > 0) this.log.debug({ topic: batch.topic, partition: batch.partition, count: undecodable }, 'skipped messages that are not records');
       if (last === null) return;
-      // Order matters: outputs acknowledged, then the state that counts them, then the offsets.
+      // Order matters: outputs (and forwarded records) acknowledged, then the state that counts them, then the offsets.
       await out.publish(this.options.bus);
       this.counters.alertsPublished += out.alertCount;
       this.counters.newAlerts += out.newAlerts;
       this.counters.commands += out.commandCount;
-      await this.stateStore.save([[name, state.takeChanges()], [SHARED_SCOPE, this.shared.takeChanges()]]);
+      await this.stateStore.save([[name, work.state.takeChanges()], [SHARED_SCOPE, this.shared.takeChanges()]]);
       try {
         await consumer.commit([{ topic: batch.topic, partition: batch.partition, offset: last }]);
       } catch (err) {
@@ -254,7 +253,7 @@ export class PolicyProcessor {
   }
 
   /** Evaluates one message; false when it is not a record of ours. */
-  private evaluate(evaluator: Evaluator, record: ConsumedRecord, out: BatchOutput): boolean {
+  private evaluate(work: PartitionWork, record: ConsumedRecord, out: BatchOutput): boolean {
     let value: PolicyRecord;
     try {
       if (!record.value) throw new Error('no value');
@@ -266,11 +265,15 @@ export class PolicyProcessor {
       this.counters.undecodable++;
       return false;
     }
+    const { topics } = this.options.bus;
+    const regrouped = record.topic === topics.policyRegroup;
     // The directory must know this account record as well as the record under evaluation does.
-    if (record.topic === this.options.bus.topics.account) this.accounts.apply(value as AccountEvent);
+    if (record.topic === topics.account) this.accounts.apply(value as AccountEvent);
     this.counters.records++;
     try {
-      const result = evaluator.process(value);
+      if (!regrouped) out.forward(this.set.regrouping.forward(value, recordKindOf(value), record, this.accounts));
+      const result = work.process(value, regrouped ? record.headers[POLICY_HEADER] : undefined);
+      if (!result) return true;
       this.counters.matches += result.matches.length;
       for (const notice of result.notices) {
         this.counters.notices++;
@@ -284,7 +287,7 @@ export class PolicyProcessor {
     return true;
   }
 
-  private async evaluatorFor(consumer: ConsumerHandle, topic: string, partition: number, ctx: BatchContext): Promise<PartitionEvaluator> {
+  private async evaluatorFor(consumer: ConsumerHandle, topic: string, partition: number, ctx: BatchContext): Promise<PartitionWork> {
     const assignment = consumer.assignment();
     if (assignment !== this.seenAssignment) {
       // Another member may have moved any partition on since we last had it.
@@ -314,10 +317,9 @@ export class PolicyProcessor {
     const state = states.get(name)!;
     states.delete(name);
     await ctx.heartbeat();
-    const evaluator = new Evaluator(this.active, {
-      state: new PartitionPolicyState(state, this.shared), enricher: this.accounts, geo: this.geo, lateArrivalMs: this.options.lateArrivalMs,
-    });
-    const opened = { evaluator, state };
+    const opened = new PartitionWork({
+      state, shared: this.shared, enricher: this.accounts, lateArrivalMs: this.options.lateArrivalMs, regrouped: topic === this.options.bus.topics.policyRegroup,
+    }, this.set);
     this.evaluators.set(name, opened);
     this.log.debug({ partition: name, stateEntries: state.size }, 'policy state read back');
     return opened;
