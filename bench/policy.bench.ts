@@ -5,7 +5,8 @@
  * time from an event entering Kafka to its alert on the alert topic (p50/p95/p99), through a real
  * policy processor. BENCH_POLICY_EVENTS sets the events evaluated (default 300,000; N is read too);
  * MODE=failures makes every event a failed login (threshold-heavy worst case); BENCH_ALERTS the
- * alerts the latency is measured over (default 400); KAFKA_BROKERS a broker (else the local one).
+ * alerts the latency is measured over (default 400); BENCH_POLICY_KAFKA_EVENTS the events a processor
+ * consumes from Kafka for its throughput (default 100,000); KAFKA_BROKERS a broker (else the local one).
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ export interface PolicyBenchOptions {
   out: (line: string) => void;
   events?: number;
   alerts?: number;
+  /** Events produced beforehand and then consumed by the processor, for its throughput. */
+  kafkaEvents?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -125,6 +128,33 @@ export async function runPolicyBench(options: PolicyBenchOptions): Promise<void>
     latencies.sort((a, b) => a - b);
     if (latencies.length === 0) throw new Error('no alert arrived');
     out(`event into Kafka -> alert on the alert topic (${latencies.length} alerts, ${compiled.length} built-in policies): p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
+
+    // 3. The processor's throughput through Kafka (decode, evaluate, publish, save state, commit): a
+    //    backlog on the audit topic, read by a processor of a new group from the first record to the last.
+    const backlog = events.slice(0, Math.min(events.length, options.kafkaEvents ?? 100_000));
+    for (let i = 0; i < backlog.length; i += 10_000) {
+      await bus.send(bus.topics.audit, backlog.slice(i, i + 10_000).map((e) => ({ key: auditKey(e), value: Buffer.from(encode('audit-event', e)) })));
+    }
+    const total = backlog.length + alertsWanted;
+    const readerGroup = `bench-policy-${randomBytes(4).toString('hex')}`;
+    const reader = new PolicyProcessor({
+      bus, log, groupId: readerGroup, policies: latencyPolicies, lateArrivalMs: 3_600_000, store: null, loadGeo: async () => geo,
+    });
+    try {
+      await reader.start();
+      const until = Date.now() + 600_000;
+      let first = 0;
+      while (Date.now() < until) {
+        if (!first && reader.stats().records > 0) first = performance.now();
+        const lag = (await bus.fetchLag(readerGroup, [bus.topics.audit])).reduce((n, p) => n + p.lag, 0);
+        if (first && lag === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const ms = performance.now() - first;
+      out(`policy processor through Kafka (1 process, 6 partitions, state saved per batch): ${total.toLocaleString('en-US')} events in ${Math.round(ms)} ms = ${Math.round((total / ms) * 1000).toLocaleString('en-US')} events/s`);
+    } finally {
+      await reader.stop();
+    }
   } finally {
     await processor.stop();
     await bus.deleteTopics().catch(() => undefined);
@@ -140,6 +170,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       brokers: kafka.brokers, log, out: (line) => process.stdout.write(`${line}\n`),
       events: Number(process.env.BENCH_POLICY_EVENTS ?? process.env.N ?? 300_000),
       alerts: Number(process.env.BENCH_ALERTS ?? 400),
+      kafkaEvents: Number(process.env.BENCH_POLICY_KAFKA_EVENTS ?? 100_000),
     });
   } finally {
     await kafka.stop();

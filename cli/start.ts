@@ -12,6 +12,7 @@ import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
 import { createPolicyProcessor } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
+import { PolicyStore } from '../processors/policy/policy-store.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
 import { startDemoTenants } from './demo-tenants.js';
 import { PROJECT_ROOT } from './main.js';
@@ -132,9 +133,17 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       // The API's own view of the connectors' actions (creating instances does no I/O), for requests and reverts.
       const actionsStop = new AbortController();
       cleanups.push(async () => actionsStop.abort());
+      // The policy processor of this process follows the store already; an API on its own follows one of its own.
+      let policyStore = policy?.store ?? null;
+      if (!policyStore) {
+        const own = new PolicyStore({ bus, log });
+        await own.start();
+        cleanups.push(() => own.stop());
+        policyStore = own;
+      }
       const built = await buildApp({
         clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
-        bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal),
+        bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal), policyStore,
       });
       app = built;
       cleanups.push(() => built.close());

@@ -22,14 +22,23 @@ export interface CommandEnvelope {
   requestedBy?: string;
 }
 
-/** The Kafka message of a command, keyed by command id so one command's messages stay in order. */
+/**
+ * The key of a command on `<prefix>.governance.command`: its target (provider, instance, type, id),
+ * so that every message about one target (the command, its approval, retry, revert, and commands
+ * that conflict with it) stays in order on one partition and reaches one executor.
+ */
+export function commandKey(command: Pick<GovernanceCommand, 'provider' | 'instance' | 'target'>): string {
+  return `${command.provider}/${command.instance}/${command.target.type}/${command.target.id}`;
+}
+
+/** The Kafka message of a command, keyed by its target (see `commandKey`). */
 export function commandMessage(command: GovernanceCommand, envelope: Partial<CommandEnvelope> = {}): KafkaMessage {
   const headers: Record<string, string> = {};
   if (envelope.intent && envelope.intent !== 'execute') headers[INTENT_HEADER] = envelope.intent;
   if (envelope.reverts) headers[REVERTS_HEADER] = envelope.reverts;
   if (envelope.requestedBy) headers[REQUESTED_BY_HEADER] = envelope.requestedBy;
   // encode() answers a view of a shared slab: copy it, the producer may hold it a while.
-  return { key: command.command_id, value: Buffer.from(encode('governance-command', command)), headers };
+  return { key: commandKey(command), value: Buffer.from(encode('governance-command', command)), headers };
 }
 
 /** Reads the headers of a command message; an unknown intent is treated as none (execute). */

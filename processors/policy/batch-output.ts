@@ -4,13 +4,6 @@ import type { Alert, GovernanceCommand } from '../../schemas/types.js';
 import { commandMessage } from '../governance/index.js';
 import type { EvaluationResult } from './evaluator.js';
 
-/**
- * The key of a command on `<prefix>.governance.command`: its target (provider, instance, type, id),
- * so that one target's commands stay in order on one partition and reach one executor.
- */
-export function commandKey(command: Pick<GovernanceCommand, 'provider' | 'instance' | 'target'>): string {
-  return `${command.provider}/${command.instance}/${command.target.type}/${command.target.id}`;
-}
 
 /** The message of an alert: keyed by alert_id, since a later message with the same id replaces it. */
 export function alertMessage(alert: Alert): KafkaMessage {
@@ -55,6 +48,6 @@ export class BatchOutput {
   async publish(bus: Pick<KafkaBus, 'send' | 'topics'>): Promise<void> {
     await bus.send(bus.topics.policyRegroup, this.forwards);
     await bus.send(bus.topics.alert, [...this.alerts.values()].map(alertMessage));
-    await bus.send(bus.topics.governanceCommand, [...this.commands.values()].map((c) => ({ ...commandMessage(c), key: commandKey(c) })));
+    await bus.send(bus.topics.governanceCommand, [...this.commands.values()].map((c) => commandMessage(c)));
   }
 }

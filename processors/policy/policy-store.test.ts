@@ -52,6 +52,10 @@ describe('policy store (real Kafka)', () => {
     assert.equal(two.ok, false);
     assert.match(two.ok ? '' : two.problems[0]!.message, /a put holds one policy, this text holds 2/);
 
+    const checked = api.validate(doc('third'));
+    assert.equal(checked.compiled?.version, 3, 'validate numbers it as the next version');
+    assert.deepEqual(api.versions('vip-logins').map((v) => v.version), [1, 2], 'validate stores nothing');
+
     const back = await api.rollback('vip-logins', 1, { by: 'user:lead' });
     assert.ok(back.ok && back.version === 3);
     assert.equal(back.policy.rolled_back_from, 1);

@@ -152,27 +152,37 @@ export class PolicyStore {
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
+    // Version numbers come from what was read: a store that has not read the topic would reuse them.
+    if (!this.follower) return Promise.reject(new AppwardenError('AW_NOT_READY', 'the policy store is not started (call start() first)'));
     const run = this.writes.then(work, work);
     this.writes = run.catch(() => undefined);
     return run;
   }
 
-  private async putNow(input: unknown, options: PutOptions, rolledBackFrom: number | null): Promise<PutResult> {
-    const text = typeof input === 'string' ? input : null;
+  /**
+   * Checks a policy as `put` would, storing nothing (for a validate request): the compiled policy,
+   * numbered as the next version of its id, or every problem.
+   */
+  validate(input: unknown, options: Pick<PutOptions, 'file'> = {}): { compiled: CompiledPolicy | null; problems: PolicyProblem[] } {
     let document: unknown = input;
-    const peekId = (value: unknown) => (value !== null && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : null);
-    if (text !== null) {
-      const load = parsePolicyText(text, options.file ?? 'policy', this.compileOptions(1));
-      if (load.problems.length > 0) return { ok: false, problems: load.problems };
+    if (typeof input === 'string') {
+      const file = options.file ?? 'policy';
+      const load = parsePolicyText(input, file, this.compileOptions(1));
+      if (load.problems.length > 0) return { compiled: null, problems: load.problems };
       if (load.policies.length !== 1) {
-        return { ok: false, problems: [{ path: [], file: options.file ?? 'policy', line: 1, message: `a put holds one policy, this text holds ${load.policies.length}` }] };
+        return { compiled: null, problems: [{ path: [], file, line: 1, message: `a put holds one policy, this text holds ${load.policies.length}` }] };
       }
       document = load.policies[0]!.compiled.document;
     }
-    const id = peekId(document);
-    const version = id ? this.latestVersion(id) + 1 : 1;
-    const { compiled, problems } = tryCompilePolicy(document, this.compileOptions(version));
+    const id = document !== null && typeof document === 'object' ? (document as { id?: unknown }).id : undefined;
+    const version = typeof id === 'string' ? this.latestVersion(id) + 1 : 1;
+    return tryCompilePolicy(document, this.compileOptions(version));
+  }
+
+  private async putNow(input: unknown, options: PutOptions, rolledBackFrom: number | null): Promise<PutResult> {
+    const { compiled, problems } = this.validate(input, options);
     if (!compiled) return { ok: false, problems };
+    const text = typeof input === 'string' ? input : null;
     const stored = this.version(compiled.id, compiled.document, text, options.by ?? null, rolledBackFrom);
     await this.write(stored);
     return { ok: true, version: stored.version, policy: stored, compiled: this.compiledById.get(stored.id) ?? compiled };

@@ -1,8 +1,9 @@
-import type { BatchContext, ConsumedBatch, ConsumedRecord, ConsumerHandle, KafkaBus, TopicPartition } from '../../core/kafka.js';
+import type { BatchContext, ConsumedBatch, ConsumedRecord, ConsumerHandle, KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
 import { decode } from '../../schemas/registry.js';
 import type { AccountEvent } from '../../schemas/types.js';
 import { AccountDirectory } from './account-directory.js';
+import { AssignedPartitions } from './assigned-partitions.js';
 import { BatchOutput } from './batch-output.js';
 import type { CompiledPolicy } from './compile.js';
 import type { GeoLocator } from './geo.js';
@@ -26,7 +27,8 @@ export interface PolicyProcessorOptions {
   lateArrivalMs: number;
   /**
    * Where deploys come from. Default: a PolicyStore over `<prefix>.policies` that the processor starts,
-   * follows and stops. null: no deploys, only `policies` and `setPolicies`.
+   * follows and stops. A store passed in (e.g. shared with the API of the same process) is started
+   * and stopped by its owner. null: no deploys, only `policies` and `setPolicies`.
    */
   store?: PolicyStore | null;
   /** Loads the GeoIP locator, once an impossible-travel policy is enabled. Default: geoip-lite's database. */
@@ -34,7 +36,7 @@ export interface PolicyProcessorOptions {
   /** How long start waits for the account topic to be read to its end before evaluating. Default 120 s. */
   accountsCatchUpTimeoutMs?: number;
   sessionTimeoutMs?: number;
-  /** How long a fetch waits for records; short values lower the latency of an alert on a quiet topic. */
+  /** How long a fetch waits on partitions without new records before it answers empty (kafkajs: 5 s). */
   maxWaitTimeMs?: number;
 }
 
@@ -92,10 +94,7 @@ export class PolicyProcessor {
   private set: PolicySet = { aligned: [], regrouping: new Regrouping([]), geo: null };
   /** Policy-wide entries (safety and alert limits, stops) shared by this process's partitions. */
   private shared = new MemoryPolicyState();
-  private readonly evaluators = new Map<string, PartitionWork>();
-  /** The assignment the evaluators belong to; every rejoin gives a new array, and the state is read again. */
-  private seenAssignment: TopicPartition[] | null = null;
-  private snapshot: { names: Set<string>; states: Promise<Map<string, MemoryPolicyState>> } | null = null;
+  private readonly partitions: AssignedPartitions<PartitionWork>;
   private consumer: ConsumerHandle | null = null;
   private readonly consumerReady: Promise<ConsumerHandle>;
   private setConsumer!: (c: ConsumerHandle) => void;
@@ -110,6 +109,9 @@ export class PolicyProcessor {
     this.ownsStore = options.store === undefined;
     this.store = options.store === undefined ? new PolicyStore({ bus: options.bus, log: options.log }) : options.store;
     this.stateStore = new PartitionStateStore(options.bus, options.groupId, this.log);
+    this.partitions = new AssignedPartitions(this.stateStore, (topic, _partition, state) => new PartitionWork({
+      state, shared: this.shared, enricher: this.accounts, lateArrivalMs: options.lateArrivalMs, regrouped: topic === options.bus.topics.policyRegroup,
+    }, this.set), this.log);
     this.consumerReady = new Promise((resolve) => (this.setConsumer = resolve));
   }
 
@@ -166,7 +168,7 @@ export class PolicyProcessor {
   }
 
   stats(): PolicyProcessorStats {
-    return { ...this.counters, partitions: this.evaluators.size, accounts: this.accounts.size };
+    return { ...this.counters, partitions: this.partitions.size, accounts: this.accounts.size };
   }
 
   /** Recomputes the policies in effect (folders, replaced or removed by the store) and hands them to every evaluator. */
@@ -195,7 +197,7 @@ export class PolicyProcessor {
     const set: PolicySet = { aligned: policies.filter((p) => !regrouping.policies.has(p.id)), regrouping, geo };
     const before = new Map(this.active.map((p) => [p.id, p.version]));
     const gone = [...before.keys()].filter((id) => removed.has(id) && !policies.some((p) => p.id === id));
-    for (const work of this.evaluators.values()) work.setPolicies(set, gone);
+    for (const work of this.partitions.values()) work.setPolicies(set, gone);
     this.set = set;
     this.active = policies;
     this.activeSources = new Map(policies.map((p) => [p.id, deployedIds.has(p.id) ? 'store' : 'folder']));
@@ -221,7 +223,8 @@ export class PolicyProcessor {
     const consumer = await this.consumerReady;
     const name = partitionName(batch.topic, batch.partition);
     try {
-      const work = await this.evaluatorFor(consumer, batch.topic, batch.partition, ctx);
+      const work = await this.partitions.get(consumer.assignment(), batch.topic, batch.partition);
+      await ctx.heartbeat();
       const out = new BatchOutput();
       let last: number | null = null;
       let undecodable = 0;
@@ -247,7 +250,7 @@ export class PolicyProcessor {
       }
     } catch (err) {
       // Its memory counted records whose outcome may not have been published: read it back from the topic.
-      this.evaluators.delete(name);
+      this.partitions.drop(batch.topic, batch.partition);
       throw err;
     }
   }
@@ -285,44 +288,6 @@ export class PolicyProcessor {
       this.log.error({ err, topic: record.topic, partition: record.partition, offset: record.offset }, 'policy evaluation failed on a record; skipped');
     }
     return true;
-  }
-
-  private async evaluatorFor(consumer: ConsumerHandle, topic: string, partition: number, ctx: BatchContext): Promise<PartitionWork> {
-    const assignment = consumer.assignment();
-    if (assignment !== this.seenAssignment) {
-      // Another member may have moved any partition on since we last had it.
-      this.seenAssignment = assignment;
-      this.evaluators.clear();
-      this.snapshot = null;
-      this.log.info({ partitions: assignment.map((p) => partitionName(p.topic, p.partition)) }, 'partitions assigned');
-    }
-    const name = partitionName(topic, partition);
-    const known = this.evaluators.get(name);
-    if (known) return known;
-
-    if (!this.snapshot?.names.has(name)) {
-      const names = new Set([...assignment.map((p) => partitionName(p.topic, p.partition)), name]);
-      this.snapshot = { names, states: this.stateStore.load([...names]) };
-    }
-    const snapshot = this.snapshot;
-    let states: Map<string, MemoryPolicyState>;
-    try {
-      states = await snapshot.states;
-    } catch (err) {
-      if (this.snapshot === snapshot) this.snapshot = null;
-      throw err;
-    }
-    // Each partition's snapshot is used once: a partition opened again reads the topic again.
-    snapshot.names.delete(name);
-    const state = states.get(name)!;
-    states.delete(name);
-    await ctx.heartbeat();
-    const opened = new PartitionWork({
-      state, shared: this.shared, enricher: this.accounts, lateArrivalMs: this.options.lateArrivalMs, regrouped: topic === this.options.bus.topics.policyRegroup,
-    }, this.set);
-    this.evaluators.set(name, opened);
-    this.log.debug({ partition: name, stateEntries: state.size }, 'policy state read back');
-    return opened;
   }
 }
 
