@@ -1,8 +1,8 @@
-import { recordId } from '../../schemas/event-id.js';
 import type { AccountEvent, Subject } from '../../schemas/types.js';
 import type { AccountStatus, SubjectType } from '../../schemas/vocabulary.js';
 import type { SnapshotContext } from '../contract.js';
 import { obj, put, requireObject, requireString, str, time, type Json } from './json.js';
+import { buildAccountEvent } from '../../schemas/account-event.js';
 
 // ---- Directory API resources: users, groups, members, roles and role assignments, tokens
 
@@ -120,22 +120,5 @@ function userSubject(user: Json, idField: string): Subject & { id: string } {
 }
 
 function accountEvent(ctx: SnapshotContext, kind: AccountEvent['kind'], ids: string[], subject: Subject, rest: Partial<AccountEvent> & { raw: string }): AccountEvent {
-  return {
-    record_id: recordId('google_workspace', ctx.instance, kind, ...ids),
-    provider: 'google_workspace',
-    instance: ctx.instance,
-    observed_at: ctx.observedAt,
-    kind,
-    subject,
-    status: null,
-    status_raw: null,
-    created_at: null,
-    last_login_at: null,
-    group: null,
-    privilege: null,
-    app: null,
-    deleted: false,
-    attributes: {},
-    ...rest,
-  };
+  return buildAccountEvent('google_workspace', ctx, kind, ids, subject, rest);
 }

@@ -1,8 +1,8 @@
-import { recordId } from '../../schemas/event-id.js';
 import type { AccountEvent, Subject } from '../../schemas/types.js';
 import type { SubjectType } from '../../schemas/vocabulary.js';
 import type { SnapshotContext } from '../contract.js';
 import { arr, failure, looksLikeEmail, obj, parseUtc, put, requireObject, requireString, str, type Json } from './fields.js';
+import { buildAccountEvent } from '../../schemas/account-event.js';
 
 /**
  * Microsoft Graph directory objects → AccountEvents. Pure; each throws AW_NORMALIZE_FAILED naming the
@@ -149,24 +149,7 @@ export function normalizeGraphAppRoleAssignment(rawAssignment: unknown, rawResou
 function accountEvent(
   ctx: SnapshotContext, kind: AccountEvent['kind'], ids: string[], subject: Subject, rest: Partial<AccountEvent> & { raw: string },
 ): AccountEvent {
-  return {
-    record_id: recordId('office365', ctx.instance, kind, ...ids),
-    provider: 'office365',
-    instance: ctx.instance,
-    observed_at: ctx.observedAt,
-    kind,
-    subject,
-    status: null,
-    status_raw: null,
-    created_at: null,
-    last_login_at: null,
-    group: null,
-    privilege: null,
-    app: null,
-    deleted: false,
-    attributes: {},
-    ...rest,
-  };
+  return buildAccountEvent('office365', ctx, kind, ids, subject, rest);
 }
 
 function userSubject(user: Json, idField: string): Subject & { id: string } {

@@ -1,8 +1,9 @@
 import { AppwardenError } from '../../core/errors.js';
-import { eventId, recordId } from '../../schemas/event-id.js';
+import { eventId } from '../../schemas/event-id.js';
 import type { AccountEvent, Actor, AuditEvent, AuditTarget, Subject } from '../../schemas/types.js';
 import type { AccountStatus, ActorType, Outcome, TargetType } from '../../schemas/vocabulary.js';
 import { oktaEventMapping } from './event-types.js';
+import { buildAccountEvent } from '../../schemas/account-event.js';
 
 /** Where an audit record comes from and when we received it. */
 export interface OktaAuditContext {
@@ -302,24 +303,7 @@ function accountEvent(
   ctx: OktaAccountContext, kind: AccountEvent['kind'], ids: string[], subject: Subject,
   rest: Partial<AccountEvent> & { raw: string },
 ): AccountEvent {
-  return {
-    record_id: recordId('okta', ctx.instance, kind, ...ids),
-    provider: 'okta',
-    instance: ctx.instance,
-    observed_at: ctx.observedAt,
-    kind,
-    subject,
-    status: null,
-    status_raw: null,
-    created_at: null,
-    last_login_at: null,
-    group: null,
-    privilege: null,
-    app: null,
-    deleted: false,
-    attributes: {},
-    ...rest,
-  };
+  return buildAccountEvent('okta', ctx, kind, ids, subject, rest);
 }
 
 function userSubject(user: Json, idField: string): Subject {
