@@ -8,6 +8,7 @@ import { isAppwardenError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import type { GoogleWorkspaceSimulatorOptions } from './options.js';
 import { startGoogleWorkspaceSimulator } from './simulator.js';
+import { numberArg } from '../common/cli-args.js';
 
 const USAGE = `usage: node --import tsx simulators/google-workspace/main.ts [options]
   --port N                 listen port (default 0: a free port)
@@ -25,14 +26,6 @@ const USAGE = `usage: node --import tsx simulators/google-workspace/main.ts [opt
   --rate-window-ms N       rate-limit window (default 60000)
   --key-file F             write the generated service account private key (PEM) to F
   --log-level L            pino level (default info; debug logs every request)`;
-
-function numberArg(values: Record<string, unknown>, name: string): number | undefined {
-  const value = values[name];
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${String(value)}`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -7,6 +7,7 @@ import { isAppwardenError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import type { Office365SimulatorOptions } from './options.js';
 import { startOffice365Simulator } from './simulator.js';
+import { numberArg } from '../common/cli-args.js';
 
 const USAGE = `usage: node --import tsx simulators/office365/main.ts [options]
   --port N              listen port (default 0: a free port)
@@ -23,14 +24,6 @@ const USAGE = `usage: node --import tsx simulators/office365/main.ts [options]
   --late-by-ms N        how much later (default 1800000)
   --rate-limit N        requests per window per API before throttling (default 2000)
   --log-level L         pino level (default info; debug logs every request)`;
-
-function numberArg(values: Record<string, unknown>, name: string): number | undefined {
-  const value = values[name];
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${String(value)}`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

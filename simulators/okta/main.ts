@@ -8,6 +8,7 @@ import { createLogger } from '../../core/logger.js';
 import { aliceLogin } from './directory.js';
 import type { OktaSimulatorOptions } from './options.js';
 import { startOktaSimulator } from './simulator.js';
+import { numberArg } from '../common/cli-args.js';
 
 const USAGE = `usage: node --import tsx simulators/okta/main.ts [options]
   --port N              listen port (default 0: a free port)
@@ -25,14 +26,6 @@ const USAGE = `usage: node --import tsx simulators/okta/main.ts [options]
   --late-by-ms N        how much later (default 60000)
   --live                keep generating events as time passes
   --log-level L         pino level (default info; debug logs every request)`;
-
-function numberArg(values: Record<string, unknown>, name: string): number | undefined {
-  const value = values[name];
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${String(value)}`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
