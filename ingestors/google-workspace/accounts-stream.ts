@@ -3,7 +3,7 @@ import type { SnapshotItem, SnapshotStream } from '../contract.js';
 import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
 import { statusOf } from './google-api.js';
-import { str, type Json } from './json.js';
+import { type Json, str } from '../runtime/json-fields.js';
 import {
   normalizeGoogleGroup, normalizeGoogleMembership, normalizeGoogleRoleAssignment, normalizeGoogleToken, normalizeGoogleUser, type Assignee,
 } from './normalize-directory.js';

@@ -1,7 +1,7 @@
 import { AppwardenError } from '../../core/errors.js';
 import type { ChangeStream, SnapshotItem } from '../contract.js';
 import { activeUsers, isUnreadableUser, withPermissions, type DriveScanDeps } from './files-stream.js';
-import { obj, type Json } from './json.js';
+import { type Json, obj } from '../runtime/json-fields.js';
 import { normalizeGoogleFile } from './normalize-drive.js';
 
 /** The feed's cursor: each user's Drive changes page token, by email. */

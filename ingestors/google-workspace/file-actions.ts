@@ -2,7 +2,7 @@ import { AppwardenError } from '../../core/errors.js';
 import type { ActionHandler, ActionResult, ActionTarget } from '../contract.js';
 import type { DriveClient } from './drive-client.js';
 import type { FileOwnerLookup } from './file-owner.js';
-import { domainOf, str, type Json } from './json.js';
+import { domainOf, type Json, str } from '../runtime/json-fields.js';
 import type { InternalDomains } from './normalize-drive.js';
 
 type Params = Readonly<Record<string, string>>;

@@ -2,7 +2,7 @@ import { AppwardenError } from '../../core/errors.js';
 import type { DriveClient } from './drive-client.js';
 import type { CredentialProbe } from './credentials.js';
 import { activeUsers, isUnreadableUser, type DriveScanDeps } from './files-stream.js';
-import { str, type Json } from './json.js';
+import { type Json, str } from '../runtime/json-fields.js';
 import type { ReportsClient } from './reports-client.js';
 
 /** Who to act as on a file, and the file as they see it. */

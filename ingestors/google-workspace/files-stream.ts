@@ -5,7 +5,7 @@ import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
 import type { DriveClient } from './drive-client.js';
 import { statusOf } from './google-api.js';
-import { str, type Json } from './json.js';
+import { type Json, str } from '../runtime/json-fields.js';
 import { normalizeGoogleFile, type InternalDomains } from './normalize-drive.js';
 import { oauthErrorOf } from './service-account.js';
 

@@ -3,6 +3,7 @@ import type { ConnectorContext } from '../contract.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../runtime/http-client.js';
 import type { GoogleWorkspaceConfig } from './config.js';
 import type { Principal } from './scopes.js';
+import { bodyTokenPages, collect, itemPages } from '../runtime/paging.js';
 import { ServiceAccountTokens } from './service-account.js';
 import { googleThrottle } from './throttle.js';
 
@@ -52,25 +53,18 @@ export class GoogleApi {
   }
 
   /** The items under `key` of every page, following `nextPageToken` (Google omits it on the last page). */
-  async *pages<T = Json>(first: HttpRequest, principal: Principal, key: string): AsyncIterable<T[]> {
+  pages<T = Json>(first: HttpRequest, principal: Principal, key: string): AsyncIterable<T[]> {
     this.#principals.set(first, principal);
-    for await (const page of this.http.paginate<T>(first, (res, req) => {
-      const body = (res.body ?? {}) as Json;
-      const items = Array.isArray(body[key]) ? (body[key] as T[]) : [];
-      const token = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : null;
-      if (token === null) return { items, next: null };
-      const next: HttpRequest = { ...req, query: { ...req.query, pageToken: token } };
-      this.#principals.set(next, principal);
-      return { items, next };
-    })) {
-      if (page.items.length > 0) yield page.items;
-    }
+    const read = bodyTokenPages<T>(key, 'nextPageToken', 'pageToken');
+    return itemPages(this.http, first, (res, req) => {
+      const page = read(res, req);
+      if (page.next) this.#principals.set(page.next, principal);
+      return page;
+    });
   }
 
-  async all<T = Json>(first: HttpRequest, principal: Principal, key: string): Promise<T[]> {
-    const out: T[] = [];
-    for await (const items of this.pages<T>(first, principal, key)) out.push(...items);
-    return out;
+  all<T = Json>(first: HttpRequest, principal: Principal, key: string): Promise<T[]> {
+    return collect(this.pages<T>(first, principal, key));
   }
 
   /** A request whose 404 means "not there": resolves to null instead of throwing. */

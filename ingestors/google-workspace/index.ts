@@ -9,7 +9,8 @@ import { fileActions } from './file-actions.js';
 import { FileOwnerLookup } from './file-owner.js';
 import { filesStream } from './files-stream.js';
 import { GoogleApi } from './google-api.js';
-import { obj, time } from './json.js';
+import { obj } from '../runtime/json-fields.js';
+import { isoTimeOrNever } from '../runtime/provider-time.js';
 import { normalizeGoogleActivity, normalizeGoogleActivityEvent, explodeActivity, type ActivityEventItem } from './normalize-activity.js';
 import { internalDomains } from './normalize-drive.js';
 import { ReportsClient } from './reports-client.js';
@@ -23,7 +24,7 @@ function activityStream(application: string, reports: ReportsClient): ActivitySt
     async *read(window) {
       for await (const activities of reports.activities(application, window)) yield activities.flatMap(explodeActivity);
     },
-    timeOf: (raw) => time(obj(obj((raw as ActivityEventItem).activity)?.id)?.time),
+    timeOf: (raw) => isoTimeOrNever(obj(obj((raw as ActivityEventItem).activity)?.id)?.time),
     normalize: (raw, ctx) => normalizeGoogleActivityEvent((raw as ActivityEventItem).activity, (raw as ActivityEventItem).eventIndex, ctx),
   };
 }

@@ -3,7 +3,10 @@ import type { Actor, AuditEvent, AuditTarget } from '../../schemas/types.js';
 import type { ActorType, Outcome, TargetType } from '../../schemas/vocabulary.js';
 import type { NormalizeContext } from '../contract.js';
 import { googleEventMapping } from './event-types.js';
-import { failure, looksLikeEmail, obj, put, requireObject, str, time, type Json } from './json.js';
+import { fieldErrors, type Json, looksLikeEmail, obj, put, str } from '../runtime/json-fields.js';
+import { isoTimeOrNever } from '../runtime/provider-time.js';
+
+const { failure, requireObject } = fieldErrors('google_workspace');
 
 /**
  * One event of a Reports API activity. An activity (`items[]` of activities.list) may hold several
@@ -36,7 +39,7 @@ export function normalizeGoogleActivityEvent(raw: unknown, eventIndex: number, c
   const activity = requireObject(raw, '(record)');
   const id = requireObject(activity.id, 'id');
   const timeText = id.time;
-  const occurredAt = time(timeText);
+  const occurredAt = isoTimeOrNever(timeText);
   if (occurredAt === null) throw failure('id.time', `id.time ${JSON.stringify(timeText) ?? 'undefined'} is not an RFC 3339 time`);
   const uniqueQualifier = typeof id.uniqueQualifier === 'number' ? String(id.uniqueQualifier) : str(id.uniqueQualifier);
   if (uniqueQualifier === null) throw failure('id.uniqueQualifier', 'id.uniqueQualifier is missing');

@@ -1,8 +1,11 @@
 import type { AccountEvent, Subject } from '../../schemas/types.js';
 import type { AccountStatus, SubjectType } from '../../schemas/vocabulary.js';
 import type { SnapshotContext } from '../contract.js';
-import { obj, put, requireObject, requireString, str, time, type Json } from './json.js';
+import { fieldErrors, type Json, obj, put, str } from '../runtime/json-fields.js';
+import { isoTimeOrNever } from '../runtime/provider-time.js';
 import { buildAccountEvent } from '../../schemas/account-event.js';
+
+const { requireObject, requireString } = fieldErrors('google_workspace');
 
 // ---- Directory API resources: users, groups, members, roles and role assignments, tokens
 
@@ -30,7 +33,7 @@ export function normalizeGoogleUser(rawUser: unknown, ctx: SnapshotContext): Acc
   put(attributes, 'archived', user.archived);
   if (Array.isArray(user.aliases)) put(attributes, 'aliases', user.aliases.filter((a) => typeof a === 'string').join(','));
   return accountEvent(ctx, 'user', [subject.id], subject, {
-    status, status_raw: statusRaw, created_at: time(user.creationTime), last_login_at: time(user.lastLoginTime), attributes, raw: JSON.stringify(rawUser),
+    status, status_raw: statusRaw, created_at: isoTimeOrNever(user.creationTime), last_login_at: isoTimeOrNever(user.lastLoginTime), attributes, raw: JSON.stringify(rawUser),
   });
 }
 

@@ -3,7 +3,10 @@ import type { Collaborator, FileEvent } from '../../schemas/types.js';
 import type { AccessLevel, CollaboratorType, FileChange } from '../../schemas/vocabulary.js';
 import type { SnapshotContext } from '../contract.js';
 import { FOLDER_MIME_TYPE } from './drive-client.js';
-import { domainOf, num, obj, put, requireObject, requireString, str, time, type Json } from './json.js';
+import { domainOf, fieldErrors, type Json, numeric, obj, put, str } from '../runtime/json-fields.js';
+import { isoTimeOrNever } from '../runtime/provider-time.js';
+
+const { requireObject, requireString } = fieldErrors('google_workspace');
 
 const COLLABORATOR_TYPES: Record<string, CollaboratorType> = { user: 'user', group: 'group', domain: 'domain', anyone: 'anyone' };
 const ACCESS_RANK: Record<AccessLevel, number> = { unknown: 0, private: 1, internal: 2, external: 3, public: 4 };
@@ -72,10 +75,10 @@ export function normalizeGoogleFile(rawFile: unknown, ctx: SnapshotContext, opti
       name: str(file.name) ?? '',
       path: null,
       mime_type: str(file.mimeType),
-      size: num(file.size),
+      size: numeric(file.size),
       owner: owner ? { id: str(owner.permissionId), email: str(owner.emailAddress), name: str(owner.displayName) } : null,
-      created_at: time(file.createdTime),
-      modified_at: time(file.modifiedTime),
+      created_at: isoTimeOrNever(file.createdTime),
+      modified_at: isoTimeOrNever(file.modifiedTime),
       access_level: permissions === null ? 'unknown' : accessLevelOf(permissions, options.domains),
       collaborators: (permissions ?? []).filter((p) => p.deleted !== true).map(collaborator),
       label: labelIds[0] ?? null,

@@ -1,7 +1,7 @@
 import { AppwardenError } from '../../core/errors.js';
 import type { ActionHandler, ActionTarget } from '../contract.js';
 import type { DirectoryClient } from './directory-client.js';
-import type { Json } from './json.js';
+import { type Json } from '../runtime/json-fields.js';
 
 function requireUserTarget(target: ActionTarget): string {
   if (target.type !== 'user') throw new AppwardenError('AW_BAD_REQUEST', `this action applies to a user, not a ${target.type}`, { details: { field: 'target.type' } });

@@ -1,6 +1,7 @@
 import type { Collaborator } from '../../schemas/types.js';
 import type { AccessLevel, CollaboratorType } from '../../schemas/vocabulary.js';
-import { arr, looksLikeEmail, obj, str, type Json } from './fields.js';
+import { arr, type Json, looksLikeEmail, obj } from '../runtime/json-fields.js';
+import { str } from './fields.js';
 
 /** Who reaches a drive item, from its Graph `permission` objects. */
 export interface Exposure {

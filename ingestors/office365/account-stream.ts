@@ -2,7 +2,7 @@ import { AppwardenError, isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { AccountEvent } from '../../schemas/types.js';
 import type { SnapshotContext, SnapshotItem, SnapshotStream } from '../contract.js';
-import { arr, obj, type Json } from './fields.js';
+import { arr, type Json, obj } from '../runtime/json-fields.js';
 import type { GraphClient } from './graph-client.js';
 import {
   normalizeGraphAppRoleAssignment, normalizeGraphGroup, normalizeGraphMembership, normalizeGraphPermissionGrant, normalizeGraphRoleMember,

@@ -2,7 +2,9 @@ import { AppwardenError } from '../../core/errors.js';
 import type { ActionHandler, ActionResult, ActionTarget, ActionVerb } from '../contract.js';
 import { isExternalPermission } from './access-level.js';
 import type { DriveCatalog } from './drive-catalog.js';
-import { obj, parseUtc, str, type Json } from './fields.js';
+import { type Json, obj } from '../runtime/json-fields.js';
+import { isoTime } from '../runtime/provider-time.js';
+import { str } from './fields.js';
 import type { GraphClient } from './graph-client.js';
 import { parseFileId } from './normalize-files.js';
 
@@ -120,7 +122,7 @@ export function office365Actions(deps: ActionDeps): Partial<Record<ActionVerb, A
       },
       async verify(target) {
         const user = await graph.user(target.id, 'id,signInSessionsValidFromDateTime');
-        const validFrom = parseUtc(user?.signInSessionsValidFromDateTime);
+        const validFrom = isoTime(user?.signInSessionsValidFromDateTime);
         // Graph keeps whole seconds: compare with the second the revocation was asked in.
         const asked = revokedAt.get(target.id);
         return validFrom !== null && (asked === undefined || validFrom >= Math.floor(asked / 1000) * 1000);

@@ -1,7 +1,8 @@
 import type { Logger } from '../../core/logger.js';
 import type { AuditEvent } from '../../schemas/types.js';
 import type { ActivityStream, NormalizeContext, TimeWindow } from '../contract.js';
-import { obj, parseUtc } from './fields.js';
+import { obj } from '../runtime/json-fields.js';
+import { isoTime } from '../runtime/provider-time.js';
 import type { ManagementClient } from './management-client.js';
 import { normalizeOffice365Activity } from './normalize-activity.js';
 
@@ -82,7 +83,7 @@ export class ManagementActivityStream implements ActivityStream {
   }
 
   timeOf(raw: unknown): number | null {
-    return parseUtc(obj(raw)?.CreationTime);
+    return isoTime(obj(raw)?.CreationTime);
   }
 
   normalize(raw: unknown, ctx: NormalizeContext): AuditEvent {
@@ -112,7 +113,7 @@ export class ManagementActivityStream implements ActivityStream {
 }
 
 function sortByCreationTime(records: unknown[]): unknown[] {
-  const keyed = records.map((raw, i) => ({ raw, i, t: parseUtc(obj(raw)?.CreationTime) ?? Number.POSITIVE_INFINITY }));
+  const keyed = records.map((raw, i) => ({ raw, i, t: isoTime(obj(raw)?.CreationTime) ?? Number.POSITIVE_INFINITY }));
   keyed.sort((a, b) => a.t - b.t || a.i - b.i);
   return keyed.map((k) => k.raw);
 }

@@ -1,7 +1,8 @@
 import { isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { readablePart } from './account-stream.js';
-import { obj, str, type Json } from './fields.js';
+import { type Json, obj } from '../runtime/json-fields.js';
+import { str } from './fields.js';
 import type { GraphClient } from './graph-client.js';
 import type { DriveItemRecord } from './normalize-files.js';
 

@@ -3,7 +3,8 @@ import type { Logger } from '../../core/logger.js';
 import type { FileEvent } from '../../schemas/types.js';
 import type { ChangeStream, SnapshotContext, SnapshotItem, SnapshotStream } from '../contract.js';
 import type { DriveCatalog } from './drive-catalog.js';
-import { obj, str, type Json } from './fields.js';
+import { type Json, obj } from '../runtime/json-fields.js';
+import { str } from './fields.js';
 import type { GraphClient } from './graph-client.js';
 import { deltaChangeOf, isDriveRoot, normalizeDriveItem, type DriveItemRecord } from './normalize-files.js';
 

@@ -1,6 +1,8 @@
 import { AppwardenError } from '../../core/errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../runtime/http-client.js';
-import { arr, obj, str, type Json } from './fields.js';
+import type { HttpClient, HttpRequest } from '../runtime/http-client.js';
+import { arr, type Json, obj } from '../runtime/json-fields.js';
+import { bodyLinkPages, itemPages } from '../runtime/paging.js';
+import { str } from './fields.js';
 
 /** One page of a Graph delta query, with the link to continue from. */
 export interface DeltaPage {
@@ -221,22 +223,11 @@ export class GraphClient {
     }
   }
 
-  private async *pages(first: HttpRequest, acceptStatus: readonly number[] = []): AsyncIterable<Json[]> {
-    for await (const page of this.http.paginate<Json>({ ...first, acceptStatus }, (res) => nextGraphPage(res, acceptStatus))) {
-      if (page.items.length > 0) yield page.items;
-    }
+  /** A Graph list: `value[]`, following `@odata.nextLink` verbatim; a status in `acceptStatus` (a 404 of a deleted item) reads as empty. */
+  private pages(first: HttpRequest, acceptStatus: readonly number[] = []): AsyncIterable<Json[]> {
+    const read = bodyLinkPages<Json>('value', '@odata.nextLink');
+    return itemPages(this.http, { ...first, acceptStatus }, (res, req) => (acceptStatus.includes(res.status) ? { items: [], next: null } : read(res, req)));
   }
-}
-
-/** A Graph list page: `value[]`, and `@odata.nextLink` (followed verbatim) while more pages remain. */
-function nextGraphPage(res: HttpResponse, acceptStatus: readonly number[]): { items: Json[]; next: HttpRequest | null } {
-  if (acceptStatus.includes(res.status)) return { items: [], next: null };
-  const body = obj(res.body);
-  if (body === null || !Array.isArray(body.value)) {
-    throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'a Graph list answered no value array', { details: { status: res.status } });
-  }
-  const next = str(body['@odata.nextLink']);
-  return { items: body.value.map(obj).filter((i): i is Json => i !== null), next: next === null ? null : { url: next, acceptStatus } };
 }
 
 function enc(id: string): string {

@@ -1,7 +1,9 @@
 import { AppwardenError } from '../../core/errors.js';
 import type { TimeWindow } from '../contract.js';
 import type { HttpClient, HttpResponse } from '../runtime/http-client.js';
-import { obj, parseUtc, str, type Json } from './fields.js';
+import { type Json, obj } from '../runtime/json-fields.js';
+import { isoTime } from '../runtime/provider-time.js';
+import { str } from './fields.js';
 import { errorCodeOf } from './throttle.js';
 
 /** A content blob as `subscriptions/content` lists it. */
@@ -85,9 +87,9 @@ function nextPageUri(res: HttpResponse): string | null {
 function toBlob(o: Json): ContentBlob | null {
   const contentId = str(o.contentId);
   const contentUri = str(o.contentUri);
-  const contentCreated = parseUtc(o.contentCreated);
+  const contentCreated = isoTime(o.contentCreated);
   if (contentId === null || contentUri === null || contentCreated === null) return null;
-  return { contentType: str(o.contentType) ?? '', contentId, contentUri, contentCreated, contentExpiration: parseUtc(o.contentExpiration) };
+  return { contentType: str(o.contentType) ?? '', contentId, contentUri, contentCreated, contentExpiration: isoTime(o.contentExpiration) };
 }
 
 /** `YYYY-MM-DDTHH:MM:SS` in UTC, one of the formats the API documents; whole seconds, rounded down. */

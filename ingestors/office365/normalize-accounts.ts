@@ -1,7 +1,9 @@
 import type { AccountEvent, Subject } from '../../schemas/types.js';
 import type { SubjectType } from '../../schemas/vocabulary.js';
 import type { SnapshotContext } from '../contract.js';
-import { arr, failure, looksLikeEmail, obj, parseUtc, put, requireObject, requireString, str, type Json } from './fields.js';
+import { arr, type Json, looksLikeEmail, obj } from '../runtime/json-fields.js';
+import { isoTime } from '../runtime/provider-time.js';
+import { failure, put, requireObject, requireString, str } from './fields.js';
 import { buildAccountEvent } from '../../schemas/account-event.js';
 
 /**
@@ -26,8 +28,8 @@ export function normalizeGraphUser(rawUser: unknown, ctx: SnapshotContext): Acco
   return accountEvent(ctx, 'user', [subject.id], subject, {
     status: enabled === true ? 'active' : enabled === false ? 'suspended' : 'unknown',
     status_raw: typeof enabled === 'boolean' ? `accountEnabled=${String(enabled)}` : null,
-    created_at: parseUtc(user.createdDateTime),
-    last_login_at: parseUtc(obj(user.signInActivity)?.lastSignInDateTime),
+    created_at: isoTime(user.createdDateTime),
+    last_login_at: isoTime(obj(user.signInActivity)?.lastSignInDateTime),
     attributes,
     raw: JSON.stringify(rawUser),
   });
@@ -45,7 +47,7 @@ export function normalizeGraphGroup(rawGroup: unknown, ctx: SnapshotContext): Ac
   put(attributes, 'visibility', group.visibility);
   put(attributes, 'description', group.description);
   const subject: Subject = { type: 'group', id, email: str(group.mail), name: str(group.displayName) };
-  return accountEvent(ctx, 'group', [id], subject, { created_at: parseUtc(group.createdDateTime), attributes, raw: JSON.stringify(rawGroup) });
+  return accountEvent(ctx, 'group', [id], subject, { created_at: isoTime(group.createdDateTime), attributes, raw: JSON.stringify(rawGroup) });
 }
 
 /** A member listed by `GET /groups/{id}/members` (a user, a group, a service principal or a device) → kind `membership`. */
@@ -139,7 +141,7 @@ export function normalizeGraphAppRoleAssignment(rawAssignment: unknown, rawResou
   put(attributes, 'principal_type', assignment.principalType);
   const name = str(assignment.principalDisplayName) ?? str(client?.displayName);
   return accountEvent(ctx, 'app_grant', [assignmentId], { type: 'service', id: principalId, email: null, name }, {
-    created_at: parseUtc(assignment.createdDateTime),
+    created_at: isoTime(assignment.createdDateTime),
     app: { id: str(client?.appId) ?? principalId, name, scopes: [str(role?.value) ?? appRoleId ?? 'unknown'] },
     attributes,
     raw: JSON.stringify({ assignment: rawAssignment, resource: resource === null ? null : { id: resource.id, displayName: resource.displayName } }),

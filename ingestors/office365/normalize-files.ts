@@ -3,7 +3,9 @@ import type { FileEvent } from '../../schemas/types.js';
 import type { FileChange } from '../../schemas/vocabulary.js';
 import type { SnapshotContext } from '../contract.js';
 import { exposureOf } from './access-level.js';
-import { failure, num, obj, parseUtc, put, requireObject, requireString, str } from './fields.js';
+import { num, obj } from '../runtime/json-fields.js';
+import { isoTime } from '../runtime/provider-time.js';
+import { failure, put, requireObject, requireString, str } from './fields.js';
 
 /** One drive item as the file scan and the delta feed collect it: the item, its drive, its permissions and labels. */
 export interface DriveItemRecord {
@@ -74,8 +76,8 @@ export function normalizeDriveItem(record: DriveItemRecord, ctx: SnapshotContext
       mime_type: str(obj(item.file)?.mimeType),
       size: num(item.size),
       owner: owner === null ? null : { id: str(owner.id), email: str(owner.email), name: str(owner.displayName) },
-      created_at: parseUtc(item.createdDateTime),
-      modified_at: parseUtc(item.lastModifiedDateTime),
+      created_at: isoTime(item.createdDateTime),
+      modified_at: isoTime(item.lastModifiedDateTime),
       access_level: deleted ? 'unknown' : exposure.access_level,
       collaborators: exposure.collaborators,
       label: record.labels?.[0] ?? null,

@@ -3,7 +3,9 @@ import { eventId } from '../../schemas/event-id.js';
 import type { Actor, AuditEvent, AuditTarget } from '../../schemas/types.js';
 import type { AuditCategory, Outcome, TargetType } from '../../schemas/vocabulary.js';
 import type { NormalizeContext } from '../contract.js';
-import { arr, failure, looksLikeEmail, num, obj, parseUtc, put, requireObject, requireString, snake, str, type Json } from './fields.js';
+import { arr, type Json, looksLikeEmail, num, obj, snakeCase } from '../runtime/json-fields.js';
+import { isoTime } from '../runtime/provider-time.js';
+import { failure, put, requireObject, requireString, str } from './fields.js';
 import { isKnownOperation, operationMapping, type OperationMapping } from './operations.js';
 
 /**
@@ -13,7 +15,7 @@ import { isKnownOperation, operationMapping, type OperationMapping } from './ope
 export function normalizeGraphSignIn(raw: unknown, ctx: NormalizeContext): AuditEvent {
   const e = requireObject(raw, '(record)');
   const id = requireString(e, 'id');
-  const occurredAt = parseUtc(e.createdDateTime);
+  const occurredAt = isoTime(e.createdDateTime);
   if (occurredAt === null) throw failure('createdDateTime', `createdDateTime ${JSON.stringify(e.createdDateTime) ?? 'undefined'} is not an ISO 8601 time`);
   const status = obj(e.status);
   const errorCode = num(status?.errorCode);
@@ -31,7 +33,7 @@ export function normalizeGraphSignIn(raw: unknown, ctx: NormalizeContext): Audit
   }
   const attrs: Record<string, string> = { source_api: 'graph.signIns' };
   for (const key of ['clientAppUsed', 'conditionalAccessStatus', 'isInteractive', 'riskDetail', 'riskLevelAggregated', 'riskLevelDuringSignIn', 'riskState', 'resourceDisplayName', 'appDisplayName']) {
-    put(attrs, snake(key), e[key]);
+    put(attrs, snakeCase(key), e[key]);
   }
   const riskEvents = arr(e.riskEventTypes).filter((r): r is string => typeof r === 'string');
   if (riskEvents.length > 0) attrs.risk_event_types = riskEvents.join(',');
@@ -96,7 +98,7 @@ export function normalizeGraphDirectoryAudit(raw: unknown, ctx: NormalizeContext
   const e = requireObject(raw, '(record)');
   const id = requireString(e, 'id');
   const activity = requireString(e, 'activityDisplayName');
-  const occurredAt = parseUtc(e.activityDateTime);
+  const occurredAt = isoTime(e.activityDateTime);
   if (occurredAt === null) throw failure('activityDateTime', `activityDateTime ${JSON.stringify(e.activityDateTime) ?? 'undefined'} is not an ISO 8601 time`);
   const category = str(e.category);
   const mapping: OperationMapping = isKnownOperation(activity)
@@ -116,7 +118,7 @@ export function normalizeGraphDirectoryAudit(raw: unknown, ctx: NormalizeContext
   put(attrs, 'category', category);
   put(attrs, 'logged_by_service', e.loggedByService);
   put(attrs, 'operation_type', e.operationType);
-  for (const [key, value] of details) put(attrs, `detail_${snake(key)}`, value);
+  for (const [key, value] of details) put(attrs, `detail_${snakeCase(key)}`, value);
   return {
     event_id: eventId('office365', ctx.instance, id),
     provider: 'office365',

@@ -2,9 +2,9 @@ import { eventId } from '../../schemas/event-id.js';
 import type { Actor, AuditEvent, AuditTarget } from '../../schemas/types.js';
 import type { ActorType, Outcome, TargetType } from '../../schemas/vocabulary.js';
 import type { NormalizeContext } from '../contract.js';
-import {
-  arr, failure, isGuid, looksLikeEmail, nameValues, num, obj, parseUtc, put, requireObject, requireString, snake, str, stripPort, type Json,
-} from './fields.js';
+import { arr, type Json, looksLikeEmail, num, obj, snakeCase } from '../runtime/json-fields.js';
+import { isoTime } from '../runtime/provider-time.js';
+import { failure, isGuid, nameValues, put, requireObject, requireString, str, stripPort } from './fields.js';
 import { FORWARDING_PARAMETERS, MAIL_FORWARD, operationKey, operationMapping, RECORD_TYPE_NAMES } from './operations.js';
 
 /**
@@ -16,7 +16,7 @@ export function normalizeManagementRecord(raw: unknown, ctx: NormalizeContext): 
   const e = requireObject(raw, '(record)');
   const id = requireString(e, 'Id');
   const operation = requireString(e, 'Operation');
-  const occurredAt = parseUtc(e.CreationTime);
+  const occurredAt = isoTime(e.CreationTime);
   if (occurredAt === null) throw failure('CreationTime', `CreationTime ${JSON.stringify(e.CreationTime) ?? 'undefined'} is not an ISO 8601 time`);
 
   const workload = str(e.Workload);
@@ -238,7 +238,7 @@ function attributesOf(
     'SiteUrl', 'SourceRelativeUrl', 'SourceFileExtension', 'FileSizeBytes', 'ItemType', 'EventSource', 'GeoLocation', 'Platform',
     'IsManagedDevice', 'AuthenticationType', 'TargetUserOrGroupType', 'EventData', 'UniqueSharingId', 'VirusInfo', 'VirusVendor',
     'ExternalAccess', 'OrganizationName', 'AlertId', 'AlertType', 'Category', 'Status', 'Source', 'PolicyId', 'DeviceDisplayName',
-  ]) put(attrs, snake(key), e[key]);
+  ]) put(attrs, snakeCase(key), e[key]);
   if (str(e.AlertId) !== null) put(attrs, 'alert_name', e.Name);
   put(attrs, 'role_name', modified.get('Role.DisplayName'));
   put(attrs, 'role_template_id', modified.get('Role.TemplateId'));
@@ -248,7 +248,7 @@ function attributesOf(
   put(attrs, 'consent_is_app_only', modified.get('ConsentContext.IsAppOnly'));
   const scopes = /Scope:\s*([^,\]]*)/.exec(modified.get('ConsentAction.Permissions') ?? '')?.[1]?.trim();
   put(attrs, 'consent_scopes', scopes);
-  for (const [name, value] of forwarding) put(attrs, snake(name), value);
+  for (const [name, value] of forwarding) put(attrs, snakeCase(name), value);
   put(attrs, 'deliver_to_mailbox_and_forward', params.get('DeliverToMailboxAndForward'));
   if (/inboxrule/i.test(String(e.Operation))) put(attrs, 'rule_name', params.get('Name'));
   const policy = obj(arr(e.PolicyDetails)[0]);

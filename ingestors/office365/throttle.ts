@@ -1,6 +1,7 @@
 import type { ThrottlePolicy } from '../runtime/http-client.js';
 import { parseRetryAfter } from '../runtime/backoff.js';
-import { obj, str } from './fields.js';
+import { obj } from '../runtime/json-fields.js';
+import { str } from './fields.js';
 
 /** The `error.code` of a Graph or Management API error body (`{"error":{"code":"AF429",...}}`). */
 export function errorCodeOf(body: unknown): string | null {

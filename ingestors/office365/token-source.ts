@@ -1,7 +1,8 @@
 import { AppwardenError } from '../../core/errors.js';
 import type { HttpClient } from '../runtime/http-client.js';
 import { TokenCache } from '../runtime/token-cache.js';
-import { obj, str } from './fields.js';
+import { obj } from '../runtime/json-fields.js';
+import { str } from './fields.js';
 
 /** The two APIs the connector calls; each needs its own token (audience). */
 export type Audience = 'graph' | 'management';

@@ -1,9 +1,8 @@
 import type { HttpClient, HttpRequest } from '../runtime/http-client.js';
-import { linkHeaderNext } from '../runtime/http-client.js';
 import type { TimeWindow } from '../contract.js';
 import { isAppwardenError } from '../../core/errors.js';
-
-type Json = Record<string, unknown>;
+import { obj, type Json } from '../runtime/json-fields.js';
+import { collect, itemPages, linkHeaderPages } from '../runtime/paging.js';
 
 /** Okta API calls, nothing else: paging follows the `Link: <...>; rel="next"` header verbatim. */
 export class OktaClient {
@@ -59,19 +58,11 @@ export class OktaClient {
   }
 
   private async all(first: HttpRequest): Promise<Json[]> {
-    const out: Json[] = [];
-    for await (const page of this.pages(first)) out.push(...(page as Json[]));
-    return out;
+    return (await collect(this.pages(first))).map((item) => obj(item) ?? {});
   }
 
-  private async *pages(first: HttpRequest): AsyncIterable<unknown[]> {
-    for await (const page of this.http.paginate<unknown>(first, (res) => {
-      const items = Array.isArray(res.body) ? (res.body as unknown[]) : [];
-      const next = linkHeaderNext(res);
-      // A polling query always has a next link; a bounded one may too on its last page. An empty page ends the read.
-      return { items, next: items.length > 0 && next ? { url: next } : null };
-    })) {
-      if (page.items.length > 0) yield page.items;
-    }
+  /** Pages linked by `Link: <...>; rel="next"`. A polling query always has a next link; an empty page ends the read. */
+  private pages(first: HttpRequest): AsyncIterable<unknown[]> {
+    return itemPages(this.http, first, linkHeaderPages());
   }
 }

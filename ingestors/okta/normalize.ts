@@ -1,9 +1,10 @@
-import { AppwardenError } from '../../core/errors.js';
 import { eventId } from '../../schemas/event-id.js';
 import type { AccountEvent, Actor, AuditEvent, AuditTarget, Subject } from '../../schemas/types.js';
 import type { AccountStatus, ActorType, Outcome, TargetType } from '../../schemas/vocabulary.js';
 import { oktaEventMapping } from './event-types.js';
 import { buildAccountEvent } from '../../schemas/account-event.js';
+import { fieldErrors, looksLikeEmail, obj, put, str, type Json } from '../runtime/json-fields.js';
+import { isoTime } from '../runtime/provider-time.js';
 
 /** Where an audit record comes from and when we received it. */
 export interface OktaAuditContext {
@@ -19,9 +20,7 @@ export interface OktaAccountContext {
   observedAt: number;
 }
 
-type Json = Record<string, unknown>;
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T/;
+const { failure, requireObject } = fieldErrors('okta');
 
 /**
  * Maps one Okta System Log LogEvent (an element of `GET /api/v1/logs`) to an AuditEvent. Pure.
@@ -34,7 +33,7 @@ export function normalizeOktaLogEvent(raw: unknown, ctx: OktaAuditContext): Audi
   if (typeof uuid !== 'string' || uuid === '') throw failure('uuid', 'uuid is missing or not a string');
   const eventType = e.eventType;
   if (typeof eventType !== 'string' || eventType === '') throw failure('eventType', 'eventType is missing or not a string');
-  const occurredAt = parseTime(e.published);
+  const occurredAt = isoTime(e.published);
   if (occurredAt === null) throw failure('published', `published ${JSON.stringify(e.published) ?? 'undefined'} is not an ISO 8601 time`);
 
   const mapping = oktaEventMapping(eventType);
@@ -213,8 +212,8 @@ export function normalizeOktaUser(rawUser: unknown, ctx: OktaAccountContext): Ac
   return accountEvent(ctx, 'user', [subject.id], subject, {
     status: statusRaw === null ? 'unknown' : (USER_STATUSES[statusRaw] ?? 'unknown'),
     status_raw: statusRaw,
-    created_at: parseTime(user.created),
-    last_login_at: parseTime(user.lastLogin),
+    created_at: isoTime(user.created),
+    last_login_at: isoTime(user.lastLogin),
     attributes,
     raw: JSON.stringify(rawUser),
   });
@@ -232,7 +231,7 @@ export function normalizeOktaGroup(rawGroup: unknown, ctx: OktaAccountContext): 
   put(attributes, 'last_membership_updated', group.lastMembershipUpdated);
   const subject: Subject = { type: 'group', id, email: null, name: str(profile?.name) };
   return accountEvent(ctx, 'group', [id], subject, {
-    created_at: parseTime(group.created), attributes, raw: JSON.stringify(rawGroup),
+    created_at: isoTime(group.created), attributes, raw: JSON.stringify(rawGroup),
   });
 }
 
@@ -267,7 +266,7 @@ function privilegeEvent(subject: Subject & { id: string }, rawRole: unknown, raw
   put(attributes, 'assignment_type', role.assignmentType);
   put(attributes, 'role_status', role.status);
   return accountEvent(ctx, 'privilege', [subject.id, roleId], subject, {
-    created_at: parseTime(role.created),
+    created_at: isoTime(role.created),
     privilege: { id: roleId, name: str(role.label), type: str(role.type) },
     attributes,
     raw,
@@ -287,7 +286,7 @@ export function normalizeOktaGrant(rawUser: unknown, rawGrant: unknown, ctx: Okt
   put(attributes, 'source', grant.source);
   put(attributes, 'scope_id', grant.scopeId);
   return accountEvent(ctx, 'app_grant', [subject.id, grantId], subject, {
-    created_at: parseTime(grant.created),
+    created_at: isoTime(grant.created),
     app: {
       id: str(grant.clientId) ?? grantId,
       name: str(obj(links?.app)?.title) ?? str(obj(links?.client)?.title),
@@ -319,78 +318,8 @@ function userSubject(user: Json, idField: string): Subject {
   };
 }
 
-// ---- helpers
-
-function failure(field: string, reason: string): AppwardenError {
-  return new AppwardenError('AW_NORMALIZE_FAILED', `okta: ${reason}`, { details: { provider: 'okta', field } });
-}
-
-function requireObject(value: unknown, field: string): Json {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw failure(field, `${field} is not a JSON object`);
-  return value as Json;
-}
-
 function requireId(o: Json, field: string): string {
   const id = o.id;
   if (typeof id !== 'string' || id === '') throw failure(field, `${field} is missing or not a string`);
   return id;
-}
-
-function obj(value: unknown): Json | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : null;
-}
-
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-/** An email-shaped string: one `@` with text on both sides and no spaces. */
-function looksLikeEmail(s: string): boolean {
-  const at = s.indexOf('@');
-  return at > 0 && at < s.length - 1 && s.indexOf('@', at + 1) === -1 && s.indexOf(' ') === -1;
-}
-
-function parseTime(value: unknown): number | null {
-  if (typeof value !== 'string') return null;
-  const fast = parseIsoMillisUtc(value);
-  if (fast !== null) return fast;
-  if (!ISO_TIME.test(value)) return null;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : null;
-}
-
-/** Okta's own format, `2020-05-01T10:20:22.243Z`, read without Date.parse (this runs per event). */
-function parseIsoMillisUtc(s: string): number | null {
-  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84
-    || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return null;
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
-  const millis = digits(s, 20, 3);
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-    || second < 0 || second > 59 || millis < 0) return null;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
-}
-
-/** The decimal number in s[start, start + count), or -1 when a character is not a digit. */
-function digits(s: string, start: number, count: number): number {
-  let n = 0;
-  for (let i = start; i < start + count; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
-/** Sets a string attribute from a scalar; skips null, empty strings and objects. */
-function put(attrs: Record<string, string>, key: string, value: unknown): void {
-  if (typeof value === 'string') {
-    if (value !== '') attrs[key] = value;
-  } else if (typeof value === 'number' || typeof value === 'boolean') {
-    attrs[key] = String(value);
-  }
 }
