@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { isAppwardenError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import { CONNECTORS } from '../ingestors/registry.js';
+import { activityNormalizers } from '../ingestors/registry.js';
 import { runNormalize } from './normalize.js';
 
 const USAGE = `usage: appwarden <command>
@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
         return await runStart(args, process.env);
       }
       case 'normalize': {
-        const normalizers = Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.normalizeActivity]));
+        const normalizers = activityNormalizers();
         return await runNormalize(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, normalizers);
       }
       case 'policy': {

@@ -1,4 +1,5 @@
 import type { TSchema } from 'typebox';
+import { AppwardenError } from '../core/errors.js';
 import type { InstanceConfig, InstanceSettings } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { AccountEvent, AuditEvent, FileEvent } from '../schemas/types.js';
@@ -12,11 +13,13 @@ export type ProviderId = Provider;
  * What a connector can do, cell by cell of shared/CAPABILITIES.md. Governance actions are
  * `action:<verb>`; the governance executor refuses an action the connector does not declare.
  */
-export type Capability =
+export type Capability = DataCapability | `action:${ActionVerb}`;
+
+/** What a connector reads; its `action:<verb>` capabilities are derived from its action table (see `connectorCapabilities`). */
+export type DataCapability =
   | 'accounts' | 'groups' | 'privileges' | 'app_grants'
   | 'activities:logon' | 'activities:user' | 'activities:admin'
-  | 'files:periodic' | 'files:realtime'
-  | `action:${ActionVerb}`;
+  | 'files:periodic' | 'files:realtime';
 
 /** The context shared by every normalizer: which instance, and when we received the record. */
 export interface NormalizeContext {
@@ -54,21 +57,30 @@ export interface ActivityStream {
   read(window: TimeWindow, signal: AbortSignal): AsyncIterable<unknown[]>;
   /** The record's time (epoch ms) or null when it has none; used to move the cursor. */
   timeOf(raw: unknown): number | null;
-  normalize(raw: unknown, ctx: NormalizeContext): AuditEvent;
+  // Records are normalized by the connector's `normalizeActivity`, the one path `appwarden normalize` uses too.
 }
 
-/** One item of a snapshot scan; `kind` tells the normalizer what it is. */
-export interface SnapshotItem {
-  kind: string;
+/** One item of a snapshot scan or change feed; `kind` names its normalizer in the stream's `kinds`. */
+export interface SnapshotItem<K extends string = string> {
+  kind: K;
   raw: unknown;
 }
 
+/** The normalizer of one kind of snapshot item. */
+export type SnapshotNormalizer = (raw: unknown, ctx: SnapshotContext) => AccountEvent | FileEvent;
+
+/**
+ * A stream's item kinds, each with its normalizer: the only kinds its `read` may yield (checked by
+ * the compiler). An item of another kind goes to the dead letters, its reason naming the kind.
+ */
+export type SnapshotKinds<K extends string = string> = { readonly [kind in K]: SnapshotNormalizer };
+
 /** A full scan of state (accounts, groups, privileges, grants, or files), repeated periodically. */
-export interface SnapshotStream {
+export interface SnapshotStream<K extends string = string> {
   readonly name: string;
   readonly topic: 'account' | 'file';
-  read(signal: AbortSignal): AsyncIterable<SnapshotItem[]>;
-  normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent | FileEvent;
+  readonly kinds: SnapshotKinds<K>;
+  read(signal: AbortSignal): AsyncIterable<SnapshotItem<K>[]>;
 }
 
 /**
@@ -76,14 +88,25 @@ export interface SnapshotStream {
  * Dropbox list_folder cursor): near-realtime updates between full scans. The runtime saves the
  * cursor that follows a page only after Kafka acknowledged the page's events.
  */
-export interface ChangeStream {
+export interface ChangeStream<K extends string = string> {
   readonly name: string;
   readonly topic: 'account' | 'file';
+  readonly kinds: SnapshotKinds<K>;
   /** The cursor to begin with when none is saved: usually "from now on", since a full scan covers the past. */
   initialCursor(signal: AbortSignal): Promise<string>;
   /** Changes after `cursor`, a page at a time, each with the cursor that follows it. */
-  read(cursor: string, signal: AbortSignal): AsyncIterable<{ items: SnapshotItem[]; cursor: string }>;
-  normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent | FileEvent;
+  read(cursor: string, signal: AbortSignal): AsyncIterable<{ items: SnapshotItem<K>[]; cursor: string }>;
+}
+
+/** Normalizes an item with its stream's normalizer for its kind; an undeclared kind is an AW_NORMALIZE_FAILED naming it. */
+export function normalizeItem(stream: Pick<SnapshotStream, 'name' | 'kinds'>, item: SnapshotItem, ctx: SnapshotContext): AccountEvent | FileEvent {
+  const normalize = Object.hasOwn(stream.kinds, item.kind) ? stream.kinds[item.kind] : undefined;
+  if (!normalize) {
+    throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown ${stream.name} item kind ${JSON.stringify(item.kind)}; known: ${Object.keys(stream.kinds).join(', ')}`, {
+      details: { field: 'kind', stream: stream.name },
+    });
+  }
+  return normalize(item.raw, ctx);
 }
 
 /** Governance verbs shared by all providers; a connector declares those it can do as `action:<verb>`. */
@@ -119,6 +142,42 @@ export interface ActionHandler {
   inverse?: ActionVerb;
 }
 
+/** A connector's governance handlers for one instance, by verb. */
+export type ActionHandlers = { readonly [V in ActionVerb]?: ActionHandler };
+
+/**
+ * A connector's governance actions: the verbs its handlers implement, and how an instance builds
+ * them. Made with `actionTable`; the `action:<verb>` capabilities are derived from it.
+ */
+export interface ActionTable<D> {
+  readonly verbs: readonly ActionVerb[];
+  build(deps: D): ActionHandlers;
+}
+
+/**
+ * The action table of a handler factory (what a provider's `actions.ts` exports). `verbs` must name
+ * exactly the verbs the factory returns handlers for: the compiler refuses a missing or an extra one,
+ * so a declared action without a handler (or the reverse) cannot exist.
+ */
+export function actionTable<D, H extends ActionHandlers>(make: (deps: D) => H, verbs: { readonly [V in keyof H]-?: true }): ActionTable<D> {
+  const declared = Object.keys(verbs) as ActionVerb[];
+  return {
+    verbs: declared,
+    build(deps) {
+      const handlers = make(deps);
+      const built = Object.keys(handlers).sort().join(',');
+      // The compiler checks the keys; this catches a factory whose keys depend on its input.
+      if (built !== [...declared].sort().join(',')) throw new Error(`action handlers [${built}] differ from the declared verbs [${declared.join(',')}]`);
+      return handlers;
+    },
+  };
+}
+
+/** A connector's capabilities: what it reads, and `action:<verb>` for each verb of its action table. */
+export function connectorCapabilities(reads: readonly DataCapability[], actions?: ActionTable<never>): readonly Capability[] {
+  return [...reads, ...(actions?.verbs ?? []).map((verb) => `action:${verb}` as const)];
+}
+
 export interface CredentialCheck {
   ok: boolean;
   /** Permissions the credentials were seen to carry (scopes, admin roles...). */
@@ -142,8 +201,8 @@ export interface ConnectorInstance {
   readonly activityStreams: readonly ActivityStream[];
   readonly snapshotStreams: readonly SnapshotStream[];
   readonly changeStreams?: readonly ChangeStream[];
-  /** Governance actions by verb; each must also be declared as an `action:<verb>` capability. */
-  readonly actions?: Partial<Record<ActionVerb, ActionHandler>>;
+  /** Governance actions by verb: `definition.actions.build(...)`, so that they match the declared capabilities. */
+  readonly actions?: ActionHandlers;
   /** The instance's HTTP client (or the main one), for stats (requests, throttling waits). */
   readonly http: HttpClient;
 }
@@ -157,15 +216,19 @@ export interface ConnectorDefinition<C extends InstanceConfig = InstanceConfig> 
   displayName: string;
   /** The provider's own settings; secrets are marked `secret: true`. */
   configSchema: TSchema;
+  /** `connectorCapabilities(reads, actions)`: the registry refuses `action:` capabilities that are not those of `actions`. */
   capabilities: readonly Capability[];
+  /** The governance actions (an `actionTable`); `create` builds the instance's handlers from it. */
+  actions?: ActionTable<never>;
   /**
    * Defaults of the shared instance settings that suit this provider, under what the user configured
    * (e.g. a longer trailing window for an API that publishes events hours late).
    */
   instanceDefaults?: { schedule?: Partial<InstanceSettings['schedule']>; activities?: Partial<InstanceSettings['activities']>; limits?: Partial<InstanceSettings['limits']> };
   /**
-   * The normalizer of the provider's audit records, also used by `appwarden normalize`: one event,
-   * or several when one provider record holds several (a Google Reports activity and its events).
+   * The normalizer of the provider's audit records, for every activity stream and for `appwarden
+   * normalize`: one event, or several when one provider record holds several (a Google Reports
+   * activity and its events). A record that fails goes whole to the dead letters.
    */
   normalizeActivity(raw: unknown, ctx: NormalizeContext): AuditEvent | AuditEvent[];
   create(ctx: ConnectorContext<C>): ConnectorInstance;

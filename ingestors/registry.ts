@@ -1,12 +1,27 @@
-import type { ConnectorDefinition } from './contract.js';
+import type { AuditEvent } from '../schemas/types.js';
+import type { ConnectorDefinition, NormalizeContext } from './contract.js';
 import { okta } from './okta/index.js';
 import { office365 } from './office365/index.js';
 import { googleWorkspace } from './google-workspace/index.js';
 
-/** Every provider Appwarden can connect; adding one is one line here. */
-export const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map<string, ConnectorDefinition>(
-  ([okta, googleWorkspace, office365] as ConnectorDefinition[]).map((d) => [d.id, d]),
-);
+/** Every provider Appwarden can connect; adding one is one line here (and one in `simulators/registry.ts`). */
+const DEFINITIONS: readonly ConnectorDefinition[] = [okta, googleWorkspace, office365] as ConnectorDefinition[];
+
+/**
+ * Refuses a definition whose `action:<verb>` capabilities are not exactly the verbs of its action
+ * table, so that the governance executor and the policy checks never see an action without a handler.
+ */
+export function checkDefinition(definition: ConnectorDefinition): void {
+  const declared = definition.capabilities.filter((c) => c.startsWith('action:')).map((c) => c.slice('action:'.length)).sort();
+  const handled = [...(definition.actions?.verbs ?? [])].sort();
+  if (declared.join(',') !== handled.join(',')) {
+    throw new Error(`connector ${definition.id}: action capabilities [${declared.join(', ')}] are not its action table's verbs [${handled.join(', ')}]; use connectorCapabilities(reads, actions)`);
+  }
+}
+
+for (const definition of DEFINITIONS) checkDefinition(definition);
+
+export const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map<string, ConnectorDefinition>(DEFINITIONS.map((d) => [d.id, d]));
 
 export function providerSchemas(): Record<string, ConnectorDefinition['configSchema']> {
   return Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.configSchema]));
@@ -15,4 +30,9 @@ export function providerSchemas(): Record<string, ConnectorDefinition['configSch
 /** Each provider's defaults for the shared instance settings (see `ConnectorDefinition.instanceDefaults`). */
 export function providerDefaults(): Record<string, Record<string, unknown>> {
   return Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, (d.instanceDefaults ?? {}) as Record<string, unknown>]));
+}
+
+/** Each provider's audit normalizer, as the activity pollers run it (what `appwarden normalize` uses). */
+export function activityNormalizers(): Record<string, (raw: unknown, ctx: NormalizeContext) => AuditEvent | AuditEvent[]> {
+  return Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.normalizeActivity]));
 }

@@ -1,31 +1,41 @@
-import { AppwardenError } from '../../core/errors.js';
-import type { SnapshotItem, SnapshotStream } from '../contract.js';
+import type { SnapshotItem, SnapshotKinds, SnapshotStream } from '../contract.js';
 import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
 import { statusOf } from './google-api.js';
-import { type Json, str } from '../runtime/json-fields.js';
+import { type Json, obj, str } from '../runtime/json-fields.js';
 import {
   normalizeGoogleGroup, normalizeGoogleMembership, normalizeGoogleRoleAssignment, normalizeGoogleToken, normalizeGoogleUser, type Assignee,
 } from './normalize-directory.js';
+
+/** The items of the directory scan; relations carry both ends (`{ group, member }`, `{ user, token }`). */
+const ACCOUNT_KINDS = {
+  user: (raw, ctx) => normalizeGoogleUser(raw, ctx),
+  app_grant: (raw, ctx) => normalizeGoogleToken(obj(raw)?.user, obj(raw)?.token, ctx),
+  group: (raw, ctx) => normalizeGoogleGroup(raw, ctx),
+  membership: (raw, ctx) => normalizeGoogleMembership(obj(raw)?.group, obj(raw)?.member, ctx),
+  privilege: (raw, ctx) => normalizeGoogleRoleAssignment(obj(raw)?.assignment, obj(raw)?.role, (obj(raw)?.assignee ?? null) as Assignee | null, ctx),
+} satisfies SnapshotKinds;
+type AccountItem = SnapshotItem<keyof typeof ACCOUNT_KINDS>;
 
 /**
  * The directory scan: users with the OAuth tokens they granted, groups with their members, then
  * role assignments with their role names. Parts whose scope the credentials lack are left out.
  */
-export function accountsStream(directory: DirectoryClient, probe: CredentialProbe): SnapshotStream {
+export function accountsStream(directory: DirectoryClient, probe: CredentialProbe): SnapshotStream<keyof typeof ACCOUNT_KINDS> {
   return {
     name: 'accounts',
     topic: 'account',
-    async *read(signal): AsyncIterable<SnapshotItem[]> {
+    kinds: ACCOUNT_KINDS,
+    async *read(signal): AsyncIterable<AccountItem[]> {
       // Who a role assignment names (it carries only an id).
       const assignees = new Map<string, Assignee>();
       if (probe.allows('users')) {
         for await (const users of directory.users()) {
           for (const user of users) assignees.set(String(user.id), { type: 'user', email: str(user.primaryEmail), name: str((user.name as Json | undefined)?.fullName) });
-          const items: SnapshotItem[] = users.map((raw) => ({ kind: 'user', raw }));
+          const items: AccountItem[] = users.map((raw) => ({ kind: 'user', raw }));
           if (probe.allows('userSecurity')) {
             // Per user; the instance's HTTP queue bounds how many run at once.
-            const grants = await Promise.all(users.map(async (user) => (await tokensOf(directory, String(user.id))).map((token) => ({ kind: 'app_grant', raw: { user, token } }))));
+            const grants = await Promise.all(users.map(async (user) => (await tokensOf(directory, String(user.id))).map((token): AccountItem => ({ kind: 'app_grant', raw: { user, token } }))));
             items.push(...grants.flat());
           }
           yield items;
@@ -50,17 +60,6 @@ export function accountsStream(directory: DirectoryClient, probe: CredentialProb
             raw: { assignment, role: roles.get(String(assignment.roleId)) ?? null, assignee: assignees.get(String(assignment.assignedTo)) ?? null },
           }));
         }
-      }
-    },
-    normalize(item, ctx) {
-      const raw = item.raw as Json;
-      switch (item.kind) {
-        case 'user': return normalizeGoogleUser(raw, ctx);
-        case 'app_grant': return normalizeGoogleToken(raw.user, raw.token, ctx);
-        case 'group': return normalizeGoogleGroup(raw, ctx);
-        case 'membership': return normalizeGoogleMembership(raw.group, raw.member, ctx);
-        case 'privilege': return normalizeGoogleRoleAssignment(raw.assignment, raw.role, raw.assignee as Assignee | null, ctx);
-        default: throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Google Workspace snapshot item kind ${item.kind}`, { details: { field: 'kind' } });
       }
     },
   };

@@ -1,8 +1,7 @@
-import { AppwardenError } from '../../core/errors.js';
-import type { ChangeStream, SnapshotItem } from '../contract.js';
+import type { ChangeStream, SnapshotItem, SnapshotKinds } from '../contract.js';
 import { activeUsers, isUnreadableUser, withPermissions, type DriveScanDeps } from './files-stream.js';
 import { type Json, obj } from '../runtime/json-fields.js';
-import { normalizeGoogleFile } from './normalize-drive.js';
+import { normalizeGoogleFile, type InternalDomains } from './normalize-drive.js';
 
 /** The feed's cursor: each user's Drive changes page token, by email. */
 type Tokens = Record<string, string>;
@@ -31,10 +30,18 @@ const START_TOKENS_AT_ONCE = 50;
  * user owns, or a shared-drive item in the admin's feed): another user's view may lack the file's
  * permissions. `removed` entries are skipped: a user losing access looks the same as a deletion.
  */
-export function changesStream(deps: DriveScanDeps): ChangeStream {
+/** A changed file with its permissions: `updated`, or `deleted` once trashed. */
+function changeKinds(domains: InternalDomains) {
+  return {
+    updated: (raw, ctx) => normalizeGoogleFile(raw, ctx, { change: 'updated', domains }),
+    deleted: (raw, ctx) => normalizeGoogleFile(raw, ctx, { change: 'deleted', domains }),
+  } satisfies SnapshotKinds;
+}
+
+export function changesStream(deps: DriveScanDeps): ChangeStream<'updated' | 'deleted'> {
   const { drive, adminEmail, log } = deps;
 
-  async function itemsOf(changes: Json[], user: string): Promise<SnapshotItem[]> {
+  async function itemsOf(changes: Json[], user: string): Promise<SnapshotItem<'updated' | 'deleted'>[]> {
     const files: Json[] = [];
     for (const change of changes) {
       const file = obj(change.file);
@@ -43,12 +50,13 @@ export function changesStream(deps: DriveScanDeps): ChangeStream {
       if (sharedDrive ? user.toLowerCase() !== adminEmail.toLowerCase() : file.ownedByMe !== true) continue;
       files.push(file);
     }
-    return (await withPermissions(drive, files, user)).map((raw) => ({ kind: raw.trashed === true ? 'deleted' : 'updated', raw }));
+    return (await withPermissions(drive, files, user)).map((raw) => ({ kind: raw.trashed === true ? 'deleted' as const : 'updated' as const, raw }));
   }
 
   return {
     name: 'drive/changes',
     topic: 'file',
+    kinds: changeKinds(deps.domains),
     initialCursor: async () => serialize({}),
     async *read(cursor, signal) {
       if (!deps.probe.allows('drive')) return;
@@ -84,12 +92,6 @@ export function changesStream(deps: DriveScanDeps): ChangeStream {
           log.warn({ user, err }, "a user's Drive changes cannot be read; skipped");
         }
       }
-    },
-    normalize(item, ctx) {
-      if (item.kind !== 'updated' && item.kind !== 'deleted') {
-        throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Google Workspace change item kind ${item.kind}`, { details: { field: 'kind' } });
-      }
-      return normalizeGoogleFile(item.raw, ctx, { change: item.kind, domains: deps.domains });
     },
   };
 }

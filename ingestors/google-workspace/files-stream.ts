@@ -1,6 +1,6 @@
-import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import { isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { SnapshotItem, SnapshotStream } from '../contract.js';
+import type { SnapshotItem, SnapshotKinds, SnapshotStream } from '../contract.js';
 import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
 import type { DriveClient } from './drive-client.js';
@@ -48,17 +48,23 @@ export async function* activeUsers(deps: Pick<DriveScanDeps, 'probe' | 'director
  * Drive (read as that user, since Drive shows each user their own files). Each file comes with its
  * permissions, from which its exposure is computed.
  */
-export function filesStream(deps: DriveScanDeps): SnapshotStream {
+/** Drive files with their permissions, normalized as seen by the scan. */
+function fileKinds(domains: InternalDomains) {
+  return { file: (raw, ctx) => normalizeGoogleFile(raw, ctx, { change: 'seen', domains }) } satisfies SnapshotKinds;
+}
+
+export function filesStream(deps: DriveScanDeps): SnapshotStream<'file'> {
   const { drive, adminEmail, log } = deps;
   return {
     name: 'files',
     topic: 'file',
-    async *read(signal): AsyncIterable<SnapshotItem[]> {
+    kinds: fileKinds(deps.domains),
+    async *read(signal): AsyncIterable<SnapshotItem<'file'>[]> {
       if (!deps.probe.allows('drive')) return;
       for await (const drives of drive.sharedDrives(adminEmail)) {
         for (const shared of drives) {
           for await (const files of drive.sharedDriveFiles(String(shared.id), adminEmail)) {
-            yield (await withPermissions(drive, files, adminEmail)).map((raw) => ({ kind: 'file', raw }));
+            yield (await withPermissions(drive, files, adminEmail)).map((raw) => ({ kind: 'file' as const, raw }));
           }
           if (signal.aborted) return;
         }
@@ -67,7 +73,7 @@ export function filesStream(deps: DriveScanDeps): SnapshotStream {
         for (const user of users) {
           try {
             for await (const files of drive.ownedFiles(user)) {
-              yield (await withPermissions(drive, files, user)).map((raw) => ({ kind: 'file', raw }));
+              yield (await withPermissions(drive, files, user)).map((raw) => ({ kind: 'file' as const, raw }));
             }
           } catch (err) {
             if (!isUnreadableUser(err)) throw err;
@@ -76,10 +82,6 @@ export function filesStream(deps: DriveScanDeps): SnapshotStream {
           if (signal.aborted) return;
         }
       }
-    },
-    normalize(item, ctx) {
-      if (item.kind !== 'file') throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Google Workspace file item kind ${item.kind}`, { details: { field: 'kind' } });
-      return normalizeGoogleFile(item.raw, ctx, { change: 'seen', domains: deps.domains });
     },
   };
 }

@@ -1,44 +1,51 @@
-import type { ActivityStream, ConnectorDefinition, ConnectorInstance } from '../contract.js';
+import { actionTable, connectorCapabilities, type ActivityStream, type ConnectorDefinition, type ConnectorInstance } from '../contract.js';
 import { accountsStream } from './accounts-stream.js';
 import { changesStream } from './changes-stream.js';
 import { GoogleWorkspaceConfigSchema, type GoogleWorkspaceConfig } from './config.js';
 import { CredentialProbe } from './credentials.js';
 import { DirectoryClient } from './directory-client.js';
 import { DriveClient } from './drive-client.js';
-import { fileActions } from './file-actions.js';
+import { fileActions, type FileActionDeps } from './file-actions.js';
 import { FileOwnerLookup } from './file-owner.js';
 import { filesStream } from './files-stream.js';
 import { GoogleApi } from './google-api.js';
 import { obj } from '../runtime/json-fields.js';
 import { isoTimeOrNever } from '../runtime/provider-time.js';
-import { normalizeGoogleActivity, normalizeGoogleActivityEvent, explodeActivity, type ActivityEventItem } from './normalize-activity.js';
+import { normalizeGoogleActivity } from './normalize-activity.js';
 import { internalDomains } from './normalize-drive.js';
 import { ReportsClient } from './reports-client.js';
 import { userActions } from './user-actions.js';
 
-/** One activity stream per Reports API application, each with its own cursor; Google lists newest first. */
+/**
+ * One activity stream per Reports API application, each with its own cursor; Google lists newest
+ * first. Each record is an activity, which `normalizeGoogleActivity` turns into one event per event it holds.
+ */
 function activityStream(application: string, reports: ReportsClient): ActivityStream {
   return {
     name: `reports/${application}`,
     order: 'desc',
-    async *read(window) {
-      for await (const activities of reports.activities(application, window)) yield activities.flatMap(explodeActivity);
-    },
-    timeOf: (raw) => isoTimeOrNever(obj(obj((raw as ActivityEventItem).activity)?.id)?.time),
-    normalize: (raw, ctx) => normalizeGoogleActivityEvent((raw as ActivityEventItem).activity, (raw as ActivityEventItem).eventIndex, ctx),
+    read: (window) => reports.activities(application, window),
+    timeOf: (raw) => isoTimeOrNever(obj(obj(raw)?.id)?.time),
   };
 }
+
+const ACTIONS = actionTable(
+  (deps: { directory: DirectoryClient; files: FileActionDeps }) => ({ ...userActions(deps.directory), ...fileActions(deps.files) }),
+  {
+    suspend_user: true, unsuspend_user: true, revoke_sessions: true, force_password_change: true, revoke_app_grant: true,
+    remove_public_link: true, remove_permission: true, remove_external_collaborators: true, make_private: true, quarantine: true, apply_label: true,
+  },
+);
 
 export const googleWorkspace: ConnectorDefinition<GoogleWorkspaceConfig> = {
   id: 'google_workspace',
   displayName: 'Google Workspace',
   configSchema: GoogleWorkspaceConfigSchema,
-  capabilities: [
-    'accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin', 'files:periodic', 'files:realtime',
-    'action:suspend_user', 'action:unsuspend_user', 'action:revoke_sessions', 'action:force_password_change', 'action:revoke_app_grant',
-    'action:remove_public_link', 'action:remove_permission', 'action:remove_external_collaborators', 'action:make_private',
-    'action:quarantine', 'action:apply_label',
-  ],
+  capabilities: connectorCapabilities(
+    ['accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin', 'files:periodic', 'files:realtime'],
+    ACTIONS,
+  ),
+  actions: ACTIONS,
   instanceDefaults: {
     // Google publishes most audit events within minutes, some (SAML, Calendar) within an hour or
     // "a couple of hours", and says a few come later still; re-read three hours on every poll.
@@ -65,13 +72,13 @@ export const googleWorkspace: ConnectorDefinition<GoogleWorkspaceConfig> = {
       activityStreams: config.applications.map((application) => activityStream(application, reports)),
       snapshotStreams: [accountsStream(directory, probe), filesStream(driveDeps)],
       changeStreams: [changesStream(driveDeps)],
-      actions: {
-        ...userActions(directory),
-        ...fileActions({
+      actions: ACTIONS.build({
+        directory,
+        files: {
           drive, owners: new FileOwnerLookup({ ...driveDeps, reports }), adminEmail: config.adminEmail, domains,
           quarantineFolderName: config.quarantineFolderName, labelIds: config.labelIds,
-        }),
-      },
+        },
+      }),
     };
   },
 };

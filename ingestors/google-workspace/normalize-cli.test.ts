@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { runNormalize, type AuditNormalizer } from '../../cli/normalize.js';
-import { CONNECTORS } from '../registry.js';
+import { activityNormalizers } from '../registry.js';
 
 const SAMPLES = new URL('./testdata/samples/reports_activities.jsonl', import.meta.url);
 const GOLDEN = new URL('./testdata/golden/', import.meta.url);
 const INGESTED_AT = Date.parse('2024-01-02T03:04:05.006Z');
 const lines = readFileSync(SAMPLES, 'utf8').split('\n').filter((l) => l.trim() !== '');
-// What `appwarden normalize` uses: every registered definition's normalizeActivity.
-const normalizers: Record<string, AuditNormalizer> = Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.normalizeActivity]));
+// What `appwarden normalize` uses: every registered definition's normalizeActivity (the activity pollers' normalizer).
+const normalizers: Record<string, AuditNormalizer> = activityNormalizers();
 
 function collect(stream: PassThrough): () => string[] {
   const chunks: Buffer[] = [];

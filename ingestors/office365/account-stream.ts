@@ -1,7 +1,6 @@
-import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import { isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { AccountEvent } from '../../schemas/types.js';
-import type { SnapshotContext, SnapshotItem, SnapshotStream } from '../contract.js';
+import type { SnapshotItem, SnapshotKinds, SnapshotStream } from '../contract.js';
 import { arr, type Json, obj } from '../runtime/json-fields.js';
 import type { GraphClient } from './graph-client.js';
 import {
@@ -25,13 +24,28 @@ export async function* readablePart<T>(part: string, log: Logger, items: () => A
   }
 }
 
+/** The items of the directory scan; relations carry both ends (`{ group, member }`). */
+const ACCOUNT_KINDS = {
+  user: (raw, ctx) => normalizeGraphUser(raw, ctx),
+  group: (raw, ctx) => normalizeGraphGroup(raw, ctx),
+  membership: (raw, ctx) => normalizeGraphMembership(obj(raw)?.group, obj(raw)?.member, ctx),
+  privilege: (raw, ctx) => normalizeGraphRoleMember(obj(raw)?.role, obj(raw)?.member, ctx),
+  app_grant: (raw, ctx) => {
+    const r = obj(raw) ?? {};
+    return normalizeGraphPermissionGrant(r.grant, { client: obj(r.client), resource: obj(r.resource), principal: obj(r.principal) }, ctx);
+  },
+  app_role: (raw, ctx) => normalizeGraphAppRoleAssignment(obj(raw)?.assignment, obj(raw)?.resource, obj(obj(raw)?.client), ctx),
+} satisfies SnapshotKinds;
+type AccountKind = keyof typeof ACCOUNT_KINDS;
+
 /**
  * The directory scan through Microsoft Graph: users, groups and their members, directory roles and their
  * members (privileges), delegated permission grants and application permissions of service principals.
  */
-export class AccountStream implements SnapshotStream {
+export class AccountStream implements SnapshotStream<AccountKind> {
   readonly name = 'accounts';
   readonly topic = 'account' as const;
+  readonly kinds = ACCOUNT_KINDS;
 
   constructor(
     private readonly graph: GraphClient,
@@ -40,7 +54,7 @@ export class AccountStream implements SnapshotStream {
     private readonly canReadSignIns: () => boolean,
   ) {}
 
-  async *read(): AsyncIterable<SnapshotItem[]> {
+  async *read(): AsyncIterable<SnapshotItem<AccountKind>[]> {
     const users = new Map<string, Json>();
     for await (const page of readablePart('users', this.log, () => this.users())) {
       for (const user of page) if (typeof user.id === 'string') users.set(user.id, user);
@@ -85,19 +99,6 @@ export class AccountStream implements SnapshotStream {
           yield toApps.map((assignment) => ({ kind: 'app_role', raw: { assignment, resource, client: principals.get(String(assignment.principalId)) ?? null } }));
         }
       }
-    }
-  }
-
-  normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent {
-    const raw = obj(item.raw) ?? {};
-    switch (item.kind) {
-      case 'user': return normalizeGraphUser(item.raw, ctx);
-      case 'group': return normalizeGraphGroup(item.raw, ctx);
-      case 'membership': return normalizeGraphMembership(raw.group, raw.member, ctx);
-      case 'privilege': return normalizeGraphRoleMember(raw.role, raw.member, ctx);
-      case 'app_grant': return normalizeGraphPermissionGrant(raw.grant, { client: obj(raw.client), resource: obj(raw.resource), principal: obj(raw.principal) }, ctx);
-      case 'app_role': return normalizeGraphAppRoleAssignment(raw.assignment, raw.resource, obj(raw.client), ctx);
-      default: throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Office 365 snapshot item kind ${item.kind}`, { details: { field: 'kind' } });
     }
   }
 

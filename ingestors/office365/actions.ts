@@ -1,5 +1,5 @@
 import { AppwardenError } from '../../core/errors.js';
-import type { ActionHandler, ActionResult, ActionTarget, ActionVerb } from '../contract.js';
+import type { ActionHandler, ActionHandlers, ActionResult, ActionTarget, ActionVerb } from '../contract.js';
 import { isExternalPermission } from './access-level.js';
 import type { DriveCatalog } from './drive-catalog.js';
 import { type Json, obj } from '../runtime/json-fields.js';
@@ -59,7 +59,7 @@ export interface ActionDeps {
  * The governance actions, through Microsoft Graph. Each reads the target first so that applying an
  * action twice applies it once (`noop`), and `verify` re-reads the state the action changes.
  */
-export function office365Actions(deps: ActionDeps): Partial<Record<ActionVerb, ActionHandler>> {
+export function office365Actions(deps: ActionDeps) {
   const { graph, catalog } = deps;
   const now = deps.now ?? Date.now;
   /** When this process last revoked a user's sessions, for verify. */
@@ -234,11 +234,5 @@ export function office365Actions(deps: ActionDeps): Partial<Record<ActionVerb, A
         return (await graph.sensitivityLabels(driveId, itemId))?.includes(requireParam(params, 'labelId', 'apply_label')) === true;
       },
     },
-  };
+  } satisfies ActionHandlers;
 }
-
-/** The verbs `office365Actions` implements, for the capability list. */
-export const OFFICE365_ACTION_VERBS = [
-  'suspend_user', 'unsuspend_user', 'revoke_sessions', 'force_password_change', 'remove_from_group', 'remove_privilege', 'revoke_app_grant',
-  'remove_permission', 'remove_public_link', 'remove_external_collaborators', 'make_private', 'quarantine', 'apply_label',
-] as const satisfies readonly ActionVerb[];

@@ -1,10 +1,8 @@
 import type { Logger } from '../../core/logger.js';
-import type { AuditEvent } from '../../schemas/types.js';
-import type { ActivityStream, NormalizeContext, TimeWindow } from '../contract.js';
+import type { ActivityStream, TimeWindow } from '../contract.js';
 import { obj } from '../runtime/json-fields.js';
 import { isoTime } from '../runtime/provider-time.js';
 import type { ManagementClient } from './management-client.js';
-import { normalizeOffice365Activity } from './normalize-activity.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -84,10 +82,6 @@ export class ManagementActivityStream implements ActivityStream {
 
   timeOf(raw: unknown): number | null {
     return isoTime(obj(raw)?.CreationTime);
-  }
-
-  normalize(raw: unknown, ctx: NormalizeContext): AuditEvent {
-    return normalizeOffice365Activity(raw, ctx);
   }
 
   #ensureSubscription(): Promise<unknown> {

@@ -1,26 +1,27 @@
 import { AppwardenError, isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { FileEvent } from '../../schemas/types.js';
-import type { ChangeStream, SnapshotContext, SnapshotItem, SnapshotStream } from '../contract.js';
+import type { ChangeStream, SnapshotItem, SnapshotKinds, SnapshotStream } from '../contract.js';
 import type { DriveCatalog } from './drive-catalog.js';
 import { type Json, obj } from '../runtime/json-fields.js';
 import { str } from './fields.js';
 import type { GraphClient } from './graph-client.js';
 import { deltaChangeOf, isDriveRoot, normalizeDriveItem, type DriveItemRecord } from './normalize-files.js';
 
-function normalizeFileItem(item: SnapshotItem, ctx: SnapshotContext): FileEvent {
-  if (item.kind !== 'file') throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Office 365 file item kind ${item.kind}`, { details: { field: 'kind' } });
-  return normalizeDriveItem(item.raw as DriveItemRecord, ctx);
-}
+/** Both file streams yield drive items completed with their permissions and label (`DriveItemRecord`). */
+const FILE_KINDS = {
+  file: (raw, ctx) => normalizeDriveItem(raw as DriveItemRecord, ctx),
+} satisfies SnapshotKinds;
+type FileItem = SnapshotItem<keyof typeof FILE_KINDS>;
 
 /** The periodic file scan: every drive's folders, walked from the root, with each item's permissions and label. */
-export class FileScanStream implements SnapshotStream {
+export class FileScanStream implements SnapshotStream<'file'> {
   readonly name = 'files';
   readonly topic = 'file' as const;
+  readonly kinds = FILE_KINDS;
 
   constructor(private readonly graph: GraphClient, private readonly catalog: DriveCatalog, private readonly log: Logger) {}
 
-  async *read(signal: AbortSignal): AsyncIterable<SnapshotItem[]> {
+  async *read(signal: AbortSignal): AsyncIterable<FileItem[]> {
     const domains = await this.catalog.tenantDomains();
     for await (const drives of this.catalog.discover()) {
       for (const drive of drives) {
@@ -39,7 +40,7 @@ export class FileScanStream implements SnapshotStream {
               }
             }
             const records = await Promise.all(children.map((child) => this.catalog.complete(drive, child, 'seen', domains)));
-            yield records.map((raw) => ({ kind: 'file', raw }));
+            yield records.map((raw) => ({ kind: 'file' as const, raw }));
           }
         }
       }
@@ -47,9 +48,6 @@ export class FileScanStream implements SnapshotStream {
     this.log.debug({ drives: this.catalog.drives.size }, 'file scan walked every drive');
   }
 
-  normalize(item: SnapshotItem, ctx: SnapshotContext): FileEvent {
-    return normalizeFileItem(item, ctx);
-  }
 }
 
 /** The delta feed's cursor: each drive's delta (or next) link. */
@@ -74,9 +72,10 @@ function parseCursor(text: string): DeltaCursor {
  * It starts from the present (`token=latest`); the periodic scan covers the past. Drives the scan finds
  * later join from their present state.
  */
-export class DriveDeltaStream implements ChangeStream {
+export class DriveDeltaStream implements ChangeStream<'file'> {
   readonly name = 'files/delta';
   readonly topic = 'file' as const;
+  readonly kinds = FILE_KINDS;
 
   constructor(private readonly graph: GraphClient, private readonly catalog: DriveCatalog, private readonly log: Logger) {}
 
@@ -89,7 +88,7 @@ export class DriveDeltaStream implements ChangeStream {
     return JSON.stringify(cursor);
   }
 
-  async *read(text: string, signal: AbortSignal): AsyncIterable<{ items: SnapshotItem[]; cursor: string }> {
+  async *read(text: string, signal: AbortSignal): AsyncIterable<{ items: FileItem[]; cursor: string }> {
     const cursor = parseCursor(text);
     let saved = text;
     for (const driveId of this.catalog.drives.keys()) {
@@ -113,7 +112,7 @@ export class DriveDeltaStream implements ChangeStream {
           // Pages without changes only move links: they ride along with the next page that has changes, or the last one.
           if (records.length > 0) {
             saved = JSON.stringify(cursor);
-            yield { items: records.map((raw) => ({ kind: 'file', raw })), cursor: saved };
+            yield { items: records.map((raw) => ({ kind: 'file' as const, raw })), cursor: saved };
           }
         }
       } catch (err) {
@@ -127,7 +126,4 @@ export class DriveDeltaStream implements ChangeStream {
     if (last !== saved) yield { items: [], cursor: last };
   }
 
-  normalize(item: SnapshotItem, ctx: SnapshotContext): FileEvent {
-    return normalizeFileItem(item, ctx);
-  }
 }

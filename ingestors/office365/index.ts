@@ -1,5 +1,5 @@
-import type { Capability, ConnectorDefinition, ConnectorInstance } from '../contract.js';
-import { office365Actions, OFFICE365_ACTION_VERBS } from './actions.js';
+import { actionTable, connectorCapabilities, type ConnectorDefinition, type ConnectorInstance } from '../contract.js';
+import { office365Actions } from './actions.js';
 import { AccountStream } from './account-stream.js';
 import { ManagementActivityStream } from './activity-stream.js';
 import { OFFICE365_INSTANCE_DEFAULTS, Office365ConfigSchema, type Office365Config } from './config.js';
@@ -12,10 +12,15 @@ import { normalizeOffice365Activity } from './normalize-activity.js';
 import { office365Throttle } from './throttle.js';
 import { TokenSource, type Audience } from './token-source.js';
 
-const CAPABILITIES: readonly Capability[] = [
-  'accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin',
-  'files:periodic', 'files:realtime', ...OFFICE365_ACTION_VERBS.map((verb) => `action:${verb}` as const),
-];
+const ACTIONS = actionTable(office365Actions, {
+  suspend_user: true, unsuspend_user: true, revoke_sessions: true, force_password_change: true, remove_from_group: true, remove_privilege: true,
+  revoke_app_grant: true, remove_permission: true, remove_public_link: true, remove_external_collaborators: true, make_private: true,
+  quarantine: true, apply_label: true,
+});
+
+const CAPABILITIES = connectorCapabilities([
+  'accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin', 'files:periodic', 'files:realtime',
+], ACTIONS);
 
 /** Management Activity API URLs all contain `/activity/feed/`; everything else the API client sends goes to Graph. */
 function audienceOf(target: string | undefined): Audience {
@@ -27,6 +32,7 @@ export const office365: ConnectorDefinition<Office365Config> = {
   displayName: 'Office 365',
   configSchema: Office365ConfigSchema,
   capabilities: CAPABILITIES,
+  actions: ACTIONS,
   instanceDefaults: OFFICE365_INSTANCE_DEFAULTS,
   normalizeActivity: normalizeOffice365Activity,
 
@@ -61,7 +67,7 @@ export const office365: ConnectorDefinition<Office365Config> = {
       activityStreams: config.contentTypes.map((type) => new ManagementActivityStream(type, management, log.child({ stream: `management/${type}` }))),
       snapshotStreams: [new AccountStream(graph, log.child({ stream: 'accounts' }), canReadSignIns), new FileScanStream(graph, catalog, log.child({ stream: 'files' }))],
       changeStreams: [new DriveDeltaStream(graph, catalog, log.child({ stream: 'files/delta' }))],
-      actions: office365Actions({ graph, catalog, quarantineFolderName: config.quarantineFolderName }),
+      actions: ACTIONS.build({ graph, catalog, quarantineFolderName: config.quarantineFolderName }),
     };
   },
 };

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { runNormalize } from '../../cli/normalize.js';
-import { CONNECTORS } from '../registry.js';
+import { activityNormalizers } from '../registry.js';
 
 const here = new URL('./testdata/', import.meta.url);
 const INGESTED_AT = Date.parse('2024-01-02T03:04:05.006Z');
 // Exactly what `appwarden normalize` uses: every registered connector's normalizer.
-const normalizers = Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.normalizeActivity]));
+const normalizers = activityNormalizers();
 
 function lines(file: string): string[] {
   return readFileSync(new URL(`samples/${file}`, here), 'utf8').split('\n').filter((l) => l.trim() !== '');

@@ -1,7 +1,8 @@
-import { AppwardenError } from '../../core/errors.js';
-import type { ConnectorDefinition, ConnectorInstance, CredentialCheck, SnapshotItem } from '../contract.js';
-import { headerBudgetThrottle } from '../runtime/http-client.js';
-import { OKTA_ACTION_VERBS, oktaActions } from './actions.js';
+import { actionTable, connectorCapabilities, type ConnectorDefinition, type ConnectorInstance, type CredentialCheck, type SnapshotItem, type SnapshotKinds } from '../contract.js';
+import { headerBudgetThrottle, type HttpClient } from '../runtime/http-client.js';
+import { obj, type Json } from '../runtime/json-fields.js';
+import { isoTime } from '../runtime/provider-time.js';
+import { oktaActions } from './actions.js';
 import { OktaClient } from './client.js';
 import { OktaConfigSchema, type OktaConfig } from './config.js';
 import {
@@ -9,7 +10,20 @@ import {
   normalizeOktaRoleAssignment, normalizeOktaUser,
 } from './normalize.js';
 
-type Json = Record<string, unknown>;
+/** The items of the accounts scan; pairs carry both ends (`{ group, user }`) since Okta lists them from one side. */
+const ACCOUNT_KINDS = {
+  user: (raw, ctx) => normalizeOktaUser(raw, ctx),
+  group: (raw, ctx) => normalizeOktaGroup(raw, ctx),
+  membership: (raw, ctx) => normalizeOktaMembership(obj(raw)?.group, obj(raw)?.user, ctx),
+  privilege: (raw, ctx) => normalizeOktaRoleAssignment(obj(raw)?.user, obj(raw)?.role, ctx),
+  group_privilege: (raw, ctx) => normalizeOktaGroupRoleAssignment(obj(raw)?.group, obj(raw)?.role, ctx),
+  app_grant: (raw, ctx) => normalizeOktaGrant(obj(raw)?.user, obj(raw)?.grant, ctx),
+} satisfies SnapshotKinds;
+type AccountItem = SnapshotItem<keyof typeof ACCOUNT_KINDS>;
+
+const ACTIONS = actionTable((http: HttpClient) => oktaActions(http), {
+  suspend_user: true, unsuspend_user: true, force_password_change: true, revoke_sessions: true, remove_from_group: true, revoke_app_grant: true,
+});
 
 // Okta answers 429 and publishes its budget in X-Rate-Limit-* (reset in UTC epoch seconds); it sends no Retry-After.
 // https://developer.okta.com/docs/reference/rl-best-practices/
@@ -24,10 +38,8 @@ export const okta: ConnectorDefinition<OktaConfig> = {
   id: 'okta',
   displayName: 'Okta',
   configSchema: OktaConfigSchema,
-  capabilities: [
-    'accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin',
-    ...OKTA_ACTION_VERBS.map((verb) => `action:${verb}` as const),
-  ],
+  capabilities: connectorCapabilities(['accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin'], ACTIONS),
+  actions: ACTIONS,
   normalizeActivity: normalizeOktaLogEvent,
 
   create(ctx): ConnectorInstance {
@@ -41,7 +53,7 @@ export const okta: ConnectorDefinition<OktaConfig> = {
 
     return {
       http,
-      actions: oktaActions(http),
+      actions: ACTIONS.build(http),
       async checkCredentials(): Promise<CredentialCheck> {
         // An API token carries its admin's permissions; probe what the connector reads.
         const probes = [
@@ -63,26 +75,22 @@ export const okta: ConnectorDefinition<OktaConfig> = {
       activityStreams: [{
         name: 'system_log',
         read: (window) => client.logs(window),
-        timeOf: (raw) => {
-          const published = (raw as Json | null)?.published;
-          const t = typeof published === 'string' ? Date.parse(published) : NaN;
-          return Number.isFinite(t) ? t : null;
-        },
-        normalize: normalizeOktaLogEvent,
+        timeOf: (raw) => isoTime(obj(raw)?.published),
       }],
       snapshotStreams: [{
         name: 'accounts',
         topic: 'account',
-        async *read(): AsyncIterable<SnapshotItem[]> {
+        kinds: ACCOUNT_KINDS,
+        async *read(): AsyncIterable<AccountItem[]> {
           for await (const users of client.users()) {
-            const items: SnapshotItem[] = users.map((raw) => ({ kind: 'user', raw }));
+            const items: AccountItem[] = users.map((raw) => ({ kind: 'user', raw }));
             // Roles and grants are per user; the instance's HTTP queue bounds the concurrency.
             const details = await Promise.all((users as Json[]).map(async (user) => {
               const id = String(user.id);
               const [roles, grants] = await Promise.all([client.userRoles(id), client.userGrants(id)]);
               return [
-                ...roles.map((role) => ({ kind: 'privilege', raw: { user, role } })),
-                ...grants.map((grant) => ({ kind: 'app_grant', raw: { user, grant } })),
+                ...roles.map((role): AccountItem => ({ kind: 'privilege', raw: { user, role } })),
+                ...grants.map((grant): AccountItem => ({ kind: 'app_grant', raw: { user, grant } })),
               ];
             }));
             yield [...items, ...details.flat()];
@@ -91,26 +99,14 @@ export const okta: ConnectorDefinition<OktaConfig> = {
             // A role assigned to a group is a privilege of the group; its members' own role lists show it too.
             const groupRoles = await Promise.all((groups as Json[]).map((group) => client.groupRoles(String(group.id))));
             yield [
-              ...groups.map((raw) => ({ kind: 'group', raw })),
-              ...(groups as Json[]).flatMap((group, i) => groupRoles[i]!.map((role) => ({ kind: 'group_privilege', raw: { group, role } }))),
+              ...groups.map((raw): AccountItem => ({ kind: 'group', raw })),
+              ...(groups as Json[]).flatMap((group, i) => groupRoles[i]!.map((role): AccountItem => ({ kind: 'group_privilege', raw: { group, role } }))),
             ];
             for (const group of groups as Json[]) {
               for await (const members of client.groupMembers(String(group.id))) {
-                yield members.map((user) => ({ kind: 'membership', raw: { group, user } }));
+                yield members.map((user): AccountItem => ({ kind: 'membership', raw: { group, user } }));
               }
             }
-          }
-        },
-        normalize(item, ctx) {
-          const raw = item.raw as Json;
-          switch (item.kind) {
-            case 'user': return normalizeOktaUser(raw, ctx);
-            case 'group': return normalizeOktaGroup(raw, ctx);
-            case 'membership': return normalizeOktaMembership(raw.group, raw.user, ctx);
-            case 'privilege': return normalizeOktaRoleAssignment(raw.user, raw.role, ctx);
-            case 'group_privilege': return normalizeOktaGroupRoleAssignment(raw.group, raw.role, ctx);
-            case 'app_grant': return normalizeOktaGrant(raw.user, raw.grant, ctx);
-            default: throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Okta snapshot item kind ${item.kind}`, { details: { field: 'kind' } });
           }
         },
       }],

@@ -6,7 +6,7 @@ import { silentLogger } from '../../core/logger.js';
 import { eventId } from '../../schemas/event-id.js';
 import type { AuditEvent } from '../../schemas/types.js';
 import { freshName, testBrokers } from '../../test/support/fresh.js';
-import type { ActivityStream, TimeWindow } from '../contract.js';
+import type { ActivityStream, NormalizeContext, TimeWindow } from '../contract.js';
 import { ActivityPoller } from './activity-poller.js';
 import { CursorStore } from './cursor-store.js';
 import { EventPublisher } from './publisher.js';
@@ -51,15 +51,16 @@ function stream(order: 'asc' | 'desc', records: Rec[]): ActivityStream & { failA
       }
     },
     timeOf: (raw) => (raw as Rec).t,
-    normalize: (raw, ctx) => {
-      const r = raw as Rec;
-      return {
-        event_id: eventId('okta', ctx.instance, r.id), provider: 'okta', instance: ctx.instance, occurred_at: r.t, ingested_at: ctx.ingestedAt,
-        category: 'logon', action: 'login', action_raw: 'test', outcome: 'unknown', outcome_reason: null, severity: null,
-        actor: { id: null, email: null, name: null, type: 'unknown' }, targets: [], source: { ip: null, user_agent: null, country: null, city: null },
-        session_id: null, request_id: null, class_uid: 3002, activity_id: 1, attributes: {}, raw: JSON.stringify(r),
-      } satisfies AuditEvent;
-    },
+  };
+}
+
+function normalize(raw: unknown, ctx: NormalizeContext): AuditEvent {
+  const r = raw as Rec;
+  return {
+    event_id: eventId('okta', ctx.instance, r.id), provider: 'okta', instance: ctx.instance, occurred_at: r.t, ingested_at: ctx.ingestedAt,
+    category: 'logon', action: 'login', action_raw: 'test', outcome: 'unknown', outcome_reason: null, severity: null,
+    actor: { id: null, email: null, name: null, type: 'unknown' }, targets: [], source: { ip: null, user_agent: null, country: null, city: null },
+    session_id: null, request_id: null, class_uid: 3002, activity_id: 1, attributes: {}, raw: JSON.stringify(r),
   };
 }
 
@@ -68,7 +69,7 @@ async function poller(order: 'asc' | 'desc', records: Rec[]) {
   const cursors = new CursorStore(bus, silentLogger);
   await cursors.load();
   const s = stream(order, records);
-  const p = new ActivityPoller({ provider: 'okta', instance: 'main', stream: s.name }, s, SETTINGS, cursors, new EventPublisher(bus),
+  const p = new ActivityPoller({ provider: 'okta', instance: 'main', stream: s.name }, s, normalize, SETTINGS, cursors, new EventPublisher(bus),
     newStreamStatus(s.name, 'activities'), silentLogger, () => NOW);
   const readUntil = () => cursors.get(CursorStore.key('okta', 'main', s.name))?.position.readUntil;
   return { s, p, readUntil };

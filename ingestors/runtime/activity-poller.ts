@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../core/logger.js';
 import type { InstanceSettings } from '../../core/config.js';
-import type { ActivityStream, TimeWindow } from '../contract.js';
+import type { ActivityStream, ConnectorDefinition, TimeWindow } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
 import type { EventPublisher, RepeatFilter, StreamRef } from './publisher.js';
 import type { StreamStatus } from './stream-status.js';
@@ -27,6 +27,8 @@ export class ActivityPoller {
   constructor(
     private readonly ref: StreamRef,
     private readonly stream: ActivityStream,
+    /** The connector's `normalizeActivity`. */
+    private readonly normalize: ConnectorDefinition['normalizeActivity'],
     private readonly settings: InstanceSettings['activities'],
     private readonly cursors: CursorStore,
     private readonly publisher: EventPublisher,
@@ -50,7 +52,7 @@ export class ActivityPoller {
       const window: TimeWindow = { since, until: Math.min(end, since + this.settings.maxWindowMs) };
       for await (const page of this.stream.read(window, signal)) {
         this.status.fetched += page.length;
-        const outcome = await this.publisher.publishActivities(this.ref, page, this.stream.normalize.bind(this.stream), this.repeats);
+        const outcome = await this.publisher.publishActivities(this.ref, page, this.normalize, this.repeats);
         for (const event of outcome.published) this.recent.set(event.event_id, event.occurred_at);
         for (const raw of outcome.deadLettered) this.recentDead.set(hashOf(raw), this.now());
         this.status.published += outcome.published.length;

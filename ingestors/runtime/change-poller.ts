@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/logger.js';
-import type { ChangeStream } from '../contract.js';
+import { type ChangeStream, normalizeItem } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
 import type { EventPublisher, StreamRef } from './publisher.js';
 import type { StreamStatus } from './stream-status.js';
@@ -35,7 +35,7 @@ export class ChangePoller {
     for await (const page of this.stream.read(cursor, signal)) {
       this.status.fetched += page.items.length;
       if (page.items.length > 0) {
-        const outcome = await this.publisher.publishSnapshot(this.ref, this.stream.topic, page.items, this.stream.normalize.bind(this.stream));
+        const outcome = await this.publisher.publishSnapshot(this.ref, this.stream.topic, page.items, (item, ctx) => normalizeItem(this.stream, item, ctx));
         this.status.published += outcome.published.length;
         this.status.deadLettered += outcome.deadLettered.length;
       }

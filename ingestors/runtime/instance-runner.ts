@@ -62,7 +62,7 @@ export class InstanceRunner {
     this.connector = createConnector(definition, instance, config, this.log, this.abort.signal);
     const ref = (stream: string) => ({ provider: definition.id, instance, stream });
     this.pollers = this.connector.activityStreams.map((s) => new ActivityPoller(
-      ref(s.name), s, config.activities, options.cursors, options.publisher, newStreamStatus(s.name, 'activities'), this.log,
+      ref(s.name), s, definition.normalizeActivity, config.activities, options.cursors, options.publisher, newStreamStatus(s.name, 'activities'), this.log,
     ));
     this.scanners = this.connector.snapshotStreams.map((s) => new SnapshotScanner(
       ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'snapshot'), this.log,

@@ -40,7 +40,7 @@ export class EventPublisher {
   async publishActivities(
     ref: StreamRef,
     raws: readonly unknown[],
-    normalize: (raw: unknown, ctx: NormalizeContext) => AuditEvent,
+    normalize: (raw: unknown, ctx: NormalizeContext) => AuditEvent | AuditEvent[],
     repeats: RepeatFilter = NO_REPEATS,
   ): Promise<PublishOutcome<AuditEvent>> {
     const ctx: NormalizeContext = { instance: ref.instance, ingestedAt: Date.now() };
@@ -51,14 +51,17 @@ export class EventPublisher {
     for (const raw of raws) {
       let stage: DeadLetter['stage'] = 'normalize';
       try {
-        const event = normalize(raw, ctx);
-        if (repeats.isRepeatEvent(event.event_id)) {
+        // A record that holds several events is published whole or dead-lettered whole.
+        const normalized = normalize(raw, ctx);
+        const fresh = (Array.isArray(normalized) ? normalized : [normalized]).filter((event) => !repeats.isRepeatEvent(event.event_id));
+        if (fresh.length === 0) {
           skipped++;
           continue;
         }
         stage = 'encode';
-        messages.push({ key: auditKey(event), value: encode('audit-event', event) });
-        published.push(event);
+        const encoded = fresh.map((event) => ({ key: auditKey(event), value: encode('audit-event', event) }));
+        messages.push(...encoded);
+        published.push(...fresh);
       } catch (err) {
         const text = rawText(raw);
         if (repeats.isRepeatDeadLetter(text)) skipped++;

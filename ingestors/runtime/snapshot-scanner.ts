@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/logger.js';
-import type { SnapshotStream } from '../contract.js';
+import { normalizeItem, type SnapshotStream } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
 import type { EventPublisher, StreamRef } from './publisher.js';
 import type { StreamStatus } from './stream-status.js';
@@ -38,7 +38,7 @@ export class SnapshotScanner {
     let records = 0;
     for await (const page of this.stream.read(signal)) {
       this.status.fetched += page.length;
-      const outcome = await this.publisher.publishSnapshot(this.ref, this.stream.topic, page, this.stream.normalize.bind(this.stream));
+      const outcome = await this.publisher.publishSnapshot(this.ref, this.stream.topic, page, (item, ctx) => normalizeItem(this.stream, item, ctx));
       this.status.published += outcome.published.length;
       this.status.deadLettered += outcome.deadLettered.length;
       records += page.length;
