@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createLogger } from '../../core/logger.js';
 import { startOffice365Simulator, type Office365Simulator, type Office365SimulatorOptions } from '../../simulators/office365/index.js';
-import { office365Config } from '../../test/support/office365.js';
+import { simulatorConfig } from '../../test/support/simulators.js';
 import type { ActivityStream, ConnectorInstance } from '../contract.js';
 import { createConnector } from '../runtime/connector-factory.js';
 import { ManagementActivityStream } from './activity-stream.js';
@@ -24,7 +24,7 @@ async function setUp(options: Office365SimulatorOptions = {}, extra: Record<stri
     abort.abort();
     await sim.close();
   });
-  const connector = createConnector(office365 as never, 'main', office365Config(sim, extra), log, abort.signal);
+  const connector = createConnector(office365 as never, 'main', simulatorConfig('office365', sim, extra), log, abort.signal);
   return { sim, connector, signal: abort.signal };
 }
 
@@ -88,8 +88,8 @@ describe('Office 365 connector against the simulator', () => {
 
   test('a subscription already enabled (400 AF20024) counts as started', async () => {
     const { sim, signal } = await setUp();
-    const first = createConnector(office365 as never, 'one', office365Config(sim), log, signal);
-    const second = createConnector(office365 as never, 'two', office365Config(sim), log, signal);
+    const first = createConnector(office365 as never, 'one', simulatorConfig('office365', sim), log, signal);
+    const second = createConnector(office365 as never, 'two', simulatorConfig('office365', sim), log, signal);
     const window = { since: Date.now() - 2 * HOUR, until: Date.now() };
     const a = await readAll(first.activityStreams[0]!, window, signal);
     const b = await readAll(second.activityStreams[0]!, window, signal);

@@ -96,6 +96,14 @@ export class ActivityGenerator {
     private readonly prng: Prng,
   ) {}
 
+  /** The same generator drawing from `prng` (one per slot of anchored history), sharing the start-up lists. */
+  withPrng(prng: Prng): ActivityGenerator {
+    const other = new ActivityGenerator(this.templates, this.directory, this.drive, prng);
+    other.#active = this.activeUsers();
+    other.#myDriveFiles = this.#myDriveFiles;
+    return other;
+  }
+
   ip(): string {
     return `${this.prng.pick(NETWORKS)}${this.prng.int(1, 255)}`;
   }
@@ -108,9 +116,14 @@ export class ActivityGenerator {
   #active: SimUser[] | undefined;
   #myDriveFiles: SimFile[] | undefined;
 
-  private someUser(): SimUser {
+  private activeUsers(): SimUser[] {
     this.#active ??= this.directory.users.filter((u) => !u.suspended && !u.archived);
-    return this.prng.pick(this.#active.length > 0 ? this.#active : this.directory.users);
+    return this.#active;
+  }
+
+  private someUser(): SimUser {
+    const active = this.activeUsers();
+    return this.prng.pick(active.length > 0 ? active : this.directory.users);
   }
 
   private admin(): SimUser {

@@ -4,6 +4,7 @@ import { cloneJson, parseTimestamp } from '../common/json.js';
 import type { Prng } from '../common/prng.js';
 import { ActivityLog, type StoredActivity } from './activity-log.js';
 import type { ActivityDraft, ActivityGenerator } from './activity-kinds.js';
+import { AnchoredHistory } from '../common/anchored-history.js';
 import { googleIds } from './ids.js';
 import type { SimulatedApplication } from './options.js';
 
@@ -50,19 +51,22 @@ export class Reports {
     return this.settings.lagMs[application] ?? 0;
   }
 
-  generateHistory(historyPrng: Prng): void {
+  /**
+   * The history of the last `days`, anchored to fixed times (`AnchoredHistory`): a restarted simulator
+   * with the same seed serves the same activities, with the same unique qualifiers and times.
+   */
+  generateHistory(seed: string): void {
     const now = this.clock.now();
-    const count = Math.round(this.settings.activitiesPerDay * this.settings.days);
-    const spanMs = this.settings.days * 86_400_000;
-    const entries: Array<Omit<StoredActivity, 'seq'>> = [];
-    for (let i = 0; i < count; i++) {
-      const application = historyPrng.weighted(WEIGHTS);
-      const timeMs = now - Math.floor(historyPrng.next() * spanMs);
-      const late = historyPrng.chance(this.settings.lateFraction) ? this.settings.lateByMs : 0;
-      const body = this.generator.render(this.generator.draft(application), timeMs, googleIds.uniqueQualifier(historyPrng));
-      entries.push(this.entryOf(body, application, timeMs, timeMs + this.lagOf(application) + late));
-    }
-    this.log.load(entries);
+    if (this.settings.days <= 0) return;
+    let slot: { prng: Prng; generator: ActivityGenerator } | null = null;
+    const history = new AnchoredHistory(seed, this.settings.activitiesPerDay, (prng, timeMs) => {
+      if (slot?.prng !== prng) slot = { prng, generator: this.generator.withPrng(prng) };
+      const application = prng.weighted(WEIGHTS);
+      const late = prng.chance(this.settings.lateFraction) ? this.settings.lateByMs : 0;
+      const body = slot.generator.render(slot.generator.draft(application), timeMs, googleIds.uniqueQualifier(prng));
+      return this.entryOf(body, application, timeMs, timeMs + this.lagOf(application) + late);
+    });
+    this.log.load(history.between(history.anchor(now - this.settings.days * 86_400_000), now));
   }
 
   /** Records what just happened (a governance call), readable after the application's lag. */

@@ -92,7 +92,7 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
   const runtimePrng = createPrng(`${seed}:runtime`);
   const generator = new ActivityGenerator(loadTemplates(), directory, drive, createPrng(`${seed}:activity`));
   const reports = new Reports(generator, runtimePrng, clock, { ...options, customerId: directory.customerId });
-  reports.generateHistory(createPrng(`${seed}:history`));
+  reports.generateHistory(`${seed}:history`);
   const governance = new Governance(directory, drive, reports, generator, clock);
 
   let granted = new Set(options.grantedScopes);

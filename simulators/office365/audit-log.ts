@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.js';
-import type { Prng } from '../common/prng.js';
+import { AnchoredHistory } from '../common/anchored-history.js';
+import { createPrng, type Prng } from '../common/prng.js';
 import { creationTime, type AuditRecord, type ContentType, type RecordContext, type RecordKind } from './audit-records.js';
 import type { DriveState } from './drives.js';
 import type { GraphUser, Tenant } from './tenant.js';
@@ -55,13 +56,17 @@ export class AuditLog {
   readonly #byId = new Map<string, ContentBlob>();
   readonly #kinds: Map<string, RecordKind>;
 
+  /** For what tests and governance calls add; the generated history draws from its own per-slot generators. */
+  private readonly prng: Prng;
+
   constructor(
     private readonly tenant: Tenant,
     kinds: readonly RecordKind[],
-    private readonly prng: Prng,
+    private readonly seed: string,
     private readonly clock: Clock,
     private readonly settings: AuditLogSettings,
   ) {
+    this.prng = createPrng(`${seed}:added`);
     this.#kinds = new Map(kinds.map((k) => [k.name, k]));
     this.#generate(kinds);
   }
@@ -74,15 +79,15 @@ export class AuditLog {
   render(kindName: string, options: { user?: GraphUser; at?: number } = {}): AuditRecord {
     const kind = this.#kinds.get(kindName);
     if (!kind) throw new Error(`unknown record kind ${kindName}; known: ${this.kindNames.join(', ')}`);
-    return kind.render(this.#context(options.user ?? this.#someone(), options.at ?? this.clock.now(), kind.needsFile));
+    return kind.render(this.#context(this.prng, options.user ?? this.#someone(this.prng), options.at ?? this.clock.now(), kind.needsFile));
   }
 
   /** Stores records as one new blob. */
-  addBlob(records: AuditRecord[], timing: BlobTiming & { contentType: ContentType }): ContentBlob {
+  addBlob(records: AuditRecord[], timing: BlobTiming & { contentType: ContentType }, prng: Prng = this.prng): ContentBlob {
     const contentCreated = timing.contentCreated ?? this.clock.now();
     const blob: ContentBlob = {
       contentType: timing.contentType,
-      contentId: this.#contentId(timing.contentType, contentCreated),
+      contentId: this.#contentId(timing.contentType, contentCreated, prng),
       contentCreated,
       contentExpiration: timing.contentExpiration ?? contentCreated + this.settings.contentRetentionMs,
       availableAt: timing.availableAt ?? contentCreated,
@@ -126,12 +131,20 @@ export class AuditLog {
     return [...byId.values()];
   }
 
+  /**
+   * The history of the last `days`, anchored to fixed times (`AnchoredHistory`): a restarted simulator
+   * with the same seed lists the same blobs, with the same records under the same ids.
+   */
   #generate(kinds: readonly RecordKind[]): void {
-    const now = this.clock.now();
-    const count = Math.round(this.settings.eventsPerDay * this.settings.days);
     const weighted = kinds.filter((k) => k.weight > 0).map((k) => [k, k.weight] as const);
-    if (count === 0 || weighted.length === 0) return;
-    const start = now - this.settings.days * DAY;
+    if (weighted.length === 0) return;
+    const history = new AnchoredHistory(`${this.seed}:audit`, this.settings.eventsPerDay, (prng, at) => {
+      const kind = prng.weighted(weighted);
+      const record = kind.render(this.#context(prng, this.#someone(prng), at, kind.needsFile));
+      // The API may list a record again in a later blob.
+      return { kind, at, record, duplicate: prng.chance(this.settings.duplicateFraction) };
+    });
+    const now = this.clock.now();
     const buckets = new Map<string, { contentType: ContentType; bucket: number; records: AuditRecord[] }>();
     const put = (contentType: ContentType, bucket: number, record: AuditRecord) => {
       const key = `${contentType}|${bucket}`;
@@ -139,69 +152,67 @@ export class AuditLog {
       if (!entry) buckets.set(key, (entry = { contentType, bucket, records: [] }));
       entry.records.push(record);
     };
-    for (let i = 0; i < count; i++) {
-      const kind = this.prng.weighted(weighted);
-      const at = start + Math.floor(this.prng.next() * (now - start));
-      const record = kind.render(this.#context(this.#someone(), at, kind.needsFile));
+    const from = this.settings.days > 0 ? history.anchor(now - this.settings.days * DAY) : now;
+    for (const { kind, at, record, duplicate } of history.between(from, now)) {
       const bucket = Math.floor(at / this.settings.blobIntervalMs);
       put(kind.contentType, bucket, record);
-      // The API may list a record again in a later blob.
-      if (this.prng.chance(this.settings.duplicateFraction)) put(kind.contentType, bucket + 1, record);
+      if (duplicate) put(kind.contentType, bucket + 1, record);
     }
     for (const entry of [...buckets.values()].sort((a, b) => a.bucket - b.bucket || (a.contentType < b.contentType ? -1 : 1))) {
+      const prng = createPrng(`${this.seed}:blob:${entry.contentType}:${entry.bucket}`);
       const contentCreated = (entry.bucket + 1) * this.settings.blobIntervalMs + this.settings.contentDelayMs;
-      const late = this.prng.chance(this.settings.lateFraction);
-      this.addBlob(entry.records, { contentType: entry.contentType, contentCreated, availableAt: contentCreated + (late ? this.settings.lateByMs : 0) });
+      const late = prng.chance(this.settings.lateFraction);
+      this.addBlob(entry.records, { contentType: entry.contentType, contentCreated, availableAt: contentCreated + (late ? this.settings.lateByMs : 0) }, prng);
     }
   }
 
   /** Mostly enabled members, Alice (the first user) most of all; sometimes anyone (failed sign-ins of disabled users). */
-  #someone(): GraphUser {
+  #someone(prng: Prng): GraphUser {
     const users = this.tenant.users;
-    if (this.prng.chance(0.2)) return users[0]!;
+    if (prng.chance(0.2)) return users[0]!;
     const active = users.filter((u) => u.accountEnabled && u.userType === 'Member');
-    return this.prng.chance(0.9) && active.length > 0 ? this.prng.pick(active) : this.prng.pick(users);
+    return prng.chance(0.9) && active.length > 0 ? prng.pick(active) : prng.pick(users);
   }
 
-  #context(user: GraphUser, at: number, needsFile: boolean): RecordContext {
+  #context(prng: Prng, user: GraphUser, at: number, needsFile: boolean): RecordContext {
     const others = this.tenant.users.filter((u) => u !== user);
     return {
-      prng: this.prng,
+      prng,
       tenant: this.tenant,
       user,
-      other: others.length > 0 ? this.prng.pick(others) : user,
+      other: others.length > 0 ? prng.pick(others) : user,
       at,
-      ip: this.#ipOf(user),
-      file: needsFile ? this.#fileOf(user) : null,
+      ip: this.#ipOf(prng, user),
+      file: needsFile ? this.#fileOf(prng, user) : null,
       appId: this.settings.appId,
     };
   }
 
   /** A user's usual address (most of the time) or another one. */
-  #ipOf(user: GraphUser): string {
+  #ipOf(prng: Prng, user: GraphUser): string {
     let hash = 0;
     for (let i = 0; i < user.id.length; i++) hash = (hash * 31 + user.id.charCodeAt(i)) >>> 0;
-    if (this.prng.chance(0.15)) return `${this.prng.pick(NETWORKS)}.${this.prng.int(1, 255)}`;
+    if (prng.chance(0.15)) return `${prng.pick(NETWORKS)}.${prng.int(1, 255)}`;
     return `${NETWORKS[hash % NETWORKS.length]}.${(hash % 253) + 1}`;
   }
 
-  #fileOf(user: GraphUser): RecordContext['file'] {
+  #fileOf(prng: Prng, user: GraphUser): RecordContext['file'] {
     const own = this.tenant.oneDrives.get(user.id);
     const drives = [...this.tenant.drives.values()];
-    const state: DriveState | undefined = own !== undefined && this.prng.chance(0.7) ? this.tenant.drives.get(own) : drives.length > 0 ? this.prng.pick(drives) : undefined;
+    const state: DriveState | undefined = own !== undefined && prng.chance(0.7) ? this.tenant.drives.get(own) : drives.length > 0 ? prng.pick(drives) : undefined;
     const items = state === undefined ? [] : [...state.items.values()].filter((i) => i.parentId !== null && !i.folder);
     if (state === undefined || items.length === 0) {
       // A tenant without files still logs file activity on some file.
       return { driveUrl: `https://${this.tenant.domain.split('.')[0]}.sharepoint.com/sites/Archive/Shared%20Documents`, item: { id: 'x', name: 'Report.docx', parentId: 'root', folder: false, size: 1024, mimeType: null, createdDateTime: '', lastModifiedDateTime: '', createdBy: { id: user.id, displayName: user.displayName }, lastModifiedBy: { id: user.id, displayName: user.displayName }, labelId: null, seq: 0 }, path: '' };
     }
-    const item = this.prng.pick(items);
+    const item = prng.pick(items);
     return { driveUrl: state.drive.webUrl, item, path: state.folderPath(item) };
   }
 
-  #contentId(contentType: ContentType, contentCreated: number): string {
+  #contentId(contentType: ContentType, contentCreated: number, prng: Prng): string {
     const n = String(Math.floor(contentCreated / 1000)).padStart(12, '0');
     const tenant = this.tenant.org.id.replace(/-/g, '');
     const hour = creationTime(contentCreated).replace(/[-T:]/g, '').slice(0, 10);
-    return `${n}$${n}$${tenant}${TYPE_ABBREVIATIONS[contentType]}${hour}$${this.prng.hex(32)}$04`;
+    return `${n}$${n}$${tenant}${TYPE_ABBREVIATIONS[contentType]}${hour}$${prng.hex(32)}$04`;
   }
 }

@@ -91,7 +91,7 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
     tenantId: options.tenantId, domain: options.domain, users: options.users, groups: options.groups, sites: options.sites,
     itemsPerDrive: options.itemsPerDrive, nowMs: clock.now(), clock: () => clock.now(),
   });
-  const audit = new AuditLog(tenant, loadRecordKinds(), createPrng(`${seed}:audit`), clock, { ...options, appId: options.clientId });
+  const audit = new AuditLog(tenant, loadRecordKinds(), String(seed), clock, { ...options, appId: options.clientId });
   const authority = new TokenAuthority({ tenantId: options.tenantId, clientId: options.clientId, lifetimeMs: options.tokenLifetimeMs, roles: options.grantedPermissions }, clock);
   const limiter = createRateLimiter({ ...options.rateLimit, clock });
   const requests: Office365RequestCounters = { login: 0, graph: 0, management: 0, throttled: { graph: 0, management: 0 } };

@@ -1,3 +1,4 @@
+import { AnchoredHistory } from '../common/anchored-history.js';
 import type { Prng } from '../common/prng.js';
 import type { Directory } from './directory.js';
 import type { EventKind } from './event-kinds.js';
@@ -15,17 +16,20 @@ export interface GeneratorOptions {
 const DAY = 86_400_000;
 
 /**
- * Makes System Log activity: a history spread over a window, and (when asked) the activity that
- * happened since the last call, at `eventsPerDay`. Kinds are drawn by weight; users by their status.
+ * Makes System Log activity at `eventsPerDay`, anchored to fixed times (see `AnchoredHistory`): a
+ * history over a window, and (when asked) the activity published since the last call. A restarted
+ * simulator with the same seed serves the same events. Kinds are drawn by weight; users by their
+ * status when the simulator started.
  */
 export class EventGenerator {
   private readonly kinds: EventKind[];
   private readonly totalWeight: number;
+  private readonly pools: { active: number[]; any: number[]; admins: number[] };
+  private readonly anchored: AnchoredHistory<GeneratedEntry>;
   private generatedUntil = 0;
-  private pending = 0;
 
   constructor(
-    private readonly prng: Prng,
+    seed: string,
     private readonly directory: Directory,
     kinds: Iterable<EventKind>,
     private readonly options: GeneratorOptions,
@@ -33,30 +37,22 @@ export class EventGenerator {
     const hasGroups = directory.groups.some((g) => g.type === 'OKTA_GROUP');
     this.kinds = [...kinds].filter((k) => k.weight > 0 && (hasGroups || !k.targets?.includes('group')));
     this.totalWeight = this.kinds.reduce((sum, k) => sum + k.weight, 0);
+    this.pools = this.userPools();
+    this.anchored = new AnchoredHistory(seed, options.eventsPerDay, (prng, atMs) => this.one(prng, atMs));
   }
 
-  /** `count` events published uniformly in [fromMs, toMs); later calls to `since` continue from `toMs`. */
-  history(fromMs: number, toMs: number, count: number): GeneratedEntry[] {
-    const pools = this.userPools();
-    const entries: GeneratedEntry[] = [];
-    for (let i = 0; i < count; i++) entries.push(this.one(fromMs + Math.floor(this.prng.next() * (toMs - fromMs)), pools));
-    this.generatedUntil = toMs;
-    return entries;
+  /** The events published in the `days` before `nowMs` (from the start of that hour); later calls to `since` continue from `nowMs`. */
+  history(nowMs: number, days: number): GeneratedEntry[] {
+    this.generatedUntil = nowMs;
+    return days > 0 ? this.anchored.between(this.anchored.anchor(nowMs - days * DAY), nowMs) : [];
   }
 
   /** The activity published between the previous call (or the end of the history) and `nowMs`. */
   since(nowMs: number): GeneratedEntry[] {
     const from = this.generatedUntil;
     if (nowMs <= from) return [];
-    this.pending += ((nowMs - from) * this.options.eventsPerDay) / DAY;
-    const count = Math.floor(this.pending);
-    this.pending -= count;
     this.generatedUntil = nowMs;
-    if (count === 0) return [];
-    const pools = this.userPools();
-    const entries: GeneratedEntry[] = [];
-    for (let i = 0; i < count; i++) entries.push(this.one(from + Math.floor(this.prng.next() * (nowMs - from)), pools));
-    return entries;
+    return this.anchored.between(from, nowMs);
   }
 
   private userPools() {
@@ -71,8 +67,8 @@ export class EventGenerator {
     return { active, any, admins };
   }
 
-  private pickKind(): EventKind {
-    let roll = this.prng.next() * this.totalWeight;
+  private pickKind(prng: Prng): EventKind {
+    let roll = prng.next() * this.totalWeight;
     for (const kind of this.kinds) {
       roll -= kind.weight;
       if (roll < 0) return kind;
@@ -80,9 +76,9 @@ export class EventGenerator {
     return this.kinds[this.kinds.length - 1]!;
   }
 
-  private one(publishedMs: number, pools: { active: number[]; any: number[]; admins: number[] }): GeneratedEntry {
-    const prng = this.prng;
-    const kind = this.pickKind();
+  private one(prng: Prng, publishedMs: number): GeneratedEntry {
+    const pools = this.pools;
+    const kind = this.pickKind(prng);
     const uuid = prng.uuid();
     const admin = pools.admins.length > 0 ? prng.pick(pools.admins) : 0;
     const pool = kind.users === 'any' ? pools.any : pools.active;

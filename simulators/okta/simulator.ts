@@ -84,7 +84,7 @@ export async function startOktaSimulator(input: OktaSimulatorOptions = {}): Prom
     historyMs,
   });
   const runtimePrng = createPrng(`${seed}:runtime`);
-  const systemLog = new SystemLog(directory, loadEventKinds(), createPrng(`${seed}:events`), runtimePrng, clock, options);
+  const systemLog = new SystemLog(directory, loadEventKinds(), `${seed}:events`, runtimePrng, clock, options);
   const users = new UserLookup(directory);
   const governance = new Governance(directory, users, systemLog, clock);
   const limiter = createRateLimiter({ ...options.rateLimit, clock });

@@ -47,15 +47,13 @@ export class SystemLog {
   constructor(
     private readonly directory: Directory,
     private readonly kinds: Map<string, EventKind>,
-    eventsPrng: Prng,
+    eventsSeed: string,
     private readonly runtimePrng: Prng,
     private readonly clock: Clock,
     private readonly options: SystemLogOptions,
   ) {
-    this.generator = new EventGenerator(eventsPrng, directory, kinds.values(), options);
-    const now = clock.now();
-    const historyMs = options.days * 86_400_000;
-    this.store.load(this.generator.history(now - historyMs, now, Math.round(options.eventsPerDay * options.days)));
+    this.generator = new EventGenerator(eventsSeed, directory, kinds.values(), options);
+    this.store.load(this.generator.history(clock.now(), options.days));
   }
 
   /** Adds the live activity up to now (when live); every read calls it first. */

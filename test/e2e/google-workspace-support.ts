@@ -7,7 +7,8 @@ import type { ConnectorDefinition, ConnectorInstance } from '../../ingestors/con
 import { createConnector } from '../../ingestors/runtime/connector-factory.js';
 import type { AuditEvent } from '../../schemas/types.js';
 import { startGoogleWorkspaceSimulator, type GoogleWorkspaceSimulator, type GoogleWorkspaceSimulatorOptions } from '../../simulators/google-workspace/index.js';
-import { FAST_INSTANCE, testLog } from '../support/stack.js';
+import { simulatorInstance } from '../support/simulators.js';
+import { testLog } from '../support/stack.js';
 
 // One key pair for the whole file: the simulator checks signatures with the public half.
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -22,14 +23,9 @@ export async function googleSimulator(options: GoogleWorkspaceSimulatorOptions =
   });
 }
 
-/** Connector settings for a simulator, with fast test timings. */
+/** Connector settings for a simulator (this file's private key, the tenant's labels), with fast test timings. */
 export function googleInstance(sim: GoogleWorkspaceSimulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ...FAST_INSTANCE,
-    clientEmail: sim.clientEmail, privateKey: PRIVATE_KEY, adminEmail: sim.adminEmail, domain: sim.domain,
-    tokenUrl: sim.tokenUrl, adminBaseUrl: sim.url, driveBaseUrl: sim.url, labelIds: sim.drive.labels.map((l) => l.id),
-    ...extra,
-  };
+  return simulatorInstance('google_workspace', sim, { privateKey: PRIVATE_KEY, labelIds: sim.drive.labels.map((l) => l.id), ...extra });
 }
 
 /** A live connector instance for running actions, as the governance executor gets one. */

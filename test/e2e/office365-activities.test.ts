@@ -8,7 +8,7 @@ import type { AuditEvent } from '../../schemas/types.js';
 import { aliceUpn, startOffice365Simulator, type Office365Simulator, type Office365SimulatorOptions } from '../../simulators/office365/index.js';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { freshName } from '../support/fresh.js';
-import { office365Instance } from '../support/office365.js';
+import { simulatorInstance } from '../support/simulators.js';
 import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -69,7 +69,7 @@ async function readTopic(s: TestStack, topic: string, until: (records: ConsumedR
 describe('Office 365 end to end: simulator → Management Activity API → Kafka → ClickHouse → API', () => {
   test('records of every content type are stored once, and the API answers a user and a time range with the right fields', async () => {
     const sim = await simulator({ seed: 'o365-e2e', eventsPerDay: 600 });
-    const s = await stack({ office365: { main: office365Instance(sim) } });
+    const s = await stack({ office365: { main: simulatorInstance('office365', sim) } });
     await allStored(s, 'main', sim);
 
     // Logon, user and administrative activity (and files, apps) are all there, as the simulator's records say.
@@ -108,7 +108,7 @@ describe('Office 365 end to end: simulator → Management Activity API → Kafka
 
   test('late content: a blob that becomes available after its window was first read is still ingested, once', async () => {
     const sim = await simulator({ seed: 'o365-late', eventsPerDay: 200 });
-    const s = await stack({ office365: { main: office365Instance(sim) } });
+    const s = await stack({ office365: { main: simulatorInstance('office365', sim) } });
     await allStored(s, 'main', sim);
     const now = Date.now();
     const record = sim.makeRecord('UserLoggedIn', { userUpn: aliceUpn(sim.options.domain), at: now - 3 * 60_000 });
@@ -145,7 +145,7 @@ describe('Office 365 end to end: simulator → Management Activity API → Kafka
     const emea = await simulator({ seed: 'o365-emea', eventsPerDay: 150 });
     const us = await simulator({ seed: 'o365-us', eventsPerDay: 250 });
     assert.notEqual(emea.tenantId, us.tenantId);
-    const s = await stack({ office365: { emea: office365Instance(emea), us: office365Instance(us) } });
+    const s = await stack({ office365: { emea: simulatorInstance('office365', emea), us: simulatorInstance('office365', us) } });
     await allStored(s, 'emea', emea);
     await allStored(s, 'us', us);
     const rows = await s.clickhouse.query<{ instance: string; ids: string[] }>(
@@ -160,7 +160,7 @@ describe('Office 365 end to end: simulator → Management Activity API → Kafka
     const calm = await simulator({ seed: 'o365-calm', eventsPerDay: 200 });
     throttled.throttleNext(4, { api: 'graph', retryAfterSeconds: 1 });
     throttled.throttleNext(6, { api: 'management' });
-    const s = await stack({ office365: { throttled: office365Instance(throttled), calm: office365Instance(calm) } });
+    const s = await stack({ office365: { throttled: simulatorInstance('office365', throttled), calm: simulatorInstance('office365', calm) } });
     await allStored(s, 'calm', calm);
     await allStored(s, 'throttled', throttled);
     assert.deepEqual(throttled.requests.throttled, { graph: 4, management: 6 }, 'the throttled tenant answered its burst');

@@ -6,7 +6,7 @@ import type { ActionHandler, ActionVerb, ConnectorInstance } from '../../ingesto
 import { createConnector } from '../../ingestors/runtime/connector-factory.js';
 import { aliceUpn, startOffice365Simulator, type Office365Simulator, type Office365SimulatorOptions, type SimFile } from '../../simulators/office365/index.js';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
-import { office365Config, office365Instance } from '../support/office365.js';
+import { simulatorInstance, simulatorConfig } from '../support/simulators.js';
 import { FAST_INSTANCE, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -32,7 +32,7 @@ after(async () => {
 async function setUp(options: Office365SimulatorOptions, settings: Record<string, unknown> = {}): Promise<{ sim: Office365Simulator; s: TestStack }> {
   const sim = await startOffice365Simulator({ log: testLog, users: 8, groups: 3, sites: 1, itemsPerDrive: 6, eventsPerDay: 50, days: 1, ...options });
   cleanups.push(() => sim.close());
-  const s = await startTestStack({ office365: { main: office365Instance(sim, settings) } });
+  const s = await startTestStack({ office365: { main: simulatorInstance('office365', sim, settings) } });
   cleanups.push(() => s.stop());
   return { sim, s };
 }
@@ -41,7 +41,7 @@ async function setUp(options: Office365SimulatorOptions, settings: Record<string
 function governor(sim: Office365Simulator): ConnectorInstance {
   const abort = new AbortController();
   cleanups.push(async () => abort.abort());
-  return createConnector(office365 as never, 'main', office365Config(sim) as InstanceConfig, testLog, abort.signal);
+  return createConnector(office365 as never, 'main', simulatorConfig('office365', sim) as InstanceConfig, testLog, abort.signal);
 }
 
 async function accounts(s: TestStack, kind: string): Promise<Account[]> {

@@ -5,9 +5,10 @@ import { after, describe, test } from 'node:test';
 import { startAppwarden, type RunningAppwarden } from '../../cli/start.js';
 import type { AppConfig } from '../../core/config.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
-import { oktaInstance, startTestStack } from '../support/appwarden.js';
+import { startTestStack } from '../support/appwarden.js';
 import { FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
+import { simulatorInstance } from '../support/simulators.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
@@ -37,7 +38,7 @@ async function simulator(seed: string): Promise<OktaSimulator> {
  * action comes soon: `startTestStack` (default governance settings), or with notifiers configured.
  */
 async function stack(sim: OktaSimulator, notify?: AppConfig['governance']['notify']): Promise<Stack> {
-  const connectors = { okta: { main: oktaInstance(sim, { schedule: { ...FAST_INSTANCE.schedule, accountsEveryMs: 1000 } }) } };
+  const connectors = { okta: { main: simulatorInstance('okta', sim, { schedule: { ...FAST_INSTANCE.schedule, accountsEveryMs: 1000 } }) } };
   let running: RunningAppwarden;
   if (notify === undefined) {
     running = await startTestStack(connectors);

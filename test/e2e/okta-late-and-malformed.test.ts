@@ -7,10 +7,11 @@ import { decode } from '../../schemas/registry.js';
 import { eventId } from '../../schemas/event-id.js';
 import type { AuditEvent } from '../../schemas/types.js';
 import { startOktaSimulator, type OktaSimulator } from '../../simulators/okta/index.js';
-import { oktaInstance, startTestStack, type TestStack } from '../support/appwarden.js';
+import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { freshName } from '../support/fresh.js';
 import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
+import { simulatorInstance } from '../support/simulators.js';
 
 type Raw = Record<string, any>;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -21,7 +22,7 @@ after(async () => {
 async function setUp(seed: string): Promise<{ sim: OktaSimulator; s: TestStack }> {
   const sim = await startOktaSimulator({ log: testLog, seed, users: 5, eventsPerDay: 200, days: 1 });
   cleanups.push(() => sim.close());
-  const s = await startTestStack({ okta: { main: oktaInstance(sim) } });
+  const s = await startTestStack({ okta: { main: simulatorInstance('okta', sim) } });
   cleanups.push(() => s.stop());
   await waitFor(async () => (await s.countActivities('main')) === sim.eventsFor().length, { what: 'history stored' });
   return { sim, s };

@@ -3,9 +3,10 @@ import { after, describe, test } from 'node:test';
 import { eventId } from '../../schemas/event-id.js';
 import { startOktaSimulator, type OktaSimulator } from '../../simulators/okta/index.js';
 import { rolesOfUser } from '../../simulators/okta/directory.js';
-import { oktaInstance, startTestStack, type TestStack } from '../support/appwarden.js';
+import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
+import { simulatorInstance } from '../support/simulators.js';
 
 interface ActivityItem {
   event_id: string; instance: string; occurred_at: string; action_raw: string; outcome: string; category: string; action: string;
@@ -50,7 +51,7 @@ async function allPages(s: TestStack, url: string): Promise<ActivityItem[]> {
 describe('Okta end to end: simulator → connector → Kafka → sink → ClickHouse → API', () => {
   test("the API returns exactly the simulator's events for a user and a time range, with the right fields", async () => {
     const sim = await simulator({ seed: 'e2e', users: 8, groups: 3, eventsPerDay: 600, days: 1 });
-    const s = await stack({ okta: { main: oktaInstance(sim) } });
+    const s = await stack({ okta: { main: simulatorInstance('okta', sim) } });
     const expectedTotal = sim.eventsFor().length;
     await waitFor(async () => (await s.countActivities('main')) === expectedTotal, { what: `${expectedTotal} activities stored` });
 
@@ -87,7 +88,7 @@ describe('Okta end to end: simulator → connector → Kafka → sink → ClickH
 
   test('accounts, groups, memberships, privileges and grants are queryable after the first scan', async () => {
     const sim = await simulator({ seed: 'directory', users: 40, groups: 4, eventsPerDay: 50, days: 1 });
-    const s = await stack({ okta: { main: oktaInstance(sim) } });
+    const s = await stack({ okta: { main: simulatorInstance('okta', sim) } });
     const expectedMembers = [...sim.state.memberships.values()].reduce((n, members) => n + members.size, 0);
     await waitFor(async () => {
       const res = await s.api<{ items: unknown[] }>('/v1/accounts?provider=okta&kind=membership&limit=1000');
@@ -116,7 +117,7 @@ describe('Okta end to end: simulator → connector → Kafka → sink → ClickH
   test('two Okta orgs run side by side and their events carry their own instance', async () => {
     const emea = await simulator({ seed: 'emea', users: 5, eventsPerDay: 200, days: 1, token: 'emea-token-000000000000000000000' });
     const us = await simulator({ seed: 'us', users: 5, eventsPerDay: 300, days: 1, token: 'us-token-00000000000000000000000' });
-    const s = await stack({ okta: { emea: oktaInstance(emea), us: oktaInstance(us) } });
+    const s = await stack({ okta: { emea: simulatorInstance('okta', emea), us: simulatorInstance('okta', us) } });
     await waitFor(async () => (await s.countActivities('emea')) === emea.eventsFor().length && (await s.countActivities('us')) === us.eventsFor().length,
       { what: 'both instances stored' });
     const rows = await s.clickhouse.query<{ instance: string; ids: string[] }>(
@@ -132,7 +133,7 @@ describe('Okta end to end: simulator → connector → Kafka → sink → ClickH
     const sim = await simulator({ seed: 'throttle', users: 5, eventsPerDay: 300, days: 1 });
     const other = await simulator({ seed: 'bad-token', users: 3, eventsPerDay: 100, days: 1 });
     sim.throttleNext(4, { resetInMs: 1500 });
-    const s = await stack({ okta: { main: oktaInstance(sim, { logPageSize: 50 }), wrong: oktaInstance(other, { token: 'not-the-token' }) } });
+    const s = await stack({ okta: { main: simulatorInstance('okta', sim, { logPageSize: 50 }), wrong: simulatorInstance('okta', other, { token: 'not-the-token' }) } });
     await waitFor(async () => (await s.countActivities('main')) === sim.eventsFor().length, { what: 'all events despite throttling' });
     assert.ok(sim.requests.throttled >= 4, 'the simulator answered 429');
     const statuses = await s.api<{ items: Array<{ instance: string; phase: string; credentials: { ok: boolean } | null; http: { throttled: number; throttleWaitMs: number } }> }>('/v1/connectors');

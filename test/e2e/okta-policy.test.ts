@@ -9,10 +9,10 @@ import { decode } from '../../schemas/registry.js';
 import { eventId } from '../../schemas/event-id.js';
 import type { Alert, AuditEvent } from '../../schemas/types.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
-import { oktaInstance } from '../support/appwarden.js';
 import { freshDir, freshName } from '../support/fresh.js';
 import { FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
+import { simulatorInstance } from '../support/simulators.js';
 
 type Raw = Record<string, any>;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -53,7 +53,7 @@ describe('Okta policies end to end: connector → audit topic → policy process
   test('ten failed logins then a success from a new country: one alert, one suspend, the user suspended, the scan shows it, the log says succeeded', async () => {
     const sim = await startOktaSimulator({ log: testLog, seed: 'policy-e2e', users: 8, groups: 2, eventsPerDay: 50, days: 1 });
     cleanups.push(() => sim.close());
-    const base = testConfig({ okta: { main: oktaInstance(sim, { schedule: { ...FAST_INSTANCE.schedule, accountsEveryMs: 1000 } }) } });
+    const base = testConfig({ okta: { main: simulatorInstance('okta', sim, { schedule: { ...FAST_INSTANCE.schedule, accountsEveryMs: 1000 } }) } });
     const running: RunningAppwarden = await startAppwarden({
       config: { ...base, policies: { ...base.policies, builtins: false, folders: [enforcingPolicyFolder()], groupId: freshName('policy') } },
       log: testLog, progressIntervalMs: 60_000,

@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { startAppwarden } from '../../cli/start.js';
 import { eventId } from '../../schemas/event-id.js';
 import { startOktaSimulator } from '../../simulators/okta/index.js';
-import { oktaInstance } from '../support/appwarden.js';
 import { freshDir } from '../support/fresh.js';
 import { testConfig, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
+import { simulatorInstance } from '../support/simulators.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -36,7 +36,7 @@ test('a connector killed (SIGKILL) in the middle of a scan resumes from its curs
   const total = sim.eventsFor().length;
   const pagesForOneScan = Math.ceil(total / 50);
 
-  const config = testConfig({ okta: { main: oktaInstance(sim, { logPageSize: 50 }) } });
+  const config = testConfig({ okta: { main: simulatorInstance('okta', sim, { logPageSize: 50 }) } });
   const configFile = path.join(freshDir('appwarden-restart'), 'appwarden.json');
   writeFileSync(configFile, JSON.stringify({ kafka: config.kafka, connectors: config.connectors, simulate: false }));
 

@@ -5,10 +5,11 @@ import avro from 'avsc';
 import type { ConsumedRecord } from '../../core/kafka.js';
 import { eventId } from '../../schemas/event-id.js';
 import { startOktaSimulator } from '../../simulators/okta/index.js';
-import { oktaInstance, startTestStack } from '../support/appwarden.js';
+import { startTestStack } from '../support/appwarden.js';
 import { freshName } from '../support/fresh.js';
 import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
+import { simulatorInstance } from '../support/simulators.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
@@ -18,7 +19,7 @@ after(async () => {
 test('a SIEM consumer reads the audit topic with a general Avro library, the published .avsc and the schema API alone', async () => {
   const sim = await startOktaSimulator({ log: testLog, seed: 'siem', users: 5, eventsPerDay: 150, days: 1 });
   cleanups.push(() => sim.close());
-  const stack = await startTestStack({ okta: { main: oktaInstance(sim) } });
+  const stack = await startTestStack({ okta: { main: simulatorInstance('okta', sim) } });
   cleanups.push(() => stack.stop());
   const expected = sim.eventsFor().length;
 

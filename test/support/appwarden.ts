@@ -1,7 +1,7 @@
 import { startAppwarden, type Role, type RunningAppwarden } from '../../cli/start.js';
-import type { InstanceConfig } from '../../core/config.js';
+import type { InstanceSettings } from './simulators.js';
 import type { ClickHouse } from '../../core/clickhouse.js';
-import { FAST_INSTANCE, testConfig, testLog } from './stack.js';
+import { testConfig, testLog } from './stack.js';
 
 export interface TestStack extends RunningAppwarden {
   clickhouse: ClickHouse;
@@ -11,12 +11,6 @@ export interface TestStack extends RunningAppwarden {
   countActivities(instance: string): Promise<number>;
 }
 
-type InstanceSettings = Partial<InstanceConfig> & Record<string, unknown>;
-
-/** Okta connector settings for a simulator, with fast test timings. */
-export function oktaInstance(sim: { url: string; token: string }, extra: Record<string, unknown> = {}): InstanceSettings {
-  return { ...FAST_INSTANCE, orgUrl: sim.url, token: sim.token, ...extra };
-}
 
 /** Runs Appwarden in this process against fresh topics and a fresh database. */
 export async function startTestStack(

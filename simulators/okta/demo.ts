@@ -1,0 +1,11 @@
+import { simulatorDemo } from '../common/demo.js';
+import { startOktaSimulator } from './simulator.js';
+
+/** An Okta org with live activity, read with an API token. */
+export const oktaDemo = simulatorDemo({
+  provider: 'okta',
+  title: 'Okta org',
+  start: ({ log, seed }) => startOktaSimulator({ log, seed, live: true }),
+  connectorSettings: (sim) => ({ orgUrl: sim.url, token: sim.token }),
+  exampleUser: (sim) => sim.state.users[0]?.profile.login ?? '',
+});
