@@ -50,3 +50,11 @@ export class AnchoredHistory<T> {
     return records;
   }
 }
+
+/**
+ * The "now" a simulator's directory and files are generated at: the start of the current UTC day, so a
+ * restart on the same day serves the same users and files, with the same creation and sign-in times.
+ */
+export function generationDay(nowMs: number): number {
+  return Math.floor(nowMs / DAY) * DAY;
+}

@@ -15,6 +15,7 @@ import { resolveGoogleWorkspaceOptions, type ApiFamily, type GoogleWorkspaceSimu
 import { Reports, type TimeInput } from './reports.js';
 import { registerReportsRoutes } from './reports-routes.js';
 import type { Principal } from './route-context.js';
+import { generationDay } from '../common/anchored-history.js';
 
 type Json = Record<string, any>;
 
@@ -85,10 +86,10 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
   const seed = String(options.seed);
   const log = options.log.child({ component: 'simulator', provider: 'google_workspace' });
   const directory = generateDirectory(createPrng(`${seed}:directory`), {
-    users: options.users, groups: options.groups, domain: options.domain, adminEmail: options.adminEmail, nowMs: clock.now(),
+    users: options.users, groups: options.groups, domain: options.domain, adminEmail: options.adminEmail, nowMs: generationDay(clock.now()),
   });
   const drive = new DriveState(directory, createPrng(`${seed}:drive`));
-  drive.generate({ filesPerUser: options.filesPerUser, sharedDrives: options.sharedDrives, adminEmail: options.adminEmail, nowMs: clock.now() });
+  drive.generate({ filesPerUser: options.filesPerUser, sharedDrives: options.sharedDrives, adminEmail: options.adminEmail, nowMs: generationDay(clock.now()) });
   const runtimePrng = createPrng(`${seed}:runtime`);
   const generator = new ActivityGenerator(loadTemplates(), directory, drive, createPrng(`${seed}:activity`));
   const reports = new Reports(generator, runtimePrng, clock, { ...options, customerId: directory.customerId });

@@ -17,6 +17,7 @@ import { registerManagementRoutes } from './management-routes.js';
 import { resolveOffice365Options, type Office365SimulatorOptions, type ResolvedOffice365Options } from './options.js';
 import type { RouteContext } from './route-context.js';
 import { generateTenant, type GraphUser, type Tenant } from './tenant.js';
+import { generationDay } from '../common/anchored-history.js';
 
 /** Requests received per API, and how many were answered with a throttle answer. */
 export interface Office365RequestCounters {
@@ -89,7 +90,7 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
   const seed = String(options.seed);
   const tenant = generateTenant(createPrng(`${seed}:directory`), {
     tenantId: options.tenantId, domain: options.domain, users: options.users, groups: options.groups, sites: options.sites,
-    itemsPerDrive: options.itemsPerDrive, nowMs: clock.now(), clock: () => clock.now(),
+    itemsPerDrive: options.itemsPerDrive, nowMs: generationDay(clock.now()), clock: () => clock.now(),
   });
   const audit = new AuditLog(tenant, loadRecordKinds(), String(seed), clock, { ...options, appId: options.clientId });
   const authority = new TokenAuthority({ tenantId: options.tenantId, clientId: options.clientId, lifetimeMs: options.tokenLifetimeMs, roles: options.grantedPermissions }, clock);

@@ -15,6 +15,7 @@ import { OktaApiError, oktaErrors } from './okta-errors.js';
 import { resolveOktaOptions, type OktaSimulatorOptions, type ResolvedOktaOptions } from './options.js';
 import { SystemLog, type TimeInput } from './system-log.js';
 import { UserLookup } from './user-lookup.js';
+import { generationDay } from '../common/anchored-history.js';
 
 /** The org's data, live: governance calls change it, and tests may read it. */
 export interface OktaState extends Directory {
@@ -80,7 +81,7 @@ export async function startOktaSimulator(input: OktaSimulatorOptions = {}): Prom
     users: options.users,
     groups: options.groups,
     domain: options.domain,
-    nowMs: clock.now(),
+    nowMs: generationDay(clock.now()),
     historyMs,
   });
   const runtimePrng = createPrng(`${seed}:runtime`);
