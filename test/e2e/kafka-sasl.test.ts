@@ -12,8 +12,8 @@ import { ensureLocalKafka, stopLocalKafka, type KafkaBrokers } from '../../core/
 import { silentLogger } from '../../core/logger.js';
 import { providerDefaults, providerSchemas } from '../../ingestors/registry.js';
 import { startOktaSimulator } from '../../simulators/okta/index.js';
-import { oktaInstance } from '../support/appwarden.js';
 import { freshName } from '../support/fresh.js';
+import { simulatorInstance } from '../support/simulators.js';
 import { testDataDir, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -71,7 +71,7 @@ describe('Kafka with SASL/SCRAM', () => {
         sink: { groupId: freshName('sink'), maxBatchRows: 5000, flushIntervalMs: 200 },
         api: { port: 0 },
         simulate: false,
-        connectors: { okta: { main: oktaInstance(sim) } },
+        connectors: { okta: { main: simulatorInstance('okta', sim) } },
       },
     });
     const running = await startAppwarden({ config, log: testLog, progressIntervalMs: 60_000 });
