@@ -17,7 +17,7 @@ const DEMO_SEED = 'appwarden-demo';
  * `simulators/registry.ts`, each served on a loopback port and connected as instance `demo`. Their
  * history is anchored to fixed times, so a restart serves the same records under the same ids.
  */
-export async function startDemoTenants(log: Logger): Promise<DemoTenants> {
+export async function startDemoTenants(log: Logger, options: { small?: boolean } = {}): Promise<DemoTenants> {
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
@@ -29,7 +29,7 @@ export async function startDemoTenants(log: Logger): Promise<DemoTenants> {
     for (const demo of simulatorDemos()) {
       const definition = CONNECTORS.get(demo.provider);
       if (!definition) throw new Error(`simulators/registry.ts lists ${demo.provider}, which ingestors/registry.ts does not`);
-      const sim = await demo.start({ log, seed: DEMO_SEED });
+      const sim = await demo.start({ log, seed: DEMO_SEED, small: options.small ?? false });
       closers.push(() => sim.close());
       connectors[demo.provider] = {
         demo: instanceConfig(definition.configSchema, demo.connectorSettings(sim), (definition.instanceDefaults ?? {}) as Record<string, unknown>),

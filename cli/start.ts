@@ -27,6 +27,8 @@ export interface AppwardenOptions {
   /** The parts this process runs; all by default. Scale out by running more processes of one role. */
   roles?: readonly Role[];
   progressIntervalMs?: number;
+  /** With simulated tenants: small ones (a few users and records), for tests. */
+  smallDemo?: boolean;
 }
 
 export const ROLES = ['connectors', 'sink', 'policy', 'governance', 'api'] as const;
@@ -66,7 +68,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let config = options.config;
     let exampleUser: string | null = null;
     if (Object.keys(config.connectors).length === 0 && config.simulate) {
-      const demo = await startDemoTenants(log);
+      const demo = await startDemoTenants(log, { small: options.smallDemo ?? false });
       cleanups.push(() => demo.close());
       exampleUser = demo.exampleUser;
       config = { ...config, connectors: demo.connectors };

@@ -13,7 +13,7 @@ const HOUR = 3_600_000;
 /** The audit events the connector reads from the simulator in the window, as `event_id @ occurred_at`, sorted (an API may list one twice). */
 async function readHistory(demo: SimulatorDemo<RunningSimulator>, window: { since: number; until: number }): Promise<string[]> {
   const definition = CONNECTORS.get(demo.provider)!;
-  const sim = await demo.start({ log: silentLogger, seed: 'restart-test' });
+  const sim = await demo.start({ log: silentLogger, seed: 'restart-test', small: true });
   const abort = new AbortController();
   setMaxListeners(100, abort.signal);
   try {

@@ -3,6 +3,7 @@ import type { TimeWindow } from '../contract.js';
 import type { HttpClient, HttpResponse } from '../runtime/http-client.js';
 import { type Json, obj } from '../runtime/json-fields.js';
 import { isoTime } from '../runtime/provider-time.js';
+import { itemPages } from '../runtime/paging.js';
 import { str } from './fields.js';
 import { errorCodeOf } from './throttle.js';
 
@@ -54,15 +55,13 @@ export class ManagementClient {
       url: `${this.#feed}/subscriptions/content`,
       query: { contentType, startTime: apiTime(window.since), endTime: apiTime(window.until), PublisherIdentifier: this.settings.publisherId },
     };
-    for await (const page of this.http.paginate<ContentBlob>(first, (res) => {
+    yield* itemPages<ContentBlob>(this.http, first, (res) => {
       if (!Array.isArray(res.body)) {
         throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'subscriptions/content answered no JSON array', { details: { contentType, status: res.status } });
       }
       const next = nextPageUri(res);
       return { items: res.body.map(obj).filter((b): b is Json => b !== null).map(toBlob).filter((b): b is ContentBlob => b !== null), next: next === null ? null : { url: next } };
-    })) {
-      if (page.items.length > 0) yield page.items;
-    }
+    });
   }
 
   /** The records of one content blob; `expired` past its expiration (AF20051), `missing` when the API no longer has it. */

@@ -12,6 +12,8 @@ export interface DemoStartOptions {
   log: Logger;
   /** Same seed, same tenant: ids, names, and the records of its history. */
   seed: string;
+  /** A small tenant (a few users, a day of a few hundred records), for tests; default the demo's size. */
+  small?: boolean;
 }
 
 /**

@@ -8,7 +8,7 @@ import { startGoogleWorkspaceSimulator } from './simulator.js';
 export const googleWorkspaceDemo = simulatorDemo({
   provider: 'google_workspace',
   title: 'Google Workspace domain',
-  start: ({ log, seed }) => startGoogleWorkspaceSimulator({ log, seed }),
+  start: ({ log, seed, small }) => startGoogleWorkspaceSimulator({ log, seed, ...(small ? { users: 6, groups: 2, filesPerUser: 2, sharedDrives: 1, activitiesPerDay: 300, days: 1 } : {}) }),
   connectorSettings: (sim) => ({
     clientEmail: sim.clientEmail, adminEmail: sim.adminEmail, domain: sim.domain,
     tokenUrl: sim.tokenUrl, adminBaseUrl: sim.url, driveBaseUrl: sim.url,

@@ -5,7 +5,7 @@ import { startOffice365Simulator } from './simulator.js';
 export const office365Demo = simulatorDemo({
   provider: 'office365',
   title: 'Office 365 tenant',
-  start: ({ log, seed }) => startOffice365Simulator({ log, seed }),
+  start: ({ log, seed, small }) => startOffice365Simulator({ log, seed, ...(small ? { users: 6, groups: 2, sites: 1, itemsPerDrive: 3, eventsPerDay: 300, days: 1 } : {}) }),
   connectorSettings: (sim) => ({
     tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: sim.clientSecret,
     loginUrl: sim.url, graphUrl: sim.url, managementUrl: sim.url,

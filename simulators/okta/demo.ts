@@ -5,7 +5,7 @@ import { startOktaSimulator } from './simulator.js';
 export const oktaDemo = simulatorDemo({
   provider: 'okta',
   title: 'Okta org',
-  start: ({ log, seed }) => startOktaSimulator({ log, seed, live: true }),
+  start: ({ log, seed, small }) => startOktaSimulator({ log, seed, live: true, ...(small ? { users: 8, groups: 2, eventsPerDay: 300, days: 1 } : {}) }),
   connectorSettings: (sim) => ({ orgUrl: sim.url, token: sim.token }),
   exampleUser: (sim) => sim.state.users[0]?.profile.login ?? '',
 });

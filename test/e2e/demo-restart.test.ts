@@ -19,10 +19,10 @@ async function firstPollsDone(running: RunningAppwarden): Promise<void> {
 }
 
 test('the demo tenants stopped and started again with the same data: every event is stored once, at one time', async () => {
-  // No connector configured: `appwarden start` runs the simulated tenants of simulators/registry.ts.
+  // No connector configured: `appwarden start` runs the simulated tenants of simulators/registry.ts (small ones).
   const config = { ...testConfig({}), simulate: true };
   const start = async () => {
-    const running = await startAppwarden({ config, log: testLog, progressIntervalMs: 60_000 });
+    const running = await startAppwarden({ config, log: testLog, progressIntervalMs: 60_000, smallDemo: true });
     cleanups.push(() => running.stop());
     await firstPollsDone(running);
     return running;
