@@ -8,6 +8,7 @@ import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
 import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
+import { Connections } from '../ingestors/runtime/connections.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
 import { createPolicyProcessor } from '../processors/policy/from-config.js';
@@ -36,6 +37,8 @@ export interface RunningAppwarden {
   bus: KafkaBus;
   clickhouse: ClickHouse | null;
   runtime: ConnectorRuntime | null;
+  /** Each connector instance's one connection in this process, shared by the runtime, the governance executor and the API. */
+  connections: Connections;
   sink: ClickHouseSink | null;
   policy: PolicyProcessor | null;
   governance: GovernanceExecutor | null;
@@ -71,6 +74,10 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       config = { ...config, connectors: demo.connectors };
     }
 
+    // One connection per instance in this process; closed after every part that uses it has stopped.
+    const connections = new Connections({ connectors: config.connectors, definitions: CONNECTORS, log });
+    cleanups.push(async () => connections.close());
+
     const bus = createKafkaBus({
       brokers: config.kafka.brokers,
       clientId: config.kafka.clientId,
@@ -101,7 +108,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let governance: GovernanceExecutor | null = null;
     if (roles.has('governance')) {
-      const started = createGovernanceExecutor(config, bus, CONNECTORS, log);
+      const started = createGovernanceExecutor(config, bus, connections, log);
       await started.start();
       governance = started;
       cleanups.push(() => started.stop());
@@ -118,9 +125,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let runtime: ConnectorRuntime | null = null;
     if (roles.has('connectors')) {
-      const started = new ConnectorRuntime({
-        connectors: config.connectors, definitions: CONNECTORS, bus, log, progressIntervalMs: options.progressIntervalMs,
-      });
+      const started = new ConnectorRuntime({ connections, bus, log, progressIntervalMs: options.progressIntervalMs });
       await started.start();
       runtime = started;
       cleanups.push(() => started.stop());
@@ -130,9 +135,6 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let url: string | null = null;
     if (roles.has('api') && clickhouse) {
       let ready = false;
-      // The API's own view of the connectors' actions (creating instances does no I/O), for requests and reverts.
-      const actionsStop = new AbortController();
-      cleanups.push(async () => actionsStop.abort());
       // The policy processor of this process follows the store already; an API on its own follows one of its own.
       let policyStore = policy?.store ?? null;
       if (!policyStore) {
@@ -143,7 +145,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       }
       const built = await buildApp({
         clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
-        bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal), policyStore,
+        bus, governanceActions: new ActionCatalog(connections), policyStore,
       });
       app = built;
       cleanups.push(() => built.close());
@@ -151,7 +153,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       else await built.ready();
       ready = true;
     }
-    return { config, bus, clickhouse, runtime, sink, policy, governance, app, url, exampleUser, stop };
+    return { config, bus, clickhouse, runtime, connections, sink, policy, governance, app, url, exampleUser, stop };
   } catch (err) {
     await stop();
     throw err;

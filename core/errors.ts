@@ -56,6 +56,26 @@ export class AppwardenError extends Error {
   }
 }
 
+/**
+ * A provider answered an HTTP status we do not accept: `httpStatus` is the provider's status (403,
+ * 404...), `status` stays the one the API answers with. Read it with `providerStatus(err)`.
+ */
+export class ProviderHttpError extends AppwardenError {
+  readonly httpStatus: number;
+
+  constructor(code: ErrorCode, message: string, options: AppwardenErrorOptions & { httpStatus: number }) {
+    const { httpStatus, ...rest } = options;
+    super(code, message, { ...rest, details: { status: httpStatus, ...rest.details } });
+    this.name = 'ProviderHttpError';
+    this.httpStatus = httpStatus;
+  }
+}
+
+/** The provider's HTTP status when `err` is a provider's refusal, else null. */
+export function providerStatus(err: unknown): number | null {
+  return err instanceof ProviderHttpError ? err.httpStatus : null;
+}
+
 export function isAppwardenError(err: unknown, code?: ErrorCode): err is AppwardenError {
   return err instanceof AppwardenError && (code === undefined || err.code === code);
 }

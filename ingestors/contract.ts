@@ -132,8 +132,12 @@ export interface ConnectorContext<C extends InstanceConfig = InstanceConfig> {
   instance: string;
   config: C;
   log: Logger;
-  /** Builds the instance's HTTP client with its limits; the provider adds auth, paging and throttle reading. */
-  http(options: Pick<HttpClientOptions, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle' | 'trustedOrigins' | 'headers'>): HttpClient;
+  /**
+   * Builds an HTTP client of the instance with its limits and the instance's secrets kept out of its
+   * errors; the provider adds auth, paging and throttle reading. `C` is what its requests name as
+   * their `credential` (an audience, an impersonated user).
+   */
+  http<C = undefined>(options: Pick<HttpClientOptions<C>, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle' | 'trustedOrigins' | 'headers'>): HttpClient<C>;
   signal: AbortSignal;
 }
 
@@ -145,7 +149,7 @@ export interface ConnectorInstance {
   /** Governance actions by verb; each must also be declared as an `action:<verb>` capability. */
   readonly actions?: Partial<Record<ActionVerb, ActionHandler>>;
   /** The instance's HTTP client (or the main one), for stats (requests, throttling waits). */
-  readonly http: HttpClient;
+  readonly http: HttpClient<any>;
 }
 
 /**

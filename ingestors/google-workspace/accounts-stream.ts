@@ -1,8 +1,7 @@
-import { AppwardenError } from '../../core/errors.js';
+import { AppwardenError, providerStatus } from '../../core/errors.js';
 import type { SnapshotItem, SnapshotStream } from '../contract.js';
 import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
-import { statusOf } from './google-api.js';
 import { str, type Json } from './json.js';
 import {
   normalizeGoogleGroup, normalizeGoogleMembership, normalizeGoogleRoleAssignment, normalizeGoogleToken, normalizeGoogleUser, type Assignee,
@@ -71,7 +70,7 @@ async function tokensOf(directory: DirectoryClient, userId: string): Promise<Jso
   try {
     return await directory.tokens(userId);
   } catch (err) {
-    if (statusOf(err) === 404) return [];
+    if (providerStatus(err) === 404) return [];
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import { pathSegment } from '../runtime/http-client.js';
 import type { GoogleApi } from './google-api.js';
 
 type Json = Record<string, unknown>;
@@ -9,7 +10,7 @@ const MEMBERS_PAGE = 200;
 const ROLES_PAGE = 100;
 const ROLE_ASSIGNMENTS_PAGE = 200;
 
-const enc = encodeURIComponent;
+const enc = pathSegment;
 
 /** Admin SDK Directory API calls, nothing else; all made as the configured admin. */
 export class DirectoryClient {

@@ -1,3 +1,4 @@
+import { pathSegment } from '../runtime/http-client.js';
 import type { GoogleApi } from './google-api.js';
 import type { Principal } from './scopes.js';
 
@@ -11,7 +12,7 @@ const SHARED_DRIVES_PAGE = 100;
 // Items of every drive the caller may see, with their shared-drive fields.
 const ALL_DRIVES = { supportsAllDrives: true, includeItemsFromAllDrives: true } as const;
 
-const enc = encodeURIComponent;
+const enc = pathSegment;
 
 /** A page of the changes feed and the page token that follows it (`newStartPageToken` on the last page). */
 export interface ChangesPage {

@@ -1,10 +1,9 @@
-import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import { AppwardenError, isAppwardenError, providerStatus } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SnapshotItem, SnapshotStream } from '../contract.js';
 import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
 import type { DriveClient } from './drive-client.js';
-import { statusOf } from './google-api.js';
 import { str, type Json } from './json.js';
 import { normalizeGoogleFile, type InternalDomains } from './normalize-drive.js';
 import { oauthErrorOf } from './service-account.js';
@@ -24,7 +23,7 @@ export interface DriveScanDeps {
  */
 export function isUnreadableUser(err: unknown): boolean {
   // A throttled request carries its 403 too, as AW_PROVIDER_THROTTLED: that one must fail the pass, not skip the user.
-  return oauthErrorOf(err) === 'invalid_grant' || (isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && statusOf(err) === 403);
+  return oauthErrorOf(err) === 'invalid_grant' || (isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && providerStatus(err) === 403);
 }
 
 /** Files as Drive lists them, with `permissions` read separately where files.list leaves them out (shared-drive items). */

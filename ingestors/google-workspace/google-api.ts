@@ -1,4 +1,4 @@
-import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import { AppwardenError } from '../../core/errors.js';
 import type { ConnectorContext } from '../contract.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../runtime/http-client.js';
 import type { GoogleWorkspaceConfig } from './config.js';
@@ -13,8 +13,8 @@ type Json = Record<string, unknown>;
  * instance), with each request sent as its principal: the token for that subject and scope.
  */
 export class GoogleApi {
-  readonly #principals = new WeakMap<HttpRequest, Principal>();
-  readonly http: HttpClient;
+  /** Each request names its principal as its `credential`; the token is that principal's. */
+  readonly http: HttpClient<Principal>;
   readonly tokens: ServiceAccountTokens;
   readonly #driveBase: string;
 
@@ -25,14 +25,13 @@ export class GoogleApi {
       ctx.http({ baseUrl: config.tokenUrl }),
     );
     this.#driveBase = `${config.driveBaseUrl.replace(/\/+$/, '')}/drive/v3`;
-    this.http = ctx.http({
+    this.http = ctx.http<Principal>({
       baseUrl: config.adminBaseUrl.replace(/\/+$/, ''),
       trustedOrigins: [config.driveBaseUrl],
       throttle: googleThrottle,
       authenticate: async (req) => {
-        const principal = this.#principals.get(req);
-        if (!principal) throw new AppwardenError('AW_INTERNAL', 'a Google request was sent without a principal');
-        return { authorization: `Bearer ${await this.tokens.token(principal)}` };
+        if (!req.credential) throw new AppwardenError('AW_INTERNAL', 'a Google request was sent without a principal');
+        return { authorization: `Bearer ${await this.tokens.token(req.credential)}` };
       },
       onUnauthorized: async () => {
         this.tokens.invalidate();
@@ -47,21 +46,17 @@ export class GoogleApi {
   }
 
   request<T = Json>(req: HttpRequest, principal: Principal): Promise<HttpResponse<T>> {
-    this.#principals.set(req, principal);
-    return this.http.request<T>(req);
+    return this.http.request<T>({ ...req, credential: principal });
   }
 
   /** The items under `key` of every page, following `nextPageToken` (Google omits it on the last page). */
   async *pages<T = Json>(first: HttpRequest, principal: Principal, key: string): AsyncIterable<T[]> {
-    this.#principals.set(first, principal);
-    for await (const page of this.http.paginate<T>(first, (res, req) => {
+    for await (const page of this.http.paginate<T>({ ...first, credential: principal }, (res, req) => {
       const body = (res.body ?? {}) as Json;
       const items = Array.isArray(body[key]) ? (body[key] as T[]) : [];
       const token = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : null;
       if (token === null) return { items, next: null };
-      const next: HttpRequest = { ...req, query: { ...req.query, pageToken: token } };
-      this.#principals.set(next, principal);
-      return { items, next };
+      return { items, next: { ...req, query: { ...req.query, pageToken: token } } };
     })) {
       if (page.items.length > 0) yield page.items;
     }
@@ -78,9 +73,4 @@ export class GoogleApi {
     const res = await this.request<T>({ ...req, acceptStatus: [404] }, principal);
     return res.status === 404 ? null : res.body;
   }
-}
-
-/** The HTTP status of a failed provider request, when the error carries one. */
-export function statusOf(err: unknown): number | null {
-  return isAppwardenError(err) && typeof err.details.status === 'number' ? err.details.status : null;
 }

@@ -1,4 +1,4 @@
-import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import { AppwardenError, isAppwardenError, providerStatus } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { AccountEvent } from '../../schemas/types.js';
 import type { SnapshotContext, SnapshotItem, SnapshotStream } from '../contract.js';
@@ -17,7 +17,7 @@ export async function* readablePart<T>(part: string, log: Logger, items: () => A
   try {
     yield* items();
   } catch (err) {
-    if (isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && err.details.status === 403) {
+    if (isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && providerStatus(err) === 403) {
       log.warn({ part, err }, 'the credentials may not read this part of the tenant; skipped');
       return;
     }
@@ -110,7 +110,7 @@ export class AccountStream implements SnapshotStream {
       yield* this.graph.users({ signInActivity: true });
     } catch (err) {
       // signInActivity also needs an Entra ID P1 licence; without one Graph refuses the whole list.
-      if (!(isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && err.details.status === 403)) throw err;
+      if (!(isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && providerStatus(err) === 403)) throw err;
       this.log.warn({ err }, 'sign-in activity is not readable (licence or AuditLog.Read.All); listing users without it');
       yield* this.graph.users({ signInActivity: false });
     }

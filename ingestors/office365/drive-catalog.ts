@@ -1,4 +1,4 @@
-import { isAppwardenError } from '../../core/errors.js';
+import { isAppwardenError, providerStatus } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { readablePart } from './account-stream.js';
 import { obj, str, type Json } from './fields.js';
@@ -42,7 +42,7 @@ export class DriveCatalog {
     if (this.scope.scanOneDrive) {
       for await (const users of readablePart('users (OneDrive discovery)', this.log, () => this.graph.userIds())) {
         const drives = await Promise.all(users.map((u) => this.graph.userDrive(String(u.id)).catch((err: unknown) => {
-          if (isAppwardenError(err) && (err.details.status === 403 || err.details.status === 400)) return null;
+          if ([403, 400].includes(providerStatus(err) ?? 0)) return null;
           throw err;
         })));
         const found = fresh(drives);
@@ -68,7 +68,7 @@ export class DriveCatalog {
     try {
       verified = await this.graph.verifiedDomains();
     } catch (err) {
-      if (!(isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && err.details.status === 403)) throw err;
+      if (!(isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && providerStatus(err) === 403)) throw err;
       this.log.warn({ err }, "the tenant's domains are not readable (Organization.Read.All); only configured internalDomains and guest markers decide who is external");
     }
     const value = [...new Set([...verified, ...this.scope.internalDomains].map((d) => d.toLowerCase()))];

@@ -1,4 +1,4 @@
-import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import { AppwardenError, providerStatus } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { FileEvent } from '../../schemas/types.js';
 import type { ChangeStream, SnapshotContext, SnapshotItem, SnapshotStream } from '../contract.js';
@@ -116,7 +116,7 @@ export class DriveDeltaStream implements ChangeStream {
           }
         }
       } catch (err) {
-        if (!(isAppwardenError(err) && err.details.status === 404)) throw err;
+        if (!(providerStatus(err) === 404)) throw err;
         this.log.warn({ driveId }, 'drive is gone; it leaves the delta feed');
         delete cursor.drives[driveId];
         this.catalog.drives.delete(driveId);

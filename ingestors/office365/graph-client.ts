@@ -1,5 +1,5 @@
 import { AppwardenError } from '../../core/errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../runtime/http-client.js';
+import { pathSegment, type HttpClient, type HttpRequest, type HttpResponse } from '../runtime/http-client.js';
 import { arr, obj, str, type Json } from './fields.js';
 
 /** One page of a Graph delta query, with the link to continue from. */
@@ -239,6 +239,4 @@ function nextGraphPage(res: HttpResponse, acceptStatus: readonly number[]): { it
   return { items: body.value.map(obj).filter((i): i is Json => i !== null), next: next === null ? null : { url: next, acceptStatus } };
 }
 
-function enc(id: string): string {
-  return encodeURIComponent(id);
-}
+const enc = pathSegment;

@@ -17,11 +17,6 @@ const CAPABILITIES: readonly Capability[] = [
   'files:periodic', 'files:realtime', ...OFFICE365_ACTION_VERBS.map((verb) => `action:${verb}` as const),
 ];
 
-/** Management Activity API URLs all contain `/activity/feed/`; everything else the API client sends goes to Graph. */
-function audienceOf(target: string | undefined): Audience {
-  return target !== undefined && target.includes('/activity/feed/') ? 'management' : 'graph';
-}
-
 export const office365: ConnectorDefinition<Office365Config> = {
   id: 'office365',
   displayName: 'Office 365',
@@ -40,10 +35,11 @@ export const office365: ConnectorDefinition<Office365Config> = {
       clientSecret: config.clientSecret,
     });
     // One client for Graph and the Management API: the instance's limits and throttling pauses cover both.
-    const http = ctx.http({
+    // A request names its token's audience; Graph's unless it says `management`.
+    const http = ctx.http<Audience>({
       baseUrl: `${trim(config.graphUrl)}/v1.0`,
       trustedOrigins: [trim(config.managementUrl)],
-      authenticate: async (req) => ({ authorization: `Bearer ${await tokens.token(audienceOf(req.url ?? req.path))}` }),
+      authenticate: async (req) => ({ authorization: `Bearer ${await tokens.token(req.credential ?? 'graph')}` }),
       onUnauthorized: async () => {
         tokens.invalidate();
         return true;

@@ -5,9 +5,9 @@ import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';
 import type { ConnectorDefinition, ConnectorInstance, CredentialCheck } from '../contract.js';
 import { ActivityPoller } from './activity-poller.js';
+import { withCallerSignal } from './caller-signal.js';
 import { ChangePoller } from './change-poller.js';
 import type { CursorStore } from './cursor-store.js';
-import { createConnector } from './connector-factory.js';
 import type { HttpClient } from './http-client.js';
 import type { EventPublisher } from './publisher.js';
 import { SnapshotScanner } from './snapshot-scanner.js';
@@ -30,6 +30,8 @@ export interface InstanceRunnerOptions {
   definition: ConnectorDefinition;
   instance: string;
   config: InstanceConfig;
+  /** The instance's connector, shared with everything else in the process that talks to it (see `Connections`). */
+  connector: ConnectorInstance;
   cursors: CursorStore;
   publisher: EventPublisher;
   log: Logger;
@@ -59,7 +61,7 @@ export class InstanceRunner {
     this.log = options.log.child({ component: 'connector', provider: definition.id, instance });
     // Every in-flight request and wait of the instance listens on this signal.
     setMaxListeners(1000, this.abort.signal);
-    this.connector = createConnector(definition, instance, config, this.log, this.abort.signal);
+    this.connector = options.connector;
     const ref = (stream: string) => ({ provider: definition.id, instance, stream });
     this.pollers = this.connector.activityStreams.map((s) => new ActivityPoller(
       ref(s.name), s, config.activities, options.cursors, options.publisher, newStreamStatus(s.name, 'activities'), this.log,
@@ -92,7 +94,8 @@ export class InstanceRunner {
     this.log.info({ streams: this.status().streams.map((s) => s.stream) }, 'connector instance starting');
     this.progressTimer = setInterval(() => this.logProgress(), this.options.progressIntervalMs ?? 5000);
     this.progressTimer.unref();
-    this.running = this.run().catch((err) => {
+    // The connector is shared: stopping cancels this runner's requests (see `withCallerSignal`), not the others'.
+    this.running = withCallerSignal(this.abort.signal, () => this.run()).catch((err) => {
       this.phase = 'error';
       this.log.error({ err }, 'connector instance stopped on an unexpected error');
     });

@@ -1,7 +1,5 @@
-import type { AppConfig } from '../../core/config.js';
-import type { Logger } from '../../core/logger.js';
-import { ACTION_VERBS, type ActionHandler, type ActionVerb, type ConnectorDefinition, type ConnectorInstance } from '../../ingestors/contract.js';
-import { createConnector } from '../../ingestors/runtime/connector-factory.js';
+import { ACTION_VERBS, type ActionHandler, type ActionVerb } from '../../ingestors/contract.js';
+import type { Connections } from '../../ingestors/runtime/connections.js';
 
 /** What the configuration offers for one action on one instance. */
 export type ActionLookup =
@@ -12,35 +10,28 @@ export type ActionLookup =
   | { kind: 'unknown'; reason: string };
 
 /**
- * The governance actions of the configured connector instances. Instances are created on first use
- * (creating one does no I/O) and kept, so each instance's HTTP limits and throttling pauses hold
- * across commands.
+ * The governance actions of the configured connector instances. The handlers belong to the
+ * instance's connector in the process's `Connections`, so an action shares the instance's HTTP
+ * limits, token cache and throttling pauses with its scans.
  */
 export class ActionCatalog {
-  private readonly instances = new Map<string, ConnectorInstance>();
-
-  constructor(
-    private readonly connectors: AppConfig['connectors'],
-    private readonly definitions: ReadonlyMap<string, ConnectorDefinition>,
-    private readonly log: Logger,
-    private readonly signal: AbortSignal,
-  ) {}
+  constructor(private readonly connections: Connections) {}
 
   /** Whether provider.instance is configured. */
   hasInstance(provider: string, instance: string): boolean {
-    return this.definitions.has(provider) && this.connectors[provider]?.[instance] !== undefined;
+    return this.connections.has(provider, instance);
   }
 
   lookup(provider: string, instance: string, action: string): ActionLookup {
-    const definition = this.definitions.get(provider);
-    const config = this.connectors[provider]?.[instance];
-    if (!definition || !config) return { kind: 'unknown', reason: `no connector instance ${provider}.${instance} is configured` };
+    const found = this.connections.find(provider, instance);
+    if (!found) return { kind: 'unknown', reason: `no connector instance ${provider}.${instance} is configured` };
+    const { definition } = found;
     if (!(ACTION_VERBS as readonly string[]).includes(action)) return { kind: 'unsupported', reason: `${action} is not a governance action` };
     const verb = action as ActionVerb;
     if (!definition.capabilities.includes(`action:${verb}`)) {
       return { kind: 'unsupported', reason: `the ${definition.displayName} connector cannot ${verb} (it does not declare action:${verb})` };
     }
-    const handler = this.instance(provider, instance, definition).actions?.[verb];
+    const handler = this.connections.get(provider, instance).actions?.[verb];
     if (!handler) return { kind: 'unsupported', reason: `the ${definition.displayName} connector declares action:${verb} but has no handler for it` };
     return { kind: 'ready', handler, verb };
   }
@@ -49,16 +40,5 @@ export class ActionCatalog {
   inverseOf(provider: string, instance: string, action: string): ActionVerb | undefined {
     const found = this.lookup(provider, instance, action);
     return found.kind === 'ready' ? found.handler.inverse : undefined;
-  }
-
-  private instance(provider: string, instance: string, definition: ConnectorDefinition): ConnectorInstance {
-    const key = `${provider}/${instance}`;
-    let created = this.instances.get(key);
-    if (!created) {
-      const log = this.log.child({ component: 'governance-connector', provider, instance });
-      created = createConnector(definition, instance, this.connectors[provider]![instance]!, log, this.signal);
-      this.instances.set(key, created);
-    }
-    return created;
   }
 }

@@ -4,6 +4,7 @@ import { instanceConfig, type AppConfig } from '../../core/config.js';
 import { createKafkaBus, type KafkaBus } from '../../core/kafka.js';
 import { OktaConfigSchema } from '../../ingestors/okta/config.js';
 import { CONNECTORS } from '../../ingestors/registry.js';
+import { Connections } from '../../ingestors/runtime/connections.js';
 import { decode } from '../../schemas/registry.js';
 import type { GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
@@ -59,11 +60,12 @@ async function harness(simOptions: Parameters<typeof startOktaSimulator>[0] = {}
   return {
     sim, bus, results, connectors,
     async start(options = {}) {
+      const connections = new Connections({ connectors, definitions: CONNECTORS, log: testLog });
       const executor = new GovernanceExecutor({
-        bus, connectors, definitions: CONNECTORS, settings: SETTINGS, groupId: freshName('executor'), log: testLog, ...options,
+        bus, connections, settings: SETTINGS, groupId: freshName('executor'), log: testLog, ...options,
       });
       await executor.start();
-      cleanups.push(() => executor.stop());
+      cleanups.push(async () => connections.close(), () => executor.stop());
       return executor;
     },
     send: (command, envelope = {}) => bus.send(bus.topics.governanceCommand, [commandMessage(command, envelope)]),
