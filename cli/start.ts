@@ -7,7 +7,7 @@ import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '.
 import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
-import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
+import { CONNECTORS, connectorSecretKeys, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { Connections } from '../ingestors/runtime/connections.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
@@ -163,7 +163,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 /** `appwarden start`: starts the local broker when no `KAFKA_BROKERS` is set, runs everything, stops on SIGINT/SIGTERM. */
 export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const roles = parseRoles(args);
-  const log = createLogger({ pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : process.stdout.isTTY });
+  const log = createLogger({ pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : process.stdout.isTTY, secretKeys: connectorSecretKeys() });
   const config = loadConfig({ env, providerSchemas: providerSchemas(), providerDefaults: providerDefaults() });
   let kafka: KafkaBrokers = { brokers: config.kafka.brokers, startedHere: false, stop: async () => undefined };
   if (config.kafka.brokers.length === 0) {

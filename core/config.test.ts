@@ -5,7 +5,8 @@ import { after, describe, test } from 'node:test';
 import { OktaConfigSchema } from '../ingestors/okta/config.js';
 import { providerSchemas } from '../ingestors/registry.js';
 import { freshDir } from '../test/support/fresh.js';
-import { instanceConfig, loadConfig, redactSecrets, secretKeys, type AppConfig, type LoadConfigOptions } from './config.js';
+import Type from 'typebox';
+import { CORE_SECRET_KEYS, instanceConfig, loadConfig, redactSecrets, secretKeys, secretValues, type AppConfig, type LoadConfigOptions } from './config.js';
 import { isAppwardenError } from './errors.js';
 
 const dir = freshDir('appwarden-config');
@@ -196,7 +197,7 @@ describe('loadConfig', () => {
       `connectors.oktaa: unknown provider (known: ${Object.keys(providerSchemas()).join(', ')})`,
       'connectors.okta.main.limits.burst: unknown setting',
       'connectors.okta.main.limits.concurrency: must be >= 1',
-      'connectors.okta.main.orgUrl: must be the org URL, e.g. https://acme.okta.com',
+      'connectors.okta.main.orgUrl: must be an origin such as https://acme.okta.com, https (http only for localhost, 127.0.0.0/8 or [::1])',
       'connectors.okta.main.token: required',
       'connectors.okta.main.tokn: unknown setting',
       'kafka.partitons: unknown setting',
@@ -212,6 +213,20 @@ describe('loadConfig', () => {
       'connectors.okta.main.activities.lookbackMs: unknown setting',
       'connectors.okta.main.schedule.activitiesEvery: unknown setting',
     ]);
+  });
+
+  test('a provider URL must be https; plain http is accepted for loopback addresses only, and the setting is named', () => {
+    const okta = (orgUrl: string) => ({ overrides: { connectors: { okta: { main: { ...ACME, orgUrl } } } } });
+    for (const accepted of ['https://acme.okta.com', 'https://acme.okta.com:8443/', 'http://127.0.0.1:8081', 'http://127.9.9.9', 'http://localhost:9000', 'http://[::1]:81']) {
+      assert.equal(load(okta(accepted)).connectors.okta?.main?.orgUrl, accepted);
+    }
+    for (const refused of ['http://acme.okta.com', 'http://localhost.evil.example', 'http://127.0.0.1.nip.io', 'http://127.0.0.1@evil.example', 'ftp://acme.okta.com']) {
+      assert.deepEqual(problems(okta(refused)), ['connectors.okta.main.orgUrl: must be an origin such as https://acme.okta.com, https (http only for localhost, 127.0.0.0/8 or [::1])'], refused);
+    }
+    const google = problems({ overrides: { connectors: { google_workspace: { main: {
+      clientEmail: 'sa@p.iam.gserviceaccount.com', privateKey: 'k', adminEmail: 'admin@acme.com', domain: 'acme.com', tokenUrl: 'http://oauth2.example/token',
+    } } } } });
+    assert.deepEqual(google, ['connectors.google_workspace.main.tokenUrl: must be the OAuth token endpoint: a URL such as https://oauth2.googleapis.com/token, https (http only for localhost, 127.0.0.0/8 or [::1])']);
   });
 
   test('wrong types and ranges name the setting', () => {
@@ -327,5 +342,25 @@ describe('secrets', () => {
     const nested = redactSecrets({ connectors: { okta: { main: instance } } }, ['token']);
     assert.equal(nested.connectors.okta.main.token, '[redacted]');
     assert.ok(!JSON.stringify(nested).includes(ACME.token));
+    const inArrays = redactSecrets({ accounts: [{ id: 'a', token: 'in-an-array' }] }, ['token']);
+    assert.deepEqual(inArrays, { accounts: [{ id: 'a', token: '[redacted]' }] });
+  });
+
+  test('secret marks are found at any depth of a schema: nested objects, arrays, records, unions', () => {
+    const schema = Type.Object({
+      plain: Type.String(),
+      top: Type.String({ secret: true }),
+      nested: Type.Object({ deep: Type.Object({ apiKey: Type.String({ secret: true }) }) }),
+      accounts: Type.Array(Type.Object({ accessKeySecret: Type.String({ secret: true }) })),
+      byRegion: Type.Record(Type.String(), Type.Object({ regionToken: Type.String({ secret: true }) })),
+      auth: Type.Union([Type.Object({ password: Type.String({ secret: true }) }), Type.Object({ certificate: Type.String({ secret: true }) })]),
+    });
+    assert.deepEqual(secretKeys(schema).sort(), ['accessKeySecret', 'apiKey', 'certificate', 'password', 'regionToken', 'top']);
+    const value = { plain: 'p', top: 't0p-secret', nested: { deep: { apiKey: 'deep-key' } }, accounts: [{ accessKeySecret: 'acct-secret' }], byRegion: { eu: { regionToken: 'eu-token' } }, auth: { password: 'pass-word' } };
+    assert.deepEqual(secretValues(value, secretKeys(schema)).sort(), ['acct-secret', 'deep-key', 'eu-token', 'pass-word', 't0p-secret']);
+  });
+
+  test('the core configuration secrets are derived from its schema', () => {
+    assert.deepEqual([...CORE_SECRET_KEYS].sort(), ['password', 'token']);
   });
 });

@@ -100,8 +100,8 @@ export class ServiceAccountTokens {
     });
     const body = typeof res.body === 'object' && res.body !== null ? res.body : {};
     if (res.status >= 300) {
-      const oauthError = typeof body.error === 'string' ? body.error : `http_${res.status}`;
-      const description = typeof body.error_description === 'string' ? `: ${body.error_description}` : '';
+      const oauthError = typeof body.error === 'string' ? this.http.scrub(body.error) : `http_${res.status}`;
+      const description = typeof body.error_description === 'string' ? `: ${this.http.scrub(body.error_description)}` : '';
       throw new ProviderHttpError('AW_PROVIDER_AUTH_FAILED', `Google refused a token for ${subject} with scope ${scope} (${oauthError}${description})`, {
         httpStatus: res.status, details: { oauthError, subject, scope },
       });

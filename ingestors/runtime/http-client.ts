@@ -198,6 +198,11 @@ export class HttpClient<C = unknown> {
     }
   }
 
+  /** `text` with every secret this client knows replaced: for errors a provider builds from a response body. */
+  scrub(text: string): string {
+    return this.#secrets.scrub(text);
+  }
+
   stats(): HttpClientStats {
     return { ...this.#counters, pausedUntil: this.#limiter.pausedUntil() };
   }

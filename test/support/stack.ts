@@ -1,6 +1,6 @@
 import { loadConfig, type AppConfig, type InstanceConfig } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/logger.js';
-import { providerDefaults, providerSchemas } from '../../ingestors/registry.js';
+import { connectorSecretKeys, providerDefaults, providerSchemas } from '../../ingestors/registry.js';
 import { freshDir, freshName, testBrokers } from './fresh.js';
 
 // chdb serves one data folder per process: every test of a file shares it, each with its own database.
@@ -10,7 +10,7 @@ export function testDataDir(): string {
   return processDataDir;
 }
 
-export const testLog: Logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+export const testLog: Logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', secretKeys: connectorSecretKeys() });
 
 /** Short timings so a test sees a poll every few hundred milliseconds. */
 export const FAST_INSTANCE = {
