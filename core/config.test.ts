@@ -256,7 +256,7 @@ describe('loadConfig', () => {
       'governance.notify.defaultTo: must be an email address, for notify commands that name none',
       'governance.notify.smtp.from: must be the envelope and From address',
       'governance.notify.smtp.host: required',
-      'governance.notify.webhook.url: must be an http(s) URL that receives a JSON POST per notification',
+      'governance.notify.webhook.url: must be the URL that receives a JSON POST per notification: a URL such as https://hooks.example.com/appwarden, https (http only for localhost, 127.0.0.0/8 or [::1])',
       'governance.retry.maxAttempts: must be >= 1',
     ]);
     const redacted = JSON.stringify(redactSecrets(config as unknown as Record<string, unknown>, ['token']));

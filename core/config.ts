@@ -4,6 +4,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import YAML from 'yaml';
 import { AppwardenError } from './errors.js';
+import { httpsUrl } from './https-url.js';
 
 /**
  * Settings every connector instance has, whatever its provider. A provider's own settings (URL,
@@ -75,7 +76,7 @@ const ConfigSchema = Type.Object({
     notify: Type.Object({
       defaultTo: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an email address, for notify commands that name none' })),
       webhook: Type.Optional(Type.Object({
-        url: Type.String({ pattern: '^https?://\\S+$', description: 'an http(s) URL that receives a JSON POST per notification' }),
+        url: httpsUrl('https://hooks.example.com/appwarden', { what: 'the URL that receives a JSON POST per notification' }),
         token: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'sent as `Authorization: Bearer <token>`' })),
         timeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
       }, { additionalProperties: false })),

@@ -1,9 +1,9 @@
 import Type, { type Static } from 'typebox';
 import type { InstanceConfig } from '../../core/config.js';
-import { providerOrigin } from '../runtime/provider-url.js';
+import { httpsOrigin } from '../../core/https-url.js';
 
 export const OktaConfigSchema = Type.Object({
-  orgUrl: providerOrigin('https://acme.okta.com'),
+  orgUrl: httpsOrigin('https://acme.okta.com'),
   token: Type.String({ minLength: 1, secret: true, description: 'an API token (sent as SSWS)' }),
   logPageSize: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
   userPageSize: Type.Integer({ minimum: 1, maximum: 200, default: 200 }),

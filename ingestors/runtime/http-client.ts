@@ -12,7 +12,7 @@ import {
   anySignal, attemptSignal, decodeBody, decodeLeniently, describeNetworkError, mergeHeaders,
   type FailedAttempt, type RawResponse, type ResponseType,
 } from './http-wire.js';
-import { providerUrlProblem } from './provider-url.js';
+import { urlProblem } from '../../core/https-url.js';
 import { InstanceRateLimiter, type ThrottlePolicy } from './rate-limit.js';
 import { SecretScrubber, bodySecrets } from './secret-scrubber.js';
 
@@ -72,7 +72,7 @@ export interface HttpResponse<T = unknown> {
 }
 
 export interface HttpClientOptions<C = unknown> {
-  /** https, or http to a loopback address only (see `provider-url.ts`). */
+  /** https, or http to a loopback address only (see `core/https-url.ts`). */
   baseUrl: string;
   /**
    * Returns the auth headers of one request (a bearer token, a signature); called for every attempt
@@ -421,10 +421,10 @@ export class HttpClient<C = unknown> {
 
 function checkOptions<C>(options: HttpClientOptions<C>): void {
   const problems: string[] = [];
-  const baseProblem = providerUrlProblem(options.baseUrl);
+  const baseProblem = urlProblem(options.baseUrl);
   if (baseProblem !== null) problems.push(`baseUrl: ${options.baseUrl} ${baseProblem}`);
   for (const origin of options.trustedOrigins ?? []) {
-    const problem = providerUrlProblem(origin);
+    const problem = urlProblem(origin);
     if (problem !== null) problems.push(`trustedOrigins: ${origin} ${problem}`);
   }
   const { limits, retry } = options;
