@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { instanceConfig, type AppConfig } from '../../core/config.js';
 import { createKafkaBus, type KafkaBus } from '../../core/kafka.js';
-import { OktaConfigSchema } from '../../ingestors/okta/config.js';
 import { CONNECTORS } from '../../ingestors/registry.js';
 import { Connections } from '../../ingestors/runtime/connections.js';
 import { decode } from '../../schemas/registry.js';
@@ -55,7 +54,7 @@ async function harness(simOptions: Parameters<typeof startOktaSimulator>[0] = {}
     },
   });
   cleanups.push(() => reader.stop());
-  const connectors = { okta: { main: instanceConfig(OktaConfigSchema, { ...FAST_INSTANCE, orgUrl: sim.url, token: sim.token, ...instance }) } };
+  const connectors = { okta: { main: instanceConfig(CONNECTORS.get('okta')!.configSchema, { ...FAST_INSTANCE, orgUrl: sim.url, token: sim.token, ...instance }) } };
   const steps = (id: string) => results.filter((r) => r.command_id === id).sort((a, b) => a.at - b.at);
   return {
     sim, bus, results, connectors,
