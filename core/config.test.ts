@@ -361,6 +361,6 @@ describe('secrets', () => {
   });
 
   test('the core configuration secrets are derived from its schema', () => {
-    assert.deepEqual([...CORE_SECRET_KEYS].sort(), ['password', 'token']);
+    assert.deepEqual([...CORE_SECRET_KEYS].sort(), ['keyPassword', 'password', 'token']);
   });
 });
