@@ -46,8 +46,8 @@ export const ApiConfigSchema = Type.Object({
   bodyLimitBytes: Type.Integer({ minimum: 1024, default: 262_144, description: 'the largest request body' }),
   policyBodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'the largest body of the routes that take policies' }),
   rateLimit: Type.Object({
-    requestsPerMinute: Type.Integer({ minimum: 0, default: 600, description: 'requests per minute per caller (API key, else address); 0: no limit' }),
-    burst: Type.Integer({ minimum: 1, default: 120, description: 'requests a caller may send at once before the rate applies' }),
+    requestsPerMinute: Type.Integer({ minimum: 0, default: 1200, description: 'requests per minute per caller (API key, else address); 0: no limit' }),
+    burst: Type.Integer({ minimum: 1, default: 600, description: 'requests a caller may send at once before the rate applies' }),
   }, { default: {}, additionalProperties: false }),
   backtest: Type.Object({
     maxRangeDays: Type.Integer({ minimum: 1, default: 92, description: 'the longest time range of one backtest' }),
