@@ -2,7 +2,7 @@
 // tenants, local Kafka unless KAFKA_BROKERS is set, embedded ClickHouse in a fresh folder) on a loopback
 // port, and fails on any server error or any answer the document does not declare.
 //
-//   FUZZ_MAX_EXAMPLES   test cases per operation and phase (default 25)
+//   FUZZ_MAX_EXAMPLES   test cases per operation and phase (default 40)
 //   FUZZ_BUDGET_S       the run is stopped and fails past this many seconds (default 420)
 //   FUZZ_SEED           schemathesis' seed, to replay a run
 //   SCHEMATHESIS        the schemathesis command (default: .cache/python/bin/schemathesis, else on PATH)
@@ -19,7 +19,7 @@ import { createLogger } from '../core/logger.js';
 import { sleep } from '../core/sleep.js';
 import { providerDefaults, providerSchemas } from '../ingestors/registry.js';
 
-const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 25);
+const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 40);
 const BUDGET_MS = Number(process.env.FUZZ_BUDGET_S ?? 420) * 1000;
 const CHECKS = ['not_a_server_error', 'status_code_conformance', 'response_schema_conformance', 'content_type_conformance'];
 
@@ -100,20 +100,37 @@ async function main(): Promise<number> {
     const fingerprint = (await api<{ items: Array<{ fingerprint: string }> }>('GET', '/v1/schemas')).body.items[0]?.fingerprint ?? null;
 
     const doc = (await api<OpenApi>('GET', '/docs/json')).body;
-    const examples: Array<[RegExp, string | null]> = [
-      [/^\/v1\/policies\/\{id\}/, policyId], [/^\/v1\/governance\/\{id\}/, commandId], [/^\/v1\/alerts\/\{id\}/, alertId], [/^\/v1\/schemas\/\{fingerprint\}/, fingerprint],
+    const known: Array<{ route: string; name: string; value: string | null }> = [
+      { route: '/v1/policies/{id}', name: 'policy-ids', value: policyId },
+      { route: '/v1/governance/{id}', name: 'command-ids', value: commandId },
+      { route: '/v1/alerts/{id}', name: 'alert-ids', value: alertId },
+      { route: '/v1/schemas/{fingerprint}', name: 'fingerprints', value: fingerprint },
     ];
+    // Each id as the OpenAPI example (the examples phase), and drawn most of the time by the other phases.
     for (const [route, ops] of Object.entries(doc.paths)) {
-      const example = examples.find(([pattern]) => pattern.test(route))?.[1];
-      if (!example) continue;
-      for (const op of Object.values(ops)) for (const p of op.parameters ?? []) if (p.in === 'path') p.example = example;
+      const id = known.find((k) => route.startsWith(k.route))?.value;
+      if (!id) continue;
+      for (const op of Object.values(ops)) for (const p of op.parameters ?? []) if (p.in === 'path') p.example = id;
     }
     const docFile = path.join(runDir, 'openapi.json');
     writeFileSync(docFile, JSON.stringify(doc, null, 2));
+    const configFile = path.join(runDir, 'schemathesis.toml');
+    const now = Date.now();
+    const times = [now - 2 * 86_400_000, now - 86_400_000, now].map((t) => JSON.stringify(new Date(t).toISOString()));
+    // Values that pass validation half of the time, so that generated requests also reach the queries behind it.
+    const shared = `[dictionaries.times]\nvalues = [${times.join(', ')}]\n\n[dictionaries.instances]\nvalues = ["demo"]\n\n[parameters]\n`
+      + ['query.from', 'query.to', 'body.from', 'body.to'].map((k) => `"${k}" = { dictionary = "times", probability = 0.5 }\n`).join('')
+      + ['query.instance', 'body.instance'].map((k) => `"${k}" = { dictionary = "instances", probability = 0.5 }\n`).join('');
+    writeFileSync(configFile, shared + '\n' + known.filter((k) => k.value).map((k) => {
+      const param = k.route.slice(k.route.lastIndexOf('{') + 1, -1);
+      return `[dictionaries.${k.name}]\nvalues = [${JSON.stringify(k.value)}]\n\n[[operations]]\ninclude-path-regex = ${JSON.stringify(`^${k.route.replace(/[{}]/g, '\\$&')}`)}\n`
+        + `parameters = { "path.${param}" = { dictionary = "${k.name}", probability = 0.8 } }\n`;
+    }).join('\n'));
     const operations = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
-    say(`${operations} operations; examples: policy ${policyId}, command ${commandId}, alert ${alertId}, schema ${fingerprint}`);
+    say(`${operations} operations; ids: ${known.map((k) => `${k.route} ${k.value ?? '(none)'}`).join(', ')}`);
 
     const args = [
+      '--config-file', configFile,
       'run', docFile, '--url', base,
       '--checks', CHECKS.join(','),
       '--phases', 'examples,coverage,fuzzing',
