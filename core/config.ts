@@ -57,7 +57,7 @@ export const ApiConfigSchema = Type.Object({
 
 export type ApiConfig = Static<typeof ApiConfigSchema>;
 
-const ConfigSchema = Type.Object({
+export const ConfigSchema = Type.Object({
   kafka: Type.Object({
     brokers: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'empty: start a local broker' }),
     clientId: Type.String({ default: 'appwarden' }),
