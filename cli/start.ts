@@ -119,7 +119,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let runtime: ConnectorRuntime | null = null;
     if (roles.has('connectors')) {
       const started = new ConnectorRuntime({
-        connectors: config.connectors, definitions: CONNECTORS, bus, log, progressIntervalMs: options.progressIntervalMs,
+        connectors: config.connectors, definitions: CONNECTORS, bus, dataDir: config.dataDir, log, progressIntervalMs: options.progressIntervalMs,
       });
       await started.start();
       runtime = started;

@@ -63,11 +63,36 @@ export interface SnapshotItem {
   raw: unknown;
 }
 
-/** A full scan of state (accounts, groups, privileges, grants, or files), repeated periodically. */
+/** One page of a snapshot scan, with what the runtime needs to resume it and to find deletions. */
+export interface SnapshotPage {
+  items: SnapshotItem[];
+  /**
+   * Where the scan stands once this page is done (a page token, a folder queue...). The runtime saves
+   * it after Kafka acknowledged the page, and a restarted scan calls `read(signal, checkpoint)`.
+   */
+  checkpoint?: string;
+  /**
+   * The part of the stream the items come from (`user:<email>`, `drive:<id>`...); default: each
+   * entity's kind (user, group, membership, privilege, app_grant, file).
+   */
+  scope?: string;
+  /**
+   * Parts this scan could not read (a missing permission, a user whose Drive is closed to us): what
+   * the last complete scan saw there is kept, not deleted. `*` is the whole stream.
+   */
+  skipped?: string[];
+}
+
+/**
+ * A full scan of state (accounts, groups, privileges, grants, or files), repeated periodically. After
+ * a scan that read to its end, whatever the previous complete scan saw and this one did not (outside
+ * its `skipped` parts) becomes a deletion event.
+ */
 export interface SnapshotStream {
   readonly name: string;
   readonly topic: 'account' | 'file';
-  read(signal: AbortSignal): AsyncIterable<SnapshotItem[]>;
+  /** Yields the pages of one scan; with `resume`, the pages after that checkpoint (or all, if the stream cannot resume). */
+  read(signal: AbortSignal, resume?: string): AsyncIterable<SnapshotPage>;
   normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent | FileEvent;
 }
 

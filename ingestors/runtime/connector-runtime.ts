@@ -10,6 +10,8 @@ export interface ConnectorRuntimeOptions {
   connectors: AppConfig['connectors'];
   definitions: ReadonlyMap<string, ConnectorDefinition>;
   bus: KafkaBus;
+  /** The data folder; scans keep what they saw under `<dataDir>/scans`. */
+  dataDir: string;
   log: Logger;
   progressIntervalMs?: number;
 }
@@ -37,7 +39,7 @@ export class ConnectorRuntime {
           continue;
         }
         const runner = new InstanceRunner({
-          definition, instance, config, cursors: this.cursors, publisher, log: this.options.log,
+          definition, instance, config, cursors: this.cursors, publisher, dataDir: this.options.dataDir, log: this.options.log,
           progressIntervalMs: this.options.progressIntervalMs,
         });
         this.runners.push(runner);
