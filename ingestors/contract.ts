@@ -97,6 +97,23 @@ export interface SnapshotStream {
 }
 
 /**
+ * An entity a change feed says left one view of the tenant (Drive's `removed`: deleted, or that
+ * user lost access). It is a deletion only when the last complete scan saw the entity in one of
+ * `scopes` (a scope ending in `*` matches every scope that starts with the rest).
+ */
+export interface Removal {
+  /** Normalized like the feed's other items, to find the entity's record id. */
+  item: SnapshotItem;
+  scopes: string[];
+}
+
+export interface ChangePage {
+  items: SnapshotItem[];
+  cursor: string;
+  removed?: Removal[];
+}
+
+/**
  * A feed of changes read from a provider's own cursor (Graph delta link, Drive changes page token,
  * Dropbox list_folder cursor): near-realtime updates between full scans. The runtime saves the
  * cursor that follows a page only after Kafka acknowledged the page's events.
@@ -107,7 +124,7 @@ export interface ChangeStream {
   /** The cursor to begin with when none is saved: usually "from now on", since a full scan covers the past. */
   initialCursor(signal: AbortSignal): Promise<string>;
   /** Changes after `cursor`, a page at a time, each with the cursor that follows it. */
-  read(cursor: string, signal: AbortSignal): AsyncIterable<{ items: SnapshotItem[]; cursor: string }>;
+  read(cursor: string, signal: AbortSignal): AsyncIterable<ChangePage>;
   normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent | FileEvent;
 }
 

@@ -1,7 +1,7 @@
 import { AppwardenError, isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { FileEvent } from '../../schemas/types.js';
-import type { ChangeStream, SnapshotContext, SnapshotItem, SnapshotPage, SnapshotStream } from '../contract.js';
+import type { ChangePage, ChangeStream, SnapshotContext, SnapshotItem, SnapshotPage, SnapshotStream } from '../contract.js';
 import { WHOLE_STREAM } from '../runtime/scan-sets.js';
 import type { DriveCatalog } from './drive-catalog.js';
 import { obj, str, type Json } from './fields.js';
@@ -136,7 +136,7 @@ export class DriveDeltaStream implements ChangeStream {
     return JSON.stringify(cursor);
   }
 
-  async *read(text: string, signal: AbortSignal): AsyncIterable<{ items: SnapshotItem[]; cursor: string }> {
+  async *read(text: string, signal: AbortSignal): AsyncIterable<ChangePage> {
     const cursor = parseCursor(text);
     let saved = text;
     for (const driveId of this.catalog.drives.keys()) {

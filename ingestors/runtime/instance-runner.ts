@@ -69,9 +69,11 @@ export class InstanceRunner {
     this.scanners = this.connector.snapshotStreams.map((s) => new SnapshotScanner(
       ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'snapshot'), this.log, options.dataDir,
     ));
-    this.changePollers = (this.connector.changeStreams ?? []).map((s) => new ChangePoller(
-      ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'changes'), this.log,
-    ));
+    this.changePollers = (this.connector.changeStreams ?? []).map((s) => {
+      // A feed's removals are checked against what the scan of the same topic saw.
+      const scanner = this.scanners.find((scan) => scan.topic === s.topic);
+      return new ChangePoller(ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'changes'), this.log, scanner && ((ids) => scanner.known(ids)));
+    });
   }
 
   get id(): string {

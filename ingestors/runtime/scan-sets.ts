@@ -114,6 +114,26 @@ export class ScanSets {
     }
   }
 
+  /** The entities of the last complete scan among `ids`, read bucket by bucket. */
+  async find(ids: readonly string[]): Promise<Map<string, SeenEntity>> {
+    const found = new Map<string, SeenEntity>();
+    const current = await this.completeScan();
+    if (current === null || ids.length === 0) return found;
+    const wanted = new Map<number, Set<string>>();
+    for (const id of ids) {
+      const b = bucketOf(id);
+      if (!wanted.has(b)) wanted.set(b, new Set());
+      wanted.get(b)!.add(id);
+    }
+    for (const [b, set] of wanted) {
+      for await (const line of lines(this.bucket(current, b))) {
+        const entity = JSON.parse(line) as SeenEntity;
+        if (set.has(entity.id)) found.set(entity.id, entity);
+      }
+    }
+    return found;
+  }
+
   /** Writes the journal into buckets (deduplicated later, by `compare`); returns the skipped scopes. */
   private async split(scanId: string): Promise<Set<string>> {
     const skipped = new Set<string>();

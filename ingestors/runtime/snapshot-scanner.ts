@@ -64,6 +64,11 @@ export class SnapshotScanner {
     return typeof value === 'number' ? value : null;
   }
 
+  /** What the last complete scan saw of these record ids: its scope and identity. */
+  known(ids: readonly string[]): Promise<Map<string, SeenEntity>> {
+    return this.sets.find(ids);
+  }
+
   async scan(signal: AbortSignal): Promise<void> {
     const run = await this.runningScan();
     if (!run.read) {
