@@ -11,13 +11,14 @@ import { EventPublisher } from '../../ingestors/runtime/publisher.js';
 import { SnapshotScanner } from '../../ingestors/runtime/snapshot-scanner.js';
 import { newStreamStatus } from '../../ingestors/runtime/stream-status.js';
 import { decodeAs } from '../../schemas/registry.js';
+import type { AuditEvent } from '../../schemas/types.js';
 import { startOffice365Simulator, type Office365Simulator } from '../../simulators/office365/index.js';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { freshDir, freshName, testBrokers } from '../support/fresh.js';
 import { office365Config, office365Instance } from '../support/office365.js';
 import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { googleInstance, googleSimulator } from './google-workspace-support.js';
+import { googleConnector, googleInstance, googleSimulator } from './google-workspace-support.js';
 
 interface Account { record_id: string; kind: string; deleted: boolean; subject: { id: string | null }; group: { id: string | null } | null; attributes: Record<string, string> }
 interface FileRow { file_id: string; name: string; change: string; attributes: Record<string, string> }
@@ -72,6 +73,9 @@ describe('deletions from periodic rescans (short period)', () => {
     const leaver = members[0]!;
     const membership = (await accounts(s, `kind=membership&subject_id=${leaver}`)).find((m) => m.group?.id === groupId);
     assert.ok(membership, 'the membership was stored by the first scan');
+    // The policy processor's account directory: the groups of an event's actor.
+    const actorGroups = () => s.policy!.accounts.actorAccount({ provider: 'office365', instance: 'main', actor: { id: leaver, email: null } } as AuditEvent)?.groups ?? [];
+    await waitFor(() => actorGroups().includes(groupId), { what: 'the policy processor knows the membership' });
     sim.state.members.set(groupId, members.slice(1));
     const gone = sim.files().find((f) => !f.item.folder)!;
     assert.equal((await fileRow(s, 'office365', gone.fileId))?.change, 'seen');
@@ -83,6 +87,7 @@ describe('deletions from periodic rescans (short period)', () => {
     assert.equal(stored.attributes.deleted_by, 'scan');
     assert.equal((await accounts(s, `kind=membership&subject_id=${leaver}`)).some((m) => m.record_id === membership.record_id), false, 'not listed by default');
     assert.ok((await accounts(s, `kind=user&subject_id=${leaver}`)).length === 1, 'the user itself is still there');
+    await waitFor(() => !actorGroups().includes(groupId), { what: 'the policy processor drops the membership' });
 
     await waitFor(async () => (await fileRow(s, 'office365', gone.fileId))?.change === 'deleted', { what: 'the file marked deleted', timeoutMs: 90_000 });
     const file = (await fileRow(s, 'office365', gone.fileId))!;
@@ -190,5 +195,24 @@ describe('a file scan that resumes', () => {
     const records = await bus.readCompactedTopic(bus.topics.file);
     const deleted = records.map((r) => decodeAs(r.value!, 'file-event').record).filter((e) => e.change === 'deleted');
     assert.deepEqual(deleted.map((e) => e.file.id).sort(), [early.fileId, late.fileId].sort(), 'exactly the two files gone, none of those read before the restart');
+  });
+
+  test('Google Workspace: a file scan read from a checkpoint gives the files after it, and with the pages before it, every file once', async () => {
+    const sim = await googleSimulator({ seed: 'gw-resume', users: 5, filesPerUser: 5, sharedDrives: 2 });
+    cleanups.push(() => sim.close());
+    const abort = new AbortController();
+    cleanups.push(async () => abort.abort());
+    const files = googleConnector(sim, abort.signal, { filePageSize: 2, userPageSize: 2 }).snapshotStreams.find((st) => st.name === 'files')!;
+    const ids = (pages: SnapshotPage[]) => pages.flatMap((p) => p.items.map((i) => String((i.raw as { id: unknown }).id)));
+    const all: SnapshotPage[] = [];
+    for await (const page of files.read(abort.signal)) all.push(page);
+    const everyFile = ids(all);
+    assert.equal(new Set(everyFile).size, everyFile.length);
+    assert.equal(everyFile.length, [...sim.drive.files.values()].filter((f) => !f.trashed && (f.driveId || sim.directory.users.some((u) => u.primaryEmail === f.owner && !u.suspended && !u.archived))).length);
+    for (const stop of [1, 3, Math.floor(all.length / 2), all.length - 2]) {
+      const resumed: SnapshotPage[] = [];
+      for await (const page of files.read(abort.signal, all[stop]!.checkpoint)) resumed.push(page);
+      assert.deepEqual([...ids(all.slice(0, stop + 1)), ...ids(resumed)], everyFile, `resumed after page ${stop + 1} of ${all.length}`);
+    }
   });
 });
