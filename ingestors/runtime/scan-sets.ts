@@ -116,6 +116,16 @@ export class ScanSets {
 
   /** The entities of the last complete scan among `ids`, read bucket by bucket. */
   async find(ids: readonly string[]): Promise<Map<string, SeenEntity>> {
+    try {
+      return await this.findOnce(ids);
+    } catch (err) {
+      // A scan completing meanwhile removed the set being read: read the new one.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return this.findOnce(ids);
+    }
+  }
+
+  private async findOnce(ids: readonly string[]): Promise<Map<string, SeenEntity>> {
     const found = new Map<string, SeenEntity>();
     const current = await this.completeScan();
     if (current === null || ids.length === 0) return found;

@@ -40,11 +40,12 @@ interface Tenant {
  * next page's number. It records the pages it was asked for, and can fail or stop at a page.
  */
 function directory(tenant: Tenant, pageSize: number) {
-  const control = { requested: [] as number[], failAt: null as number | null, abortAt: null as { page: number; ctl: AbortController } | null, skip: [] as string[], malformed: null as string | null };
+  const control = { requested: [] as number[], failAt: null as number | null, abortAt: null as { page: number; ctl: AbortController } | null, skip: [] as string[], malformed: null as string | null, refuseResume: false };
   const stream: SnapshotStream = {
     name: 'accounts',
     topic: 'account',
     async *read(signal, resume): AsyncIterable<SnapshotPage> {
+      if (resume !== undefined && control.refuseResume) throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED', 'the page token expired');
       if (control.skip.length > 0) yield { items: [], skipped: control.skip };
       for (let page = resume === undefined ? 0 : Number(resume); page * pageSize < tenant.users.length; page++) {
         control.requested.push(page);
@@ -204,6 +205,25 @@ describe('SnapshotScanner deletions', () => {
     const elsewhere = directory(tenant, 3);
     await (await scannerOf(bus, elsewhere.stream, freshDir('scan-data'))).scan(new AbortController().signal);
     assert.equal((await deletions(bus)).length, 2);
+  });
+
+  test('a checkpoint the provider refuses is dropped: the next attempt reads from the start, and deletes right', async () => {
+    const bus = await freshBus();
+    const tenant = tenantOf(9);
+    const { stream, control } = directory(tenant, 3);
+    const scanner = await scannerOf(bus, stream, freshDir('scan-data'));
+    await scanner.scan(new AbortController().signal);
+    tenant.users = tenant.users.filter((u) => u !== 'u000007');
+    const ctl = new AbortController();
+    control.abortAt = { page: 1, ctl };
+    await scanner.scan(ctl.signal);
+    control.abortAt = null;
+    control.refuseResume = true;
+    await assert.rejects(scanner.scan(new AbortController().signal), /the page token expired/);
+    control.requested = [];
+    await scanner.scan(new AbortController().signal);
+    assert.deepEqual(control.requested, [0, 1, 2]);
+    assert.deepEqual(describeGone(await deletions(bus)), ['user:u000007']);
   });
 
   test('a large stream is compared bucket by bucket and finds exactly what left', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SnapshotItem, SnapshotStream } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
@@ -72,7 +73,27 @@ export class SnapshotScanner {
   async scan(signal: AbortSignal): Promise<void> {
     const run = await this.runningScan();
     if (!run.read) {
+      await this.readPages(run, signal);
+      if (signal.aborted) return;
+      run.read = true;
+      await this.saveRunning(run);
+    }
+    const deleted = await this.publishDeletions(run);
+    await this.cursors.save(this.cursorKey, { completedAt: this.now(), startedAt: run.startedAt, records: run.records });
+    this.log.info({ stream: this.stream.name, records: run.records, deleted, ms: this.now() - run.startedAt }, 'snapshot scan complete');
+  }
+
+  /**
+   * Publishes the scan's pages from its checkpoint, recording what each saw before saving the
+   * checkpoint past it. A checkpoint the provider refuses outright (an expired page token) is
+   * dropped, so the next attempt reads from the start instead of failing forever.
+   */
+  private async readPages(run: RunningScan, signal: AbortSignal): Promise<void> {
+    const resumedFrom = run.checkpoint;
+    let pages = 0;
+    try {
       for await (const page of this.stream.read(signal, run.checkpoint)) {
+        pages++;
         this.status.fetched += page.items.length;
         const outcome = await this.publisher.publishSnapshot(this.ref, this.stream.topic, page.items, this.stream.normalize.bind(this.stream));
         this.status.published += outcome.published.length;
@@ -88,13 +109,14 @@ export class SnapshotScanner {
         }
         if (signal.aborted) return;
       }
-      if (signal.aborted) return;
-      run.read = true;
-      await this.saveRunning(run);
+    } catch (err) {
+      if (pages === 0 && resumedFrom !== undefined && isAppwardenError(err) && !err.retriable && !signal.aborted) {
+        this.log.warn({ stream: this.stream.name, err }, 'the provider refused to resume the scan from its checkpoint; the next attempt reads from the start');
+        delete run.checkpoint;
+        await this.saveRunning(run);
+      }
+      throw err;
     }
-    const deleted = await this.publishDeletions(run);
-    await this.cursors.save(this.cursorKey, { completedAt: this.now(), startedAt: run.startedAt, records: run.records });
-    this.log.info({ stream: this.stream.name, records: run.records, deleted, ms: this.now() - run.startedAt }, 'snapshot scan complete');
   }
 
   private position(): ScanPosition {
