@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensurePrivateDir } from '../../core/private-files.js';
 
 /** One entity a scan saw: its record id, the part of the stream it was read from, and what a deletion event needs of it. */
 export interface SeenEntity {
@@ -15,6 +16,7 @@ export const WHOLE_STREAM = '*';
 
 /** Files per set; a diff holds one bucket's ids in memory, so 1M entities cost ~16k at a time. */
 const BUCKETS = 64;
+const PRIVATE = 0o600;
 /** Lines buffered per bucket while a journal is split. */
 const FLUSH_LINES = 500;
 
@@ -55,8 +57,10 @@ export class ScanSets {
   /** Starts an empty journal for a new scan. */
   async begin(scanId: string): Promise<void> {
     await rm(this.scanDir(scanId), { recursive: true, force: true });
-    await mkdir(this.scanDir(scanId), { recursive: true });
-    await writeFile(this.journal(scanId), '');
+    // Names, emails and file names: for this process's user only.
+    await ensurePrivateDir(this.dir);
+    await mkdir(this.scanDir(scanId), { mode: 0o700 });
+    await writeFile(this.journal(scanId), '', { mode: PRIVATE });
   }
 
   /** Whether this process holds the journal of a scan (a resume needs it: it says what the pages before the checkpoint saw). */
@@ -98,7 +102,7 @@ export class ScanSets {
           else gone.push(entity.identity);
         }
       }
-      await writeFile(this.bucket(scanId, b), seen.size > 0 ? `${[...seen.values()].join('\n')}\n` : '');
+      await writeFile(this.bucket(scanId, b), seen.size > 0 ? `${[...seen.values()].join('\n')}\n` : '', { mode: PRIVATE });
       if (gone.length > 0) yield gone;
     }
   }
@@ -107,7 +111,7 @@ export class ScanSets {
   async commit(scanId: string): Promise<void> {
     await rm(this.journal(scanId), { force: true });
     const pointer = path.join(this.dir, 'current.json');
-    await writeFile(`${pointer}.tmp`, JSON.stringify({ scanId }));
+    await writeFile(`${pointer}.tmp`, JSON.stringify({ scanId }), { mode: PRIVATE });
     await rename(`${pointer}.tmp`, pointer);
     for (const entry of await readdir(this.dir, { withFileTypes: true })) {
       if (entry.isDirectory() && entry.name !== scanId) await rm(path.join(this.dir, entry.name), { recursive: true, force: true });
@@ -150,10 +154,10 @@ export class ScanSets {
     const pending: string[][] = Array.from({ length: BUCKETS }, () => []);
     const flush = async (b: number) => {
       if (pending[b]!.length === 0) return;
-      await appendFile(this.bucket(scanId, b), `${pending[b]!.join('\n')}\n`);
+      await appendFile(this.bucket(scanId, b), `${pending[b]!.join('\n')}\n`, { mode: PRIVATE });
       pending[b] = [];
     };
-    for (let b = 0; b < BUCKETS; b++) await writeFile(this.bucket(scanId, b), '');
+    for (let b = 0; b < BUCKETS; b++) await writeFile(this.bucket(scanId, b), '', { mode: PRIVATE });
     for await (const text of lines(this.journal(scanId))) {
       const line = JSON.parse(text) as JournalLine;
       if ('skip' in line) {
