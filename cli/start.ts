@@ -127,7 +127,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let runtime: ConnectorRuntime | null = null;
     if (roles.has('connectors')) {
-      const started = new ConnectorRuntime({ connections, bus, log, progressIntervalMs: options.progressIntervalMs });
+      const started = new ConnectorRuntime({ connections, bus, dataDir: config.dataDir, log, progressIntervalMs: options.progressIntervalMs });
       await started.start();
       runtime = started;
       cleanups.push(() => started.stop());

@@ -69,6 +69,7 @@ describe('loadConfig', () => {
         notify: {},
       },
       policies: { builtins: true, folders: [], lateArrivalMs: 3_600_000 },
+      dataDir: '.data',
       simulate: true,
       connectors: {},
     });
@@ -112,6 +113,7 @@ describe('loadConfig', () => {
         PORT: '9090',
         HOST: '0.0.0.0',
         APPWARDEN_SIMULATE: '0',
+        APPWARDEN_DATA_DIR: '/var/lib/appwarden',
       },
     });
     assert.deepEqual(config.kafka, { brokers: ['kafka-1.internal:9092', 'kafka-2.internal:9092'], clientId: 'appwarden', topicPrefix: 'acme.prod', partitions: 12, replicationFactor: 3 });
@@ -120,6 +122,7 @@ describe('loadConfig', () => {
     });
     assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, ...API_LIMITS });
     assert.equal(config.simulate, false);
+    assert.equal(config.dataDir, '/var/lib/appwarden');
   });
 
   test('APPWARDEN_SIMULATE is off for 0, false and no, on otherwise', () => {

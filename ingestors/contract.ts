@@ -63,12 +63,54 @@ export interface SnapshotItem {
   raw: unknown;
 }
 
-/** A full scan of state (accounts, groups, privileges, grants, or files), repeated periodically. */
+/** One page of a snapshot scan, with what the runtime needs to resume it and to find deletions. */
+export interface SnapshotPage {
+  items: SnapshotItem[];
+  /**
+   * Where the scan stands once this page is done (a page token, a folder queue...). The runtime saves
+   * it after Kafka acknowledged the page, and a restarted scan calls `read(signal, checkpoint)`.
+   */
+  checkpoint?: string;
+  /**
+   * The part of the stream the items come from (`user:<email>`, `drive:<id>`...); default: each
+   * entity's kind (user, group, membership, privilege, app_grant, file).
+   */
+  scope?: string;
+  /**
+   * Parts this scan could not read (a missing permission, a user whose Drive is closed to us): what
+   * the last complete scan saw there is kept, not deleted. `*` is the whole stream.
+   */
+  skipped?: string[];
+}
+
+/**
+ * A full scan of state (accounts, groups, privileges, grants, or files), repeated periodically. After
+ * a scan that read to its end, whatever the previous complete scan saw and this one did not (outside
+ * its `skipped` parts) becomes a deletion event.
+ */
 export interface SnapshotStream {
   readonly name: string;
   readonly topic: 'account' | 'file';
-  read(signal: AbortSignal): AsyncIterable<SnapshotItem[]>;
+  /** Yields the pages of one scan; with `resume`, the pages after that checkpoint (or all, if the stream cannot resume). */
+  read(signal: AbortSignal, resume?: string): AsyncIterable<SnapshotPage>;
   normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent | FileEvent;
+}
+
+/**
+ * An entity a change feed says left one view of the tenant (Drive's `removed`: deleted, or that
+ * user lost access). It is a deletion only when the last complete scan saw the entity in one of
+ * `scopes` (a scope ending in `*` matches every scope that starts with the rest).
+ */
+export interface Removal {
+  /** Normalized like the feed's other items, to find the entity's record id. */
+  item: SnapshotItem;
+  scopes: string[];
+}
+
+export interface ChangePage {
+  items: SnapshotItem[];
+  cursor: string;
+  removed?: Removal[];
 }
 
 /**
@@ -82,7 +124,7 @@ export interface ChangeStream {
   /** The cursor to begin with when none is saved: usually "from now on", since a full scan covers the past. */
   initialCursor(signal: AbortSignal): Promise<string>;
   /** Changes after `cursor`, a page at a time, each with the cursor that follows it. */
-  read(cursor: string, signal: AbortSignal): AsyncIterable<{ items: SnapshotItem[]; cursor: string }>;
+  read(cursor: string, signal: AbortSignal): AsyncIterable<ChangePage>;
   normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent | FileEvent;
 }
 

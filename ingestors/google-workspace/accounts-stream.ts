@@ -1,5 +1,5 @@
 import { AppwardenError, providerStatus } from '../../core/errors.js';
-import type { SnapshotItem, SnapshotStream } from '../contract.js';
+import type { SnapshotItem, SnapshotPage, SnapshotStream } from '../contract.js';
 import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
 import { str, type Json } from './json.js';
@@ -15,7 +15,15 @@ export function accountsStream(directory: DirectoryClient, probe: CredentialProb
   return {
     name: 'accounts',
     topic: 'account',
-    async *read(signal): AsyncIterable<SnapshotItem[]> {
+    async *read(signal): AsyncIterable<SnapshotPage> {
+      // What the credentials may not read is kept as the last complete scan saw it, not deleted.
+      const skipped = [
+        ...(probe.allows('users') ? [] : ['user', 'app_grant']),
+        ...(probe.allows('userSecurity') ? [] : ['app_grant']),
+        ...(probe.allows('groups') ? [] : ['group', 'membership']),
+        ...(probe.allows('roles') ? [] : ['privilege']),
+      ];
+      if (skipped.length > 0) yield { items: [], skipped };
       // Who a role assignment names (it carries only an id).
       const assignees = new Map<string, Assignee>();
       if (probe.allows('users')) {
@@ -27,16 +35,16 @@ export function accountsStream(directory: DirectoryClient, probe: CredentialProb
             const grants = await Promise.all(users.map(async (user) => (await tokensOf(directory, String(user.id))).map((token) => ({ kind: 'app_grant', raw: { user, token } }))));
             items.push(...grants.flat());
           }
-          yield items;
+          yield { items };
           if (signal.aborted) return;
         }
       }
       if (probe.allows('groups')) {
         for await (const groups of directory.groups()) {
           for (const group of groups) assignees.set(String(group.id), { type: 'group', email: str(group.email), name: str(group.name) });
-          yield groups.map((raw) => ({ kind: 'group', raw }));
+          yield { items: groups.map((raw) => ({ kind: 'group', raw })) };
           for (const group of groups) {
-            for await (const members of directory.members(String(group.id))) yield members.map((member) => ({ kind: 'membership', raw: { group, member } }));
+            for await (const members of directory.members(String(group.id))) yield { items: members.map((member) => ({ kind: 'membership', raw: { group, member } })) };
             if (signal.aborted) return;
           }
         }
@@ -44,10 +52,12 @@ export function accountsStream(directory: DirectoryClient, probe: CredentialProb
       if (probe.allows('roles')) {
         const roles = new Map((await directory.roles()).map((role) => [String(role.roleId), role]));
         for await (const assignments of directory.roleAssignments()) {
-          yield assignments.map((assignment) => ({
-            kind: 'privilege',
-            raw: { assignment, role: roles.get(String(assignment.roleId)) ?? null, assignee: assignees.get(String(assignment.assignedTo)) ?? null },
-          }));
+          yield {
+            items: assignments.map((assignment) => ({
+              kind: 'privilege',
+              raw: { assignment, role: roles.get(String(assignment.roleId)) ?? null, assignee: assignees.get(String(assignment.assignedTo)) ?? null },
+            })),
+          };
         }
       }
     },

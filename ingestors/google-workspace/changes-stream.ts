@@ -1,5 +1,7 @@
 import { AppwardenError } from '../../core/errors.js';
-import type { ChangeStream, SnapshotItem } from '../contract.js';
+import { recordId } from '../../schemas/event-id.js';
+import type { ChangeStream, Removal, SnapshotItem } from '../contract.js';
+import { deletionEvent } from '../runtime/deletions.js';
 import { activeUsers, isUnreadableUser, withPermissions, type DriveScanDeps } from './files-stream.js';
 import { obj, type Json } from './json.js';
 import { normalizeGoogleFile } from './normalize-drive.js';
@@ -29,10 +31,21 @@ const START_TOKENS_AT_ONCE = 50;
  * holds a page token per active user; a user seen for the first time starts from the present (the
  * full scan covers the past). A change is taken from its owner's feed only (a My Drive file the feed's
  * user owns, or a shared-drive item in the admin's feed): another user's view may lack the file's
- * permissions. `removed` entries are skipped: a user losing access looks the same as a deletion.
+ * permissions. A `removed` entry (deleted, or the user lost access: Drive does not say which) is
+ * reported as a removal from that user's Drive (or, in the admin's feed, from a shared drive): the
+ * runtime makes it a deletion when the last complete scan found the file there.
  */
 export function changesStream(deps: DriveScanDeps): ChangeStream {
   const { drive, adminEmail, log } = deps;
+
+  const isAdmin = (user: string) => user.toLowerCase() === adminEmail.toLowerCase();
+
+  function removalsOf(changes: Json[], user: string): Removal[] {
+    return changes.filter((c) => c.removed === true && c.changeType !== 'drive' && typeof c.fileId === 'string').map((c) => ({
+      item: { kind: 'removed', raw: { id: c.fileId } },
+      scopes: [`user:${user}`, ...(isAdmin(user) ? ['drive:*'] : [])],
+    }));
+  }
 
   async function itemsOf(changes: Json[], user: string): Promise<SnapshotItem[]> {
     const files: Json[] = [];
@@ -40,7 +53,7 @@ export function changesStream(deps: DriveScanDeps): ChangeStream {
       const file = obj(change.file);
       if (change.removed === true || change.changeType === 'drive' || !file) continue;
       const sharedDrive = typeof file.driveId === 'string';
-      if (sharedDrive ? user.toLowerCase() !== adminEmail.toLowerCase() : file.ownedByMe !== true) continue;
+      if (sharedDrive ? !isAdmin(user) : file.ownedByMe !== true) continue;
       files.push(file);
     }
     return (await withPermissions(drive, files, user)).map((raw) => ({ kind: raw.trashed === true ? 'deleted' : 'updated', raw }));
@@ -77,7 +90,7 @@ export function changesStream(deps: DriveScanDeps): ChangeStream {
         try {
           for await (const page of drive.changes(token, user)) {
             tokens[user] = page.token;
-            yield { items: await itemsOf(page.changes, user), cursor: serialize(tokens) };
+            yield { items: await itemsOf(page.changes, user), removed: removalsOf(page.changes, user), cursor: serialize(tokens) };
           }
         } catch (err) {
           if (!isUnreadableUser(err)) throw err;
@@ -86,6 +99,11 @@ export function changesStream(deps: DriveScanDeps): ChangeStream {
       }
     },
     normalize(item, ctx) {
+      if (item.kind === 'removed') {
+        const id = String((item.raw as Json).id);
+        return deletionEvent({ record_id: recordId('google_workspace', ctx.instance, 'file', id), file: { id, name: id, path: null, owner: null } },
+          { provider: 'google_workspace', instance: ctx.instance }, ctx.observedAt, 'change_feed');
+      }
       if (item.kind !== 'updated' && item.kind !== 'deleted') {
         throw new AppwardenError('AW_NORMALIZE_FAILED', `unknown Google Workspace change item kind ${item.kind}`, { details: { field: 'kind' } });
       }

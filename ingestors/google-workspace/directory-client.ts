@@ -17,8 +17,16 @@ export class DirectoryClient {
   constructor(private readonly api: GoogleApi, private readonly options: { customerId: string; userPageSize: number }) {}
 
   users(): AsyncIterable<Json[]> {
-    return this.api.pages({ path: `${DIRECTORY}/users`, query: { customer: this.options.customerId, maxResults: this.options.userPageSize, projection: 'full' } },
-      { scope: 'users' }, 'users');
+    return this.api.pages(this.usersRequest(), { scope: 'users' }, 'users');
+  }
+
+  /** The users from page token `from`, each page with the token of the next. */
+  userPages(from?: string): AsyncIterable<{ items: Json[]; next: string | null }> {
+    return this.api.tokenPages(this.usersRequest(), { scope: 'users' }, 'users', from);
+  }
+
+  private usersRequest() {
+    return { path: `${DIRECTORY}/users`, query: { customer: this.options.customerId, maxResults: this.options.userPageSize, projection: 'full' } };
   }
 
   groups(): AsyncIterable<Json[]> {

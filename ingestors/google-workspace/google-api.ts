@@ -51,14 +51,27 @@ export class GoogleApi {
 
   /** The items under `key` of every page, following `nextPageToken` (Google omits it on the last page). */
   async *pages<T = Json>(first: HttpRequest, principal: Principal, key: string): AsyncIterable<T[]> {
-    for await (const page of this.http.paginate<T>({ ...first, credential: principal }, (res, req) => {
+    for await (const page of this.tokenPages<T>(first, principal, key)) {
+      if (page.items.length > 0) yield page.items;
+    }
+  }
+
+  /** Every page from page token `from` (the first page without it), each with the token of the page after it (null on the last). */
+  async *tokenPages<T = Json>(first: HttpRequest, principal: Principal, key: string, from?: string): AsyncIterable<{ items: T[]; next: string | null }> {
+    const base: HttpRequest<Principal> = { ...first, credential: principal };
+    const start: HttpRequest<Principal> = from === undefined ? base : { ...base, query: { ...base.query, pageToken: from } };
+    const tokenOf = (res: HttpResponse): string | null => {
+      const token = ((res.body ?? {}) as Json).nextPageToken;
+      return typeof token === 'string' && token !== '' ? token : null;
+    };
+    for await (const page of this.http.paginate<T>(start, (res, req) => {
       const body = (res.body ?? {}) as Json;
       const items = Array.isArray(body[key]) ? (body[key] as T[]) : [];
-      const token = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : null;
+      const token = tokenOf(res);
       if (token === null) return { items, next: null };
       return { items, next: { ...req, query: { ...req.query, pageToken: token } } };
     })) {
-      if (page.items.length > 0) yield page.items;
+      yield { items: page.items, next: tokenOf(page.response) };
     }
   }
 

@@ -1,7 +1,8 @@
 import { AppwardenError, isAppwardenError, providerStatus } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { AccountEvent } from '../../schemas/types.js';
-import type { SnapshotContext, SnapshotItem, SnapshotStream } from '../contract.js';
+import type { SnapshotContext, SnapshotItem, SnapshotPage, SnapshotStream } from '../contract.js';
+import { WHOLE_STREAM } from '../runtime/scan-sets.js';
 import { arr, obj, type Json } from './fields.js';
 import type { GraphClient } from './graph-client.js';
 import {
@@ -11,19 +12,31 @@ import {
 
 /**
  * Runs one part of a scan; a part the credentials may not read (403) is skipped with a warning, so the
- * parts they can read still complete (checkCredentials reports the missing permission).
+ * parts they can read still complete (checkCredentials reports the missing permission). A skipped
+ * part's name is added to `skipped`, so the scan keeps what the last one saw there instead of deleting it.
  */
-export async function* readablePart<T>(part: string, log: Logger, items: () => AsyncIterable<T>): AsyncIterable<T> {
+export async function* readablePart<T>(part: string, log: Logger, items: () => AsyncIterable<T>, skipped?: string[]): AsyncIterable<T> {
   try {
     yield* items();
   } catch (err) {
     if (isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && providerStatus(err) === 403) {
       log.warn({ part, err }, 'the credentials may not read this part of the tenant; skipped');
+      skipped?.push(part);
       return;
     }
     throw err;
   }
 }
+
+/** The entity kinds each part of the directory scan yields. */
+const KINDS_OF_PART: Record<string, string[]> = {
+  users: ['user'],
+  groups: ['group', 'membership'],
+  'directory roles': ['privilege'],
+  'service principals': ['app_grant'],
+  'permission grants': ['app_grant'],
+  'app role assignments': ['app_grant'],
+};
 
 /**
  * The directory scan through Microsoft Graph: users, groups and their members, directory roles and their
@@ -40,33 +53,34 @@ export class AccountStream implements SnapshotStream {
     private readonly canReadSignIns: () => boolean,
   ) {}
 
-  async *read(): AsyncIterable<SnapshotItem[]> {
+  async *read(): AsyncIterable<SnapshotPage> {
+    const skipped: string[] = [];
     const users = new Map<string, Json>();
-    for await (const page of readablePart('users', this.log, () => this.users())) {
+    for await (const page of readablePart('users', this.log, () => this.users(), skipped)) {
       for (const user of page) if (typeof user.id === 'string') users.set(user.id, user);
-      yield page.map((raw) => ({ kind: 'user', raw }));
+      yield { items: page.map((raw) => ({ kind: 'user', raw })) };
     }
-    for await (const groups of readablePart('groups', this.log, () => this.graph.groups())) {
-      yield groups.map((raw) => ({ kind: 'group', raw }));
+    for await (const groups of readablePart('groups', this.log, () => this.graph.groups(), skipped)) {
+      yield { items: groups.map((raw) => ({ kind: 'group', raw })) };
       for (const group of groups) {
         for await (const members of this.graph.groupMembers(String(group.id))) {
-          yield members.map((member) => ({ kind: 'membership', raw: { group, member } }));
+          yield { items: members.map((member) => ({ kind: 'membership', raw: { group, member } })) };
         }
       }
     }
-    for await (const roles of readablePart('directory roles', this.log, () => this.graph.directoryRoles())) {
+    for await (const roles of readablePart('directory roles', this.log, () => this.graph.directoryRoles(), skipped)) {
       for (const role of roles) {
         for await (const members of this.graph.roleMembers(String(role.id))) {
-          yield members.map((member) => ({ kind: 'privilege', raw: { role, member } }));
+          yield { items: members.map((member) => ({ kind: 'privilege', raw: { role, member } })) };
         }
       }
     }
     const principals = new Map<string, Json>();
-    for await (const page of readablePart('service principals', this.log, () => this.graph.servicePrincipals())) {
+    for await (const page of readablePart('service principals', this.log, () => this.graph.servicePrincipals(), skipped)) {
       for (const sp of page) if (typeof sp.id === 'string') principals.set(sp.id, sp);
     }
-    for await (const grants of readablePart('permission grants', this.log, () => this.graph.permissionGrants())) {
-      yield grants.map((grant) => ({
+    for await (const grants of readablePart('permission grants', this.log, () => this.graph.permissionGrants(), skipped)) {
+      const items = grants.map((grant) => ({
         kind: 'app_grant',
         raw: {
           grant,
@@ -75,17 +89,19 @@ export class AccountStream implements SnapshotStream {
           principal: users.get(String(grant.principalId)) ?? null,
         },
       }));
+      yield { items };
     }
     // Application permissions: assignments of the app roles an API defines, to other service principals.
     for (const resource of principals.values()) {
       if (arr(resource.appRoles).length === 0) continue;
-      for await (const assignments of readablePart('app role assignments', this.log, () => this.graph.appRoleAssignedTo(String(resource.id)))) {
+      for await (const assignments of readablePart('app role assignments', this.log, () => this.graph.appRoleAssignedTo(String(resource.id)), skipped)) {
         const toApps = assignments.filter((a) => a.principalType === 'ServicePrincipal');
         if (toApps.length > 0) {
-          yield toApps.map((assignment) => ({ kind: 'app_role', raw: { assignment, resource, client: principals.get(String(assignment.principalId)) ?? null } }));
+          yield { items: toApps.map((assignment) => ({ kind: 'app_role', raw: { assignment, resource, client: principals.get(String(assignment.principalId)) ?? null } })) };
         }
       }
     }
+    if (skipped.length > 0) yield { items: [], skipped: [...new Set(skipped.flatMap((part) => KINDS_OF_PART[part] ?? [WHOLE_STREAM]))] };
   }
 
   normalize(item: SnapshotItem, ctx: SnapshotContext): AccountEvent {

@@ -25,8 +25,8 @@ export class DriveCatalog {
 
   constructor(private readonly graph: GraphClient, private readonly scope: DriveScope, private readonly log: Logger, private readonly now: () => number = Date.now) {}
 
-  /** Every OneDrive (one per user who has one) and every document library of every site, each once. */
-  async *discover(): AsyncIterable<Json[]> {
+  /** Every OneDrive (one per user who has one) and every document library of every site, each once; parts it may not read are named in `skipped`. */
+  async *discover(skipped?: string[]): AsyncIterable<Json[]> {
     const seen = new Set<string>();
     const fresh = (drives: Array<Json | null>): Json[] => {
       const out: Json[] = [];
@@ -40,7 +40,7 @@ export class DriveCatalog {
       return out;
     };
     if (this.scope.scanOneDrive) {
-      for await (const users of readablePart('users (OneDrive discovery)', this.log, () => this.graph.userIds())) {
+      for await (const users of readablePart('users (OneDrive discovery)', this.log, () => this.graph.userIds(), skipped)) {
         const drives = await Promise.all(users.map((u) => this.graph.userDrive(String(u.id)).catch((err: unknown) => {
           if ([403, 400].includes(providerStatus(err) ?? 0)) return null;
           throw err;
@@ -50,7 +50,7 @@ export class DriveCatalog {
       }
     }
     if (this.scope.scanSharePoint) {
-      for await (const sites of readablePart('sites', this.log, () => this.graph.sites())) {
+      for await (const sites of readablePart('sites', this.log, () => this.graph.sites(), skipped)) {
         for (const site of sites) {
           for await (const drives of this.graph.siteDrives(String(site.id))) {
             const found = fresh(drives);

@@ -135,6 +135,15 @@ export class GraphClient {
     return this.pages({ path: `/drives/${enc(driveId)}/${item}/children`, query: { $top: this.pageSize } });
   }
 
+  /** A folder's children page by page, from `nextLink` when given, each page with the link to the next (null on the last). */
+  async *childPages(driveId: string, itemId: string | null, nextLink?: string): AsyncIterable<{ items: Json[]; next: string | null }> {
+    const item = itemId === null ? 'root' : `items/${enc(itemId)}`;
+    const first: HttpRequest = nextLink === undefined ? { path: `/drives/${enc(driveId)}/${item}/children`, query: { $top: this.pageSize } } : { url: nextLink };
+    for await (const page of this.http.paginate<Json>(first, (res) => nextGraphPage(res, []))) {
+      yield { items: page.items, next: str(obj(page.response.body)?.['@odata.nextLink']) };
+    }
+  }
+
   async item(driveId: string, itemId: string): Promise<Json | null> {
     const res = await this.http.request<Json>({ path: `/drives/${enc(driveId)}/items/${enc(itemId)}`, acceptStatus: [404] });
     return res.status === 404 ? null : obj(res.body);

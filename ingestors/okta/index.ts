@@ -1,5 +1,5 @@
 import { AppwardenError } from '../../core/errors.js';
-import type { ConnectorDefinition, ConnectorInstance, CredentialCheck, SnapshotItem } from '../contract.js';
+import type { ConnectorDefinition, ConnectorInstance, CredentialCheck, SnapshotItem, SnapshotPage } from '../contract.js';
 import { headerBudgetThrottle } from '../runtime/http-client.js';
 import { OKTA_ACTION_VERBS, oktaActions } from './actions.js';
 import { OktaClient } from './client.js';
@@ -73,7 +73,7 @@ export const okta: ConnectorDefinition<OktaConfig> = {
       snapshotStreams: [{
         name: 'accounts',
         topic: 'account',
-        async *read(): AsyncIterable<SnapshotItem[]> {
+        async *read(): AsyncIterable<SnapshotPage> {
           for await (const users of client.users()) {
             const items: SnapshotItem[] = users.map((raw) => ({ kind: 'user', raw }));
             // Roles and grants are per user; the instance's HTTP queue bounds the concurrency.
@@ -85,18 +85,20 @@ export const okta: ConnectorDefinition<OktaConfig> = {
                 ...grants.map((grant) => ({ kind: 'app_grant', raw: { user, grant } })),
               ];
             }));
-            yield [...items, ...details.flat()];
+            yield { items: [...items, ...details.flat()] };
           }
           for await (const groups of client.groups()) {
             // A role assigned to a group is a privilege of the group; its members' own role lists show it too.
             const groupRoles = await Promise.all((groups as Json[]).map((group) => client.groupRoles(String(group.id))));
-            yield [
-              ...groups.map((raw) => ({ kind: 'group', raw })),
-              ...(groups as Json[]).flatMap((group, i) => groupRoles[i]!.map((role) => ({ kind: 'group_privilege', raw: { group, role } }))),
-            ];
+            yield {
+              items: [
+                ...groups.map((raw) => ({ kind: 'group', raw })),
+                ...(groups as Json[]).flatMap((group, i) => groupRoles[i]!.map((role) => ({ kind: 'group_privilege', raw: { group, role } }))),
+              ],
+            };
             for (const group of groups as Json[]) {
               for await (const members of client.groupMembers(String(group.id))) {
-                yield members.map((user) => ({ kind: 'membership', raw: { group, user } }));
+                yield { items: members.map((user) => ({ kind: 'membership', raw: { group, user } })) };
               }
             }
           }

@@ -56,7 +56,7 @@ describe('Connections: one connection per instance in a process', () => {
     await bus.ensureTopics();
     const connections = new Connections({ connectors: config.connectors, definitions: CONNECTORS, log: testLog });
     cleanups.push(async () => connections.close());
-    const runtime = new ConnectorRuntime({ connections, bus, log: testLog, progressIntervalMs: 60_000 });
+    const runtime = new ConnectorRuntime({ connections, bus, dataDir: config.dataDir, log: testLog, progressIntervalMs: 60_000 });
     await runtime.start();
     cleanups.push(() => runtime.stop());
 

@@ -9,6 +9,8 @@ export interface ConnectorRuntimeOptions {
   /** The process's connections: the runners use the instances' connectors from there. */
   connections: Connections;
   bus: KafkaBus;
+  /** The data folder; scans keep what they saw under `<dataDir>/scans`. */
+  dataDir: string;
   log: Logger;
   progressIntervalMs?: number;
 }
@@ -34,7 +36,7 @@ export class ConnectorRuntime {
         continue;
       }
       const runner = new InstanceRunner({
-        definition, instance, config, connector: connections.get(provider, instance), cursors: this.cursors, publisher, log: this.options.log,
+        definition, instance, config, connector: connections.get(provider, instance), cursors: this.cursors, publisher, dataDir: this.options.dataDir, log: this.options.log,
         progressIntervalMs: this.options.progressIntervalMs,
       });
       this.runners.push(runner);

@@ -34,6 +34,8 @@ export interface InstanceRunnerOptions {
   connector: ConnectorInstance;
   cursors: CursorStore;
   publisher: EventPublisher;
+  /** Where the scans keep what they saw, to find deletions (`<dataDir>/scans`). */
+  dataDir: string;
   log: Logger;
   /** How often a progress line is logged while the instance works. */
   progressIntervalMs?: number;
@@ -67,11 +69,13 @@ export class InstanceRunner {
       ref(s.name), s, config.activities, options.cursors, options.publisher, newStreamStatus(s.name, 'activities'), this.log,
     ));
     this.scanners = this.connector.snapshotStreams.map((s) => new SnapshotScanner(
-      ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'snapshot'), this.log,
+      ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'snapshot'), this.log, options.dataDir,
     ));
-    this.changePollers = (this.connector.changeStreams ?? []).map((s) => new ChangePoller(
-      ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'changes'), this.log,
-    ));
+    this.changePollers = (this.connector.changeStreams ?? []).map((s) => {
+      // A feed's removals are checked against what the scan of the same topic saw.
+      const scanner = this.scanners.find((scan) => scan.topic === s.topic);
+      return new ChangePoller(ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'changes'), this.log, scanner && ((ids) => scanner.known(ids)));
+    });
   }
 
   get id(): string {

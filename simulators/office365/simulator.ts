@@ -68,6 +68,8 @@ export interface Office365Simulator {
   share(fileId: string, kind: ShareKind): Permission;
   /** Creates a file in a drive's root. */
   addFile(driveId: string, name: string): SimFile;
+  /** From now on, the method and URL of every Graph and Management request are appended to the returned list (tests). */
+  recordRequests(): string[];
 }
 
 const GRAPH_401: Record<string, string> = {
@@ -101,7 +103,8 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
   const runtime = createPrng(`${seed}:runtime`);
 
   const app = createHttpApp(log);
-  installGuard(app, { authority, limiter, requests, forced, claimsOf, options, clock });
+  const requestLog: { requests: string[] | null } = { requests: null };
+  installGuard(app, { authority, limiter, requests, forced, log: requestLog, claimsOf, options, clock });
   installErrorAnswers(app);
   const ctx: RouteContext = {
     tenant, audit, options, clock, subscriptions,
@@ -177,6 +180,7 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
       }, [{ id: permissionId(runtime), roles: ['owner'], grantedToV2: { user: { ...owner } } }]);
       return { fileId: `${driveId}/${item.id}`, drive, item, permissions: drive.permissions.get(item.id)! };
     },
+    recordRequests: () => (requestLog.requests = []),
   };
 }
 
@@ -185,6 +189,7 @@ interface GuardDeps {
   limiter: RateLimiter;
   requests: Office365RequestCounters;
   forced: Record<Api, { count: number; retryAfterS: number }>;
+  log: { requests: string[] | null };
   claimsOf: WeakMap<FastifyRequest, TokenClaims>;
   options: ResolvedOffice365Options;
   clock: Clock;
@@ -204,6 +209,7 @@ function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     const api: Api | null = path.startsWith('/v1.0/') ? 'graph' : managementMatch ? 'management' : null;
     if (api === null) return;
     deps.requests[api]++;
+    deps.log.requests?.push(`${request.method} ${request.url}`);
     const check = deps.authority.check(request.headers.authorization, api);
     if (!check.ok) throw api === 'graph' ? graph.unauthenticated(GRAPH_401[check.reason]!) : management.unauthenticated();
     if (managementMatch && decodeURIComponent(managementMatch[1]!) !== check.claims.tid) throw management.tenantMismatch(managementMatch[1]!, check.claims.tid);

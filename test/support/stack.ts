@@ -45,6 +45,7 @@ export function testConfig(connectors: Record<string, Record<string, Partial<Ins
       clickhouse: { database: freshName('aw'), dataDir: testDataDir() },
       sink: { groupId: freshName('sink'), maxBatchRows: 5000, flushIntervalMs: 200 },
       api: { port: 0 },
+      dataDir: freshDir('appwarden-data'),
       simulate: false,
       connectors,
     },
