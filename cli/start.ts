@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
 import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
+import { CursorStatusSource, type InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
 import { createPolicyProcessor } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
@@ -142,7 +143,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
         policyStore = own;
       }
       const built = await buildApp({
-        clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
+        clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: connectorStatuses(runtime, bus, config, log), ready: () => ready,
         bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal), policyStore,
       });
       app = built;
@@ -156,6 +157,13 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     await stop();
     throw err;
   }
+}
+
+/** The connector instances this process runs; without the connectors role, every configured one as the cursors topic tells. */
+function connectorStatuses(runtime: ConnectorRuntime | null, bus: KafkaBus, config: AppConfig, log: Logger): () => InstanceStatus[] | Promise<InstanceStatus[]> {
+  if (runtime) return () => runtime.statuses();
+  const fromCursors = new CursorStatusSource(bus, config.connectors, log);
+  return () => fromCursors.statuses();
 }
 
 /** `appwarden start`: starts the local broker when no `KAFKA_BROKERS` is set, runs everything, stops on SIGINT/SIGTERM. */

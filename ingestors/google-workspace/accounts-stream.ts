@@ -4,6 +4,7 @@ import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
 import { statusOf } from './google-api.js';
 import { str, type Json } from './json.js';
+import { SCOPES } from './scopes.js';
 import {
   normalizeGoogleGroup, normalizeGoogleMembership, normalizeGoogleRoleAssignment, normalizeGoogleToken, normalizeGoogleUser, type Assignee,
 } from './normalize-directory.js';
@@ -16,6 +17,8 @@ export function accountsStream(directory: DirectoryClient, probe: CredentialProb
   return {
     name: 'accounts',
     topic: 'account',
+    capabilities: ['accounts', 'groups', 'privileges', 'app_grants'],
+    permission: SCOPES.users,
     async *read(signal): AsyncIterable<SnapshotItem[]> {
       // Who a role assignment names (it carries only an id).
       const assignees = new Map<string, Assignee>();

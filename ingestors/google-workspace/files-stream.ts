@@ -6,6 +6,7 @@ import type { DirectoryClient } from './directory-client.js';
 import type { DriveClient } from './drive-client.js';
 import { statusOf } from './google-api.js';
 import { str, type Json } from './json.js';
+import { SCOPES } from './scopes.js';
 import { normalizeGoogleFile, type InternalDomains } from './normalize-drive.js';
 import { oauthErrorOf } from './service-account.js';
 
@@ -53,6 +54,8 @@ export function filesStream(deps: DriveScanDeps): SnapshotStream {
   return {
     name: 'files',
     topic: 'file',
+    capabilities: ['files:periodic'],
+    permission: SCOPES.drive,
     async *read(signal): AsyncIterable<SnapshotItem[]> {
       if (!deps.probe.allows('drive')) return;
       for await (const drives of drive.sharedDrives(adminEmail)) {

@@ -32,6 +32,8 @@ export async function* readablePart<T>(part: string, log: Logger, items: () => A
 export class AccountStream implements SnapshotStream {
   readonly name = 'accounts';
   readonly topic = 'account' as const;
+  readonly capabilities = ['accounts', 'groups', 'privileges', 'app_grants'] as const;
+  readonly permission = 'User.Read.All';
 
   constructor(
     private readonly graph: GraphClient,

@@ -37,6 +37,8 @@ export function listingWindows(window: TimeWindow, now: number): TimeWindow[] {
  */
 export class ManagementActivityStream implements ActivityStream {
   readonly name: string;
+  readonly capabilities = ['activities:logon', 'activities:user', 'activities:admin'] as const;
+  readonly permission = 'ActivityFeed.Read';
   /** Blobs skipped because they expired before they could be fetched, since start. */
   expiredSkipped = 0;
   /** Blobs fetched since start. */

@@ -62,6 +62,8 @@ export const okta: ConnectorDefinition<OktaConfig> = {
       },
       activityStreams: [{
         name: 'system_log',
+        capabilities: ['activities:logon', 'activities:user', 'activities:admin'],
+        permission: 'okta.logs.read',
         read: (window) => client.logs(window),
         timeOf: (raw) => {
           const published = (raw as Json | null)?.published;
@@ -73,6 +75,8 @@ export const okta: ConnectorDefinition<OktaConfig> = {
       snapshotStreams: [{
         name: 'accounts',
         topic: 'account',
+        capabilities: ['accounts', 'groups', 'privileges', 'app_grants'],
+        permission: 'okta.users.read',
         async *read(): AsyncIterable<SnapshotItem[]> {
           for await (const users of client.users()) {
             const items: SnapshotItem[] = users.map((raw) => ({ kind: 'user', raw }));
