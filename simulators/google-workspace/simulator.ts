@@ -57,6 +57,12 @@ export interface GoogleWorkspaceSimulator {
   stopThrottling(): void;
   /** Changes the scopes authorized for domain-wide delegation (new token requests see it). */
   setGrantedScopes(scopes: readonly string[]): void;
+  /**
+   * From now on the APIs answer 403 (`insufficientPermissions`, PERMISSION_DENIED) to calls that need
+   * `scope` (a full scope URL), even with a token issued for it, as when the admin lost the privilege; until `allow`.
+   */
+  deny(scope: string): void;
+  allow(scope: string): void;
   /** Revokes every access token issued so far: the next API calls answer 401. */
   expireTokens(): void;
   /** Shares a file as its owner (or `as`), as a user would in Drive: the change feed and the Drive log show it. */
@@ -124,7 +130,8 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
       throw err;
     }
   });
-  installApiGuard(app, { issuer, directory, limiter, requests, forced, principals });
+  const denied = new Set<string>();
+  installApiGuard(app, { issuer, directory, limiter, requests, forced, principals, denied });
   installErrorAnswers(app);
   const ctx = {
     directory, drive, reports, governance, clock,
@@ -174,6 +181,8 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
       granted = new Set(scopes);
     },
     expireTokens: () => issuer.revokeAll(),
+    deny: (scope) => { denied.add(scope); },
+    allow: (scope) => { denied.delete(scope); },
     share: (fileId, permission, opts = {}) => {
       const file = drive.files.get(fileId);
       const as = opts.as ?? file?.owner ?? options.adminEmail;
@@ -186,7 +195,7 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
 /** Every API request: counted by family, authenticated (Bearer token of ours), then held to its family's quota. */
 function installApiGuard(app: FastifyInstance, guard: {
   issuer: TokenIssuer; directory: Directory; limiter: RateLimiter; requests: GoogleRequestCounters;
-  forced: { remaining: number; style: ThrottleStyle | null }; principals: WeakMap<FastifyRequest, Principal>;
+  forced: { remaining: number; style: ThrottleStyle | null }; principals: WeakMap<FastifyRequest, Principal>; denied: ReadonlySet<string>;
 }): void {
   app.addHook('onRequest', async (request) => {
     const family = familyOf(request.url);
@@ -208,7 +217,8 @@ function installApiGuard(app: FastifyInstance, guard: {
       requests.throttledByFamily[family] = (requests.throttledByFamily[family] ?? 0) + 1;
       throw googleErrors.throttled(style, SERVICE[family]);
     }
-    guard.principals.set(request, { user, scopes: token.scopes });
+    const scopes = guard.denied.size === 0 ? token.scopes : new Set([...token.scopes].filter((s) => !guard.denied.has(s)));
+    guard.principals.set(request, { user, scopes });
   });
 }
 
