@@ -66,5 +66,5 @@ export function connectorRoutes(app: FastifyInstance, deps: { statuses: () => In
       tags: ['connectors'],
       response: { 200: Type.Object({ items: Type.Array(InstanceStatusSchema) }) },
     },
-  }, async () => ({ items: deps.statuses() }));
+  }, async () => ({ items: await deps.statuses() }));
 }

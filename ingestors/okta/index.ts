@@ -38,6 +38,8 @@ export const okta: ConnectorDefinition<OktaConfig> = {
       throttle: oktaThrottle,
     });
     const client = new OktaClient(http, { logs: config.logPageSize, users: config.userPageSize });
+    // What the last credential check found readable; the account scan leaves out the groups it may not read.
+    let granted: ReadonlySet<string> | null = null;
 
     return {
       http,
@@ -58,6 +60,7 @@ export const okta: ConnectorDefinition<OktaConfig> = {
           if (status < 300) permissions.push(probe.permission);
           else for (const capability of probe.capabilities) missing.push({ capability, reason: `missing permission: ${probe.permission} (HTTP ${status})` });
         }
+        granted = new Set(permissions);
         return { ok: authenticated, permissions, missing };
       },
       activityStreams: [{
@@ -91,6 +94,7 @@ export const okta: ConnectorDefinition<OktaConfig> = {
             }));
             yield [...items, ...details.flat()];
           }
+          if (granted !== null && !granted.has('okta.groups.read')) return;
           for await (const groups of client.groups()) {
             // A role assigned to a group is a privilege of the group; its members' own role lists show it too.
             const groupRoles = await Promise.all((groups as Json[]).map((group) => client.groupRoles(String(group.id))));

@@ -63,6 +63,8 @@ export interface GoogleWorkspaceSimulator {
    */
   deny(scope: string): void;
   allow(scope: string): void;
+  /** Holds every API request whose path starts with `pathPrefix` until `release` is called, as a very large or slow tenant would. */
+  hold(pathPrefix: string): { release(): void; held(): number };
   /** Revokes every access token issued so far: the next API calls answer 401. */
   expireTokens(): void;
   /** Shares a file as its owner (or `as`), as a user would in Drive: the change feed and the Drive log show it. */
@@ -131,7 +133,8 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
     }
   });
   const denied = new Set<string>();
-  installApiGuard(app, { issuer, directory, limiter, requests, forced, principals, denied });
+  const holds = new Set<{ prefix: string; released: Promise<void>; count: number }>();
+  installApiGuard(app, { issuer, directory, limiter, requests, forced, principals, denied, holds });
   installErrorAnswers(app);
   const ctx = {
     directory, drive, reports, governance, clock,
@@ -181,6 +184,12 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
       granted = new Set(scopes);
     },
     expireTokens: () => issuer.revokeAll(),
+    hold: (prefix) => {
+      let release!: () => void;
+      const hold = { prefix, released: new Promise<void>((resolve) => { release = resolve; }), count: 0 };
+      holds.add(hold);
+      return { release: () => { holds.delete(hold); release(); }, held: () => hold.count };
+    },
     deny: (scope) => { denied.add(scope); },
     allow: (scope) => { denied.delete(scope); },
     share: (fileId, permission, opts = {}) => {
@@ -196,6 +205,7 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
 function installApiGuard(app: FastifyInstance, guard: {
   issuer: TokenIssuer; directory: Directory; limiter: RateLimiter; requests: GoogleRequestCounters;
   forced: { remaining: number; style: ThrottleStyle | null }; principals: WeakMap<FastifyRequest, Principal>; denied: ReadonlySet<string>;
+  holds: ReadonlySet<{ prefix: string; released: Promise<void>; count: number }>;
 }): void {
   app.addHook('onRequest', async (request) => {
     const family = familyOf(request.url);
@@ -219,6 +229,11 @@ function installApiGuard(app: FastifyInstance, guard: {
     }
     const scopes = guard.denied.size === 0 ? token.scopes : new Set([...token.scopes].filter((s) => !guard.denied.has(s)));
     guard.principals.set(request, { user, scopes });
+    for (const hold of guard.holds) {
+      if (!request.url.startsWith(hold.prefix)) continue;
+      hold.count++;
+      await hold.released;
+    }
   });
 }
 
