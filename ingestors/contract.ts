@@ -129,6 +129,8 @@ export interface ActionHandler {
   verify?(target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal): Promise<boolean>;
   /** The verb that undoes this one, if any (suspend_user → unsuspend_user). */
   inverse?: ActionVerb;
+  /** The provider permission the action needs, named in `/v1/connectors` when the provider refuses it (403). */
+  permission?: string;
 }
 
 export interface CredentialCheck {

@@ -9,7 +9,7 @@ import { ChangePoller } from './change-poller.js';
 import { createConnector } from './connector-factory.js';
 import { CursorStore } from './cursor-store.js';
 import { STATUS_STREAM, type InstancePhase, type InstanceStatus, type SavedStatus } from './instance-status.js';
-import { isPermissionRefusal, PermissionGate } from './permission-gate.js';
+import { isPermissionRefusal, permissionGateOf, type PermissionGate } from './permission-gate.js';
 import type { EventPublisher } from './publisher.js';
 import { SnapshotScanner } from './snapshot-scanner.js';
 import { completedScanOf, newStreamStatus } from './stream-status.js';
@@ -39,7 +39,7 @@ export class InstanceRunner {
   private readonly abort = new AbortController();
   private readonly connector: ConnectorInstance;
   private readonly tasks: StreamTask[];
-  private readonly gate = new PermissionGate();
+  private readonly gate: PermissionGate;
   private phase: InstancePhase = 'starting';
   private running: Promise<void> | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
@@ -52,6 +52,7 @@ export class InstanceRunner {
   constructor(private readonly options: InstanceRunnerOptions) {
     const { definition, instance, config } = options;
     this.log = options.log.child({ component: 'connector', provider: definition.id, instance });
+    this.gate = permissionGateOf(config);
     // Every in-flight request and wait of the instance listens on this signal.
     setMaxListeners(1000, this.abort.signal);
     this.connector = createConnector(definition, instance, config, this.log, this.abort.signal);

@@ -5,7 +5,7 @@ type Missing = CredentialCheck['missing'][number];
 
 interface Refusal {
   capabilities: readonly Capability[];
-  permission: string;
+  permission: string | undefined;
   reason: string;
   /** Set by a permission check: the stream may try again; its next pass tells whether it still lacks the permission. */
   retry: boolean;
@@ -46,11 +46,11 @@ export class PermissionGate {
   }
 
   /** The provider answered 403 to `name` (a stream, or `action:<verb>`). */
-  refused(name: string, what: StreamPermission, err: unknown): void {
+  refused(name: string, what: { capabilities: readonly Capability[]; permission?: string | undefined }, err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
     this.#refused.set(name, {
       capabilities: what.capabilities, permission: what.permission, retry: false,
-      reason: `missing permission: ${what.permission} (HTTP 403 on ${name}: ${message})`,
+      reason: `missing permission: ${what.permission ?? `the one ${name} needs`} (HTTP 403 on ${name}: ${message})`,
     });
   }
 
@@ -68,9 +68,25 @@ export class PermissionGate {
       for (const capability of refusal.capabilities) {
         if (listed.has(capability)) continue;
         listed.add(capability);
-        missing.push({ capability, reason: refusal.reason, permission: refusal.permission });
+        missing.push({ capability, reason: refusal.reason, ...(refusal.permission ? { permission: refusal.permission } : {}) });
       }
     }
     return { ...this.#check, missing };
   }
+}
+
+const gates = new WeakMap<object, PermissionGate>();
+
+/**
+ * The one gate of a configured instance in this process (keyed by its configuration object), shared
+ * by its runner and the governance actions, so that an action refused with a 403 shows with the
+ * instance's other missing permissions.
+ */
+export function permissionGateOf(instanceConfig: object): PermissionGate {
+  let gate = gates.get(instanceConfig);
+  if (!gate) {
+    gate = new PermissionGate();
+    gates.set(instanceConfig, gate);
+  }
+  return gate;
 }

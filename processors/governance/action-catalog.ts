@@ -1,7 +1,8 @@
 import type { AppConfig } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
-import { ACTION_VERBS, type ActionHandler, type ActionVerb, type ConnectorDefinition, type ConnectorInstance } from '../../ingestors/contract.js';
+import { ACTION_VERBS, type ActionHandler, type ActionTarget, type ActionVerb, type ConnectorDefinition, type ConnectorInstance } from '../../ingestors/contract.js';
 import { createConnector } from '../../ingestors/runtime/connector-factory.js';
+import { isPermissionRefusal, permissionGateOf, type PermissionGate } from '../../ingestors/runtime/permission-gate.js';
 
 /** What the configuration offers for one action on one instance. */
 export type ActionLookup =
@@ -42,7 +43,7 @@ export class ActionCatalog {
     }
     const handler = this.instance(provider, instance, definition).actions?.[verb];
     if (!handler) return { kind: 'unsupported', reason: `the ${definition.displayName} connector declares action:${verb} but has no handler for it` };
-    return { kind: 'ready', handler, verb };
+    return { kind: 'ready', handler: reportingRefusals(handler, verb, permissionGateOf(config)), verb };
   }
 
   /** The verb that undoes `action` on that instance, if the connector has one. */
@@ -61,4 +62,22 @@ export class ActionCatalog {
     }
     return created;
   }
+}
+
+/** The handler, telling the instance's permission gate when the provider refuses it (403) and when it works again. */
+function reportingRefusals(handler: ActionHandler, verb: ActionVerb, gate: PermissionGate): ActionHandler {
+  const name = `action:${verb}` as const;
+  // Delegates to the handler for everything else (verify, inverse), whatever its shape.
+  return Object.assign(Object.create(handler) as ActionHandler, {
+    run: async (target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal) => {
+      try {
+        const result = await handler.run(target, params, signal);
+        gate.succeeded(name);
+        return result;
+      } catch (err) {
+        if (isPermissionRefusal(err)) gate.refused(name, { capabilities: [name], permission: handler.permission }, err);
+        throw err;
+      }
+    },
+  });
 }
