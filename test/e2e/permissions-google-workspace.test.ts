@@ -5,7 +5,7 @@ import { googleInstance, googleSimulator } from './google-workspace-support.js';
 import type { startTestStack, TestStack } from '../support/appwarden.js';
 import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { missingOf, notMissing, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
+import { RECHECK_OFTEN, missingOf, notMissing, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
@@ -17,7 +17,7 @@ test('Google Workspace: Drive refused (403 insufficientPermissions) → files sh
   const sim = await googleSimulator({ seed: 'perm' });
   cleanups.push(() => sim.close());
   sim.deny(SCOPES.drive);
-  const s = await stack({ google_workspace: { main: googleInstance(sim, { applications: ['login'] }) } });
+  const s = await stack({ google_workspace: { main: googleInstance(sim, { applications: ['login'], ...RECHECK_OFTEN }) } });
 
   const refused = await waitFor(async () => {
     const st = await status(s);

@@ -5,7 +5,7 @@ import { oktaInstance } from '../support/appwarden.js';
 import type { startTestStack, TestStack } from '../support/appwarden.js';
 import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { missingOf, notMissing, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
+import { RECHECK_OFTEN, missingOf, notMissing, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
@@ -16,7 +16,7 @@ const stack = (connectors: Parameters<typeof startTestStack>[0]): Promise<TestSt
 test('Okta: a governance action refused (403 on its first call) → the action shown missing, the streams go on; granted → the next action succeeds and the entry goes', async () => {
   const sim = await startOktaSimulator({ log: testLog, seed: 'perm-action', users: 8, eventsPerDay: 300, days: 1 });
   cleanups.push(() => sim.close());
-  const s = await stack({ okta: { main: oktaInstance(sim) } });
+  const s = await stack({ okta: { main: oktaInstance(sim, RECHECK_OFTEN) } });
   const app = s.app!;
   const suspend = async (user: ReturnType<typeof activeUsers>[number]) => {
     const res = await app.inject({

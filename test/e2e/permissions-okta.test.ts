@@ -5,7 +5,7 @@ import { oktaInstance } from '../support/appwarden.js';
 import type { startTestStack, TestStack } from '../support/appwarden.js';
 import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { missingOf, notMissing, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
+import { RECHECK_OFTEN, missingOf, notMissing, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
@@ -16,7 +16,7 @@ const stack = (connectors: Parameters<typeof startTestStack>[0]): Promise<TestSt
 test('Okta: the System Log refused (403 E0000006 on the probe) → activities shown missing, accounts still scanned; granted → polled', async () => {
   const sim = await startOktaSimulator({ log: testLog, seed: 'perm', users: 8, eventsPerDay: 300, days: 1, denyPermissions: ['okta.logs.read'] });
   cleanups.push(() => sim.close());
-  const s = await stack({ okta: { main: oktaInstance(sim) } });
+  const s = await stack({ okta: { main: oktaInstance(sim, RECHECK_OFTEN) } });
 
   const refused = await waitFor(async () => {
     const st = await status(s);

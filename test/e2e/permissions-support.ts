@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
+import { FAST_INSTANCE } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 
 export interface StreamStatus { stream: string; kind: string; state: string; published: number; lastSuccessAt: string | null }
@@ -25,6 +26,9 @@ export async function status(s: TestStack): Promise<ConnectorStatus> {
 
 export const stream = (st: ConnectorStatus, name: string): StreamStatus => st.streams.find((s) => s.stream === name)!;
 export const missingOf = (st: ConnectorStatus, capability: string) => st.credentials?.missing.find((m) => m.capability === capability);
+
+/** Permissions checked again every second, so that a grant shows soon. */
+export const RECHECK_OFTEN = { schedule: { ...FAST_INSTANCE.schedule, permissionsRecheckMs: 1000 } };
 
 // A loaded machine makes a scan take seconds; these waits allow for it.
 export const SLOW = { timeoutMs: 150_000 };
