@@ -5,7 +5,7 @@ import { openClickHouse, type ClickHouse } from '../core/clickhouse.js';
 import { accountEventToRow, auditEventToRow, ensureTables } from '../processors/sink/tables.js';
 import { eventId, recordId } from '../schemas/event-id.js';
 import { encode, listSchemas, schemaRegistry, type SchemaInfo } from '../schemas/registry.js';
-import type { InstanceStatus } from '../ingestors/runtime/instance-runner.js';
+import type { InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import { FULL_RECORDS } from '../schemas/testdata/sample-records.js';
 import type { AccountEvent, Actor, AuditEvent, SchemaName } from '../schemas/types.js';
 import type { AccountKind, AccountStatus } from '../schemas/vocabulary.js';
@@ -581,8 +581,10 @@ describe('GET /v1/connectors', () => {
       }, {
         stream: 'users', kind: 'snapshot', state: 'waiting', fetched: 0, published: 0, deadLettered: 0, repeated: 0,
         readUntil: null, freshnessMs: null, lastRunStartedAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null,
+        lastCompletedScan: { startedAt: new Date(NOW - 7_200_000).toISOString(), completedAt: new Date(NOW - 3_600_000).toISOString(), records: 250 },
       }],
       http: { requests: 31, retries: 2, throttled: 1, throttleWaitMs: 120_000, errors: 0, pausedUntil: null },
+      source: 'runner',
     };
     const running = await newApp({ connectorStatuses: () => [status, { ...status, instance: 'b', phase: 'validating', credentials: null, streams: [], http: null }] });
     const res = await get<{ items: unknown[] }>('/v1/connectors', running);

@@ -5,7 +5,7 @@ import { withQuerySettings, type ClickHouse } from '../core/clickhouse.js';
 import { ApiConfigSchema, type ApiConfig } from '../core/config.js';
 import type { KafkaBus } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
-import type { InstanceStatus } from '../ingestors/runtime/instance-runner.js';
+import type { InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import type { ActionCatalog } from '../processors/governance/index.js';
 import type { PolicyStore } from '../processors/policy/policy-store.js';
 import { installErrorHandler } from './errors.js';
@@ -26,8 +26,8 @@ export interface ApiDependencies {
   maxPageSize: number;
   /** Query, body, rate and backtest limits (`api.*` of the configuration); unset ones take their defaults. */
   limits?: Partial<Omit<ApiConfig, 'host' | 'port' | 'maxPageSize'>>;
-  /** Connector instances run by this process (none when the API runs alone). */
-  connectorStatuses?: () => InstanceStatus[];
+  /** Connector instances: those this process runs, or (an API on its own) as the cursors topic tells. */
+  connectorStatuses?: () => InstanceStatus[] | Promise<InstanceStatus[]>;
   ready?: () => boolean;
   /** Publishes governance commands (manual actions, approvals, retries, reverts); without it those routes answer 503. */
   bus?: KafkaBus;

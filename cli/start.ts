@@ -11,6 +11,7 @@ import { buildApp } from '../api/app.js';
 import { CONNECTORS, connectorSecretKeys, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { Connections } from '../ingestors/runtime/connections.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
+import { CursorStatusSource, type InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
 import { createPolicyProcessor } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
@@ -146,7 +147,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
         policyStore = own;
       }
       const built = await buildApp({
-        clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
+        clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, bus, config, log), ready: () => ready,
         bus, governanceActions: new ActionCatalog(connections), policyStore,
       });
       app = built;
@@ -160,6 +161,13 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     await stop();
     throw err;
   }
+}
+
+/** The connector instances this process runs; without the connectors role, every configured one as the cursors topic tells. */
+function connectorStatuses(runtime: ConnectorRuntime | null, bus: KafkaBus, config: AppConfig, log: Logger): () => InstanceStatus[] | Promise<InstanceStatus[]> {
+  if (runtime) return () => runtime.statuses();
+  const fromCursors = new CursorStatusSource(bus, config.connectors, log);
+  return () => fromCursors.statuses();
 }
 
 /** `appwarden start`: starts the local broker when no `KAFKA_BROKERS` is set, runs everything, stops on SIGINT/SIGTERM. */

@@ -18,6 +18,7 @@ export const InstanceSettingsSchema = Type.Object({
     accountsEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the account scan' }),
     filesEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the file scan' }),
     changesEveryMs: Type.Integer({ minimum: 100, default: 30_000, description: 'pause between reads of a change feed' }),
+    permissionsRecheckMs: Type.Integer({ minimum: 100, default: 15 * 60_000, description: 'how often the credentials are checked again, so that a granted permission resumes its streams' }),
   }, { default: {}, additionalProperties: false }),
   activities: Type.Object({
     initialLookbackMs: Type.Integer({ minimum: 0, default: 7 * 86_400_000, description: 'history read on the first poll' }),

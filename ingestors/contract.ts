@@ -31,6 +31,18 @@ export interface SnapshotContext {
   observedAt: number;
 }
 
+/**
+ * What a stream serves and which provider permission it needs, so that the runner knows what an
+ * HTTP 403 of the stream means: its capabilities are shown missing with that permission's name,
+ * the stream waits for the next permission check, and every other stream keeps running.
+ */
+export interface StreamPermission {
+  /** The capabilities this stream serves (e.g. `activities:logon`...). */
+  readonly capabilities: readonly Capability[];
+  /** The provider's name of the permission it needs (`okta.logs.read`, `ActivityFeed.Read`, a scope URL). */
+  readonly permission: string;
+}
+
 /** A half-open time range [since, until) in epoch milliseconds. */
 export interface TimeWindow {
   since: number;
@@ -41,7 +53,7 @@ export interface TimeWindow {
  * A stream of audit records read by time. The runtime decides which windows to read (first
  * history, then polls that re-read a trailing window); the stream only knows how to read one.
  */
-export interface ActivityStream {
+export interface ActivityStream extends StreamPermission {
   /** Unique within the instance, e.g. `system_log`; sub-streams use `name/sub`. */
   readonly name: string;
   /**
@@ -88,7 +100,7 @@ export interface SnapshotPage {
  * a scan that read to its end, whatever the previous complete scan saw and this one did not (outside
  * its `skipped` parts) becomes a deletion event.
  */
-export interface SnapshotStream {
+export interface SnapshotStream extends StreamPermission {
   readonly name: string;
   readonly topic: 'account' | 'file';
   /** Yields the pages of one scan; with `resume`, the pages after that checkpoint (or all, if the stream cannot resume). */
@@ -118,7 +130,7 @@ export interface ChangePage {
  * Dropbox list_folder cursor): near-realtime updates between full scans. The runtime saves the
  * cursor that follows a page only after Kafka acknowledged the page's events.
  */
-export interface ChangeStream {
+export interface ChangeStream extends StreamPermission {
   readonly name: string;
   readonly topic: 'account' | 'file';
   /** The cursor to begin with when none is saved: usually "from now on", since a full scan covers the past. */
@@ -159,6 +171,8 @@ export interface ActionHandler {
   verify?(target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal): Promise<boolean>;
   /** The verb that undoes this one, if any (suspend_user → unsuspend_user). */
   inverse?: ActionVerb;
+  /** The provider permission the action needs, named in `/v1/connectors` when the provider refuses it (403). */
+  permission?: string;
 }
 
 export interface CredentialCheck {
@@ -166,7 +180,7 @@ export interface CredentialCheck {
   /** Permissions the credentials were seen to carry (scopes, admin roles...). */
   permissions: string[];
   /** Declared capabilities the credentials cannot serve, with the reason: "missing permission: ...". */
-  missing: Array<{ capability: Capability; reason: string }>;
+  missing: Array<{ capability: Capability; reason: string; permission?: string }>;
 }
 
 /** What the runtime gives a connector when it creates an instance. */

@@ -3,6 +3,7 @@ import type { SnapshotItem, SnapshotPage, SnapshotStream } from '../contract.js'
 import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
 import { str, type Json } from './json.js';
+import { SCOPES } from './scopes.js';
 import {
   normalizeGoogleGroup, normalizeGoogleMembership, normalizeGoogleRoleAssignment, normalizeGoogleToken, normalizeGoogleUser, type Assignee,
 } from './normalize-directory.js';
@@ -15,6 +16,8 @@ export function accountsStream(directory: DirectoryClient, probe: CredentialProb
   return {
     name: 'accounts',
     topic: 'account',
+    capabilities: ['accounts', 'groups', 'privileges', 'app_grants'],
+    permission: SCOPES.users,
     async *read(signal): AsyncIterable<SnapshotPage> {
       // What the credentials may not read is kept as the last complete scan saw it, not deleted.
       const skipped = [

@@ -4,6 +4,7 @@ import type { ChangeStream, Removal, SnapshotItem } from '../contract.js';
 import { deletionEvent } from '../runtime/deletions.js';
 import { activeUsers, isUnreadableUser, withPermissions, type DriveScanDeps } from './files-stream.js';
 import { obj, type Json } from './json.js';
+import { SCOPES } from './scopes.js';
 import { normalizeGoogleFile } from './normalize-drive.js';
 
 /** The feed's cursor: each user's Drive changes page token, by email. */
@@ -62,6 +63,8 @@ export function changesStream(deps: DriveScanDeps): ChangeStream {
   return {
     name: 'drive/changes',
     topic: 'file',
+    capabilities: ['files:realtime'],
+    permission: SCOPES.drive,
     initialCursor: async () => serialize({}),
     async *read(cursor, signal) {
       if (!deps.probe.allows('drive')) return;

@@ -6,6 +6,7 @@ import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
 import type { DriveClient } from './drive-client.js';
 import { str, type Json } from './json.js';
+import { SCOPES } from './scopes.js';
 import { normalizeGoogleFile, type InternalDomains } from './normalize-drive.js';
 import { oauthErrorOf } from './service-account.js';
 
@@ -110,6 +111,8 @@ export function filesStream(deps: DriveScanDeps): SnapshotStream {
   return {
     name: 'files',
     topic: 'file',
+    capabilities: ['files:periodic'],
+    permission: SCOPES.drive,
     async *read(signal, resume): AsyncIterable<SnapshotPage> {
       if (!deps.probe.allows('drive')) {
         yield { items: [], skipped: [WHOLE_STREAM] };

@@ -13,12 +13,15 @@ import { obj, time } from './json.js';
 import { normalizeGoogleActivity, normalizeGoogleActivityEvent, explodeActivity, type ActivityEventItem } from './normalize-activity.js';
 import { internalDomains } from './normalize-drive.js';
 import { ReportsClient } from './reports-client.js';
+import { SCOPES } from './scopes.js';
 import { userActions } from './user-actions.js';
 
 /** One activity stream per Reports API application, each with its own cursor; Google lists newest first. */
 function activityStream(application: string, reports: ReportsClient): ActivityStream {
   return {
     name: `reports/${application}`,
+    capabilities: ['activities:logon', 'activities:user', 'activities:admin'],
+    permission: SCOPES.reports,
     order: 'desc',
     async *read(window) {
       for await (const activities of reports.activities(application, window)) yield activities.flatMap(explodeActivity);

@@ -45,6 +45,8 @@ const KINDS_OF_PART: Record<string, string[]> = {
 export class AccountStream implements SnapshotStream {
   readonly name = 'accounts';
   readonly topic = 'account' as const;
+  readonly capabilities = ['accounts', 'groups', 'privileges', 'app_grants'] as const;
+  readonly permission = 'User.Read.All';
 
   constructor(
     private readonly graph: GraphClient,

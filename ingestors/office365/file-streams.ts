@@ -39,6 +39,8 @@ function parseWalk(text: string | undefined): WalkCheckpoint | null {
 export class FileScanStream implements SnapshotStream {
   readonly name = 'files';
   readonly topic = 'file' as const;
+  readonly capabilities = ['files:periodic'] as const;
+  readonly permission = 'Files.Read.All';
 
   constructor(private readonly graph: GraphClient, private readonly catalog: DriveCatalog, private readonly log: Logger) {}
 
@@ -124,6 +126,8 @@ function parseCursor(text: string): DeltaCursor {
 export class DriveDeltaStream implements ChangeStream {
   readonly name = 'files/delta';
   readonly topic = 'file' as const;
+  readonly capabilities = ['files:realtime'] as const;
+  readonly permission = 'Files.Read.All';
 
   constructor(private readonly graph: GraphClient, private readonly catalog: DriveCatalog, private readonly log: Logger) {}
 

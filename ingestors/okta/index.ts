@@ -38,6 +38,8 @@ export const okta: ConnectorDefinition<OktaConfig> = {
       throttle: oktaThrottle,
     });
     const client = new OktaClient(http, { logs: config.logPageSize, users: config.userPageSize });
+    // What the last credential check found readable; the account scan leaves out the groups it may not read.
+    let granted: ReadonlySet<string> | null = null;
 
     return {
       http,
@@ -58,10 +60,13 @@ export const okta: ConnectorDefinition<OktaConfig> = {
           if (status < 300) permissions.push(probe.permission);
           else for (const capability of probe.capabilities) missing.push({ capability, reason: `missing permission: ${probe.permission} (HTTP ${status})` });
         }
+        granted = new Set(permissions);
         return { ok: authenticated, permissions, missing };
       },
       activityStreams: [{
         name: 'system_log',
+        capabilities: ['activities:logon', 'activities:user', 'activities:admin'],
+        permission: 'okta.logs.read',
         read: (window) => client.logs(window),
         timeOf: (raw) => {
           const published = (raw as Json | null)?.published;
@@ -73,6 +78,8 @@ export const okta: ConnectorDefinition<OktaConfig> = {
       snapshotStreams: [{
         name: 'accounts',
         topic: 'account',
+        capabilities: ['accounts', 'groups', 'privileges', 'app_grants'],
+        permission: 'okta.users.read',
         async *read(): AsyncIterable<SnapshotPage> {
           for await (const users of client.users()) {
             const items: SnapshotItem[] = users.map((raw) => ({ kind: 'user', raw }));
@@ -86,6 +93,11 @@ export const okta: ConnectorDefinition<OktaConfig> = {
               ];
             }));
             yield { items: [...items, ...details.flat()] };
+          }
+          if (granted !== null && !granted.has('okta.groups.read')) {
+            // Groups cannot be read: what the last complete scan saw of them is kept, not deleted.
+            yield { items: [], skipped: ['group', 'membership', 'privilege'] };
+            return;
           }
           for await (const groups of client.groups()) {
             // A role assigned to a group is a privilege of the group; its members' own role lists show it too.

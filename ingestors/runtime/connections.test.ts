@@ -10,7 +10,7 @@ import { waitFor } from '../../test/support/wait-for.js';
 import { CONNECTORS } from '../registry.js';
 import { Connections } from './connections.js';
 import { ConnectorRuntime } from './connector-runtime.js';
-import type { InstanceStatus } from './instance-runner.js';
+import type { InstanceStatus } from './instance-status.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {

@@ -2,7 +2,8 @@ import type { KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
 import type { Connections } from './connections.js';
 import { CursorStore } from './cursor-store.js';
-import { InstanceRunner, type InstanceStatus } from './instance-runner.js';
+import { InstanceRunner } from './instance-runner.js';
+import type { InstanceStatus } from './instance-status.js';
 import { EventPublisher } from './publisher.js';
 
 export interface ConnectorRuntimeOptions {

@@ -44,6 +44,8 @@ function directory(tenant: Tenant, pageSize: number) {
   const stream: SnapshotStream = {
     name: 'accounts',
     topic: 'account',
+    capabilities: ['accounts'],
+    permission: 'directory.read',
     async *read(signal, resume): AsyncIterable<SnapshotPage> {
       if (resume !== undefined && control.refuseResume) throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED', 'the page token expired');
       if (control.skip.length > 0) yield { items: [], skipped: control.skip };

@@ -1,5 +1,6 @@
-import { ACTION_VERBS, type ActionHandler, type ActionVerb } from '../../ingestors/contract.js';
+import { ACTION_VERBS, type ActionHandler, type ActionTarget, type ActionVerb } from '../../ingestors/contract.js';
 import type { Connections } from '../../ingestors/runtime/connections.js';
+import { isPermissionRefusal, permissionGateOf, type PermissionGate } from '../../ingestors/runtime/permission-gate.js';
 
 /** What the configuration offers for one action on one instance. */
 export type ActionLookup =
@@ -25,7 +26,7 @@ export class ActionCatalog {
   lookup(provider: string, instance: string, action: string): ActionLookup {
     const found = this.connections.find(provider, instance);
     if (!found) return { kind: 'unknown', reason: `no connector instance ${provider}.${instance} is configured` };
-    const { definition } = found;
+    const { definition, config } = found;
     if (!(ACTION_VERBS as readonly string[]).includes(action)) return { kind: 'unsupported', reason: `${action} is not a governance action` };
     const verb = action as ActionVerb;
     if (!definition.capabilities.includes(`action:${verb}`)) {
@@ -33,7 +34,7 @@ export class ActionCatalog {
     }
     const handler = this.connections.get(provider, instance).actions?.[verb];
     if (!handler) return { kind: 'unsupported', reason: `the ${definition.displayName} connector declares action:${verb} but has no handler for it` };
-    return { kind: 'ready', handler, verb };
+    return { kind: 'ready', handler: reportingRefusals(handler, verb, permissionGateOf(config)), verb };
   }
 
   /** The verb that undoes `action` on that instance, if the connector has one. */
@@ -41,4 +42,22 @@ export class ActionCatalog {
     const found = this.lookup(provider, instance, action);
     return found.kind === 'ready' ? found.handler.inverse : undefined;
   }
+}
+
+/** The handler, telling the instance's permission gate when the provider refuses it (403) and when it works again. */
+function reportingRefusals(handler: ActionHandler, verb: ActionVerb, gate: PermissionGate): ActionHandler {
+  const name = `action:${verb}` as const;
+  // Delegates to the handler for everything else (verify, inverse), whatever its shape.
+  return Object.assign(Object.create(handler) as ActionHandler, {
+    run: async (target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal) => {
+      try {
+        const result = await handler.run(target, params, signal);
+        gate.succeeded(name);
+        return result;
+      } catch (err) {
+        if (isPermissionRefusal(err)) gate.refused(name, { capabilities: [name], permission: handler.permission }, err);
+        throw err;
+      }
+    },
+  });
 }

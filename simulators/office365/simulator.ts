@@ -58,6 +58,13 @@ export interface Office365Simulator {
   expectedRecords(contentTypes?: readonly string[]): AuditRecord[];
   /** Answers the next `count` requests to an API with its throttle answer (Graph 429 + Retry-After; Management 403 AF429). */
   throttleNext(count: number, options: { api: 'graph' | 'management'; retryAfterSeconds?: number }): void;
+  /**
+   * Withdraws an application permission (`ActivityFeed.Read`, `Files.ReadWrite.All`...): calls that need
+   * it answer 403 (Graph `Authorization_RequestDenied`, Management `AF10001`) until `allow`. Tokens issued
+   * meanwhile lack it, as Entra ID's do until the consent is granted again and a new token is fetched.
+   */
+  deny(permission: string): void;
+  allow(permission: string): void;
   /** Every token issued so far stops working (the next request gets 401). */
   revokeTokens(): void;
   userByUpn(upn: string): GraphUser | undefined;
@@ -94,7 +101,13 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
     itemsPerDrive: options.itemsPerDrive, nowMs: clock.now(), clock: () => clock.now(),
   });
   const audit = new AuditLog(tenant, loadRecordKinds(), createPrng(`${seed}:audit`), clock, { ...options, appId: options.clientId });
-  const authority = new TokenAuthority({ tenantId: options.tenantId, clientId: options.clientId, lifetimeMs: options.tokenLifetimeMs, roles: options.grantedPermissions }, clock);
+  // Permissions withdrawn at run time: left out of new tokens, and no longer honoured in tokens already issued.
+  const denied = new Set<string>();
+  const withoutDenied = (roles: readonly string[]) => roles.filter((r) => !denied.has(r));
+  const authority = new TokenAuthority({
+    tenantId: options.tenantId, clientId: options.clientId, lifetimeMs: options.tokenLifetimeMs,
+    roles: { get graph() { return withoutDenied(options.grantedPermissions.graph); }, get management() { return withoutDenied(options.grantedPermissions.management); } },
+  }, clock);
   const limiter = createRateLimiter({ ...options.rateLimit, clock });
   const requests: Office365RequestCounters = { login: 0, graph: 0, management: 0, throttled: { graph: 0, management: 0 } };
   const forced = { graph: { count: 0, retryAfterS: 1 }, management: { count: 0, retryAfterS: 1 } };
@@ -111,7 +124,7 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
     claims: (request) => {
       const claims = claimsOf.get(request);
       if (!claims) throw graph.unauthenticated(GRAPH_401.missing!);
-      return claims;
+      return { ...claims, roles: withoutDenied(claims.roles) };
     },
   };
   registerLoginRoute(app, options, authority, tenant.org.verifiedDomains.map((d) => d.name));
@@ -151,6 +164,8 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
     throttleNext: (count, opts) => {
       forced[opts.api] = { count, retryAfterS: opts.retryAfterSeconds ?? 1 };
     },
+    deny: (permission) => { denied.add(permission); },
+    allow: (permission) => { denied.delete(permission); },
     revokeTokens: () => authority.revokeAll(),
     userByUpn: (upn) => tenant.users.find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase()),
     files,

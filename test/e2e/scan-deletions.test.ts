@@ -149,6 +149,8 @@ describe('a file scan that resumes', () => {
     const stream: SnapshotStream = {
       name: files.name,
       topic: files.topic,
+      capabilities: files.capabilities,
+      permission: files.permission,
       normalize: files.normalize.bind(files),
       async *read(signal, resume): AsyncIterable<SnapshotPage> {
         for await (const page of files.read(signal, resume)) {
