@@ -39,7 +39,7 @@ describe('Connections: one connection per instance in a process', () => {
     const a = executorCatalog.lookup('okta', 'main', 'suspend_user');
     const b = apiCatalog.lookup('okta', 'main', 'suspend_user');
     assert.ok(a.kind === 'ready' && b.kind === 'ready');
-    assert.equal(a.handler, main.actions?.suspend_user);
+    assert.equal(Object.getPrototypeOf(a.handler), main.actions?.suspend_user, "the catalogue's handler is the connector's own, reporting 403s to the runner");
     assert.equal(b.handler, a.handler);
     assert.deepEqual(connections.configured().map((c) => `${c.provider}.${c.instance}`), ['okta.main', 'okta.other']);
     assert.throws(() => connections.get('okta', 'nowhere'), (err: unknown) => isAppwardenError(err, 'AW_NOT_FOUND') && /okta\.nowhere/.test(err.message));

@@ -16,6 +16,9 @@ export type ActionLookup =
  * limits, token cache and throttling pauses with its scans.
  */
 export class ActionCatalog {
+  /** One reporting wrapper per handler, so every lookup of an action answers the same handler. */
+  private readonly reporting = new WeakMap<ActionHandler, ActionHandler>();
+
   constructor(private readonly connections: Connections) {}
 
   /** Whether provider.instance is configured. */
@@ -34,7 +37,12 @@ export class ActionCatalog {
     }
     const handler = this.connections.get(provider, instance).actions?.[verb];
     if (!handler) return { kind: 'unsupported', reason: `the ${definition.displayName} connector declares action:${verb} but has no handler for it` };
-    return { kind: 'ready', handler: reportingRefusals(handler, verb, permissionGateOf(config)), verb };
+    let reporting = this.reporting.get(handler);
+    if (!reporting) {
+      reporting = reportingRefusals(handler, verb, permissionGateOf(config));
+      this.reporting.set(handler, reporting);
+    }
+    return { kind: 'ready', handler: reporting, verb };
   }
 
   /** The verb that undoes `action` on that instance, if the connector has one. */
