@@ -2,6 +2,9 @@ import { ACTION_VERBS, type ActionHandler, type ActionTarget, type ActionVerb } 
 import type { Connections } from '../../ingestors/runtime/connections.js';
 import { isPermissionRefusal, permissionGateOf, type PermissionGate } from '../../ingestors/runtime/permission-gate.js';
 
+/** One reporting wrapper per connector handler, so every lookup of an action (in any catalogue) answers the same handler. */
+const reportingHandlers = new WeakMap<ActionHandler, ActionHandler>();
+
 /** What the configuration offers for one action on one instance. */
 export type ActionLookup =
   | { kind: 'ready'; handler: ActionHandler; verb: ActionVerb }
@@ -16,9 +19,6 @@ export type ActionLookup =
  * limits, token cache and throttling pauses with its scans.
  */
 export class ActionCatalog {
-  /** One reporting wrapper per handler, so every lookup of an action answers the same handler. */
-  private readonly reporting = new WeakMap<ActionHandler, ActionHandler>();
-
   constructor(private readonly connections: Connections) {}
 
   /** Whether provider.instance is configured. */
@@ -37,10 +37,10 @@ export class ActionCatalog {
     }
     const handler = this.connections.get(provider, instance).actions?.[verb];
     if (!handler) return { kind: 'unsupported', reason: `the ${definition.displayName} connector declares action:${verb} but has no handler for it` };
-    let reporting = this.reporting.get(handler);
+    let reporting = reportingHandlers.get(handler);
     if (!reporting) {
       reporting = reportingRefusals(handler, verb, permissionGateOf(config));
-      this.reporting.set(handler, reporting);
+      reportingHandlers.set(handler, reporting);
     }
     return { kind: 'ready', handler: reporting, verb };
   }
