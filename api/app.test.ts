@@ -5,7 +5,7 @@ import { openClickHouse, type ClickHouse } from '../core/clickhouse.js';
 import { accountEventToRow, auditEventToRow, ensureTables } from '../processors/sink/tables.js';
 import { eventId, recordId } from '../schemas/event-id.js';
 import { encode, listSchemas, schemaRegistry, type SchemaInfo } from '../schemas/registry.js';
-import type { InstanceStatus } from '../ingestors/runtime/instance-runner.js';
+import type { InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import { FULL_RECORDS } from '../schemas/testdata/sample-records.js';
 import type { AccountEvent, Actor, AuditEvent, SchemaName } from '../schemas/types.js';
 import type { AccountKind, AccountStatus } from '../schemas/vocabulary.js';
@@ -138,6 +138,9 @@ const ACCOUNTS: AccountEvent[] = [
 const BOB_BEFORE = accountEvent({ instance: 'a', kind: 'user', ids: [BOB.id], subject: BOB, observedAt: NOW - 2 * DAY, status: 'active', statusRaw: 'ACTIVE' });
 const BOB_NOW = accountEvent({ instance: 'a', kind: 'user', ids: [BOB.id], subject: BOB, observedAt: NOW - 60 * MINUTE, status: 'suspended', statusRaw: 'SUSPENDED' });
 const LATEST_ACCOUNTS = [...ACCOUNTS, BOB_NOW];
+// Dave was in Engineering, then a complete scan found the membership gone: listed only on request.
+const DAVE_MEMBER = accountEvent({ instance: 'b', kind: 'membership', ids: [ENGINEERING.id, DAVE.id], subject: DAVE, observedAt: NOW - 2 * DAY, group: ENGINEERING });
+const DAVE_MEMBER_GONE: AccountEvent = { ...DAVE_MEMBER, observed_at: NOW - 30 * MINUTE, deleted: true, attributes: { deleted_by: 'scan' } };
 
 /** The order of `/v1/accounts`: provider, instance, kind, record_id. */
 function accountOrder(accounts: AccountEvent[]): string[] {
@@ -218,7 +221,8 @@ before(async () => {
   await ensureTables(clickhouse);
   await clickhouse.insert('activities', EVENTS.map(auditEventToRow));
   await clickhouse.insert('accounts', [...ACCOUNTS, BOB_BEFORE].map(accountEventToRow));
-  await clickhouse.insert('accounts', [BOB_NOW].map(accountEventToRow));
+  await clickhouse.insert('accounts', [BOB_NOW, DAVE_MEMBER].map(accountEventToRow));
+  await clickhouse.insert('accounts', [DAVE_MEMBER_GONE].map(accountEventToRow));
   app = await newApp();
 });
 
@@ -293,8 +297,8 @@ describe('GET /v1/activities', () => {
     assert.deepEqual(ids, expectedIds((e) => e.occurred_at >= TIE && e.occurred_at < suspendedAt));
     assert.equal(ids.length, 6, 'the five tied events at `from` and the one between');
     // Any ISO 8601 form of the same instants means the same window.
-    const offset = await activityIds({ from: '1970-01-01T00:00:00+00:00', to: new Date(suspendedAt).toISOString().replace('Z', '+00:00') });
-    assert.deepEqual(offset, expectedIds((e) => e.occurred_at < suspendedAt));
+    const offset = await activityIds({ from: ALL_TIME.from.replace('Z', '+00:00'), to: new Date(suspendedAt).toISOString().replace('Z', '+00:00') });
+    assert.deepEqual(offset, expectedIds((e) => e.occurred_at >= Date.parse(ALL_TIME.from) && e.occurred_at < suspendedAt));
   });
 
   test('without from and to, answers the last 24 hours', async () => {
@@ -444,6 +448,14 @@ describe('GET /v1/accounts', () => {
     });
   }
 
+  test('a deleted object is left out unless include_deleted is set', async () => {
+    const dave = await get<Page<AccountItem>>(url('/v1/accounts', { subject_id: DAVE.id }));
+    assert.deepEqual(dave.body.items.map((i) => i.kind), ['user'], 'the membership a scan found gone is not listed');
+    const all = await get<Page<AccountItem>>(url('/v1/accounts', { subject_id: DAVE.id, include_deleted: 'true' }));
+    const gone = all.body.items.find((i) => i.kind === 'membership');
+    assert.deepEqual([gone?.record_id, gone?.deleted, gone?.observed_at], [DAVE_MEMBER.record_id, true, new Date(DAVE_MEMBER_GONE.observed_at).toISOString()]);
+  });
+
   test('an earlier state of a changed account is not answered', async () => {
     const res = await get<Page<AccountItem>>(url('/v1/accounts', { status: 'active', subject_id: BOB.id }));
     assert.deepEqual(res.body.items, []);
@@ -529,7 +541,7 @@ describe('GET /docs/json', () => {
     assert.match(res.body.openapi, /^3\./);
     const expectedParameters: Record<string, string[]> = {
       '/v1/activities': ['provider', 'instance', 'user', 'action', 'action_raw', 'category', 'outcome', 'ip', 'from', 'to', 'limit', 'cursor', 'include_raw'],
-      '/v1/accounts': ['provider', 'instance', 'kind', 'status', 'email', 'subject_id', 'limit', 'cursor'],
+      '/v1/accounts': ['provider', 'instance', 'kind', 'status', 'email', 'subject_id', 'include_deleted', 'limit', 'cursor'],
       '/v1/schemas': [],
       '/v1/schemas/{fingerprint}': ['fingerprint'],
       '/v1/connectors': [],
@@ -569,8 +581,10 @@ describe('GET /v1/connectors', () => {
       }, {
         stream: 'users', kind: 'snapshot', state: 'waiting', fetched: 0, published: 0, deadLettered: 0, repeated: 0,
         readUntil: null, freshnessMs: null, lastRunStartedAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null,
+        lastCompletedScan: { startedAt: new Date(NOW - 7_200_000).toISOString(), completedAt: new Date(NOW - 3_600_000).toISOString(), records: 250 },
       }],
       http: { requests: 31, retries: 2, throttled: 1, throttleWaitMs: 120_000, errors: 0, pausedUntil: null },
+      source: 'runner',
     };
     const running = await newApp({ connectorStatuses: () => [status, { ...status, instance: 'b', phase: 'validating', credentials: null, streams: [], http: null }] });
     const res = await get<{ items: unknown[] }>('/v1/connectors', running);

@@ -8,8 +8,10 @@ import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '.
 import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
-import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
+import { CONNECTORS, connectorSecretKeys, providerDefaults, providerSchemas } from '../ingestors/registry.js';
+import { Connections } from '../ingestors/runtime/connections.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
+import { CursorStatusSource, type InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
 import { createPolicyProcessor } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
@@ -39,6 +41,8 @@ export interface RunningAppwarden {
   bus: KafkaBus;
   clickhouse: ClickHouse | null;
   runtime: ConnectorRuntime | null;
+  /** Each connector instance's one connection in this process, shared by the runtime, the governance executor and the API. */
+  connections: Connections;
   sink: ClickHouseSink | null;
   policy: PolicyProcessor | null;
   governance: GovernanceExecutor | null;
@@ -74,6 +78,10 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       config = { ...config, connectors: demo.connectors };
     }
 
+    // One connection per instance in this process; closed after every part that uses it has stopped.
+    const connections = new Connections({ connectors: config.connectors, definitions: CONNECTORS, log });
+    cleanups.push(async () => connections.close());
+
     const bus = createKafkaBus({
       brokers: config.kafka.brokers,
       clientId: config.kafka.clientId,
@@ -105,7 +113,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let governance: GovernanceExecutor | null = null;
     if (roles.has('governance')) {
-      const started = createGovernanceExecutor(config, bus, CONNECTORS, log);
+      const started = createGovernanceExecutor(config, bus, connections, log);
       await started.start();
       governance = started;
       cleanups.push(() => started.stop());
@@ -122,9 +130,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let runtime: ConnectorRuntime | null = null;
     if (roles.has('connectors')) {
-      const started = new ConnectorRuntime({
-        connectors: config.connectors, definitions: CONNECTORS, bus, log, progressIntervalMs: options.progressIntervalMs,
-      });
+      const started = new ConnectorRuntime({ connections, bus, dataDir: config.dataDir, log, progressIntervalMs: options.progressIntervalMs });
       await started.start();
       runtime = started;
       cleanups.push(() => started.stop());
@@ -134,9 +140,6 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let url: string | null = null;
     if (roles.has('api') && clickhouse) {
       let ready = false;
-      // The API's own view of the connectors' actions (creating instances does no I/O), for requests and reverts.
-      const actionsStop = new AbortController();
-      cleanups.push(async () => actionsStop.abort());
       // The policy processor of this process follows the store already; an API on its own follows one of its own.
       let policyStore = policy?.store ?? null;
       if (!policyStore) {
@@ -146,8 +149,8 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
         policyStore = own;
       }
       const built = await buildApp({
-        clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
-        bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal), policyStore,
+        clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, bus, config, log), ready: () => ready,
+        bus, governanceActions: new ActionCatalog(connections), policyStore,
       });
       app = built;
       cleanups.push(() => built.close());
@@ -155,17 +158,24 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       else await built.ready();
       ready = true;
     }
-    return { config, bus, clickhouse, runtime, sink, policy, governance, app, url, exampleUser, stop };
+    return { config, bus, clickhouse, runtime, connections, sink, policy, governance, app, url, exampleUser, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
+/** The connector instances this process runs; without the connectors role, every configured one as the cursors topic tells. */
+function connectorStatuses(runtime: ConnectorRuntime | null, bus: KafkaBus, config: AppConfig, log: Logger): () => InstanceStatus[] | Promise<InstanceStatus[]> {
+  if (runtime) return () => runtime.statuses();
+  const fromCursors = new CursorStatusSource(bus, config.connectors, log);
+  return () => fromCursors.statuses();
+}
+
 /** `appwarden start`: starts the local broker when no `KAFKA_BROKERS` is set, runs everything, stops on SIGINT/SIGTERM. */
 export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const roles = parseRoles(args);
-  const log = createLogger({ pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : process.stdout.isTTY });
+  const log = createLogger({ pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : process.stdout.isTTY, secretKeys: connectorSecretKeys() });
   const warnings: string[] = [];
   const config = loadConfig({ env, providerSchemas: providerSchemas(), providerDefaults: providerDefaults(), warnings });
   for (const warning of warnings) log.warn(warning);

@@ -5,7 +5,8 @@ import { after, describe, test } from 'node:test';
 import { OktaConfigSchema } from '../ingestors/okta/config.js';
 import { providerSchemas } from '../ingestors/registry.js';
 import { freshDir } from '../test/support/fresh.js';
-import { instanceConfig, loadConfig, redactSecrets, secretKeys, type AppConfig, type LoadConfigOptions } from './config.js';
+import Type from 'typebox';
+import { CORE_SECRET_KEYS, instanceConfig, loadConfig, redactSecrets, secretKeys, secretValues, type AppConfig, type LoadConfigOptions } from './config.js';
 import { isAppwardenError } from './errors.js';
 
 const dir = freshDir('appwarden-config');
@@ -41,11 +42,17 @@ const ACME = { orgUrl: 'https://acme.okta.com', token: '00aBcDeFgHiJkLmNoPqRsTuV
 
 const INSTANCE_DEFAULTS = {
   enabled: true,
-  schedule: { activitiesEveryMs: 60_000, accountsEveryMs: 12 * 3_600_000, filesEveryMs: 12 * 3_600_000, changesEveryMs: 30_000 },
+  schedule: { activitiesEveryMs: 60_000, accountsEveryMs: 12 * 3_600_000, filesEveryMs: 12 * 3_600_000, changesEveryMs: 30_000, permissionsRecheckMs: 15 * 60_000 },
   activities: { initialLookbackMs: 7 * 86_400_000, trailingWindowMs: 15 * 60_000, maxWindowMs: 86_400_000, settleMs: 0 },
   limits: { concurrency: 4, maxThrottleWaitMs: 15 * 60_000, timeoutMs: 30_000, maxAttempts: 6, retryBaseDelayMs: 500, retryMaxDelayMs: 30_000 },
 };
 const OKTA_DEFAULTS = { logPageSize: 1000, userPageSize: 200 };
+
+/** The API's limits when none is configured. */
+const API_LIMITS = {
+  maxQueryRangeDays: 400, queryTimeoutSeconds: 30, queryMaxMemoryBytes: 2_000_000_000, bodyLimitBytes: 262_144, policyBodyLimitBytes: 1_048_576,
+  rateLimit: { requestsPerMinute: 1200, burst: 600 }, backtest: { maxRangeDays: 92, concurrency: 2 },
+};
 
 describe('loadConfig', () => {
   test('with nothing configured, every setting has its default', () => {
@@ -53,7 +60,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1 },
       clickhouse: { database: 'appwarden', dataDir: '.data/clickhouse' },
-      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000 },
+      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_LIMITS },
       sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
       governance: {
         dryRun: false,
@@ -62,6 +69,7 @@ describe('loadConfig', () => {
         notify: {},
       },
       policies: { builtins: true, folders: [], lateArrivalMs: 3_600_000 },
+      dataDir: '.data',
       simulate: true,
       connectors: {},
     });
@@ -105,14 +113,16 @@ describe('loadConfig', () => {
         PORT: '9090',
         HOST: '0.0.0.0',
         APPWARDEN_SIMULATE: '0',
+        APPWARDEN_DATA_DIR: '/var/lib/appwarden',
       },
     });
     assert.deepEqual(config.kafka, { brokers: ['kafka-1.internal:9092', 'kafka-2.internal:9092'], clientId: 'appwarden', topicPrefix: 'acme.prod', partitions: 12, replicationFactor: 3 });
     assert.deepEqual(config.clickhouse, {
       url: 'http://clickhouse.internal:8123', username: 'appwarden', password: 'ch-secret', database: 'trail', dataDir: '/var/lib/appwarden/clickhouse',
     });
-    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000 });
+    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, ...API_LIMITS });
     assert.equal(config.simulate, false);
+    assert.equal(config.dataDir, '/var/lib/appwarden');
   });
 
   test('APPWARDEN_SIMULATE is off for 0, false and no, on otherwise', () => {
@@ -122,9 +132,9 @@ describe('loadConfig', () => {
 
   test('the environment wins over the file, and overrides win over both', () => {
     const file = configFile('api:\n  port: 7000\n  maxPageSize: 200\nkafka:\n  topicPrefix: from-file\n');
-    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200 });
+    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200, ...API_LIMITS });
     const config = load({ file, env: { PORT: '7001' }, overrides: { kafka: { topicPrefix: 'from-overrides' } } });
-    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200 });
+    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200, ...API_LIMITS });
     assert.equal(config.kafka.topicPrefix, 'from-overrides');
   });
 
@@ -196,7 +206,7 @@ describe('loadConfig', () => {
       `connectors.oktaa: unknown provider (known: ${Object.keys(providerSchemas()).join(', ')})`,
       'connectors.okta.main.limits.burst: unknown setting',
       'connectors.okta.main.limits.concurrency: must be >= 1',
-      'connectors.okta.main.orgUrl: must be the org URL, e.g. https://acme.okta.com',
+      'connectors.okta.main.orgUrl: must be an origin such as https://acme.okta.com, https (http only for localhost, 127.0.0.0/8 or [::1])',
       'connectors.okta.main.token: required',
       'connectors.okta.main.tokn: unknown setting',
       'kafka.partitons: unknown setting',
@@ -212,6 +222,20 @@ describe('loadConfig', () => {
       'connectors.okta.main.activities.lookbackMs: unknown setting',
       'connectors.okta.main.schedule.activitiesEvery: unknown setting',
     ]);
+  });
+
+  test('a provider URL must be https; plain http is accepted for loopback addresses only, and the setting is named', () => {
+    const okta = (orgUrl: string) => ({ overrides: { connectors: { okta: { main: { ...ACME, orgUrl } } } } });
+    for (const accepted of ['https://acme.okta.com', 'https://acme.okta.com:8443/', 'http://127.0.0.1:8081', 'http://127.9.9.9', 'http://localhost:9000', 'http://[::1]:81']) {
+      assert.equal(load(okta(accepted)).connectors.okta?.main?.orgUrl, accepted);
+    }
+    for (const refused of ['http://acme.okta.com', 'http://localhost.evil.example', 'http://127.0.0.1.nip.io', 'http://127.0.0.1@evil.example', 'ftp://acme.okta.com']) {
+      assert.deepEqual(problems(okta(refused)), ['connectors.okta.main.orgUrl: must be an origin such as https://acme.okta.com, https (http only for localhost, 127.0.0.0/8 or [::1])'], refused);
+    }
+    const google = problems({ overrides: { connectors: { google_workspace: { main: {
+      clientEmail: 'sa@p.iam.gserviceaccount.com', privateKey: 'k', adminEmail: 'admin@acme.com', domain: 'acme.com', tokenUrl: 'http://oauth2.example/token',
+    } } } } });
+    assert.deepEqual(google, ['connectors.google_workspace.main.tokenUrl: must be the OAuth token endpoint: a URL such as https://oauth2.googleapis.com/token, https (http only for localhost, 127.0.0.0/8 or [::1])']);
   });
 
   test('wrong types and ranges name the setting', () => {
@@ -241,7 +265,7 @@ describe('loadConfig', () => {
       'governance.notify.defaultTo: must be an email address, for notify commands that name none',
       'governance.notify.smtp.from: must be the envelope and From address',
       'governance.notify.smtp.host: required',
-      'governance.notify.webhook.url: must be an http(s) URL that receives a JSON POST per notification',
+      'governance.notify.webhook.url: must be the URL that receives a JSON POST per notification: a URL such as https://hooks.example.com/appwarden, https (http only for localhost, 127.0.0.0/8 or [::1])',
       'governance.retry.maxAttempts: must be >= 1',
     ]);
     const redacted = JSON.stringify(redactSecrets(config as unknown as Record<string, unknown>, ['token']));
@@ -327,5 +351,25 @@ describe('secrets', () => {
     const nested = redactSecrets({ connectors: { okta: { main: instance } } }, ['token']);
     assert.equal(nested.connectors.okta.main.token, '[redacted]');
     assert.ok(!JSON.stringify(nested).includes(ACME.token));
+    const inArrays = redactSecrets({ accounts: [{ id: 'a', token: 'in-an-array' }] }, ['token']);
+    assert.deepEqual(inArrays, { accounts: [{ id: 'a', token: '[redacted]' }] });
+  });
+
+  test('secret marks are found at any depth of a schema: nested objects, arrays, records, unions', () => {
+    const schema = Type.Object({
+      plain: Type.String(),
+      top: Type.String({ secret: true }),
+      nested: Type.Object({ deep: Type.Object({ apiKey: Type.String({ secret: true }) }) }),
+      accounts: Type.Array(Type.Object({ accessKeySecret: Type.String({ secret: true }) })),
+      byRegion: Type.Record(Type.String(), Type.Object({ regionToken: Type.String({ secret: true }) })),
+      auth: Type.Union([Type.Object({ password: Type.String({ secret: true }) }), Type.Object({ certificate: Type.String({ secret: true }) })]),
+    });
+    assert.deepEqual(secretKeys(schema).sort(), ['accessKeySecret', 'apiKey', 'certificate', 'password', 'regionToken', 'top']);
+    const value = { plain: 'p', top: 't0p-secret', nested: { deep: { apiKey: 'deep-key' } }, accounts: [{ accessKeySecret: 'acct-secret' }], byRegion: { eu: { regionToken: 'eu-token' } }, auth: { password: 'pass-word' } };
+    assert.deepEqual(secretValues(value, secretKeys(schema)).sort(), ['acct-secret', 'deep-key', 'eu-token', 'pass-word', 't0p-secret']);
+  });
+
+  test('the core configuration secrets are derived from its schema', () => {
+    assert.deepEqual([...CORE_SECRET_KEYS].sort(), ['keyPassword', 'password', 'token']);
   });
 });

@@ -4,6 +4,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import YAML from 'yaml';
 import { AppwardenError } from './errors.js';
+import { httpsUrl } from './https-url.js';
 import { KAFKA_SASL_MECHANISMS } from './kafka-security.js';
 
 /**
@@ -17,6 +18,7 @@ export const InstanceSettingsSchema = Type.Object({
     accountsEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the account scan' }),
     filesEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the file scan' }),
     changesEveryMs: Type.Integer({ minimum: 100, default: 30_000, description: 'pause between reads of a change feed' }),
+    permissionsRecheckMs: Type.Integer({ minimum: 100, default: 15 * 60_000, description: 'how often the credentials are checked again, so that a granted permission resumes its streams' }),
   }, { default: {}, additionalProperties: false }),
   activities: Type.Object({
     initialLookbackMs: Type.Integer({ minimum: 0, default: 7 * 86_400_000, description: 'history read on the first poll' }),
@@ -36,7 +38,29 @@ export const InstanceSettingsSchema = Type.Object({
 });
 export type InstanceSettings = Static<typeof InstanceSettingsSchema>;
 
-const ConfigSchema = Type.Object({
+/** The API's address and the limits every request and query is held to. */
+export const ApiConfigSchema = Type.Object({
+  host: Type.String({ default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  maxPageSize: Type.Integer({ minimum: 1, default: 1000, description: 'the largest `limit` of a list request' }),
+  maxQueryRangeDays: Type.Integer({ minimum: 1, default: 400, description: 'the longest time range (`from` to `to`) of one query' }),
+  queryTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 30, description: 'ClickHouse `max_execution_time` of every API query' }),
+  queryMaxMemoryBytes: Type.Integer({ minimum: 1_000_000, default: 2_000_000_000, description: 'ClickHouse `max_memory_usage` of every API query' }),
+  bodyLimitBytes: Type.Integer({ minimum: 1024, default: 262_144, description: 'the largest request body' }),
+  policyBodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'the largest body of the routes that take policies' }),
+  rateLimit: Type.Object({
+    requestsPerMinute: Type.Integer({ minimum: 0, default: 1200, description: 'requests per minute per caller (API key, else address); 0: no limit' }),
+    burst: Type.Integer({ minimum: 1, default: 600, description: 'requests a caller may send at once before the rate applies' }),
+  }, { default: {}, additionalProperties: false }),
+  backtest: Type.Object({
+    maxRangeDays: Type.Integer({ minimum: 1, default: 92, description: 'the longest time range of one backtest' }),
+    concurrency: Type.Integer({ minimum: 1, default: 2, description: 'backtests running at once in this process; more are answered 429' }),
+  }, { default: {}, additionalProperties: false }),
+}, { default: {}, additionalProperties: false });
+
+export type ApiConfig = Static<typeof ApiConfigSchema>;
+
+export const ConfigSchema = Type.Object({
   kafka: Type.Object({
     brokers: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'empty: start a local broker' }),
     clientId: Type.String({ default: 'appwarden' }),
@@ -68,11 +92,7 @@ const ConfigSchema = Type.Object({
       keyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of the client certificate' })),
     }, { additionalProperties: false })),
   }, { default: {}, additionalProperties: false }),
-  api: Type.Object({
-    host: Type.String({ default: '127.0.0.1' }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-    maxPageSize: Type.Integer({ minimum: 1, default: 1000 }),
-  }, { default: {}, additionalProperties: false }),
+  api: ApiConfigSchema,
   sink: Type.Object({
     groupId: Type.String({ default: 'appwarden-sink' }),
     maxBatchRows: Type.Integer({ minimum: 1, default: 50_000 }),
@@ -93,7 +113,7 @@ const ConfigSchema = Type.Object({
     notify: Type.Object({
       defaultTo: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an email address, for notify commands that name none' })),
       webhook: Type.Optional(Type.Object({
-        url: Type.String({ pattern: '^https?://\\S+$', description: 'an http(s) URL that receives a JSON POST per notification' }),
+        url: httpsUrl('https://hooks.example.com/appwarden', { what: 'the URL that receives a JSON POST per notification' }),
         token: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'sent as `Authorization: Bearer <token>`' })),
         timeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
       }, { additionalProperties: false })),
@@ -112,6 +132,7 @@ const ConfigSchema = Type.Object({
     groupId: Type.Optional(Type.String({ minLength: 1, description: 'consumer group of the policy processors; default `<topicPrefix>.policy`' })),
     lateArrivalMs: Type.Integer({ minimum: 0, default: 3_600_000, description: 'how far behind the newest record of a partition a record may arrive and still count in its window' }),
   }, { default: {}, additionalProperties: false }),
+  dataDir: Type.String({ minLength: 1, default: '.data', description: 'local state of this process: what each snapshot scan saw, to find deletions' }),
   simulate: Type.Boolean({ default: true, description: 'with no connector configured, run simulated tenants' }),
   connectors: Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())), { default: {} }),
 }, { additionalProperties: false }); // every section is closed: a misspelt setting is reported, never ignored
@@ -208,6 +229,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.PORT) set('api', 'port', Number(env.PORT));
   if (env.HOST) set('api', 'host', env.HOST);
   const top: Record<string, unknown> = { ...out };
+  if (env.APPWARDEN_DATA_DIR) top.dataDir = env.APPWARDEN_DATA_DIR;
   if (env.APPWARDEN_SIMULATE) top.simulate = !/^(0|false|no)$/i.test(env.APPWARDEN_SIMULATE);
   return top;
 }
@@ -335,30 +357,62 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Paths of the settings a schema marks `secret: true`, for redaction in logs and API answers. */
+/**
+ * Names of the settings a schema marks `secret: true`, at any depth (nested objects, arrays,
+ * records, unions): what redaction in logs and API answers hides.
+ */
 export function secretKeys(schema: TSchema): string[] {
   const keys = new Set<string>();
+  const seen = new Set<unknown>();
   const walk = (s: unknown) => {
-    if (!s || typeof s !== 'object') return;
-    const node = s as { properties?: Record<string, unknown>; allOf?: unknown[]; anyOf?: unknown[]; items?: unknown };
+    if (!s || typeof s !== 'object' || seen.has(s)) return;
+    seen.add(s);
+    const node = s as {
+      properties?: Record<string, unknown>; patternProperties?: Record<string, unknown>; additionalProperties?: unknown;
+      allOf?: unknown[]; anyOf?: unknown[]; oneOf?: unknown[]; items?: unknown; prefixItems?: unknown[];
+    };
     for (const [k, v] of Object.entries(node.properties ?? {})) {
       if ((v as { secret?: boolean }).secret) keys.add(k);
       walk(v);
     }
-    for (const sub of [...(node.allOf ?? []), ...(node.anyOf ?? [])]) walk(sub);
-    walk(node.items);
+    for (const v of Object.values(node.patternProperties ?? {})) walk(v);
+    for (const sub of [...(node.allOf ?? []), ...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.prefixItems ?? [])]) walk(sub);
+    walk(node.additionalProperties);
+    walk(Array.isArray(node.items) ? { allOf: node.items } : node.items);
   };
   walk(schema);
   return [...keys];
 }
 
-/** A copy of an instance's settings with its secrets replaced, safe for logs and API answers. */
-export function redactSecrets<T extends Record<string, unknown>>(value: T, keys: readonly string[]): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (keys.includes(k)) out[k] = v === undefined ? undefined : '[redacted]';
-    else if (isPlainObject(v)) out[k] = redactSecrets(v, keys);
-    else out[k] = v;
-  }
-  return out as T;
+/** The string values held under secret keys anywhere in `value`: what an HTTP client must never echo. */
+export function secretValues(value: unknown, keys: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, secret: boolean) => {
+    if (typeof v === 'string') {
+      if (secret && v !== '') out.push(v);
+    } else if (Array.isArray(v)) {
+      for (const item of v) walk(item, secret);
+    } else if (isPlainObject(v)) {
+      for (const [k, item] of Object.entries(v)) walk(item, secret || keys.includes(k));
+    }
+  };
+  walk(value, false);
+  return out;
 }
+
+/** A copy of an instance's settings with its secrets replaced (at any depth, in arrays too), safe for logs and API answers. */
+export function redactSecrets<T extends Record<string, unknown>>(value: T, keys: readonly string[]): T {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isPlainObject(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, item] of Object.entries(v)) {
+      out[k] = keys.includes(k) ? (item === undefined ? undefined : '[redacted]') : walk(item);
+    }
+    return out;
+  };
+  return walk(value) as T;
+}
+
+/** The settings of the core configuration marked `secret: true` (Kafka and ClickHouse passwords, the webhook token...). */
+export const CORE_SECRET_KEYS: readonly string[] = secretKeys(ConfigSchema);

@@ -34,6 +34,18 @@ export interface SnapshotContext {
   observedAt: number;
 }
 
+/**
+ * What a stream serves and which provider permission it needs, so that the runner knows what an
+ * HTTP 403 of the stream means: its capabilities are shown missing with that permission's name,
+ * the stream waits for the next permission check, and every other stream keeps running.
+ */
+export interface StreamPermission {
+  /** The capabilities this stream serves (e.g. `activities:logon`...). */
+  readonly capabilities: readonly Capability[];
+  /** The provider's name of the permission it needs (`okta.logs.read`, `ActivityFeed.Read`, a scope URL). */
+  readonly permission: string;
+}
+
 /** A half-open time range [since, until) in epoch milliseconds. */
 export interface TimeWindow {
   since: number;
@@ -44,7 +56,7 @@ export interface TimeWindow {
  * A stream of audit records read by time. The runtime decides which windows to read (first
  * history, then polls that re-read a trailing window); the stream only knows how to read one.
  */
-export interface ActivityStream {
+export interface ActivityStream extends StreamPermission {
   /** Unique within the instance, e.g. `system_log`; sub-streams use `name/sub`. */
   readonly name: string;
   /**
@@ -75,12 +87,54 @@ export type SnapshotNormalizer = (raw: unknown, ctx: SnapshotContext) => Account
  */
 export type SnapshotKinds<K extends string = string> = { readonly [kind in K]: SnapshotNormalizer };
 
-/** A full scan of state (accounts, groups, privileges, grants, or files), repeated periodically. */
-export interface SnapshotStream<K extends string = string> {
+/** One page of a snapshot scan, with what the runtime needs to resume it and to find deletions. */
+export interface SnapshotPage<K extends string = string> {
+  items: SnapshotItem<K>[];
+  /**
+   * Where the scan stands once this page is done (a page token, a folder queue...). The runtime saves
+   * it after Kafka acknowledged the page, and a restarted scan calls `read(signal, checkpoint)`.
+   */
+  checkpoint?: string;
+  /**
+   * The part of the stream the items come from (`user:<email>`, `drive:<id>`...); default: each
+   * entity's kind (user, group, membership, privilege, app_grant, file).
+   */
+  scope?: string;
+  /**
+   * Parts this scan could not read (a missing permission, a user whose Drive is closed to us): what
+   * the last complete scan saw there is kept, not deleted. `*` is the whole stream.
+   */
+  skipped?: string[];
+}
+
+/**
+ * A full scan of state (accounts, groups, privileges, grants, or files), repeated periodically. After
+ * a scan that read to its end, whatever the previous complete scan saw and this one did not (outside
+ * its `skipped` parts) becomes a deletion event.
+ */
+export interface SnapshotStream<K extends string = string> extends StreamPermission {
   readonly name: string;
   readonly topic: 'account' | 'file';
   readonly kinds: SnapshotKinds<K>;
-  read(signal: AbortSignal): AsyncIterable<SnapshotItem<K>[]>;
+  /** Yields the pages of one scan; with `resume`, the pages after that checkpoint (or all, if the stream cannot resume). */
+  read(signal: AbortSignal, resume?: string): AsyncIterable<SnapshotPage<K>>;
+}
+
+/**
+ * An entity a change feed says left one view of the tenant (Drive's `removed`: deleted, or that
+ * user lost access). It is a deletion only when the last complete scan saw the entity in one of
+ * `scopes` (a scope ending in `*` matches every scope that starts with the rest).
+ */
+export interface Removal<K extends string = string> {
+  /** Normalized like the feed's other items, to find the entity's record id. */
+  item: SnapshotItem<K>;
+  scopes: string[];
+}
+
+export interface ChangePage<K extends string = string> {
+  items: SnapshotItem<K>[];
+  cursor: string;
+  removed?: Removal<K>[];
 }
 
 /**
@@ -88,14 +142,14 @@ export interface SnapshotStream<K extends string = string> {
  * Dropbox list_folder cursor): near-realtime updates between full scans. The runtime saves the
  * cursor that follows a page only after Kafka acknowledged the page's events.
  */
-export interface ChangeStream<K extends string = string> {
+export interface ChangeStream<K extends string = string> extends StreamPermission {
   readonly name: string;
   readonly topic: 'account' | 'file';
   readonly kinds: SnapshotKinds<K>;
   /** The cursor to begin with when none is saved: usually "from now on", since a full scan covers the past. */
   initialCursor(signal: AbortSignal): Promise<string>;
   /** Changes after `cursor`, a page at a time, each with the cursor that follows it. */
-  read(cursor: string, signal: AbortSignal): AsyncIterable<{ items: SnapshotItem<K>[]; cursor: string }>;
+  read(cursor: string, signal: AbortSignal): AsyncIterable<ChangePage<K>>;
 }
 
 /** Normalizes an item with its stream's normalizer for its kind; an undeclared kind is an AW_NORMALIZE_FAILED naming it. */
@@ -140,6 +194,8 @@ export interface ActionHandler {
   verify?(target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal): Promise<boolean>;
   /** The verb that undoes this one, if any (suspend_user → unsuspend_user). */
   inverse?: ActionVerb;
+  /** The provider permission the action needs, named in `/v1/connectors` when the provider refuses it (403). */
+  permission?: string;
 }
 
 /** A connector's governance handlers for one instance, by verb. */
@@ -183,7 +239,7 @@ export interface CredentialCheck {
   /** Permissions the credentials were seen to carry (scopes, admin roles...). */
   permissions: string[];
   /** Declared capabilities the credentials cannot serve, with the reason: "missing permission: ...". */
-  missing: Array<{ capability: Capability; reason: string }>;
+  missing: Array<{ capability: Capability; reason: string; permission?: string }>;
 }
 
 /** What the runtime gives a connector when it creates an instance. */
@@ -191,8 +247,12 @@ export interface ConnectorContext<C extends InstanceConfig = InstanceConfig> {
   instance: string;
   config: C;
   log: Logger;
-  /** Builds the instance's HTTP client with its limits; the provider adds auth, paging and throttle reading. */
-  http(options: Pick<HttpClientOptions, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle' | 'trustedOrigins' | 'headers'>): HttpClient;
+  /**
+   * Builds an HTTP client of the instance with its limits and the instance's secrets kept out of its
+   * errors; the provider adds auth, paging and throttle reading. `C` is what its requests name as
+   * their `credential` (an audience, an impersonated user).
+   */
+  http<C = undefined>(options: Pick<HttpClientOptions<C>, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle' | 'trustedOrigins' | 'headers'>): HttpClient<C>;
   signal: AbortSignal;
 }
 
@@ -204,7 +264,7 @@ export interface ConnectorInstance {
   /** Governance actions by verb: `definition.actions.build(...)`, so that they match the declared capabilities. */
   readonly actions?: ActionHandlers;
   /** The instance's HTTP client (or the main one), for stats (requests, throttling waits). */
-  readonly http: HttpClient;
+  readonly http: HttpClient<any>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { secretKeys } from '../core/config.js';
 import type { AuditEvent } from '../schemas/types.js';
 import type { ConnectorDefinition, NormalizeContext } from './contract.js';
 import { okta } from './okta/index.js';
@@ -25,6 +26,11 @@ export const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map<stri
 
 export function providerSchemas(): Record<string, ConnectorDefinition['configSchema']> {
   return Object.fromEntries([...CONNECTORS.values()].map((d) => [d.id, d.configSchema]));
+}
+
+/** Names of every registered connector's settings marked `secret: true` (at any depth), for log redaction. */
+export function connectorSecretKeys(): string[] {
+  return [...new Set([...CONNECTORS.values()].flatMap((d) => secretKeys(d.configSchema)))];
 }
 
 /** Each provider's defaults for the shared instance settings (see `ConnectorDefinition.instanceDefaults`). */

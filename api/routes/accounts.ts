@@ -14,6 +14,7 @@ const QuerySchema = Type.Object({
   status: Type.Optional(Type.String({ minLength: 1, description: 'active, suspended, deprovisioned, staged, locked, password_expired, unknown' })),
   email: Type.Optional(Type.String({ minLength: 1, description: "the subject's email, case-insensitive" })),
   subject_id: Type.Optional(Type.String({ minLength: 1, description: "the provider's id of the user or group" })),
+  include_deleted: Type.Optional(Type.Boolean({ description: 'also list what a complete scan or a change feed found deleted (`deleted: true`); default false' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default ${DEFAULT_PAGE_SIZE} (at most the configured maximum page size)` })),
   cursor: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page' })),
 }, { additionalProperties: false });
@@ -69,6 +70,7 @@ export function accountRoutes(app: FastifyInstance, deps: { clickhouse: ClickHou
       .equals('kind', 'kind', query.kind)
       .equals('status', 'status', query.status)
       .equals('subject_id', 'subject_id', query.subject_id);
+    if (query.include_deleted !== true) where.add('NOT deleted');
     if (query.email !== undefined) where.add('lower(subject_email) = {email:String}', { email: query.email.toLowerCase() });
     if (query.cursor !== undefined) {
       const [provider, instance, kind, id] = decodeCursor(query.cursor, 4);

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
-import type { InstanceStatus } from '../../ingestors/runtime/instance-runner.js';
+import type { InstanceStatus } from '../../ingestors/runtime/instance-status.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
@@ -8,8 +8,8 @@ const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 // Open objects: a field the runtime adds later is answered, not silently dropped by the serializer.
 const StreamStatusSchema = Type.Object({
   stream: Type.String(),
-  kind: Type.String({ description: 'activities or snapshot' }),
-  state: Type.String({ description: 'waiting, running, idle or error' }),
+  kind: Type.String({ description: 'activities, snapshot or changes' }),
+  state: Type.String({ description: 'waiting, running, idle, error or missing_permission (waits for the next permission check)' }),
   fetched: Type.Integer({ description: 'records received from the provider since start' }),
   published: Type.Integer({ description: 'events Kafka acknowledged since start' }),
   deadLettered: Type.Integer(),
@@ -20,16 +20,25 @@ const StreamStatusSchema = Type.Object({
   lastSuccessAt: NullableString,
   nextRunAt: NullableString,
   lastError: Type.Union([Type.Object({ code: Type.String(), message: Type.String(), at: Type.String() }), Type.Null()]),
+  lastCompletedScan: Type.Optional(Type.Union([Type.Object({
+    startedAt: NullableString,
+    completedAt: Type.String(),
+    records: NullableNumber,
+  }, { description: 'snapshots: the last complete scan, saved with the cursor (kept across restarts)' }), Type.Null()])),
 }, { additionalProperties: true });
 
 const InstanceStatusSchema = Type.Object({
   provider: Type.String(),
   instance: Type.String(),
-  phase: Type.String({ description: 'starting, validating, scanning_accounts, running, error or stopped' }),
+  phase: Type.String({ description: 'starting, validating, scanning_accounts, running, error, stopped, or unknown (no runner has recorded a status yet)' }),
   credentials: Type.Union([Type.Object({
     ok: Type.Boolean(),
     permissions: Type.Array(Type.String(), { description: 'permissions the credentials were seen to carry' }),
-    missing: Type.Array(Type.Object({ capability: Type.String(), reason: Type.String() }, { additionalProperties: true })),
+    missing: Type.Array(Type.Object({
+      capability: Type.String(),
+      reason: Type.String({ description: '"missing permission: <name> (...)"' }),
+      permission: Type.Optional(Type.String({ description: 'the permission a 403 of the provider showed missing' })),
+    }, { additionalProperties: true })),
   }, { additionalProperties: true }), Type.Null()]),
   streams: Type.Array(StreamStatusSchema),
   http: Type.Union([Type.Object({
@@ -40,19 +49,22 @@ const InstanceStatusSchema = Type.Object({
     errors: Type.Integer(),
     pausedUntil: NullableNumber,
   }, { additionalProperties: true }), Type.Null()]),
+  source: Type.String({ description: 'runner: this process runs the instance; cursors: read from the cursors topic (an API process that runs no connector)' }),
+  reportedAt: Type.Optional(Type.Union([Type.String({ description: 'source cursors: when the runner last recorded its status' }), Type.Null()])),
 }, { additionalProperties: true });
 
 /**
- * `GET /v1/connectors`: every connector instance this process runs, with its phase, the
- * permissions its credentials carry, and per stream the records fetched, events published,
- * dead letters, throttling waits and freshness.
+ * `GET /v1/connectors`: every connector instance, with its phase, the permissions its credentials
+ * carry and those it misses, and per stream the records fetched, events published, dead letters,
+ * throttling waits, freshness and last complete scan. A process that runs no connector answers
+ * from the cursors topic.
  */
-export function connectorRoutes(app: FastifyInstance, deps: { statuses: () => InstanceStatus[] }): void {
+export function connectorRoutes(app: FastifyInstance, deps: { statuses: () => InstanceStatus[] | Promise<InstanceStatus[]> }): void {
   app.get('/v1/connectors', {
     schema: {
       summary: 'Connector instances: health, scan progress, freshness and throttling',
       tags: ['connectors'],
       response: { 200: Type.Object({ items: Type.Array(InstanceStatusSchema) }) },
     },
-  }, async () => ({ items: deps.statuses() }));
+  }, async () => ({ items: await deps.statuses() }));
 }

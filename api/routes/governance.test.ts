@@ -6,6 +6,7 @@ import { instanceConfig } from '../../core/config.js';
 import { createKafkaBus, type ConsumedRecord, type KafkaBus } from '../../core/kafka.js';
 import { OktaConfigSchema } from '../../ingestors/okta/config.js';
 import { CONNECTORS } from '../../ingestors/registry.js';
+import { Connections } from '../../ingestors/runtime/connections.js';
 import { ActionCatalog, governanceCommandId } from '../../processors/governance/index.js';
 import { ensureTables, governanceCommandToRow, governanceResultToRow, TABLES } from '../../processors/sink/tables.js';
 import { decode } from '../../schemas/registry.js';
@@ -24,7 +25,6 @@ let bus: KafkaBus;
 let app: FastifyInstance;
 let bare: FastifyInstance;
 const published: ConsumedRecord[] = [];
-const stop = new AbortController();
 const cleanups: Array<() => Promise<unknown>> = [];
 
 function cmd(n: number, overrides: Partial<GovernanceCommand> = {}): GovernanceCommand {
@@ -88,13 +88,14 @@ before(async () => {
       emea: instanceConfig(OktaConfigSchema, { orgUrl: 'http://127.0.0.1:9', token: 'not-used' }),
     },
   };
-  app = await buildApp({ clickhouse, log: testLog, maxPageSize: 50, bus, governanceActions: new ActionCatalog(connectors, CONNECTORS, testLog, stop.signal) });
+  const connections = new Connections({ connectors, definitions: CONNECTORS, log: testLog });
+  cleanups.push(async () => connections.close());
+  app = await buildApp({ clickhouse, log: testLog, maxPageSize: 50, bus, governanceActions: new ActionCatalog(connections) });
   bare = await buildApp({ clickhouse, log: testLog, maxPageSize: 50 });
   cleanups.push(() => app.close(), () => bare.close());
 });
 
 after(async () => {
-  stop.abort();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 

@@ -1,8 +1,9 @@
-import type { SnapshotItem, SnapshotKinds, SnapshotStream } from '../contract.js';
+import { providerStatus } from '../../core/errors.js';
+import type { SnapshotItem, SnapshotKinds, SnapshotPage, SnapshotStream } from '../contract.js';
 import type { CredentialProbe } from './credentials.js';
 import type { DirectoryClient } from './directory-client.js';
-import { statusOf } from './google-api.js';
 import { type Json, obj, str } from '../runtime/json-fields.js';
+import { SCOPES } from './scopes.js';
 import {
   normalizeGoogleGroup, normalizeGoogleMembership, normalizeGoogleRoleAssignment, normalizeGoogleToken, normalizeGoogleUser, type Assignee,
 } from './normalize-directory.js';
@@ -26,7 +27,17 @@ export function accountsStream(directory: DirectoryClient, probe: CredentialProb
     name: 'accounts',
     topic: 'account',
     kinds: ACCOUNT_KINDS,
-    async *read(signal): AsyncIterable<AccountItem[]> {
+    capabilities: ['accounts', 'groups', 'privileges', 'app_grants'],
+    permission: SCOPES.users,
+    async *read(signal): AsyncIterable<SnapshotPage<keyof typeof ACCOUNT_KINDS>> {
+      // What the credentials may not read is kept as the last complete scan saw it, not deleted.
+      const skipped = [
+        ...(probe.allows('users') ? [] : ['user', 'app_grant']),
+        ...(probe.allows('userSecurity') ? [] : ['app_grant']),
+        ...(probe.allows('groups') ? [] : ['group', 'membership']),
+        ...(probe.allows('roles') ? [] : ['privilege']),
+      ];
+      if (skipped.length > 0) yield { items: [], skipped };
       // Who a role assignment names (it carries only an id).
       const assignees = new Map<string, Assignee>();
       if (probe.allows('users')) {
@@ -38,16 +49,16 @@ export function accountsStream(directory: DirectoryClient, probe: CredentialProb
             const grants = await Promise.all(users.map(async (user) => (await tokensOf(directory, String(user.id))).map((token): AccountItem => ({ kind: 'app_grant', raw: { user, token } }))));
             items.push(...grants.flat());
           }
-          yield items;
+          yield { items };
           if (signal.aborted) return;
         }
       }
       if (probe.allows('groups')) {
         for await (const groups of directory.groups()) {
           for (const group of groups) assignees.set(String(group.id), { type: 'group', email: str(group.email), name: str(group.name) });
-          yield groups.map((raw) => ({ kind: 'group', raw }));
+          yield { items: groups.map((raw) => ({ kind: 'group', raw })) };
           for (const group of groups) {
-            for await (const members of directory.members(String(group.id))) yield members.map((member) => ({ kind: 'membership', raw: { group, member } }));
+            for await (const members of directory.members(String(group.id))) yield { items: members.map((member) => ({ kind: 'membership', raw: { group, member } })) };
             if (signal.aborted) return;
           }
         }
@@ -55,10 +66,12 @@ export function accountsStream(directory: DirectoryClient, probe: CredentialProb
       if (probe.allows('roles')) {
         const roles = new Map((await directory.roles()).map((role) => [String(role.roleId), role]));
         for await (const assignments of directory.roleAssignments()) {
-          yield assignments.map((assignment) => ({
-            kind: 'privilege',
-            raw: { assignment, role: roles.get(String(assignment.roleId)) ?? null, assignee: assignees.get(String(assignment.assignedTo)) ?? null },
-          }));
+          yield {
+            items: assignments.map((assignment) => ({
+              kind: 'privilege',
+              raw: { assignment, role: roles.get(String(assignment.roleId)) ?? null, assignee: assignees.get(String(assignment.assignedTo)) ?? null },
+            })),
+          };
         }
       }
     },
@@ -70,7 +83,7 @@ async function tokensOf(directory: DirectoryClient, userId: string): Promise<Jso
   try {
     return await directory.tokens(userId);
   } catch (err) {
-    if (statusOf(err) === 404) return [];
+    if (providerStatus(err) === 404) return [];
     throw err;
   }
 }

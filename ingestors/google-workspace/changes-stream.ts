@@ -1,6 +1,9 @@
-import type { ChangeStream, SnapshotItem, SnapshotKinds } from '../contract.js';
+import { recordId } from '../../schemas/event-id.js';
+import type { ChangeStream, Removal, SnapshotItem, SnapshotKinds } from '../contract.js';
+import { deletionEvent } from '../runtime/deletions.js';
 import { activeUsers, isUnreadableUser, withPermissions, type DriveScanDeps } from './files-stream.js';
 import { type Json, obj } from '../runtime/json-fields.js';
+import { SCOPES } from './scopes.js';
 import { normalizeGoogleFile, type InternalDomains } from './normalize-drive.js';
 
 /** The feed's cursor: each user's Drive changes page token, by email. */
@@ -24,30 +27,50 @@ function serialize(tokens: Tokens): string {
 const START_TOKENS_AT_ONCE = 50;
 
 /**
- * Near-realtime file changes from Drive's changes feed. Drive keeps one feed per user, so the cursor
- * holds a page token per active user; a user seen for the first time starts from the present (the
- * full scan covers the past). A change is taken from its owner's feed only (a My Drive file the feed's
- * user owns, or a shared-drive item in the admin's feed): another user's view may lack the file's
- * permissions. `removed` entries are skipped: a user losing access looks the same as a deletion.
+ * A changed file with its permissions: `updated`, or `deleted` once trashed; `removed` is a removal's
+ * file id only (no name, path or owner: Drive says nothing more).
  */
-/** A changed file with its permissions: `updated`, or `deleted` once trashed. */
 function changeKinds(domains: InternalDomains) {
   return {
     updated: (raw, ctx) => normalizeGoogleFile(raw, ctx, { change: 'updated', domains }),
     deleted: (raw, ctx) => normalizeGoogleFile(raw, ctx, { change: 'deleted', domains }),
+    removed: (raw, ctx) => {
+      const id = String(obj(raw)?.id);
+      return deletionEvent({ record_id: recordId('google_workspace', ctx.instance, 'file', id), file: { id, name: id, path: null, owner: null } },
+        { provider: 'google_workspace', instance: ctx.instance }, ctx.observedAt, 'change_feed');
+    },
   } satisfies SnapshotKinds;
 }
+type ChangeKind = keyof ReturnType<typeof changeKinds>;
 
-export function changesStream(deps: DriveScanDeps): ChangeStream<'updated' | 'deleted'> {
+/**
+ * Near-realtime file changes from Drive's changes feed. Drive keeps one feed per user, so the cursor
+ * holds a page token per active user; a user seen for the first time starts from the present (the
+ * full scan covers the past). A change is taken from its owner's feed only (a My Drive file the feed's
+ * user owns, or a shared-drive item in the admin's feed): another user's view may lack the file's
+ * permissions. A `removed` entry (deleted, or the user lost access: Drive does not say which) is
+ * reported as a removal from that user's Drive (or, in the admin's feed, from a shared drive): the
+ * runtime makes it a deletion when the last complete scan found the file there.
+ */
+export function changesStream(deps: DriveScanDeps): ChangeStream<ChangeKind> {
   const { drive, adminEmail, log } = deps;
 
-  async function itemsOf(changes: Json[], user: string): Promise<SnapshotItem<'updated' | 'deleted'>[]> {
+  const isAdmin = (user: string) => user.toLowerCase() === adminEmail.toLowerCase();
+
+  function removalsOf(changes: Json[], user: string): Removal<ChangeKind>[] {
+    return changes.filter((c) => c.removed === true && c.changeType !== 'drive' && typeof c.fileId === 'string').map((c) => ({
+      item: { kind: 'removed', raw: { id: c.fileId } },
+      scopes: [`user:${user}`, ...(isAdmin(user) ? ['drive:*'] : [])],
+    }));
+  }
+
+  async function itemsOf(changes: Json[], user: string): Promise<SnapshotItem<ChangeKind>[]> {
     const files: Json[] = [];
     for (const change of changes) {
       const file = obj(change.file);
       if (change.removed === true || change.changeType === 'drive' || !file) continue;
       const sharedDrive = typeof file.driveId === 'string';
-      if (sharedDrive ? user.toLowerCase() !== adminEmail.toLowerCase() : file.ownedByMe !== true) continue;
+      if (sharedDrive ? !isAdmin(user) : file.ownedByMe !== true) continue;
       files.push(file);
     }
     return (await withPermissions(drive, files, user)).map((raw) => ({ kind: raw.trashed === true ? 'deleted' as const : 'updated' as const, raw }));
@@ -57,6 +80,8 @@ export function changesStream(deps: DriveScanDeps): ChangeStream<'updated' | 'de
     name: 'drive/changes',
     topic: 'file',
     kinds: changeKinds(deps.domains),
+    capabilities: ['files:realtime'],
+    permission: SCOPES.drive,
     initialCursor: async () => serialize({}),
     async *read(cursor, signal) {
       if (!deps.probe.allows('drive')) return;
@@ -85,7 +110,7 @@ export function changesStream(deps: DriveScanDeps): ChangeStream<'updated' | 'de
         try {
           for await (const page of drive.changes(token, user)) {
             tokens[user] = page.token;
-            yield { items: await itemsOf(page.changes, user), cursor: serialize(tokens) };
+            yield { items: await itemsOf(page.changes, user), removed: removalsOf(page.changes, user), cursor: serialize(tokens) };
           }
         } catch (err) {
           if (!isUnreadableUser(err)) throw err;

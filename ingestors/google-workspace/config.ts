@@ -1,9 +1,9 @@
 import Type, { type Static } from 'typebox';
 import type { InstanceConfig } from '../../core/config.js';
+import { httpsUrl } from '../../core/https-url.js';
 
 const EMAIL = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
 const DOMAIN = '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$';
-const URL = '^https?://[^\\s]+$';
 
 /** The Reports API applications read by default: one activity stream (and cursor) each. */
 export const DEFAULT_APPLICATIONS = ['login', 'admin', 'drive', 'token', 'saml', 'groups', 'mobile'] as const;
@@ -16,9 +16,9 @@ export const GoogleWorkspaceConfigSchema = Type.Object({
   customerId: Type.String({ minLength: 1, default: 'my_customer' }),
   domain: Type.String({ pattern: DOMAIN, description: "the organisation's primary domain, e.g. acme.com" }),
   additionalDomains: Type.Array(Type.String({ pattern: DOMAIN }), { default: [], description: 'other domains of the organisation (secondary domains, aliases)' }),
-  tokenUrl: Type.String({ pattern: URL, default: 'https://oauth2.googleapis.com/token' }),
-  adminBaseUrl: Type.String({ pattern: URL, default: 'https://admin.googleapis.com', description: 'Admin SDK: Reports and Directory APIs' }),
-  driveBaseUrl: Type.String({ pattern: URL, default: 'https://www.googleapis.com', description: 'Drive API v3 (under /drive/v3)' }),
+  tokenUrl: httpsUrl('https://oauth2.googleapis.com/token', { default: 'https://oauth2.googleapis.com/token', what: 'the OAuth token endpoint' }),
+  adminBaseUrl: httpsUrl('https://admin.googleapis.com', { default: 'https://admin.googleapis.com', what: 'Admin SDK: Reports and Directory APIs' }),
+  driveBaseUrl: httpsUrl('https://www.googleapis.com', { default: 'https://www.googleapis.com', what: 'Drive API v3 (under /drive/v3)' }),
   applications: Type.Array(Type.String({ pattern: '^[a-z_]+$' }), { default: [...DEFAULT_APPLICATIONS], minItems: 1 }),
   activityPageSize: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
   userPageSize: Type.Integer({ minimum: 1, maximum: 500, default: 500 }),

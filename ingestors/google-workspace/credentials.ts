@@ -1,8 +1,8 @@
-import { isAppwardenError } from '../../core/errors.js';
+import { isAppwardenError, providerStatus } from '../../core/errors.js';
 import type { CredentialCheck } from '../contract.js';
 import type { DirectoryClient } from './directory-client.js';
 import type { DriveClient } from './drive-client.js';
-import { statusOf, type GoogleApi } from './google-api.js';
+import type { GoogleApi } from './google-api.js';
 import type { ReportsClient } from './reports-client.js';
 import { SCOPE_CAPABILITIES, SCOPES, type ScopeName } from './scopes.js';
 import { oauthErrorOf } from './service-account.js';
@@ -72,7 +72,7 @@ export class CredentialProbe {
     } catch (err) {
       // Throttled or unavailable: the token proves the scope is authorized; the API could not say more now.
       if (isAppwardenError(err, 'AW_PROVIDER_THROTTLED') || isAppwardenError(err, 'AW_PROVIDER_UNAVAILABLE')) return { kind: 'granted' };
-      const status = statusOf(err);
+      const status = providerStatus(err);
       if (status === 403) return { kind: 'missing', reason: `missing permission: ${url} (the API answered 403: ${this.adminEmail} lacks the admin privilege or the API is off)` };
       if (status === 401) return { kind: 'refused', reason: `credentials refused: ${(err as Error).message}` };
       throw err;

@@ -1,3 +1,4 @@
+import { pathSegment } from '../runtime/http-client.js';
 import type { GoogleApi } from './google-api.js';
 
 type Json = Record<string, unknown>;
@@ -9,15 +10,23 @@ const MEMBERS_PAGE = 200;
 const ROLES_PAGE = 100;
 const ROLE_ASSIGNMENTS_PAGE = 200;
 
-const enc = encodeURIComponent;
+const enc = pathSegment;
 
 /** Admin SDK Directory API calls, nothing else; all made as the configured admin. */
 export class DirectoryClient {
   constructor(private readonly api: GoogleApi, private readonly options: { customerId: string; userPageSize: number }) {}
 
   users(): AsyncIterable<Json[]> {
-    return this.api.pages({ path: `${DIRECTORY}/users`, query: { customer: this.options.customerId, maxResults: this.options.userPageSize, projection: 'full' } },
-      { scope: 'users' }, 'users');
+    return this.api.pages(this.usersRequest(), { scope: 'users' }, 'users');
+  }
+
+  /** The users from page token `from`, each page with the token of the next. */
+  userPages(from?: string): AsyncIterable<{ items: Json[]; next: string | null }> {
+    return this.api.tokenPages(this.usersRequest(), { scope: 'users' }, 'users', from);
+  }
+
+  private usersRequest() {
+    return { path: `${DIRECTORY}/users`, query: { customer: this.options.customerId, maxResults: this.options.userPageSize, projection: 'full' } };
   }
 
   groups(): AsyncIterable<Json[]> {

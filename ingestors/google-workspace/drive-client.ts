@@ -1,3 +1,4 @@
+import { pathSegment } from '../runtime/http-client.js';
 import type { GoogleApi } from './google-api.js';
 import type { Principal } from './scopes.js';
 
@@ -11,7 +12,13 @@ const SHARED_DRIVES_PAGE = 100;
 // Items of every drive the caller may see, with their shared-drive fields.
 const ALL_DRIVES = { supportsAllDrives: true, includeItemsFromAllDrives: true } as const;
 
-const enc = encodeURIComponent;
+const enc = pathSegment;
+
+/** A page of a list and the token of the page after it (null on the last). */
+export interface TokenPage {
+  items: Json[];
+  next: string | null;
+}
 
 /** A page of the changes feed and the page token that follows it (`newStartPageToken` on the last page). */
 export interface ChangesPage {
@@ -32,29 +39,29 @@ export class DriveClient {
     return this.options.labelIds.length > 0 ? { includeLabels: this.options.labelIds.join(',') } : {};
   }
 
-  /** Every shared drive of the organisation (as an admin). */
-  sharedDrives(admin: string): AsyncIterable<Json[]> {
-    return this.api.pages(this.api.drive('/drives', { query: { useDomainAdminAccess: true, pageSize: SHARED_DRIVES_PAGE } }), this.as(admin), 'drives');
+  /** Every shared drive of the organisation (as an admin), from page token `from`. */
+  sharedDrives(admin: string, from?: string): AsyncIterable<TokenPage> {
+    return this.api.tokenPages(this.api.drive('/drives', { query: { useDomainAdminAccess: true, pageSize: SHARED_DRIVES_PAGE } }), this.as(admin), 'drives', from);
   }
 
-  /** The files a user owns in their My Drive, trashed ones left out. */
-  ownedFiles(user: string): AsyncIterable<Json[]> {
-    return this.api.pages(this.api.drive('/files', {
+  /** The files a user owns in their My Drive, trashed ones left out, from page token `from`. */
+  ownedFiles(user: string, from?: string): AsyncIterable<TokenPage> {
+    return this.api.tokenPages(this.api.drive('/files', {
       query: {
         corpora: 'user', q: "'me' in owners and trashed = false", pageSize: this.options.pageSize,
         fields: `nextPageToken,files(${FILE_FIELDS})`, ...ALL_DRIVES, ...this.labels(),
       },
-    }), this.as(user), 'files');
+    }), this.as(user), 'files', from);
   }
 
-  /** The items of one shared drive, read as a member of it. */
-  sharedDriveFiles(driveId: string, member: string): AsyncIterable<Json[]> {
-    return this.api.pages(this.api.drive('/files', {
+  /** The items of one shared drive, read as a member of it, from page token `from`. */
+  sharedDriveFiles(driveId: string, member: string, from?: string): AsyncIterable<TokenPage> {
+    return this.api.tokenPages(this.api.drive('/files', {
       query: {
         corpora: 'drive', driveId, q: 'trashed = false', pageSize: this.options.pageSize,
         fields: `nextPageToken,files(${FILE_FIELDS})`, ...ALL_DRIVES, ...this.labels(),
       },
-    }), this.as(member), 'files');
+    }), this.as(member), 'files', from);
   }
 
   /** A file's permissions; files.list leaves them out for shared-drive items. */

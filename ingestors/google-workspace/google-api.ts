@@ -1,9 +1,9 @@
-import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import { AppwardenError } from '../../core/errors.js';
 import type { ConnectorContext } from '../contract.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../runtime/http-client.js';
 import type { GoogleWorkspaceConfig } from './config.js';
 import type { Principal } from './scopes.js';
-import { bodyTokenPages, collect, itemPages } from '../runtime/paging.js';
+import { collect } from '../runtime/paging.js';
 import { ServiceAccountTokens } from './service-account.js';
 import { googleThrottle } from './throttle.js';
 
@@ -14,8 +14,8 @@ type Json = Record<string, unknown>;
  * instance), with each request sent as its principal: the token for that subject and scope.
  */
 export class GoogleApi {
-  readonly #principals = new WeakMap<HttpRequest, Principal>();
-  readonly http: HttpClient;
+  /** Each request names its principal as its `credential`; the token is that principal's. */
+  readonly http: HttpClient<Principal>;
   readonly tokens: ServiceAccountTokens;
   readonly #driveBase: string;
 
@@ -26,14 +26,13 @@ export class GoogleApi {
       ctx.http({ baseUrl: config.tokenUrl }),
     );
     this.#driveBase = `${config.driveBaseUrl.replace(/\/+$/, '')}/drive/v3`;
-    this.http = ctx.http({
+    this.http = ctx.http<Principal>({
       baseUrl: config.adminBaseUrl.replace(/\/+$/, ''),
       trustedOrigins: [config.driveBaseUrl],
       throttle: googleThrottle,
       authenticate: async (req) => {
-        const principal = this.#principals.get(req);
-        if (!principal) throw new AppwardenError('AW_INTERNAL', 'a Google request was sent without a principal');
-        return { authorization: `Bearer ${await this.tokens.token(principal)}` };
+        if (!req.credential) throw new AppwardenError('AW_INTERNAL', 'a Google request was sent without a principal');
+        return { authorization: `Bearer ${await this.tokens.token(req.credential)}` };
       },
       onUnauthorized: async () => {
         this.tokens.invalidate();
@@ -48,19 +47,33 @@ export class GoogleApi {
   }
 
   request<T = Json>(req: HttpRequest, principal: Principal): Promise<HttpResponse<T>> {
-    this.#principals.set(req, principal);
-    return this.http.request<T>(req);
+    return this.http.request<T>({ ...req, credential: principal });
   }
 
   /** The items under `key` of every page, following `nextPageToken` (Google omits it on the last page). */
-  pages<T = Json>(first: HttpRequest, principal: Principal, key: string): AsyncIterable<T[]> {
-    this.#principals.set(first, principal);
-    const read = bodyTokenPages<T>(key, 'nextPageToken', 'pageToken');
-    return itemPages(this.http, first, (res, req) => {
-      const page = read(res, req);
-      if (page.next) this.#principals.set(page.next, principal);
-      return page;
-    });
+  async *pages<T = Json>(first: HttpRequest, principal: Principal, key: string): AsyncIterable<T[]> {
+    for await (const page of this.tokenPages<T>(first, principal, key)) {
+      if (page.items.length > 0) yield page.items;
+    }
+  }
+
+  /** Every page from page token `from` (the first page without it), each with the token of the page after it (null on the last). */
+  async *tokenPages<T = Json>(first: HttpRequest, principal: Principal, key: string, from?: string): AsyncIterable<{ items: T[]; next: string | null }> {
+    const base: HttpRequest<Principal> = { ...first, credential: principal };
+    const start: HttpRequest<Principal> = from === undefined ? base : { ...base, query: { ...base.query, pageToken: from } };
+    const tokenOf = (res: HttpResponse): string | null => {
+      const token = ((res.body ?? {}) as Json).nextPageToken;
+      return typeof token === 'string' && token !== '' ? token : null;
+    };
+    for await (const page of this.http.paginate<T>(start, (res, req) => {
+      const body = (res.body ?? {}) as Json;
+      const items = Array.isArray(body[key]) ? (body[key] as T[]) : [];
+      const token = tokenOf(res);
+      if (token === null) return { items, next: null };
+      return { items, next: { ...req, query: { ...req.query, pageToken: token } } };
+    })) {
+      yield { items: page.items, next: tokenOf(page.response) };
+    }
   }
 
   all<T = Json>(first: HttpRequest, principal: Principal, key: string): Promise<T[]> {
@@ -72,9 +85,4 @@ export class GoogleApi {
     const res = await this.request<T>({ ...req, acceptStatus: [404] }, principal);
     return res.status === 404 ? null : res.body;
   }
-}
-
-/** The HTTP status of a failed provider request, when the error carries one. */
-export function statusOf(err: unknown): number | null {
-  return isAppwardenError(err) && typeof err.details.status === 'number' ? err.details.status : null;
 }

@@ -14,6 +14,7 @@ import { isoTimeOrNever } from '../runtime/provider-time.js';
 import { normalizeGoogleActivity } from './normalize-activity.js';
 import { internalDomains } from './normalize-drive.js';
 import { ReportsClient } from './reports-client.js';
+import { SCOPES } from './scopes.js';
 import { userActions } from './user-actions.js';
 
 /**
@@ -23,6 +24,8 @@ import { userActions } from './user-actions.js';
 function activityStream(application: string, reports: ReportsClient): ActivityStream {
   return {
     name: `reports/${application}`,
+    capabilities: ['activities:logon', 'activities:user', 'activities:admin'],
+    permission: SCOPES.reports,
     order: 'desc',
     read: (window) => reports.activities(application, window),
     timeOf: (raw) => isoTimeOrNever(obj(obj(raw)?.id)?.time),

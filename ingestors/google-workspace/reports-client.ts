@@ -1,4 +1,5 @@
 import type { TimeWindow } from '../contract.js';
+import { pathSegment } from '../runtime/http-client.js';
 import type { GoogleApi } from './google-api.js';
 
 /** Admin SDK Reports API calls: activities of one application, bounded by time. */
@@ -12,7 +13,7 @@ export class ReportsClient {
    */
   activities(application: string, window: TimeWindow): AsyncIterable<unknown[]> {
     return this.api.pages({
-      path: `/admin/reports/v1/activity/users/all/applications/${encodeURIComponent(application)}`,
+      path: `/admin/reports/v1/activity/users/all/applications/${pathSegment(application)}`,
       query: {
         startTime: new Date(window.since).toISOString(),
         endTime: new Date(Math.max(window.since, window.until - 1)).toISOString(),
@@ -25,7 +26,7 @@ export class ReportsClient {
   /** The newest activity of `application` whose events match Google's `filters` (e.g. `doc_id==<id>`), over the retained history. */
   async latestWith(application: string, filters: string): Promise<Record<string, unknown> | null> {
     const res = await this.api.request<{ items?: Array<Record<string, unknown>> }>({
-      path: `/admin/reports/v1/activity/users/all/applications/${encodeURIComponent(application)}`,
+      path: `/admin/reports/v1/activity/users/all/applications/${pathSegment(application)}`,
       query: { filters, maxResults: 1, ...(this.options.customerId === 'my_customer' ? {} : { customerId: this.options.customerId }) },
     }, { scope: 'reports' });
     return res.body.items?.[0] ?? null;

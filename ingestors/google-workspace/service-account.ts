@@ -1,5 +1,5 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { AppwardenError } from '../../core/errors.js';
+import { AppwardenError, ProviderHttpError } from '../../core/errors.js';
 import type { HttpClient } from '../runtime/http-client.js';
 import { TokenCache } from '../runtime/token-cache.js';
 import { SCOPES, type Principal } from './scopes.js';
@@ -95,14 +95,15 @@ export class ServiceAccountTokens {
       url: this.settings.tokenUrl,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       rawBody: new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion }).toString(),
+      secretBody: true,
       acceptStatus: [400, 401, 403],
     });
     const body = typeof res.body === 'object' && res.body !== null ? res.body : {};
     if (res.status >= 300) {
-      const oauthError = typeof body.error === 'string' ? body.error : `http_${res.status}`;
-      const description = typeof body.error_description === 'string' ? `: ${body.error_description}` : '';
-      throw new AppwardenError('AW_PROVIDER_AUTH_FAILED', `Google refused a token for ${subject} with scope ${scope} (${oauthError}${description})`, {
-        details: { status: res.status, oauthError, subject, scope },
+      const oauthError = typeof body.error === 'string' ? this.http.scrub(body.error) : `http_${res.status}`;
+      const description = typeof body.error_description === 'string' ? `: ${this.http.scrub(body.error_description)}` : '';
+      throw new ProviderHttpError('AW_PROVIDER_AUTH_FAILED', `Google refused a token for ${subject} with scope ${scope} (${oauthError}${description})`, {
+        httpStatus: res.status, details: { oauthError, subject, scope },
       });
     }
     if (typeof body.access_token !== 'string' || body.access_token === '') {

@@ -36,6 +36,8 @@ export function listingWindows(window: TimeWindow, now: number): TimeWindow[] {
  */
 export class ManagementActivityStream implements ActivityStream {
   readonly name: string;
+  readonly capabilities = ['activities:logon', 'activities:user', 'activities:admin'] as const;
+  readonly permission: string;
   /** Blobs skipped because they expired before they could be fetched, since start. */
   expiredSkipped = 0;
   /** Blobs fetched since start. */
@@ -51,6 +53,8 @@ export class ManagementActivityStream implements ActivityStream {
     private readonly now: () => number = Date.now,
   ) {
     this.name = `management/${contentType}`;
+    // DLP events carry sensitive data: their feed needs its own permission.
+    this.permission = contentType === 'DLP.All' ? 'ActivityFeed.ReadDlp' : 'ActivityFeed.Read';
   }
 
   async *read(window: TimeWindow, signal: AbortSignal): AsyncIterable<unknown[]> {

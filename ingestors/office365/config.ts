@@ -1,19 +1,18 @@
 import Type, { type Static } from 'typebox';
 import type { InstanceConfig } from '../../core/config.js';
+import { httpsOrigin } from '../../core/https-url.js';
 
 /** The Management Activity API's content types (one subscription and one activity stream each). */
 export const CONTENT_TYPES = ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General', 'DLP.All'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
-const ORIGIN = { pattern: '^https?://[^\\s/]+(:\\d+)?/?$', description: 'an origin such as https://graph.microsoft.com' };
-
 export const Office365ConfigSchema = Type.Object({
   tenantId: Type.String({ minLength: 1, description: 'the directory (tenant) id, a GUID' }),
   clientId: Type.String({ minLength: 1, description: 'the application (client) id of the app registration' }),
   clientSecret: Type.String({ minLength: 1, secret: true, description: 'a client secret of the app registration' }),
-  loginUrl: Type.String({ ...ORIGIN, default: 'https://login.microsoftonline.com' }),
-  graphUrl: Type.String({ ...ORIGIN, default: 'https://graph.microsoft.com' }),
-  managementUrl: Type.String({ ...ORIGIN, default: 'https://manage.office.com' }),
+  loginUrl: httpsOrigin('https://login.microsoftonline.com', { default: 'https://login.microsoftonline.com' }),
+  graphUrl: httpsOrigin('https://graph.microsoft.com', { default: 'https://graph.microsoft.com' }),
+  managementUrl: httpsOrigin('https://manage.office.com', { default: 'https://manage.office.com' }),
   publisherId: Type.Optional(Type.String({ minLength: 1, description: 'PublisherIdentifier for the Management API quota; default the tenant id' })),
   contentTypes: Type.Array(Type.Union(CONTENT_TYPES.map((t) => Type.Literal(t))), { minItems: 1, default: [...CONTENT_TYPES] }),
   pageSize: Type.Integer({ minimum: 1, maximum: 999, default: 999, description: 'Graph $top for directory lists' }),

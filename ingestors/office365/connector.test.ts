@@ -67,7 +67,7 @@ describe('Office 365 connector against the simulator', () => {
     const accounts = connector.snapshotStreams.find((s) => s.name === 'accounts')!;
     const kinds = async () => {
       const seen: string[] = [];
-      for await (const page of accounts.read(signal)) seen.push(...page.map((i) => i.kind));
+      for await (const page of accounts.read(signal)) seen.push(...page.items.map((i) => i.kind));
       return seen;
     };
     assert.equal((await kinds()).length, sim.state.users.length, 'users only: the parts it may not read are skipped');

@@ -1,4 +1,4 @@
-import { isAppwardenError } from '../../core/errors.js';
+import { isAppwardenError, providerStatus } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { readablePart } from './account-stream.js';
 import { type Json, obj } from '../runtime/json-fields.js';
@@ -26,8 +26,8 @@ export class DriveCatalog {
 
   constructor(private readonly graph: GraphClient, private readonly scope: DriveScope, private readonly log: Logger, private readonly now: () => number = Date.now) {}
 
-  /** Every OneDrive (one per user who has one) and every document library of every site, each once. */
-  async *discover(): AsyncIterable<Json[]> {
+  /** Every OneDrive (one per user who has one) and every document library of every site, each once; parts it may not read are named in `skipped`. */
+  async *discover(skipped?: string[]): AsyncIterable<Json[]> {
     const seen = new Set<string>();
     const fresh = (drives: Array<Json | null>): Json[] => {
       const out: Json[] = [];
@@ -41,9 +41,9 @@ export class DriveCatalog {
       return out;
     };
     if (this.scope.scanOneDrive) {
-      for await (const users of readablePart('users (OneDrive discovery)', this.log, () => this.graph.userIds())) {
+      for await (const users of readablePart('users (OneDrive discovery)', this.log, () => this.graph.userIds(), skipped)) {
         const drives = await Promise.all(users.map((u) => this.graph.userDrive(String(u.id)).catch((err: unknown) => {
-          if (isAppwardenError(err) && (err.details.status === 403 || err.details.status === 400)) return null;
+          if ([403, 400].includes(providerStatus(err) ?? 0)) return null;
           throw err;
         })));
         const found = fresh(drives);
@@ -51,7 +51,7 @@ export class DriveCatalog {
       }
     }
     if (this.scope.scanSharePoint) {
-      for await (const sites of readablePart('sites', this.log, () => this.graph.sites())) {
+      for await (const sites of readablePart('sites', this.log, () => this.graph.sites(), skipped)) {
         for (const site of sites) {
           for await (const drives of this.graph.siteDrives(String(site.id))) {
             const found = fresh(drives);
@@ -69,7 +69,7 @@ export class DriveCatalog {
     try {
       verified = await this.graph.verifiedDomains();
     } catch (err) {
-      if (!(isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && err.details.status === 403)) throw err;
+      if (!(isAppwardenError(err, 'AW_PROVIDER_AUTH_FAILED') && providerStatus(err) === 403)) throw err;
       this.log.warn({ err }, "the tenant's domains are not readable (Organization.Read.All); only configured internalDomains and guest markers decide who is external");
     }
     const value = [...new Set([...verified, ...this.scope.internalDomains].map((d) => d.toLowerCase()))];

@@ -1,6 +1,7 @@
-import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import { AppwardenError, providerStatus } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { ChangeStream, SnapshotItem, SnapshotKinds, SnapshotStream } from '../contract.js';
+import type { ChangePage, ChangeStream, SnapshotKinds, SnapshotPage, SnapshotStream } from '../contract.js';
+import { WHOLE_STREAM } from '../runtime/scan-sets.js';
 import type { DriveCatalog } from './drive-catalog.js';
 import { type Json, obj } from '../runtime/json-fields.js';
 import { str } from './fields.js';
@@ -11,43 +12,90 @@ import { deltaChangeOf, isDriveRoot, normalizeDriveItem, type DriveItemRecord } 
 const FILE_KINDS = {
   file: (raw, ctx) => normalizeDriveItem(raw as DriveItemRecord, ctx),
 } satisfies SnapshotKinds;
-type FileItem = SnapshotItem<keyof typeof FILE_KINDS>;
 
-/** The periodic file scan: every drive's folders, walked from the root, with each item's permissions and label. */
+/** Where the file scan stands: the drive being walked, its folders still to list (the first one in progress), and that folder's next page. */
+interface WalkCheckpoint {
+  drive: string;
+  folders: Array<string | null>;
+  next?: string;
+}
+
+function parseWalk(text: string | undefined): WalkCheckpoint | null {
+  if (text === undefined) return null;
+  try {
+    const value = obj(JSON.parse(text));
+    if (typeof value?.drive === 'string' && Array.isArray(value.folders)) return value as unknown as WalkCheckpoint;
+  } catch {
+    // An unreadable checkpoint starts the scan over.
+  }
+  return null;
+}
+
+/**
+ * The periodic file scan: every drive's folders, walked from the root, with each item's permissions and
+ * label. Each page carries a checkpoint (the drive, its folder queue, the folder's next link), so a
+ * restarted scan skips the drives before it and resumes that drive's walk; each drive is a scope.
+ */
 export class FileScanStream implements SnapshotStream<'file'> {
   readonly name = 'files';
   readonly topic = 'file' as const;
   readonly kinds = FILE_KINDS;
+  readonly capabilities = ['files:periodic'] as const;
+  readonly permission = 'Files.Read.All';
 
   constructor(private readonly graph: GraphClient, private readonly catalog: DriveCatalog, private readonly log: Logger) {}
 
-  async *read(signal: AbortSignal): AsyncIterable<FileItem[]> {
+  async *read(signal: AbortSignal, resume?: string): AsyncIterable<SnapshotPage<'file'>> {
     const domains = await this.catalog.tenantDomains();
-    for await (const drives of this.catalog.discover()) {
+    const skipped: string[] = [];
+    let from = parseWalk(resume);
+    for await (const drives of this.catalog.discover(skipped)) {
       for (const drive of drives) {
         const driveId = String(drive.id);
-        // Breadth first from the root; every folder is listed once.
-        const folders: Array<string | null> = [null];
-        const listed = new Set<string>();
-        while (folders.length > 0 && !signal.aborted) {
-          const folder = folders.shift()!;
-          for await (const children of this.graph.children(driveId, folder)) {
-            for (const child of children) {
-              const id = str(child.id);
-              if (id !== null && obj(child.folder) !== null && !listed.has(id)) {
-                listed.add(id);
-                folders.push(id);
-              }
-            }
-            const records = await Promise.all(children.map((child) => this.catalog.complete(drive, child, 'seen', domains)));
-            yield records.map((raw) => ({ kind: 'file' as const, raw }));
-          }
-        }
+        // Drives before the checkpoint's were walked before the restart.
+        if (from !== null && from.drive !== driveId) continue;
+        const start = from ?? { drive: driveId, folders: [null] };
+        from = null;
+        yield* this.walk(drive, start, domains, signal);
+        if (signal.aborted) return;
       }
     }
+    if (from !== null) {
+      // The checkpoint's drive is gone: walk everything rather than miss a drive.
+      this.log.warn({ drive: from.drive }, 'the drive the scan stopped in is gone; walking every drive again');
+      yield* this.read(signal);
+      return;
+    }
+    // A part of the tenant the credentials may not read: no file is known to be gone.
+    if (skipped.length > 0) yield { items: [], skipped: [WHOLE_STREAM] };
     this.log.debug({ drives: this.catalog.drives.size }, 'file scan walked every drive');
   }
 
+  /** Breadth first from the checkpoint's queue; every folder is listed once. */
+  private async *walk(drive: Json, start: WalkCheckpoint, domains: readonly string[], signal: AbortSignal): AsyncIterable<SnapshotPage<'file'>> {
+    const driveId = start.drive;
+    const folders = [...start.folders];
+    const listed = new Set(folders);
+    let next = start.next;
+    const scope = `drive:${driveId}`;
+    if (folders.length === 0) yield { items: [], scope, checkpoint: JSON.stringify({ drive: driveId, folders }) };
+    while (folders.length > 0 && !signal.aborted) {
+      for await (const page of this.graph.childPages(driveId, folders[0]!, next)) {
+        for (const child of page.items) {
+          const id = str(child.id);
+          if (id !== null && obj(child.folder) !== null && !listed.has(id)) {
+            listed.add(id);
+            folders.push(id);
+          }
+        }
+        const records = await Promise.all(page.items.map((child) => this.catalog.complete(drive, child, 'seen', domains)));
+        const position: WalkCheckpoint = page.next === null ? { drive: driveId, folders: folders.slice(1) } : { drive: driveId, folders, next: page.next };
+        yield { items: records.map((raw) => ({ kind: 'file' as const, raw })), scope, checkpoint: JSON.stringify(position) };
+      }
+      folders.shift();
+      next = undefined;
+    }
+  }
 }
 
 /** The delta feed's cursor: each drive's delta (or next) link. */
@@ -76,6 +124,8 @@ export class DriveDeltaStream implements ChangeStream<'file'> {
   readonly name = 'files/delta';
   readonly topic = 'file' as const;
   readonly kinds = FILE_KINDS;
+  readonly capabilities = ['files:realtime'] as const;
+  readonly permission = 'Files.Read.All';
 
   constructor(private readonly graph: GraphClient, private readonly catalog: DriveCatalog, private readonly log: Logger) {}
 
@@ -88,7 +138,7 @@ export class DriveDeltaStream implements ChangeStream<'file'> {
     return JSON.stringify(cursor);
   }
 
-  async *read(text: string, signal: AbortSignal): AsyncIterable<{ items: FileItem[]; cursor: string }> {
+  async *read(text: string, signal: AbortSignal): AsyncIterable<ChangePage<'file'>> {
     const cursor = parseCursor(text);
     let saved = text;
     for (const driveId of this.catalog.drives.keys()) {
@@ -116,7 +166,7 @@ export class DriveDeltaStream implements ChangeStream<'file'> {
           }
         }
       } catch (err) {
-        if (!(isAppwardenError(err) && err.details.status === 404)) throw err;
+        if (!(providerStatus(err) === 404)) throw err;
         this.log.warn({ driveId }, 'drive is gone; it leaves the delta feed');
         delete cursor.drives[driveId];
         this.catalog.drives.delete(driveId);

@@ -1,5 +1,5 @@
 import { AppwardenError } from '../../core/errors.js';
-import type { HttpClient, HttpRequest } from '../runtime/http-client.js';
+import { pathSegment, type HttpClient, type HttpRequest } from '../runtime/http-client.js';
 import { arr, type Json, obj } from '../runtime/json-fields.js';
 import { bodyLinkPages, itemPages } from '../runtime/paging.js';
 import { str } from './fields.js';
@@ -137,6 +137,15 @@ export class GraphClient {
     return this.pages({ path: `/drives/${enc(driveId)}/${item}/children`, query: { $top: this.pageSize } });
   }
 
+  /** A folder's children page by page, from `nextLink` when given, each page with the link to the next (null on the last). */
+  async *childPages(driveId: string, itemId: string | null, nextLink?: string): AsyncIterable<{ items: Json[]; next: string | null }> {
+    const item = itemId === null ? 'root' : `items/${enc(itemId)}`;
+    const first: HttpRequest = nextLink === undefined ? { path: `/drives/${enc(driveId)}/${item}/children`, query: { $top: this.pageSize } } : { url: nextLink };
+    for await (const page of this.http.paginate<Json>(first, bodyLinkPages<Json>('value', '@odata.nextLink'))) {
+      yield { items: page.items, next: str(obj(page.response.body)?.['@odata.nextLink']) };
+    }
+  }
+
   async item(driveId: string, itemId: string): Promise<Json | null> {
     const res = await this.http.request<Json>({ path: `/drives/${enc(driveId)}/items/${enc(itemId)}`, acceptStatus: [404] });
     return res.status === 404 ? null : obj(res.body);
@@ -230,6 +239,4 @@ export class GraphClient {
   }
 }
 
-function enc(id: string): string {
-  return encodeURIComponent(id);
-}
+const enc = pathSegment;

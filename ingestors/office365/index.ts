@@ -22,11 +22,6 @@ const CAPABILITIES = connectorCapabilities([
   'accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin', 'files:periodic', 'files:realtime',
 ], ACTIONS);
 
-/** Management Activity API URLs all contain `/activity/feed/`; everything else the API client sends goes to Graph. */
-function audienceOf(target: string | undefined): Audience {
-  return target !== undefined && target.includes('/activity/feed/') ? 'management' : 'graph';
-}
-
 export const office365: ConnectorDefinition<Office365Config> = {
   id: 'office365',
   displayName: 'Office 365',
@@ -46,10 +41,11 @@ export const office365: ConnectorDefinition<Office365Config> = {
       clientSecret: config.clientSecret,
     });
     // One client for Graph and the Management API: the instance's limits and throttling pauses cover both.
-    const http = ctx.http({
+    // A request names its token's audience; Graph's unless it says `management`.
+    const http = ctx.http<Audience>({
       baseUrl: `${trim(config.graphUrl)}/v1.0`,
       trustedOrigins: [trim(config.managementUrl)],
-      authenticate: async (req) => ({ authorization: `Bearer ${await tokens.token(audienceOf(req.url ?? req.path))}` }),
+      authenticate: async (req) => ({ authorization: `Bearer ${await tokens.token(req.credential ?? 'graph')}` }),
       onUnauthorized: async () => {
         tokens.invalidate();
         return true;

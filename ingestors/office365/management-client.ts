@@ -1,6 +1,7 @@
-import { AppwardenError } from '../../core/errors.js';
+import { AppwardenError, ProviderHttpError } from '../../core/errors.js';
 import type { TimeWindow } from '../contract.js';
-import type { HttpClient, HttpResponse } from '../runtime/http-client.js';
+import { pathSegment, type HttpClient, type HttpResponse } from '../runtime/http-client.js';
+import type { Audience } from './token-source.js';
 import { type Json, obj } from '../runtime/json-fields.js';
 import { isoTime } from '../runtime/provider-time.js';
 import { itemPages } from '../runtime/paging.js';
@@ -31,14 +32,14 @@ const CONTENT_MISSING = 'AF20050';
 export class ManagementClient {
   readonly #feed: string;
 
-  constructor(private readonly http: HttpClient, private readonly settings: { managementUrl: string; tenantId: string; publisherId: string }) {
-    this.#feed = `${settings.managementUrl.replace(/\/+$/, '')}/api/v1.0/${encodeURIComponent(settings.tenantId)}/activity/feed`;
+  constructor(private readonly http: HttpClient<Audience>, private readonly settings: { managementUrl: string; tenantId: string; publisherId: string }) {
+    this.#feed = `${settings.managementUrl.replace(/\/+$/, '')}/api/v1.0/${pathSegment(settings.tenantId)}/activity/feed`;
   }
 
   /** Starts a subscription; one already enabled (400 `AF20024`) is the state we want, so it succeeds too. */
   async startSubscription(contentType: string): Promise<'started' | 'already_enabled'> {
     const res = await this.http.request({
-      method: 'POST', url: `${this.#feed}/subscriptions/start`,
+      method: 'POST', url: `${this.#feed}/subscriptions/start`, credential: 'management',
       query: { contentType, PublisherIdentifier: this.settings.publisherId }, acceptStatus: [400],
     });
     if (res.status < 300) return 'started';
@@ -53,6 +54,7 @@ export class ManagementClient {
   async *listContent(contentType: string, window: TimeWindow): AsyncIterable<ContentBlob[]> {
     const first = {
       url: `${this.#feed}/subscriptions/content`,
+      credential: 'management' as const,
       query: { contentType, startTime: apiTime(window.since), endTime: apiTime(window.until), PublisherIdentifier: this.settings.publisherId },
     };
     yield* itemPages<ContentBlob>(this.http, first, (res) => {
@@ -60,13 +62,13 @@ export class ManagementClient {
         throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'subscriptions/content answered no JSON array', { details: { contentType, status: res.status } });
       }
       const next = nextPageUri(res);
-      return { items: res.body.map(obj).filter((b): b is Json => b !== null).map(toBlob).filter((b): b is ContentBlob => b !== null), next: next === null ? null : { url: next } };
+      return { items: res.body.map(obj).filter((b): b is Json => b !== null).map(toBlob).filter((b): b is ContentBlob => b !== null), next: next === null ? null : { url: next, credential: 'management' as const } };
     });
   }
 
   /** The records of one content blob; `expired` past its expiration (AF20051), `missing` when the API no longer has it. */
   async fetchContent(blob: ContentBlob): Promise<BlobContent> {
-    const res = await this.http.request({ url: blob.contentUri, query: { PublisherIdentifier: this.settings.publisherId }, acceptStatus: [400, 404] });
+    const res = await this.http.request({ url: blob.contentUri, credential: 'management', query: { PublisherIdentifier: this.settings.publisherId }, acceptStatus: [400, 404] });
     if (res.status < 300) {
       if (!Array.isArray(res.body)) throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'a content blob is not a JSON array', { details: { contentId: blob.contentId } });
       return { status: 'ok', records: res.body };
@@ -96,9 +98,9 @@ export function apiTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19);
 }
 
-function refusal(res: HttpResponse, what: string): AppwardenError {
+function refusal(res: HttpResponse, what: string): ProviderHttpError {
   const error = obj(obj(res.body)?.error);
-  return new AppwardenError('AW_PROVIDER_REQUEST_FAILED', `${what} answered ${res.status} ${str(error?.code) ?? ''}: ${str(error?.message) ?? ''}`.trim(), {
-    details: { status: res.status, code: str(error?.code) },
+  return new ProviderHttpError('AW_PROVIDER_REQUEST_FAILED', `${what} answered ${res.status} ${str(error?.code) ?? ''}: ${str(error?.message) ?? ''}`.trim(), {
+    httpStatus: res.status, details: { code: str(error?.code) },
   });
 }

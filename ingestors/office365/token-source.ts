@@ -1,5 +1,5 @@
 import { AppwardenError } from '../../core/errors.js';
-import type { HttpClient } from '../runtime/http-client.js';
+import { pathSegment, type HttpClient } from '../runtime/http-client.js';
 import { TokenCache } from '../runtime/token-cache.js';
 import { obj } from '../runtime/json-fields.js';
 import { str } from './fields.js';
@@ -59,8 +59,9 @@ export class TokenSource {
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: SCOPES[audience] });
     const res = await login.request<unknown>({
       method: 'POST',
-      path: `/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`,
+      path: `/${pathSegment(tenantId)}/oauth2/v2.0/token`,
       rawBody: form.toString(),
+      secretBody: true,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       responseType: 'json',
     });

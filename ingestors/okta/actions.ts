@@ -3,9 +3,9 @@
  * the target first, so that applying an action twice applies it once (`noop`); each `verify`
  * re-reads the target to confirm the effect.
  */
-import { AppwardenError, isAppwardenError } from '../../core/errors.js';
+import { AppwardenError, ProviderHttpError, providerStatus } from '../../core/errors.js';
 import type { ActionHandler, ActionTarget, ActionVerb } from '../contract.js';
-import { linkHeaderNext, type HttpClient, type HttpRequest } from '../runtime/http-client.js';
+import { linkHeaderNext, pathSegment, type HttpClient, type HttpRequest } from '../runtime/http-client.js';
 
 type Json = Record<string, unknown>;
 type Params = Readonly<Record<string, string>>;
@@ -35,8 +35,8 @@ class OktaGovernanceApi {
   async user(target: ActionTarget, signal: AbortSignal): Promise<OktaUserRef> {
     const key = target.type === 'user' ? target.id : undefined;
     if (!key) throw badTarget(`the target must be an Okta user (id or login), not a ${target.type}`);
-    const res = await this.http.request<Json>({ path: `/api/v1/users/${encodeURIComponent(key)}`, acceptStatus: [404], signal });
-    if (res.status === 404) throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED', `Okta has no user ${key}`, { details: { status: 404, field: 'target.id' } });
+    const res = await this.http.request<Json>({ path: `/api/v1/users/${pathSegment(key)}`, acceptStatus: [404], signal });
+    if (res.status === 404) throw new ProviderHttpError('AW_PROVIDER_REQUEST_FAILED', `Okta has no user ${key}`, { httpStatus: 404, details: { field: 'target.id' } });
     const body = res.body ?? {};
     const profile = (body.profile ?? {}) as Json;
     if (typeof body.id !== 'string' || typeof body.status !== 'string') {
@@ -46,12 +46,12 @@ class OktaGovernanceApi {
   }
 
   async lifecycle(userId: string, operation: string, signal: AbortSignal): Promise<void> {
-    await this.http.request({ method: 'POST', path: `/api/v1/users/${encodeURIComponent(userId)}/lifecycle/${operation}`, signal });
+    await this.http.request({ method: 'POST', path: `/api/v1/users/${pathSegment(userId)}/lifecycle/${operation}`, signal });
   }
 
   async clearSessions(userId: string, oauthTokens: boolean, signal: AbortSignal): Promise<void> {
     await this.http.request({
-      method: 'DELETE', path: `/api/v1/users/${encodeURIComponent(userId)}/sessions`, query: oauthTokens ? { oauthTokens: true } : {}, signal,
+      method: 'DELETE', path: `/api/v1/users/${pathSegment(userId)}/sessions`, query: oauthTokens ? { oauthTokens: true } : {}, signal,
     });
   }
 
@@ -71,20 +71,20 @@ class OktaGovernanceApi {
   }
 
   userGroups(userId: string, signal: AbortSignal): Promise<Json[]> {
-    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/groups`, signal });
+    return this.all({ path: `/api/v1/users/${pathSegment(userId)}/groups`, signal });
   }
 
   async removeFromGroup(groupId: string, userId: string, signal: AbortSignal): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: `/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`, signal });
+    await this.http.request({ method: 'DELETE', path: `/api/v1/groups/${pathSegment(groupId)}/users/${pathSegment(userId)}`, signal });
   }
 
   userGrants(userId: string, signal: AbortSignal): Promise<Json[]> {
-    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/grants`, query: { limit: GRANTS_PAGE }, signal });
+    return this.all({ path: `/api/v1/users/${pathSegment(userId)}/grants`, query: { limit: GRANTS_PAGE }, signal });
   }
 
   /** Revokes one grant, or every grant of the user when `grantId` is absent. */
   async revokeGrants(userId: string, grantId: string | undefined, signal: AbortSignal): Promise<void> {
-    const path = `/api/v1/users/${encodeURIComponent(userId)}/grants${grantId === undefined ? '' : `/${encodeURIComponent(grantId)}`}`;
+    const path = `/api/v1/users/${pathSegment(userId)}/grants${grantId === undefined ? '' : `/${pathSegment(grantId)}`}`;
     // A grant revoked meanwhile (404) is what we wanted.
     await this.http.request({ method: 'DELETE', path, acceptStatus: grantId === undefined ? [] : [404], signal });
   }
@@ -133,7 +133,7 @@ function lifecycleAction(api: OktaGovernanceApi, spec: LifecycleSpec): ActionHan
         await api.lifecycle(user.id, spec.operation, signal);
       } catch (err) {
         // Okta refuses with 400 when the status changed between our read and our call; already there is fine.
-        if (isAppwardenError(err) && err.details.status === 400 && (await api.user(target, signal)).status === spec.to) {
+        if (providerStatus(err) === 400 && (await api.user(target, signal)).status === spec.to) {
           return { status: 'noop', message: `${label(user)} is already ${spec.to}` };
         }
         throw err;

@@ -1,6 +1,7 @@
 import type { HttpClient, HttpRequest } from '../runtime/http-client.js';
+import { pathSegment } from '../runtime/http-client.js';
 import type { TimeWindow } from '../contract.js';
-import { isAppwardenError } from '../../core/errors.js';
+import { providerStatus } from '../../core/errors.js';
 import { obj, type Json } from '../runtime/json-fields.js';
 import { collect, itemPages, linkHeaderPages } from '../runtime/paging.js';
 
@@ -32,19 +33,19 @@ export class OktaClient {
   }
 
   groupMembers(groupId: string): AsyncIterable<unknown[]> {
-    return this.pages({ path: `/api/v1/groups/${encodeURIComponent(groupId)}/users`, query: { limit: this.pageSizes.users } });
+    return this.pages({ path: `/api/v1/groups/${pathSegment(groupId)}/users`, query: { limit: this.pageSizes.users } });
   }
 
   async userRoles(userId: string): Promise<Json[]> {
-    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/roles` });
+    return this.all({ path: `/api/v1/users/${pathSegment(userId)}/roles` });
   }
 
   async groupRoles(groupId: string): Promise<Json[]> {
-    return this.all({ path: `/api/v1/groups/${encodeURIComponent(groupId)}/roles` });
+    return this.all({ path: `/api/v1/groups/${pathSegment(groupId)}/roles` });
   }
 
   async userGrants(userId: string): Promise<Json[]> {
-    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/grants`, query: { limit: 200 } });
+    return this.all({ path: `/api/v1/users/${pathSegment(userId)}/grants`, query: { limit: 200 } });
   }
 
   /** One request, for probing what the credentials may read: resolves to the HTTP status. */
@@ -52,7 +53,8 @@ export class OktaClient {
     try {
       return (await this.http.request({ path, query: { limit: 1 } })).status;
     } catch (err) {
-      if (isAppwardenError(err) && typeof err.details.status === 'number') return err.details.status;
+      const status = providerStatus(err);
+      if (status !== null) return status;
       throw err;
     }
   }

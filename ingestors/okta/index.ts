@@ -1,4 +1,4 @@
-import { actionTable, connectorCapabilities, type ConnectorDefinition, type ConnectorInstance, type CredentialCheck, type SnapshotItem, type SnapshotKinds } from '../contract.js';
+import { actionTable, connectorCapabilities, type ConnectorDefinition, type ConnectorInstance, type CredentialCheck, type SnapshotItem, type SnapshotKinds, type SnapshotPage } from '../contract.js';
 import { headerBudgetThrottle, type HttpClient } from '../runtime/http-client.js';
 import { obj, type Json } from '../runtime/json-fields.js';
 import { isoTime } from '../runtime/provider-time.js';
@@ -50,6 +50,8 @@ export const okta: ConnectorDefinition<OktaConfig> = {
       throttle: oktaThrottle,
     });
     const client = new OktaClient(http, { logs: config.logPageSize, users: config.userPageSize });
+    // What the last credential check found readable; the account scan leaves out the groups it may not read.
+    let granted: ReadonlySet<string> | null = null;
 
     return {
       http,
@@ -70,10 +72,13 @@ export const okta: ConnectorDefinition<OktaConfig> = {
           if (status < 300) permissions.push(probe.permission);
           else for (const capability of probe.capabilities) missing.push({ capability, reason: `missing permission: ${probe.permission} (HTTP ${status})` });
         }
+        granted = new Set(permissions);
         return { ok: authenticated, permissions, missing };
       },
       activityStreams: [{
         name: 'system_log',
+        capabilities: ['activities:logon', 'activities:user', 'activities:admin'],
+        permission: 'okta.logs.read',
         read: (window) => client.logs(window),
         timeOf: (raw) => isoTime(obj(raw)?.published),
       }],
@@ -81,7 +86,9 @@ export const okta: ConnectorDefinition<OktaConfig> = {
         name: 'accounts',
         topic: 'account',
         kinds: ACCOUNT_KINDS,
-        async *read(): AsyncIterable<AccountItem[]> {
+        capabilities: ['accounts', 'groups', 'privileges', 'app_grants'],
+        permission: 'okta.users.read',
+        async *read(): AsyncIterable<SnapshotPage<keyof typeof ACCOUNT_KINDS>> {
           for await (const users of client.users()) {
             const items: AccountItem[] = users.map((raw) => ({ kind: 'user', raw }));
             // Roles and grants are per user; the instance's HTTP queue bounds the concurrency.
@@ -93,18 +100,25 @@ export const okta: ConnectorDefinition<OktaConfig> = {
                 ...grants.map((grant): AccountItem => ({ kind: 'app_grant', raw: { user, grant } })),
               ];
             }));
-            yield [...items, ...details.flat()];
+            yield { items: [...items, ...details.flat()] };
+          }
+          if (granted !== null && !granted.has('okta.groups.read')) {
+            // Groups cannot be read: what the last complete scan saw of them is kept, not deleted.
+            yield { items: [], skipped: ['group', 'membership', 'privilege'] };
+            return;
           }
           for await (const groups of client.groups()) {
             // A role assigned to a group is a privilege of the group; its members' own role lists show it too.
             const groupRoles = await Promise.all((groups as Json[]).map((group) => client.groupRoles(String(group.id))));
-            yield [
-              ...groups.map((raw): AccountItem => ({ kind: 'group', raw })),
-              ...(groups as Json[]).flatMap((group, i) => groupRoles[i]!.map((role): AccountItem => ({ kind: 'group_privilege', raw: { group, role } }))),
-            ];
+            yield {
+              items: [
+                ...groups.map((raw): AccountItem => ({ kind: 'group', raw })),
+                ...(groups as Json[]).flatMap((group, i) => groupRoles[i]!.map((role): AccountItem => ({ kind: 'group_privilege', raw: { group, role } }))),
+              ],
+            };
             for (const group of groups as Json[]) {
               for await (const members of client.groupMembers(String(group.id))) {
-                yield members.map((user): AccountItem => ({ kind: 'membership', raw: { group, user } }));
+                yield { items: members.map((user): AccountItem => ({ kind: 'membership', raw: { group, user } })) };
               }
             }
           }

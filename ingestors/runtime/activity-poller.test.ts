@@ -39,6 +39,8 @@ interface Rec { id: string; t: number }
 function stream(order: 'asc' | 'desc', records: Rec[]): ActivityStream & { failAt: number | null; windows: TimeWindow[] } {
   return {
     name: `test/${order}`,
+    capabilities: ['activities:user'],
+    permission: 'test.read',
     order,
     failAt: null,
     windows: [],

@@ -1,11 +1,12 @@
-import type { InstanceConfig } from '../../core/config.js';
+import { secretKeys, secretValues, type InstanceConfig } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import type { ConnectorDefinition, ConnectorInstance } from '../contract.js';
 import { HttpClient } from './http-client.js';
 
 /**
- * Creates a connector instance with HTTP clients built from the instance's limits. The runtime
- * uses it to scan; the governance executor and tests use it to run actions.
+ * Creates a connector instance with HTTP clients built from the instance's limits, each keeping the
+ * instance's secrets (the settings its schema marks `secret: true`) out of its errors. In a process,
+ * `Connections` calls it once per instance; tests that run a connector on its own may call it directly.
  */
 export function createConnector(
   definition: ConnectorDefinition,
@@ -15,6 +16,7 @@ export function createConnector(
   signal: AbortSignal,
 ): ConnectorInstance {
   const { limits } = config;
+  const secrets = secretValues(config, secretKeys(definition.configSchema));
   return definition.create({
     instance,
     config,
@@ -22,6 +24,7 @@ export function createConnector(
     signal,
     http: (options) => new HttpClient({
       ...options,
+      secrets,
       limits: {
         concurrency: limits.concurrency,
         ...(limits.requestsPerMinute ? { requestsPerInterval: limits.requestsPerMinute, intervalMs: 60_000 } : {}),

@@ -1,15 +1,17 @@
-import type { AppConfig } from '../../core/config.js';
 import type { KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
-import type { ConnectorDefinition } from '../contract.js';
+import type { Connections } from './connections.js';
 import { CursorStore } from './cursor-store.js';
-import { InstanceRunner, type InstanceStatus } from './instance-runner.js';
+import { InstanceRunner } from './instance-runner.js';
+import type { InstanceStatus } from './instance-status.js';
 import { EventPublisher } from './publisher.js';
 
 export interface ConnectorRuntimeOptions {
-  connectors: AppConfig['connectors'];
-  definitions: ReadonlyMap<string, ConnectorDefinition>;
+  /** The process's connections: the runners use the instances' connectors from there. */
+  connections: Connections;
   bus: KafkaBus;
+  /** The data folder; scans keep what they saw under `<dataDir>/scans`. */
+  dataDir: string;
   log: Logger;
   progressIntervalMs?: number;
 }
@@ -28,20 +30,17 @@ export class ConnectorRuntime {
   async start(): Promise<void> {
     await this.cursors.load();
     const publisher = new EventPublisher(this.options.bus);
-    for (const [provider, instances] of Object.entries(this.options.connectors)) {
-      const definition = this.options.definitions.get(provider);
-      if (!definition) continue; // loadConfig already refused unknown providers
-      for (const [instance, config] of Object.entries(instances)) {
-        if (!config.enabled) {
-          this.log.info({ provider, instance }, 'connector instance disabled in configuration');
-          continue;
-        }
-        const runner = new InstanceRunner({
-          definition, instance, config, cursors: this.cursors, publisher, log: this.options.log,
-          progressIntervalMs: this.options.progressIntervalMs,
-        });
-        this.runners.push(runner);
+    const { connections } = this.options;
+    for (const { provider, instance, definition, config } of connections.configured()) {
+      if (!config.enabled) {
+        this.log.info({ provider, instance }, 'connector instance disabled in configuration');
+        continue;
       }
+      const runner = new InstanceRunner({
+        definition, instance, config, connector: connections.get(provider, instance), cursors: this.cursors, publisher, dataDir: this.options.dataDir, log: this.options.log,
+        progressIntervalMs: this.options.progressIntervalMs,
+      });
+      this.runners.push(runner);
     }
     for (const runner of this.runners) runner.start();
     this.log.info({ instances: this.runners.map((r) => r.id) }, 'connector runtime started');

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { AppwardenError, isAppwardenError } from '../../core/errors.js';
@@ -8,60 +6,10 @@ import { createLogger, silentLogger } from '../../core/logger.js';
 import type { Clock } from './backoff.js';
 import { HttpClient, linkHeaderNext, parseLinkHeader, type HttpClientOptions } from './http-client.js';
 import { headerBudgetThrottle, type ThrottlePolicy } from './rate-limit.js';
+import { startServer, type Reply, type TestServer } from '../../test/support/http-server.js';
 
 // ---------------------------------------------------------------------------------------------
-// Helpers: a scripted local server, a clock that records waits, and a deadline-bound wait.
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-interface Reply {
-  status?: number;
-  headers?: Record<string, string | string[]>;
-  /** Objects are sent as JSON. */
-  body?: unknown;
-  /** Never answer (until the server closes). */
-  hang?: boolean;
-}
-
-interface TestServer {
-  url: string;
-  seen: Seen[];
-  close(): Promise<void>;
-}
-
-async function startServer(handler: (req: Seen, index: number) => Reply | Promise<Reply>): Promise<TestServer> {
-  const seen: Seen[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const entry: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      const index = seen.push(entry) - 1;
-      void Promise.resolve(handler(entry, index)).then((reply) => {
-        if (reply.hang) return;
-        const json = reply.body !== undefined && typeof reply.body !== 'string';
-        const text = json ? JSON.stringify(reply.body) : (reply.body as string | undefined) ?? '';
-        res.writeHead(reply.status ?? 200, { ...(json ? { 'content-type': 'application/json' } : {}), ...reply.headers });
-        res.end(text);
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
+// Helpers: a clock that records waits, and a deadline-bound wait (the scripted server is in test/support).
 
 /**
  * Virtual time. `auto`: every sleep is recorded and returns at once, moving time forward.

@@ -1,137 +1,67 @@
 /**
  * The one HTTP helper every connector uses. A provider supplies its base URL, how to authenticate,
  * how to find its next page and how its throttling looks; this client queues, paces, retries,
- * waits out throttling (for its own instance only), and turns failures into `AppwardenError`s.
+ * waits out throttling (for its own instance only), and turns failures into `AppwardenError`s
+ * (`ProviderHttpError` when the provider answered a status we do not accept).
  */
-import { AppwardenError, type ErrorCode } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { AppwardenError, ProviderHttpError, type ErrorCode } from '../../core/errors.js';
 import { equalJitterDelay, fullJitterDelay, parseRetryAfter, systemClock, type Clock } from './backoff.js';
-import { InstanceRateLimiter, type ThrottlePolicy } from './rate-limit.js';
+import { callerSignal } from './caller-signal.js';
+import {
+  checkOptions, type HttpClientOptions, type HttpClientStats, type HttpMethod, type HttpRequest, type HttpResponse, type NextPage, type Page,
+} from './http-options.js';
+import {
+  anySignal, attemptSignal, decodeBody, decodeLeniently, describeNetworkError, mergeHeaders,
+  type FailedAttempt, type RawResponse,
+} from './http-wire.js';
+import { InstanceRateLimiter } from './rate-limit.js';
+import { SecretScrubber, bodySecrets } from './secret-scrubber.js';
 
 export { headerBudgetThrottle, retryAfterThrottle, type HeaderBudgetSettings, type RateBudget, type ThrottlePolicy } from './rate-limit.js';
 export { systemClock, type Clock } from './backoff.js';
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-/** `auto` (default): JSON when the content-type says so, else text. `buffer` gives a Buffer. */
-export type ResponseType = 'auto' | 'json' | 'text' | 'buffer';
-
-export interface HttpRequest {
-  method?: HttpMethod;
-  /** Appended to `baseUrl`, which may carry a path prefix (`https://graph.microsoft.com/v1.0`). */
-  path?: string;
-  /** Used instead of `path`: absolute, or relative to `baseUrl` (paging links, Salesforce `nextRecordsUrl`). */
-  url?: string;
-  query?: Record<string, string | number | boolean | undefined>;
-  headers?: Record<string, string>;
-  /** Sent as JSON with `content-type: application/json`. */
-  body?: unknown;
-  /** Sent as is; set the content-type in `headers`. */
-  rawBody?: string | Uint8Array;
-  responseType?: ResponseType;
-  /** Statuses besides 2xx that are returned instead of thrown (Dropbox's 409 errors, a 404 for a deleted item). */
-  acceptStatus?: readonly number[];
-  /** Cancels this request only; the client's own signal cancels everything. */
-  signal?: AbortSignal;
-}
-
-export interface HttpResponse<T = unknown> {
-  status: number;
-  headers: Headers;
-  body: T;
-  /** The URL that answered (after redirects). */
-  url: string;
-}
-
-export interface HttpClientOptions {
-  baseUrl: string;
-  /** Adds auth headers; called for every attempt (tokens may refresh). Its values are kept out of errors and logs. */
-  authenticate?: (req: HttpRequest) => Promise<Record<string, string>> | Record<string, string>;
-  /** Called once per request on a 401, before a single retry (e.g. refresh an OAuth token); return false to give up. */
-  onUnauthorized?: () => Promise<boolean>;
-  /** Origins besides `baseUrl`'s that may receive the credentials, e.g. a download host. */
-  trustedOrigins?: readonly string[];
-  /** Headers sent with every request (a user agent, a publisher id). */
-  headers?: Record<string, string>;
-  /** Per instance: at most `concurrency` requests in flight, and `requestsPerInterval` started per `intervalMs`. */
-  limits: { concurrency: number; requestsPerInterval?: number; intervalMs?: number };
-  /**
-   * `maxAttempts` bounds attempts lost to errors (5xx, 408, network, timeout). Throttle waits do
-   * not count against it; they are bounded by `maxThrottleWaits` (default 20) and a single wait
-   * longer than `maxThrottleWaitMs` fails at once with `AW_PROVIDER_THROTTLED`.
-   */
-  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxThrottleWaitMs: number; maxThrottleWaits?: number };
-  /** Per attempt, from sending until the body is read. */
-  timeoutMs: number;
-  /** How the provider's throttling looks; without it, 429 + `Retry-After` is honoured. */
-  throttle?: ThrottlePolicy;
-  /** A child logger bound to `{ component, provider, instance }`. */
-  log: Logger;
-  /** Default: real time. */
-  clock?: Clock;
-  /** Aborts everything (connector stop); requests then reject with `signal.reason`. */
-  signal?: AbortSignal;
-}
-
-export interface HttpClientStats {
-  /** Attempts sent to the provider. */
-  requests: number;
-  /** Attempts repeated after an error (not after a throttle answer). */
-  retries: number;
-  /** Throttle answers received. */
-  throttled: number;
-  /** Milliseconds this instance was paused for throttling, including pauses before the budget ran out. */
-  throttleWaitMs: number;
-  /** Requests that failed (aborts excluded). */
-  errors: number;
-  /** Epoch ms until which this instance is paused, or null. */
-  pausedUntil: number | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  response: HttpResponse;
-  request: HttpRequest;
-  /** 0 for the first page. */
-  index: number;
-}
-
-/** Reads one page: its items, and the request for the next page or null on the last. */
-export type NextPage<T> = (res: HttpResponse, req: HttpRequest) => { items: T[]; next: HttpRequest | null };
+export { pathSegment } from './path-segment.js';
+export type { ResponseType } from './http-wire.js';
+export type { HttpClientOptions, HttpClientStats, HttpMethod, HttpRequest, HttpResponse, NextPage, OutgoingRequest, Page } from './http-options.js';
 
 const BODY_EXCERPT_CHARS = 500;
 const DEFAULT_MAX_THROTTLE_WAITS = 20;
 const DEFAULT_MAX_PAGES = 100_000;
-const REMEMBERED_SECRETS = 16;
+/** Same-origin redirects followed per attempt; a redirect to another origin is never followed. */
+const MAX_REDIRECTS = 3;
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 // Paging helpers live beside the client; providers import them from here with it.
 export { linkHeaderNext, parseLinkHeader, type LinkValue } from './link-header.js';
 
-export class HttpClient {
-  readonly #options: HttpClientOptions;
+export class HttpClient<C = unknown> {
+  readonly #options: HttpClientOptions<C>;
   readonly #clock: Clock;
   readonly #limiter: InstanceRateLimiter;
   readonly #baseHref: string;
   readonly #trustedOrigins: Set<string>;
-  /** Header values from `authenticate`, scrubbed from anything we put in an error. */
-  readonly #secrets: string[] = [];
+  /** Configured secrets, header values from `authenticate` and secret bodies, scrubbed from anything we report. */
+  readonly #secrets: SecretScrubber;
   #refreshing: Promise<boolean> | undefined;
   readonly #counters = { requests: 0, retries: 0, throttled: 0, throttleWaitMs: 0, errors: 0 };
 
-  constructor(options: HttpClientOptions) {
+  constructor(options: HttpClientOptions<C>) {
     checkOptions(options);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#baseHref = options.baseUrl.replace(/\/+$/, '');
     this.#trustedOrigins = new Set([new URL(options.baseUrl).origin, ...(options.trustedOrigins ?? []).map((o) => new URL(o).origin)]);
+    this.#secrets = new SecretScrubber(options.secrets ?? []);
     this.#limiter = new InstanceRateLimiter({
       ...options.limits, maxHoldMs: options.retry.maxThrottleWaitMs, clock: this.#clock, signal: options.signal,
     });
   }
 
-  /** Sends one request with queueing, retries and throttle waits; rejects with an `AppwardenError`. */
-  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
-    const stop = req.signal && this.#options.signal ? AbortSignal.any([req.signal, this.#options.signal]) : req.signal ?? this.#options.signal;
+  /**
+   * Sends one request with queueing, retries and throttle waits; rejects with an `AppwardenError`.
+   * It is cancelled by `req.signal`, the client's signal, or the caller's (`withCallerSignal`).
+   */
+  async request<T = unknown>(req: HttpRequest<C>): Promise<HttpResponse<T>> {
+    const stop = anySignal([req.signal, this.#options.signal, callerSignal()]);
     try {
       return (await this.#run(req, stop)) as HttpResponse<T>;
     } catch (err) {
@@ -144,9 +74,9 @@ export class HttpClient {
    * Follows pages from `first` until `nextPage` returns no next request. Stops with
    * `AW_PROVIDER_RESPONSE_INVALID` after `maxPages`, so a provider whose links loop cannot spin forever.
    */
-  async *paginate<T>(first: HttpRequest, nextPage: NextPage<T>, options: { maxPages?: number } = {}): AsyncGenerator<Page<T>, void, undefined> {
+  async *paginate<T>(first: HttpRequest<C>, nextPage: NextPage<T, C>, options: { maxPages?: number } = {}): AsyncGenerator<Page<T, C>, void, undefined> {
     const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
-    let request: HttpRequest | null = first;
+    let request: HttpRequest<C> | null = first;
     for (let index = 0; request !== null; index++) {
       if (index >= maxPages) {
         throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', `paging did not end after ${maxPages} pages`, { details: { maxPages } });
@@ -158,13 +88,19 @@ export class HttpClient {
     }
   }
 
+  /** `text` with every secret this client knows replaced: for errors a provider builds from a response body. */
+  scrub(text: string): string {
+    return this.#secrets.scrub(text);
+  }
+
   stats(): HttpClientStats {
     return { ...this.#counters, pausedUntil: this.#limiter.pausedUntil() };
   }
 
-  async #run(req: HttpRequest, stop: AbortSignal | undefined): Promise<HttpResponse> {
+  async #run(req: HttpRequest<C>, stop: AbortSignal | undefined): Promise<HttpResponse> {
     const url = this.#resolveUrl(req);
     const path = url.pathname;
+    if (req.secretBody) this.#secrets.remember(bodySecrets(req.rawBody ?? JSON.stringify(req.body), mergeHeaders(req.headers)['content-type']));
     const { maxAttempts, maxThrottleWaitMs } = this.#options.retry;
     const maxThrottleWaits = this.#options.retry.maxThrottleWaits ?? DEFAULT_MAX_THROTTLE_WAITS;
     let failures = 0;
@@ -223,25 +159,60 @@ export class HttpClient {
     throw new AppwardenError('AW_PROVIDER_UNAVAILABLE', `${req.method ?? 'GET'} ${path} gave up after ${maxPasses} attempts`, { details: { path } });
   }
 
-  /** One attempt, run inside the instance's queue. Network failures are returned, not thrown, so the caller decides. */
-  async #send(req: HttpRequest, url: URL, stop: AbortSignal | undefined): Promise<RawResponse | FailedAttempt> {
+  /**
+   * One attempt, run inside the instance's queue: signs and sends the request, following at most
+   * `MAX_REDIRECTS` redirects within the same origin (each signed again for its own URL). Network
+   * failures are returned, not thrown, so the caller decides; a redirect elsewhere is refused.
+   */
+  async #send(req: HttpRequest<C>, url: URL, stop: AbortSignal | undefined): Promise<RawResponse | FailedAttempt> {
     this.#failIfBlocked(url.pathname);
-    const auth = this.#options.authenticate ? await this.#options.authenticate(req) : {};
-    this.#rememberSecrets(auth);
     const type = req.responseType ?? 'auto';
-    const json = req.body !== undefined;
-    const headers = mergeHeaders(
+    let method: HttpMethod = req.method ?? 'GET';
+    let body = req.body !== undefined ? JSON.stringify(req.body) : req.rawBody;
+    let headers = mergeHeaders(
       type === 'auto' || type === 'json' ? { accept: 'application/json' } : {},
-      json ? { 'content-type': 'application/json' } : {},
-      this.#options.headers, req.headers, auth,
+      req.body !== undefined ? { 'content-type': 'application/json' } : {},
+      this.#options.headers, req.headers,
     );
-    const body = json ? JSON.stringify(req.body) : req.rawBody;
+    let target = url;
+    for (let redirects = 0; ; redirects++) {
+      const auth = this.#options.authenticate
+        ? await this.#options.authenticate({ method, url: target, headers: { ...headers }, body, credential: req.credential })
+        : {};
+      this.#secrets.remember(Object.values(auth).flatMap((value) => [value, value.slice(value.indexOf(' ') + 1)])); // "Bearer abc": the token alone may be echoed too
+      const sent = await this.#fetch(target, method, mergeHeaders(headers, auth), body, stop);
+      const location = 'status' in sent && REDIRECT_STATUSES.has(sent.status) ? sent.headers.get('location') : null;
+      if (location === null) return sent;
+      const next = URL.canParse(location, target.href) ? new URL(location, target) : null;
+      if (next === null || next.origin !== target.origin) {
+        throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED',
+          `${method} ${target.pathname} answered ${(sent as RawResponse).status}, a redirect to ${next?.origin ?? 'an invalid URL'}; credentials are never sent to another origin`,
+          { details: { status: (sent as RawResponse).status, path: target.pathname, redirectOrigin: next?.origin ?? null } });
+      }
+      if (redirects >= MAX_REDIRECTS) {
+        throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', `${method} ${url.pathname} redirected more than ${MAX_REDIRECTS} times`, {
+          details: { path: url.pathname },
+        });
+      }
+      // As fetch does: a 303, or a 301/302 answering a POST, is followed with a GET without body.
+      const status = (sent as RawResponse).status;
+      if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+        const { 'content-type': _dropped, ...rest } = headers;
+        headers = rest;
+      }
+      target = next;
+    }
+  }
+
+  async #fetch(url: URL, method: HttpMethod, headers: Record<string, string>, body: string | Uint8Array | undefined, stop: AbortSignal | undefined): Promise<RawResponse | FailedAttempt> {
     const attempt = attemptSignal(stop, this.#options.timeoutMs);
     this.#counters.requests++;
     try {
-      const response = await fetch(url, { method: req.method ?? 'GET', headers, body, signal: attempt.signal });
+      const response = await fetch(url, { method, headers, body, signal: attempt.signal, redirect: 'manual' });
       const bytes = Buffer.from(await response.arrayBuffer());
-      return { status: response.status, headers: response.headers, url: response.url, body: bytes };
+      return { status: response.status, headers: response.headers, url: url.href, body: bytes };
     } catch (error) {
       if (stop?.aborted) throw stop.reason;
       return { error, timedOut: attempt.timedOut() };
@@ -291,7 +262,7 @@ export class HttpClient {
     }
   }
 
-  #decodeSuccess(res: RawResponse, req: HttpRequest, path: string): HttpResponse {
+  #decodeSuccess(res: RawResponse, req: HttpRequest<C>, path: string): HttpResponse {
     const decoded = decodeBody(res.body, res.headers.get('content-type'), req.responseType ?? 'auto');
     if (decoded.ok) return { ...res, body: decoded.value };
     throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', `${req.method ?? 'GET'} ${path} answered a body that is not valid JSON`, {
@@ -299,9 +270,9 @@ export class HttpClient {
     });
   }
 
-  #httpError(code: ErrorCode, req: HttpRequest, path: string, res: RawResponse, extra: Record<string, unknown> = {}): AppwardenError {
-    const message = `${req.method ?? 'GET'} ${path} answered ${res.status}`;
-    return new AppwardenError(code, message, { details: { status: res.status, path, body: this.#excerpt(res.body), ...extra } });
+  #httpError(code: ErrorCode, req: HttpRequest<C>, path: string, res: RawResponse, extra: Record<string, unknown> = {}): ProviderHttpError {
+    const message = this.#scrub(`${req.method ?? 'GET'} ${path} answered ${res.status}`);
+    return new ProviderHttpError(code, message, { httpStatus: res.status, details: { path: this.#scrub(path), body: this.#excerpt(res.body), ...extra } });
   }
 
   #throttledError(waitMs: number, path: string, status?: number, throttleWaits?: number): AppwardenError {
@@ -310,7 +281,7 @@ export class HttpClient {
     });
   }
 
-  #resolveUrl(req: HttpRequest): URL {
+  #resolveUrl(req: HttpRequest<C>): URL {
     let url: URL;
     try {
       url = req.url !== undefined ? new URL(req.url, `${this.#baseHref}/`) : new URL(req.path ? `${this.#baseHref}/${req.path.replace(/^\/+/, '')}` : this.#baseHref);
@@ -328,126 +299,12 @@ export class HttpClient {
     return url;
   }
 
-  #rememberSecrets(auth: Record<string, string>): void {
-    for (const value of Object.values(auth)) {
-      // "Bearer abc": the token alone may be echoed too.
-      for (const secret of [value, value.slice(value.indexOf(' ') + 1)]) {
-        if (secret.length >= 6 && !this.#secrets.includes(secret)) this.#secrets.push(secret);
-      }
-    }
-    if (this.#secrets.length > REMEMBERED_SECRETS) this.#secrets.splice(0, this.#secrets.length - REMEMBERED_SECRETS);
-  }
-
   #scrub(text: string): string {
-    let out = text;
-    for (const secret of this.#secrets) out = out.split(secret).join('[redacted]');
-    return out;
+    return this.#secrets.scrub(text);
   }
 
   #excerpt(bytes: Buffer): string {
     const text = this.#scrub(bytes.toString('utf8')).trim();
     return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text;
-  }
-}
-
-interface RawResponse {
-  status: number;
-  headers: Headers;
-  url: string;
-  body: Buffer;
-}
-
-interface FailedAttempt {
-  error: unknown;
-  timedOut: boolean;
-}
-
-function decodeBody(bytes: Buffer, contentType: string | null, type: ResponseType): { ok: true; value: unknown } | { ok: false } {
-  if (type === 'buffer') return { ok: true, value: bytes };
-  const text = bytes.toString('utf8');
-  if (type === 'text' || (type === 'auto' && !/\bjson\b/i.test(contentType ?? ''))) return { ok: true, value: text };
-  if (text.trim() === '') return { ok: true, value: null };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
-
-/** The body of a refusal, for throttle policies: JSON when it parses, else text. */
-function decodeLeniently(res: RawResponse): unknown {
-  const text = res.body.toString('utf8');
-  if (!/\bjson\b/i.test(res.headers.get('content-type') ?? '') && !/^\s*[{[]/.test(text)) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** An abort signal for one attempt: the caller's stop, or our timeout, whichever comes first. */
-function attemptSignal(stop: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new AppwardenError('AW_PROVIDER_UNAVAILABLE', `no answer within ${timeoutMs} ms`));
-  }, timeoutMs);
-  const onStop = (): void => controller.abort(stop?.reason);
-  if (stop?.aborted) onStop();
-  else stop?.addEventListener('abort', onStop, { once: true });
-  return {
-    signal: controller.signal,
-    timedOut: () => timedOut,
-    dispose: () => {
-      clearTimeout(timer);
-      stop?.removeEventListener('abort', onStop);
-    },
-  };
-}
-
-/** Later sources win; names are compared case-insensitively, as HTTP does. */
-function mergeHeaders(...sources: Array<Record<string, string> | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const source of sources) {
-    for (const [name, value] of Object.entries(source ?? {})) out[name.toLowerCase()] = value;
-  }
-  return out;
-}
-
-function describeNetworkError(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
-function checkOptions(options: HttpClientOptions): void {
-  const problems: string[] = [];
-  try {
-    const base = new URL(options.baseUrl);
-    if (base.protocol !== 'https:' && base.protocol !== 'http:') problems.push('baseUrl: must be http(s)');
-  } catch {
-    problems.push('baseUrl: not a URL');
-  }
-  for (const origin of options.trustedOrigins ?? []) {
-    if (!URL.canParse(origin)) problems.push(`trustedOrigins: ${origin} is not a URL`);
-  }
-  const { limits, retry } = options;
-  if (!Number.isInteger(limits.concurrency) || limits.concurrency < 1) problems.push('limits.concurrency: an integer >= 1');
-  if (limits.requestsPerInterval !== undefined) {
-    if (!Number.isInteger(limits.requestsPerInterval) || limits.requestsPerInterval < 1) problems.push('limits.requestsPerInterval: an integer >= 1');
-    if (!(limits.intervalMs !== undefined && limits.intervalMs > 0)) problems.push('limits.intervalMs: required (> 0) with requestsPerInterval');
-  }
-  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) problems.push('retry.maxAttempts: an integer >= 1');
-  if (!(retry.baseDelayMs >= 0)) problems.push('retry.baseDelayMs: >= 0');
-  if (!(retry.maxDelayMs >= 0)) problems.push('retry.maxDelayMs: >= 0');
-  if (!(retry.maxThrottleWaitMs >= 0)) problems.push('retry.maxThrottleWaitMs: >= 0');
-  if (retry.maxThrottleWaits !== undefined && !(Number.isInteger(retry.maxThrottleWaits) && retry.maxThrottleWaits >= 0)) {
-    problems.push('retry.maxThrottleWaits: an integer >= 0');
-  }
-  if (!(options.timeoutMs > 0)) problems.push('timeoutMs: > 0');
-  if (problems.length > 0) {
-    throw new AppwardenError('AW_CONFIG_INVALID', `invalid HTTP client options: ${problems.join('; ')}`, { details: { problems } });
   }
 }

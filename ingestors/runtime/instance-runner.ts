@@ -3,73 +3,82 @@ import type { InstanceConfig } from '../../core/config.js';
 import { isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';
-import type { ConnectorDefinition, ConnectorInstance, CredentialCheck } from '../contract.js';
+import type { ConnectorDefinition, ConnectorInstance } from '../contract.js';
 import { ActivityPoller } from './activity-poller.js';
+import { withCallerSignal } from './caller-signal.js';
 import { ChangePoller } from './change-poller.js';
-import type { CursorStore } from './cursor-store.js';
-import { createConnector } from './connector-factory.js';
-import type { HttpClient } from './http-client.js';
+import { CursorStore } from './cursor-store.js';
+import { STATUS_STREAM, type InstancePhase, type InstanceStatus, type SavedStatus } from './instance-status.js';
+import { isPermissionRefusal, permissionGateOf, type PermissionGate } from './permission-gate.js';
 import type { EventPublisher } from './publisher.js';
 import { SnapshotScanner } from './snapshot-scanner.js';
-import { newStreamStatus, type StreamStatus } from './stream-status.js';
+import { completedScanOf, newStreamStatus } from './stream-status.js';
+import { pollTask, scanTask, type LaneKind, type StreamTask } from './stream-task.js';
 
-const FAILED_SCAN_RETRY_MS = 60_000;
-
-export type InstancePhase = 'starting' | 'validating' | 'scanning_accounts' | 'running' | 'error' | 'stopped';
-
-export interface InstanceStatus {
-  provider: string;
-  instance: string;
-  phase: InstancePhase;
-  credentials: CredentialCheck | null;
-  streams: StreamStatus[];
-  http: ReturnType<HttpClient['stats']> | null;
-}
+// setTimeout takes at most 2^31-1 ms; a lane with nothing due sleeps until woken.
+const MAX_SLEEP_MS = 2_147_483_647;
 
 export interface InstanceRunnerOptions {
   definition: ConnectorDefinition;
   instance: string;
   config: InstanceConfig;
+  /** The instance's connector, shared with everything else in the process that talks to it (see `Connections`). */
+  connector: ConnectorInstance;
   cursors: CursorStore;
   publisher: EventPublisher;
+  /** Where the scans keep what they saw, to find deletions (`<dataDir>/scans`). */
+  dataDir: string;
   log: Logger;
   /** How often a progress line is logged while the instance works. */
   progressIntervalMs?: number;
 }
 
 /**
- * Runs one connector instance: validates its credentials, scans accounts first, then polls
- * activities continuously and rescans snapshots periodically. A failure slows this instance only.
+ * Runs one connector instance: validates its credentials, scans accounts first, then runs one lane
+ * per kind of work (account scans, file scans, activity polls, change polls), so that an hours-long
+ * file scan delays neither the account rescan nor the polls. A stream refused for a permission
+ * waits for the periodic permission check while the others go on. A failure slows this instance only.
  */
 export class InstanceRunner {
   private readonly abort = new AbortController();
   private readonly connector: ConnectorInstance;
-  private readonly pollers: ActivityPoller[];
-  private readonly scanners: SnapshotScanner[];
-  private readonly changePollers: ChangePoller[];
-  private readonly retryAt = new Map<SnapshotScanner, number>();
+  private readonly tasks: StreamTask[];
+  private readonly gate: PermissionGate;
   private phase: InstancePhase = 'starting';
-  private credentials: CredentialCheck | null = null;
   private running: Promise<void> | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
+  /** Aborted to wake every sleeping lane (after a permission check). */
+  private wakeUp = new AbortController();
+  private savedStatus = '';
+  private statusWrites: Promise<void> = Promise.resolve();
   private readonly log: Logger;
 
   constructor(private readonly options: InstanceRunnerOptions) {
     const { definition, instance, config } = options;
     this.log = options.log.child({ component: 'connector', provider: definition.id, instance });
+    this.gate = permissionGateOf(config);
     // Every in-flight request and wait of the instance listens on this signal.
     setMaxListeners(1000, this.abort.signal);
-    this.connector = createConnector(definition, instance, config, this.log, this.abort.signal);
+    this.connector = options.connector;
     const ref = (stream: string) => ({ provider: definition.id, instance, stream });
-    this.pollers = this.connector.activityStreams.map((s) => new ActivityPoller(
-      ref(s.name), s, definition.normalizeActivity, config.activities, options.cursors, options.publisher, newStreamStatus(s.name, 'activities'), this.log,
-    ));
-    this.scanners = this.connector.snapshotStreams.map((s) => new SnapshotScanner(
-      ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'snapshot'), this.log,
-    ));
-    this.changePollers = (this.connector.changeStreams ?? []).map((s) => new ChangePoller(
-      ref(s.name), s, options.cursors, options.publisher, newStreamStatus(s.name, 'changes'), this.log,
-    ));
+    const { cursors, publisher } = options;
+    const { schedule } = config;
+    const scanners = this.connector.snapshotStreams.map((s) => ({ s, scanner: new SnapshotScanner(
+      ref(s.name), s, cursors, publisher, newStreamStatus(s.name, 'snapshot'), this.log, options.dataDir,
+    ) }));
+    this.tasks = [
+      ...scanners.map(({ s, scanner }) => scanTask(s.name, s, scanner, schedule)),
+      ...this.connector.activityStreams.map((s) => pollTask('activities', s.name, s, new ActivityPoller(
+        ref(s.name), s, definition.normalizeActivity, config.activities, cursors, publisher, newStreamStatus(s.name, 'activities'), this.log,
+      ), schedule.activitiesEveryMs)),
+      ...(this.connector.changeStreams ?? []).map((s) => {
+        // A feed's removals are checked against what the scan of the same topic saw.
+        const scanner = scanners.find(({ scanner: scan }) => scan.topic === s.topic)?.scanner;
+        return pollTask('changes', s.name, s, new ChangePoller(
+          ref(s.name), s, cursors, publisher, newStreamStatus(s.name, 'changes'), this.log, scanner && ((ids) => scanner.known(ids)),
+        ), schedule.changesEveryMs);
+      }),
+    ];
   }
 
   get id(): string {
@@ -77,22 +86,27 @@ export class InstanceRunner {
   }
 
   status(): InstanceStatus {
+    const { definition, instance, cursors } = this.options;
     return {
-      provider: this.options.definition.id,
-      instance: this.options.instance,
+      provider: definition.id,
+      instance,
       phase: this.phase,
-      credentials: this.credentials,
-      streams: [...this.scanners.map((s) => s.status), ...this.pollers.map((p) => p.status), ...this.changePollers.map((c) => c.status)],
+      credentials: this.gate.credentials(),
+      streams: this.tasks.map((t) => t.status.kind !== 'snapshot' ? { ...t.status } : {
+        ...t.status, lastCompletedScan: completedScanOf(cursors.get(CursorStore.key(definition.id, instance, t.name))?.position),
+      }),
       http: this.connector.http.stats(),
+      source: 'runner',
     };
   }
 
   start(): void {
     if (this.running) return;
-    this.log.info({ streams: this.status().streams.map((s) => s.stream) }, 'connector instance starting');
+    this.log.info({ streams: this.tasks.map((t) => t.name) }, 'connector instance starting');
     this.progressTimer = setInterval(() => this.logProgress(), this.options.progressIntervalMs ?? 5000);
     this.progressTimer.unref();
-    this.running = this.run().catch((err) => {
+    // The connector is shared: stopping cancels this runner's requests (see `withCallerSignal`), not the others'.
+    this.running = withCallerSignal(this.abort.signal, () => this.run()).catch((err) => {
       this.phase = 'error';
       this.log.error({ err }, 'connector instance stopped on an unexpected error');
     });
@@ -104,97 +118,140 @@ export class InstanceRunner {
     await this.running;
     this.phase = 'stopped';
     this.logProgress();
+    this.saveStatus();
+    await this.statusWrites;
     this.log.info('connector instance stopped');
   }
 
   private async run(): Promise<void> {
     const signal = this.abort.signal;
-    const { schedule } = this.options.config;
     this.phase = 'validating';
     for (let attempt = 0; !signal.aborted; attempt++) {
-      try {
-        this.credentials = await this.connector.checkCredentials();
-        if (this.credentials.ok) break;
-        this.log.error({ missing: this.credentials.missing }, 'credentials refused; retrying later');
-      } catch (err) {
-        this.log.error({ err }, 'credential check failed; retrying later');
-      }
+      if (await this.checkCredentials()) break;
       this.phase = 'error';
+      this.saveStatus();
       await sleep(Math.min(60_000, 1000 * 2 ** attempt), signal);
     }
     if (signal.aborted) return;
-    for (const missing of this.credentials?.missing ?? []) this.log.warn(missing, 'capability unavailable with these credentials');
 
-    // Accounts first: the first scan of a large tenant takes long; activities and files follow it.
+    // Accounts first: the first scan of a large tenant takes long; the other lanes start after it.
     this.phase = 'scanning_accounts';
-    for (const scanner of this.scanners) {
-      if (scanner.topic === 'account' && this.isDue(scanner)) await this.runStream(scanner.status, () => scanner.scan(signal));
-    }
-    this.phase = 'running';
+    this.saveStatus();
+    let accountsScanned!: () => void;
+    const accountsFirst = new Promise<void>((resolve) => { accountsScanned = resolve; });
+    const lanes: LaneKind[] = ['accounts', 'files', 'activities', 'changes'];
     await Promise.all([
-      this.pollLoop(this.pollers, schedule.activitiesEveryMs, signal),
-      this.pollLoop(this.changePollers, schedule.changesEveryMs, signal),
-      this.snapshotLoop(signal),
+      ...lanes.map(async (kind) => {
+        const tasks = this.tasks.filter((t) => t.lane === kind);
+        if (kind !== 'accounts') await accountsFirst;
+        await this.lane(tasks, signal, kind === 'accounts' ? accountsScanned : () => undefined);
+      }),
+      accountsFirst.then(() => {
+        if (signal.aborted) return;
+        this.phase = 'running';
+        this.saveStatus();
+      }),
+      this.recheckPermissions(signal),
     ]);
   }
 
-  /** Polls each stream, then waits `every` (or as long as the provider asked), until stopped. */
-  private async pollLoop(pollers: ReadonlyArray<{ status: StreamStatus; poll(signal: AbortSignal): Promise<void> }>, every: number, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && pollers.length > 0) {
-      let wait = every;
-      for (const poller of pollers) {
-        const throttledFor = await this.runStream(poller.status, () => poller.poll(signal));
-        wait = Math.max(wait, throttledFor);
+  /** Runs each due task of a lane in turn, then sleeps until the next is due or a permission check wakes it. */
+  private async lane(tasks: StreamTask[], signal: AbortSignal, afterFirstRound: () => void): Promise<void> {
+    let first = true;
+    while (!signal.aborted) {
+      for (const task of tasks) {
+        if (signal.aborted) break;
+        if (!this.gate.mayRun(task.name, task.stream)) {
+          task.status.state = 'missing_permission';
+          continue;
+        }
+        if (Date.now() >= task.dueAt()) await this.runTask(task);
       }
-      for (const poller of pollers) poller.status.nextRunAt = new Date(Date.now() + wait).toISOString();
-      await sleep(wait, signal);
+      if (first) afterFirstRound();
+      first = false;
+      const runnable = tasks.filter((t) => this.gate.mayRun(t.name, t.stream));
+      for (const task of tasks) task.status.nextRunAt = runnable.includes(task) ? new Date(task.dueAt()).toISOString() : null;
+      const next = Math.min(...runnable.map((t) => t.dueAt()));
+      await sleep(Math.min(MAX_SLEEP_MS, Math.max(0, next - Date.now())), AbortSignal.any([signal, this.wakeUp.signal]));
     }
   }
 
-  private async snapshotLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && this.scanners.length > 0) {
-      for (const s of this.scanners) s.status.nextRunAt = new Date(this.nextDue(s)).toISOString();
-      await sleep(Math.min(...this.scanners.map((s) => this.nextDue(s))) - Date.now(), signal);
-      for (const scanner of this.scanners) {
-        if (signal.aborted || !this.isDue(scanner)) continue;
-        const throttledFor = await this.runStream(scanner.status, () => scanner.scan(signal));
-        // A failed scan is tried again later, not at once: after the provider's wait, or a minute.
-        if (scanner.status.state === 'error') this.retryAt.set(scanner, Date.now() + Math.max(throttledFor, FAILED_SCAN_RETRY_MS));
-        else this.retryAt.delete(scanner);
-      }
-    }
-  }
-
-  /** Accounts rescan every `accountsEveryMs`, files every `filesEveryMs`. */
-  private nextDue(scanner: SnapshotScanner): number {
-    const { schedule } = this.options.config;
-    const due = (scanner.lastCompletedAt() ?? 0) + (scanner.topic === 'file' ? schedule.filesEveryMs : schedule.accountsEveryMs);
-    return Math.max(due, this.retryAt.get(scanner) ?? 0);
-  }
-
-  private isDue(scanner: SnapshotScanner): boolean {
-    return Date.now() >= this.nextDue(scanner);
-  }
-
-  /** Runs one pass of a stream and records its outcome; returns how long the provider asked us to wait, if it did. */
-  private async runStream(status: StreamStatus, pass: () => Promise<void>): Promise<number> {
+  /** Runs one pass of a stream and records its outcome. */
+  private async runTask(task: StreamTask): Promise<void> {
+    const { status } = task;
     status.state = 'running';
     status.lastRunStartedAt = new Date().toISOString();
     try {
-      await pass();
+      await task.pass(this.abort.signal);
+      if (this.abort.signal.aborted) return;
       status.state = 'idle';
       status.lastSuccessAt = new Date().toISOString();
       status.lastError = null;
-      return 0;
+      if (this.gate.succeeded(task.name)) this.log.info({ stream: task.name, permission: task.stream.permission }, 'permission granted again; the stream resumes');
+      task.passed({ failed: false, refused: false, waitMs: 0 }, Date.now());
     } catch (err) {
-      if (this.abort.signal.aborted) return 0;
-      status.state = 'error';
+      if (this.abort.signal.aborted) return;
       const code = isAppwardenError(err) ? err.code : 'AW_INTERNAL';
       status.lastError = { code, message: (err as Error).message, at: new Date().toISOString() };
-      this.log.error({ err, stream: status.stream }, 'stream pass failed; the cursor stays at the last acknowledged page');
+      const refused = isPermissionRefusal(err);
+      if (refused) {
+        status.state = 'missing_permission';
+        this.gate.refused(task.name, task.stream, err);
+        this.log.warn({ stream: task.name, permission: task.stream.permission, capabilities: task.stream.capabilities }, 'the provider refused the stream a permission; it waits for the next permission check');
+      } else {
+        status.state = 'error';
+        this.log.error({ err, stream: task.name }, 'stream pass failed; the cursor stays at the last acknowledged page');
+      }
       const waitMs = isAppwardenError(err, 'AW_PROVIDER_THROTTLED') ? Number(err.details.waitMs ?? 0) : 0;
-      return Number.isFinite(waitMs) ? waitMs : 0;
+      task.passed({ failed: true, refused, waitMs: Number.isFinite(waitMs) ? waitMs : 0 }, Date.now());
     }
+    this.saveStatus();
+  }
+
+  /** Checks the credentials again every `permissionsRecheckMs`; refused streams then try again. */
+  private async recheckPermissions(signal: AbortSignal): Promise<void> {
+    const every = this.options.config.schedule.permissionsRecheckMs;
+    while (!signal.aborted) {
+      await sleep(every, signal);
+      if (signal.aborted) return;
+      await this.checkCredentials();
+      const wake = this.wakeUp;
+      this.wakeUp = new AbortController();
+      wake.abort();
+    }
+  }
+
+  /** Runs the connector's credential check; true when the credentials were accepted. */
+  private async checkCredentials(): Promise<boolean> {
+    try {
+      const check = await this.connector.checkCredentials();
+      const { lost, regained } = this.gate.checked(check);
+      for (const missing of check.missing.filter((m) => lost.includes(m.capability))) this.log.warn(missing, 'capability unavailable with these credentials');
+      if (regained.length > 0) this.log.info({ capabilities: regained }, 'capabilities available again');
+      if (!check.ok) this.log.error({ missing: check.missing }, 'credentials refused; retrying later');
+      this.saveStatus();
+      return check.ok;
+    } catch (err) {
+      if (!this.abort.signal.aborted) this.log.error({ err }, 'credential check failed; retrying later');
+      return false;
+    }
+  }
+
+  /** Records the phase, missing permissions and stream states in the cursors topic when they changed, for API processes that do not run this instance. */
+  private saveStatus(): void {
+    const status = this.status();
+    const saved: SavedStatus = {
+      phase: this.phase,
+      credentials: status.credentials,
+      streams: status.streams.map(({ stream, kind, state, lastSuccessAt, lastError }) => ({ stream, kind, state, lastSuccessAt, lastError })),
+    };
+    const text = JSON.stringify(saved);
+    if (text === this.savedStatus) return;
+    this.savedStatus = text;
+    const key = CursorStore.key(this.options.definition.id, this.options.instance, STATUS_STREAM);
+    this.statusWrites = this.statusWrites
+      .then(() => this.options.cursors.save(key, saved as unknown as Record<string, unknown>))
+      .catch((err) => this.log.warn({ err }, 'could not record the instance status'));
   }
 
   private lastProgress = '';

@@ -2,7 +2,8 @@
 export interface StreamStatus {
   stream: string;
   kind: 'activities' | 'snapshot' | 'changes';
-  state: 'waiting' | 'running' | 'idle' | 'error';
+  /** `missing_permission`: the stream waits for the next permission check (see the instance's `credentials.missing`). */
+  state: 'waiting' | 'running' | 'idle' | 'error' | 'missing_permission';
   /** Records received from the provider since start. */
   fetched: number;
   /** Events Kafka acknowledged since start. */
@@ -18,6 +19,27 @@ export interface StreamStatus {
   lastSuccessAt: string | null;
   nextRunAt: string | null;
   lastError: { code: string; message: string; at: string } | null;
+  /** Snapshots: the last complete scan, as saved with the stream's cursor (so it survives a restart). */
+  lastCompletedScan?: CompletedScan | null;
+}
+
+export interface CompletedScan {
+  startedAt: string | null;
+  completedAt: string;
+  records: number | null;
+}
+
+/** The last complete scan a snapshot cursor records (`completedAt`, `startedAt`, `records`), or null. */
+export function completedScanOf(position: Record<string, unknown> | undefined): CompletedScan | null {
+  const completedAt = position?.completedAt;
+  if (typeof completedAt !== 'number') return null;
+  const startedAt = position?.startedAt;
+  const records = position?.records;
+  return {
+    startedAt: typeof startedAt === 'number' ? new Date(startedAt).toISOString() : null,
+    completedAt: new Date(completedAt).toISOString(),
+    records: typeof records === 'number' ? records : null,
+  };
 }
 
 export function newStreamStatus(stream: string, kind: StreamStatus['kind']): StreamStatus {

@@ -1,7 +1,9 @@
-import type { AppConfig } from '../../core/config.js';
-import type { Logger } from '../../core/logger.js';
-import { ACTION_VERBS, type ActionHandler, type ActionVerb, type ConnectorDefinition, type ConnectorInstance } from '../../ingestors/contract.js';
-import { createConnector } from '../../ingestors/runtime/connector-factory.js';
+import { ACTION_VERBS, type ActionHandler, type ActionTarget, type ActionVerb } from '../../ingestors/contract.js';
+import type { Connections } from '../../ingestors/runtime/connections.js';
+import { isPermissionRefusal, permissionGateOf, type PermissionGate } from '../../ingestors/runtime/permission-gate.js';
+
+/** One reporting wrapper per connector handler, so every lookup of an action (in any catalogue) answers the same handler. */
+const reportingHandlers = new WeakMap<ActionHandler, ActionHandler>();
 
 /** What the configuration offers for one action on one instance. */
 export type ActionLookup =
@@ -12,37 +14,35 @@ export type ActionLookup =
   | { kind: 'unknown'; reason: string };
 
 /**
- * The governance actions of the configured connector instances. Instances are created on first use
- * (creating one does no I/O) and kept, so each instance's HTTP limits and throttling pauses hold
- * across commands.
+ * The governance actions of the configured connector instances. The handlers belong to the
+ * instance's connector in the process's `Connections`, so an action shares the instance's HTTP
+ * limits, token cache and throttling pauses with its scans.
  */
 export class ActionCatalog {
-  private readonly instances = new Map<string, ConnectorInstance>();
-
-  constructor(
-    private readonly connectors: AppConfig['connectors'],
-    private readonly definitions: ReadonlyMap<string, ConnectorDefinition>,
-    private readonly log: Logger,
-    private readonly signal: AbortSignal,
-  ) {}
+  constructor(private readonly connections: Connections) {}
 
   /** Whether provider.instance is configured. */
   hasInstance(provider: string, instance: string): boolean {
-    return this.definitions.has(provider) && this.connectors[provider]?.[instance] !== undefined;
+    return this.connections.has(provider, instance);
   }
 
   lookup(provider: string, instance: string, action: string): ActionLookup {
-    const definition = this.definitions.get(provider);
-    const config = this.connectors[provider]?.[instance];
-    if (!definition || !config) return { kind: 'unknown', reason: `no connector instance ${provider}.${instance} is configured` };
+    const found = this.connections.find(provider, instance);
+    if (!found) return { kind: 'unknown', reason: `no connector instance ${provider}.${instance} is configured` };
+    const { definition, config } = found;
     if (!(ACTION_VERBS as readonly string[]).includes(action)) return { kind: 'unsupported', reason: `${action} is not a governance action` };
     const verb = action as ActionVerb;
     if (!definition.capabilities.includes(`action:${verb}`)) {
       return { kind: 'unsupported', reason: `the ${definition.displayName} connector cannot ${verb} (it does not declare action:${verb})` };
     }
-    const handler = this.instance(provider, instance, definition).actions?.[verb];
+    const handler = this.connections.get(provider, instance).actions?.[verb];
     if (!handler) return { kind: 'unsupported', reason: `the ${definition.displayName} connector declares action:${verb} but has no handler for it` };
-    return { kind: 'ready', handler, verb };
+    let reporting = reportingHandlers.get(handler);
+    if (!reporting) {
+      reporting = reportingRefusals(handler, verb, permissionGateOf(config));
+      reportingHandlers.set(handler, reporting);
+    }
+    return { kind: 'ready', handler: reporting, verb };
   }
 
   /** The verb that undoes `action` on that instance, if the connector has one. */
@@ -50,15 +50,22 @@ export class ActionCatalog {
     const found = this.lookup(provider, instance, action);
     return found.kind === 'ready' ? found.handler.inverse : undefined;
   }
+}
 
-  private instance(provider: string, instance: string, definition: ConnectorDefinition): ConnectorInstance {
-    const key = `${provider}/${instance}`;
-    let created = this.instances.get(key);
-    if (!created) {
-      const log = this.log.child({ component: 'governance-connector', provider, instance });
-      created = createConnector(definition, instance, this.connectors[provider]![instance]!, log, this.signal);
-      this.instances.set(key, created);
-    }
-    return created;
-  }
+/** The handler, telling the instance's permission gate when the provider refuses it (403) and when it works again. */
+function reportingRefusals(handler: ActionHandler, verb: ActionVerb, gate: PermissionGate): ActionHandler {
+  const name = `action:${verb}` as const;
+  // Delegates to the handler for everything else (verify, inverse), whatever its shape.
+  return Object.assign(Object.create(handler) as ActionHandler, {
+    run: async (target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal) => {
+      try {
+        const result = await handler.run(target, params, signal);
+        gate.succeeded(name);
+        return result;
+      } catch (err) {
+        if (isPermissionRefusal(err)) gate.refused(name, { capabilities: [name], permission: handler.permission }, err);
+        throw err;
+      }
+    },
+  });
 }

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { instanceConfig, type AppConfig } from '../../core/config.js';
 import { createKafkaBus, type KafkaBus } from '../../core/kafka.js';
-import { OktaConfigSchema } from '../../ingestors/okta/config.js';
 import { CONNECTORS } from '../../ingestors/registry.js';
+import { Connections } from '../../ingestors/runtime/connections.js';
 import { decode } from '../../schemas/registry.js';
 import type { GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
@@ -54,16 +54,17 @@ async function harness(simOptions: Parameters<typeof startOktaSimulator>[0] = {}
     },
   });
   cleanups.push(() => reader.stop());
-  const connectors = { okta: { main: instanceConfig(OktaConfigSchema, { ...FAST_INSTANCE, orgUrl: sim.url, token: sim.token, ...instance }) } };
+  const connectors = { okta: { main: instanceConfig(CONNECTORS.get('okta')!.configSchema, { ...FAST_INSTANCE, orgUrl: sim.url, token: sim.token, ...instance }) } };
   const steps = (id: string) => results.filter((r) => r.command_id === id).sort((a, b) => a.at - b.at);
   return {
     sim, bus, results, connectors,
     async start(options = {}) {
+      const connections = new Connections({ connectors, definitions: CONNECTORS, log: testLog });
       const executor = new GovernanceExecutor({
-        bus, connectors, definitions: CONNECTORS, settings: SETTINGS, groupId: freshName('executor'), log: testLog, ...options,
+        bus, connections, settings: SETTINGS, groupId: freshName('executor'), log: testLog, ...options,
       });
       await executor.start();
-      cleanups.push(() => executor.stop());
+      cleanups.push(async () => connections.close(), () => executor.stop());
       return executor;
     },
     send: (command, envelope = {}) => bus.send(bus.topics.governanceCommand, [commandMessage(command, envelope)]),

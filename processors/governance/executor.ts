@@ -2,7 +2,8 @@ import type { AppConfig } from '../../core/config.js';
 import type { ConsumedBatch, ConsumedRecord, ConsumerHandle, KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';
-import type { ActionHandler, ActionTarget, ConnectorDefinition } from '../../ingestors/contract.js';
+import type { ActionHandler, ActionTarget } from '../../ingestors/contract.js';
+import type { Connections } from '../../ingestors/runtime/connections.js';
 import { deadLetterFrom } from '../../ingestors/runtime/dead-letter.js';
 import { decode, encode } from '../../schemas/registry.js';
 import type { GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
@@ -16,8 +17,8 @@ import { CommandStateStore, type CommandState } from './state-store.js';
 
 export interface GovernanceExecutorOptions {
   bus: KafkaBus;
-  connectors: AppConfig['connectors'];
-  definitions: ReadonlyMap<string, ConnectorDefinition>;
+  /** The process's connections: actions run on the instances' shared connectors. */
+  connections: Connections;
   settings: Pick<AppConfig['governance'], 'dryRun'> & ActionRunSettings;
   groupId: string;
   /** Notifiers of the `notify` action; none: notify commands are `unsupported`. */
@@ -52,7 +53,7 @@ export class GovernanceExecutor {
   constructor(private readonly options: GovernanceExecutorOptions) {
     this.log = options.log.child({ component: 'governance' });
     this.store = new CommandStateStore(options.bus, this.log);
-    this.catalog = new ActionCatalog(options.connectors, options.definitions, options.log, this.abort.signal);
+    this.catalog = new ActionCatalog(options.connections);
     this.notify = new NotifyDispatcher(options.notifiers ?? [], options.defaultNotifyTo);
   }
 

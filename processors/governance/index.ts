@@ -5,7 +5,7 @@
 import type { AppConfig } from '../../core/config.js';
 import type { KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
-import type { ConnectorDefinition } from '../../ingestors/contract.js';
+import type { Connections } from '../../ingestors/runtime/connections.js';
 import { GovernanceExecutor } from './executor.js';
 import type { Notifier } from './notifier.js';
 import { SmtpNotifier } from './smtp-notifier.js';
@@ -36,13 +36,12 @@ export function notifiersFrom(notify: AppConfig['governance']['notify'], log: Lo
 
 /** An executor for this configuration: its connectors, retry and verify settings, notifiers and group. */
 export function createGovernanceExecutor(
-  config: AppConfig, bus: KafkaBus, definitions: ReadonlyMap<string, ConnectorDefinition>, log: Logger,
+  config: AppConfig, bus: KafkaBus, connections: Connections, log: Logger,
 ): GovernanceExecutor {
   const { governance } = config;
   return new GovernanceExecutor({
     bus,
-    connectors: config.connectors,
-    definitions,
+    connections,
     settings: { dryRun: governance.dryRun, retry: governance.retry, verify: governance.verify },
     groupId: governanceGroupId(config),
     notifiers: notifiersFrom(governance.notify, log),

@@ -222,6 +222,15 @@ export class DriveState {
     this.changes.push({ seq: this.#nextSeq++, fileId: file.id, time, viewers: new Set([...viewersBefore, ...this.viewers(file)]) });
   }
 
+  /** Deletes a file for good (an emptied trash): it leaves the feeds of everyone who could see it as `removed`. */
+  deleteFile(fileId: string, time: number): void {
+    const file = this.files.get(fileId);
+    if (!file) throw new Error(`no file ${fileId}`);
+    const viewers = this.viewers(file);
+    this.files.delete(fileId);
+    this.changes.push({ seq: this.#nextSeq++, fileId, time, viewers });
+  }
+
   /** The token a feed starting now begins with. */
   startPageToken(): string {
     return String(this.#nextSeq);

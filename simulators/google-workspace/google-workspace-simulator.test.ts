@@ -316,3 +316,18 @@ describe('Google Workspace simulator: Drive', () => {
     assert.deepEqual(a.activitiesFor().map((x) => x.id.uniqueQualifier), b.activitiesFor().map((x) => x.id.uniqueQualifier));
   });
 });
+
+describe('google workspace simulator: permissions withdrawn at run time', () => {
+  test('deny answers 403 insufficientPermissions to calls that need the scope, even with a token issued for it; allow restores them', async () => {
+    const sim = await simulator();
+    const drive = await token(sim, 'drive');
+    const reports = await token(sim, 'admin.reports.audit.readonly');
+    sim.deny(`${SCOPE}drive`);
+    const refused = await api(sim, '/drive/v3/files?pageSize=1', drive);
+    assert.equal(refused.status, 403);
+    assert.equal((refused.body.error as { errors: Array<{ reason: string }> }).errors[0]!.reason, 'insufficientPermissions');
+    assert.equal((await api(sim, activitiesPath('login', { maxResults: 1 }), reports)).status, 200, 'other scopes are not affected');
+    sim.allow(`${SCOPE}drive`);
+    assert.equal((await api(sim, '/drive/v3/files?pageSize=1', drive)).status, 200);
+  });
+});

@@ -58,6 +58,14 @@ export interface GoogleWorkspaceSimulator {
   stopThrottling(): void;
   /** Changes the scopes authorized for domain-wide delegation (new token requests see it). */
   setGrantedScopes(scopes: readonly string[]): void;
+  /**
+   * From now on the APIs answer 403 (`insufficientPermissions`, PERMISSION_DENIED) to calls that need
+   * `scope` (a full scope URL), even with a token issued for it, as when the admin lost the privilege; until `allow`.
+   */
+  deny(scope: string): void;
+  allow(scope: string): void;
+  /** Holds every API request whose path starts with `pathPrefix` until `release` is called, as a very large or slow tenant would. */
+  hold(pathPrefix: string): { release(): void; held(): number };
   /** Revokes every access token issued so far: the next API calls answer 401. */
   expireTokens(): void;
   /** Shares a file as its owner (or `as`), as a user would in Drive: the change feed and the Drive log show it. */
@@ -125,7 +133,9 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
       throw err;
     }
   });
-  installApiGuard(app, { issuer, directory, limiter, requests, forced, principals });
+  const denied = new Set<string>();
+  const holds = new Set<{ prefix: string; released: Promise<void>; count: number }>();
+  installApiGuard(app, { issuer, directory, limiter, requests, forced, principals, denied, holds });
   installErrorAnswers(app);
   const ctx = {
     directory, drive, reports, governance, clock,
@@ -175,6 +185,14 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
       granted = new Set(scopes);
     },
     expireTokens: () => issuer.revokeAll(),
+    hold: (prefix) => {
+      let release!: () => void;
+      const hold = { prefix, released: new Promise<void>((resolve) => { release = resolve; }), count: 0 };
+      holds.add(hold);
+      return { release: () => { holds.delete(hold); release(); }, held: () => hold.count };
+    },
+    deny: (scope) => { denied.add(scope); },
+    allow: (scope) => { denied.delete(scope); },
     share: (fileId, permission, opts = {}) => {
       const file = drive.files.get(fileId);
       const as = opts.as ?? file?.owner ?? options.adminEmail;
@@ -187,7 +205,8 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
 /** Every API request: counted by family, authenticated (Bearer token of ours), then held to its family's quota. */
 function installApiGuard(app: FastifyInstance, guard: {
   issuer: TokenIssuer; directory: Directory; limiter: RateLimiter; requests: GoogleRequestCounters;
-  forced: { remaining: number; style: ThrottleStyle | null }; principals: WeakMap<FastifyRequest, Principal>;
+  forced: { remaining: number; style: ThrottleStyle | null }; principals: WeakMap<FastifyRequest, Principal>; denied: ReadonlySet<string>;
+  holds: ReadonlySet<{ prefix: string; released: Promise<void>; count: number }>;
 }): void {
   app.addHook('onRequest', async (request) => {
     const family = familyOf(request.url);
@@ -209,7 +228,13 @@ function installApiGuard(app: FastifyInstance, guard: {
       requests.throttledByFamily[family] = (requests.throttledByFamily[family] ?? 0) + 1;
       throw googleErrors.throttled(style, SERVICE[family]);
     }
-    guard.principals.set(request, { user, scopes: token.scopes });
+    const scopes = guard.denied.size === 0 ? token.scopes : new Set([...token.scopes].filter((s) => !guard.denied.has(s)));
+    guard.principals.set(request, { user, scopes });
+    for (const hold of guard.holds) {
+      if (!request.url.startsWith(hold.prefix)) continue;
+      hold.count++;
+      await hold.released;
+    }
   });
 }
 

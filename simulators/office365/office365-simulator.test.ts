@@ -264,3 +264,22 @@ describe('office365 simulator: Management Activity API', () => {
     for (const action of ['login', 'file_view', 'file_download', 'file_share', 'privilege_grant', 'group_member_add', 'app_grant', 'user_update']) assert.ok(actions.has(action), action);
   });
 });
+
+describe('office365 simulator: permissions withdrawn at run time', () => {
+  test('deny answers 403 (Management AF10001, Graph Authorization_RequestDenied) to calls that need the permission, even with a token issued before; allow restores them', async () => {
+    const sim = await simulator();
+    const manage = await bearer(sim, 'manage.office.com');
+    const graphAuth = await bearer(sim, 'graph.microsoft.com');
+    const start = feed(sim, 'subscriptions/start?contentType=Audit.General');
+    sim.deny('ActivityFeed.Read');
+    const refused = await call(sim, manage, start, { method: 'POST' });
+    assert.deepEqual([refused.status, refused.body.error.code], [403, 'AF10001']);
+    assert.equal((await call(sim, graphAuth, '/v1.0/users')).status, 200, 'Graph is not affected');
+    sim.allow('ActivityFeed.Read');
+    assert.equal((await call(sim, manage, start, { method: 'POST' })).status, 200);
+
+    for (const permission of ['User.ReadWrite.All', 'Directory.ReadWrite.All']) sim.deny(permission);
+    const users = await call(sim, graphAuth, '/v1.0/users');
+    assert.deepEqual([users.status, users.body.error.code], [403, 'Authorization_RequestDenied']);
+  });
+});

@@ -59,6 +59,13 @@ export interface Office365Simulator {
   expectedRecords(contentTypes?: readonly string[]): AuditRecord[];
   /** Answers the next `count` requests to an API with its throttle answer (Graph 429 + Retry-After; Management 403 AF429). */
   throttleNext(count: number, options: { api: 'graph' | 'management'; retryAfterSeconds?: number }): void;
+  /**
+   * Withdraws an application permission (`ActivityFeed.Read`, `Files.ReadWrite.All`...): calls that need
+   * it answer 403 (Graph `Authorization_RequestDenied`, Management `AF10001`) until `allow`. Tokens issued
+   * meanwhile lack it, as Entra ID's do until the consent is granted again and a new token is fetched.
+   */
+  deny(permission: string): void;
+  allow(permission: string): void;
   /** Every token issued so far stops working (the next request gets 401). */
   revokeTokens(): void;
   userByUpn(upn: string): GraphUser | undefined;
@@ -69,6 +76,8 @@ export interface Office365Simulator {
   share(fileId: string, kind: ShareKind): Permission;
   /** Creates a file in a drive's root. */
   addFile(driveId: string, name: string): SimFile;
+  /** From now on, the method and URL of every Graph and Management request are appended to the returned list (tests). */
+  recordRequests(): string[];
 }
 
 const GRAPH_401: Record<string, string> = {
@@ -93,7 +102,13 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
     itemsPerDrive: options.itemsPerDrive, nowMs: generationDay(clock.now()), clock: () => clock.now(),
   });
   const audit = new AuditLog(tenant, loadRecordKinds(), String(seed), clock, { ...options, appId: options.clientId });
-  const authority = new TokenAuthority({ tenantId: options.tenantId, clientId: options.clientId, lifetimeMs: options.tokenLifetimeMs, roles: options.grantedPermissions }, clock);
+  // Permissions withdrawn at run time: left out of new tokens, and no longer honoured in tokens already issued.
+  const denied = new Set<string>();
+  const withoutDenied = (roles: readonly string[]) => roles.filter((r) => !denied.has(r));
+  const authority = new TokenAuthority({
+    tenantId: options.tenantId, clientId: options.clientId, lifetimeMs: options.tokenLifetimeMs,
+    roles: { get graph() { return withoutDenied(options.grantedPermissions.graph); }, get management() { return withoutDenied(options.grantedPermissions.management); } },
+  }, clock);
   const limiter = createRateLimiter({ ...options.rateLimit, clock });
   const requests: Office365RequestCounters = { login: 0, graph: 0, management: 0, throttled: { graph: 0, management: 0 } };
   const forced = { graph: { count: 0, retryAfterS: 1 }, management: { count: 0, retryAfterS: 1 } };
@@ -102,14 +117,15 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
   const runtime = createPrng(`${seed}:runtime`);
 
   const app = createHttpApp(log);
-  installGuard(app, { authority, limiter, requests, forced, claimsOf, options, clock });
+  const requestLog: { requests: string[] | null } = { requests: null };
+  installGuard(app, { authority, limiter, requests, forced, log: requestLog, claimsOf, options, clock });
   installErrorAnswers(app);
   const ctx: RouteContext = {
     tenant, audit, options, clock, subscriptions,
     claims: (request) => {
       const claims = claimsOf.get(request);
       if (!claims) throw graph.unauthenticated(GRAPH_401.missing!);
-      return claims;
+      return { ...claims, roles: withoutDenied(claims.roles) };
     },
   };
   registerLoginRoute(app, options, authority, tenant.org.verifiedDomains.map((d) => d.name));
@@ -149,6 +165,8 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
     throttleNext: (count, opts) => {
       forced[opts.api] = { count, retryAfterS: opts.retryAfterSeconds ?? 1 };
     },
+    deny: (permission) => { denied.add(permission); },
+    allow: (permission) => { denied.delete(permission); },
     revokeTokens: () => authority.revokeAll(),
     userByUpn: (upn) => tenant.users.find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase()),
     files,
@@ -178,6 +196,7 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
       }, [{ id: permissionId(runtime), roles: ['owner'], grantedToV2: { user: { ...owner } } }]);
       return { fileId: `${driveId}/${item.id}`, drive, item, permissions: drive.permissions.get(item.id)! };
     },
+    recordRequests: () => (requestLog.requests = []),
   };
 }
 
@@ -186,6 +205,7 @@ interface GuardDeps {
   limiter: RateLimiter;
   requests: Office365RequestCounters;
   forced: Record<Api, { count: number; retryAfterS: number }>;
+  log: { requests: string[] | null };
   claimsOf: WeakMap<FastifyRequest, TokenClaims>;
   options: ResolvedOffice365Options;
   clock: Clock;
@@ -205,6 +225,7 @@ function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     const api: Api | null = path.startsWith('/v1.0/') ? 'graph' : managementMatch ? 'management' : null;
     if (api === null) return;
     deps.requests[api]++;
+    deps.log.requests?.push(`${request.method} ${request.url}`);
     const check = deps.authority.check(request.headers.authorization, api);
     if (!check.ok) throw api === 'graph' ? graph.unauthenticated(GRAPH_401[check.reason]!) : management.unauthenticated();
     if (managementMatch && decodeURIComponent(managementMatch[1]!) !== check.claims.tid) throw management.tenantMismatch(managementMatch[1]!, check.claims.tid);

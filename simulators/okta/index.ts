@@ -5,3 +5,4 @@ export { aliceLogin } from './directory.js';
 export type { OktaLogEvent } from './event-kinds.js';
 export type { OktaErrorBody } from './okta-errors.js';
 export type { TimeInput } from './system-log.js';
+export { OKTA_PERMISSIONS, type OktaPermission } from './permissions.js';

@@ -39,6 +39,7 @@ export const oktaErrors = {
   validation: (subject: string, causes: string[] = []) => new OktaApiError(400, 'E0000001', `Api validation failed: ${subject}`, causes),
   invalidSearch: (cause: string) => new OktaApiError(400, 'E0000031', 'Invalid search criteria.', [cause]),
   malformedBody: () => new OktaApiError(400, 'E0000003', 'The request body was not well-formed.'),
+  forbidden: () => new OktaApiError(403, 'E0000006', 'You do not have permission to perform the requested action'),
   rateLimited: () => new OktaApiError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'),
   internal: () => new OktaApiError(500, 'E0000009', 'Internal Server Error'),
 };

@@ -455,3 +455,27 @@ describe('okta simulator determinism and options', () => {
     });
   });
 });
+
+describe('okta simulator: permissions', () => {
+  test('a denied permission answers 403 E0000006 to the calls that need it, others go on; allowed again, they work', async () => {
+    const sim = await startOktaSimulator({ users: 3, eventsPerDay: 10, days: 1, denyPermissions: ['okta.logs.read'] });
+    try {
+      const refused = await call(sim, '/api/v1/logs?limit=1');
+      assert.equal(refused.status, 403);
+      assert.equal((refused.body as { errorCode: string }).errorCode, 'E0000006');
+      assert.equal((await call(sim, '/api/v1/users?limit=1')).status, 200);
+      sim.allow('okta.logs.read');
+      assert.equal((await call(sim, '/api/v1/logs?limit=1')).status, 200);
+      sim.deny('okta.users.manage');
+      const user = sim.state.users[1]!;
+      assert.equal((await call(sim, `/api/v1/users/${user.id}/lifecycle/suspend`, { method: 'POST' })).status, 403);
+      assert.equal((await call(sim, `/api/v1/users/${user.id}`)).status, 200, 'reading still works');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  test('an unknown permission to deny is refused with the known ones named', async () => {
+    await assert.rejects(startOktaSimulator({ denyPermissions: ['okta.logs.write'] }), (err: Error) => isAppwardenError(err, 'AW_CONFIG_INVALID') && /denyPermissions: .*okta\.logs\.read/.test(err.message));
+  });
+});

@@ -2,6 +2,7 @@ import { type Logger, silentLogger } from '../../core/logger.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { OptionChecks } from '../common/option-checks.js';
 import { createPrng } from '../common/prng.js';
+import { OKTA_PERMISSIONS, type OktaPermission } from './permissions.js';
 
 /** How to start the Okta simulator; every field has a default. */
 export interface OktaSimulatorOptions {
@@ -36,6 +37,8 @@ export interface OktaSimulatorOptions {
   lateByMs?: number;
   /** Keep generating activity at `eventsPerDay` as the clock moves on. Default false. */
   live?: boolean;
+  /** Permissions (`okta.logs.read`...) the token lacks: calls that need one answer 403 E0000006. Default none. */
+  denyPermissions?: readonly string[];
 }
 
 export interface ResolvedOktaOptions {
@@ -55,9 +58,20 @@ export interface ResolvedOktaOptions {
   lateFraction: number;
   lateByMs: number;
   live: boolean;
+  denyPermissions: OktaPermission[];
 }
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function permissionList(check: OptionChecks, value: unknown): OktaPermission[] {
+  if (value === undefined) return [];
+  const known = OKTA_PERMISSIONS as readonly unknown[];
+  if (!Array.isArray(value) || value.some((v) => !known.includes(v))) {
+    check.problems.push(`denyPermissions: must be a list of ${OKTA_PERMISSIONS.join(', ')}`);
+    return [];
+  }
+  return value as OktaPermission[];
+}
 
 /** Fills defaults and checks every option, reporting all problems in one `AW_CONFIG_INVALID`. */
 export function resolveOktaOptions(options: OktaSimulatorOptions = {}): ResolvedOktaOptions {
@@ -91,6 +105,7 @@ export function resolveOktaOptions(options: OktaSimulatorOptions = {}): Resolved
     lateFraction: check.number('lateFraction', options.lateFraction, 0, { min: 0, max: 1 }),
     lateByMs: check.number('lateByMs', options.lateByMs, 60_000, { integer: true, min: 0 }),
     live: check.boolean('live', options.live, false),
+    denyPermissions: permissionList(check, options.denyPermissions),
   };
   if (options.clock !== undefined && typeof options.clock?.now !== 'function') check.problems.push('clock: must have a now() method');
   check.throwIfAny();

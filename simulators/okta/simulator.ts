@@ -12,6 +12,7 @@ import { oktaErrorId } from './ids.js';
 import { registerGovernanceRoutes } from './governance-routes.js';
 import { registerLogsRoute } from './logs-route.js';
 import { OktaApiError, oktaErrors } from './okta-errors.js';
+import { permissionOf, type OktaPermission } from './permissions.js';
 import { resolveOktaOptions, type OktaSimulatorOptions, type ResolvedOktaOptions } from './options.js';
 import { SystemLog, type TimeInput } from './system-log.js';
 import { UserLookup } from './user-lookup.js';
@@ -44,6 +45,9 @@ export interface OktaSimulator {
   addEvent(event: OktaLogEvent, options?: { visibleAt?: TimeInput }): OktaLogEvent;
   /** Puts any value in the log stream as is, e.g. a record without `published`, for dead-letter tests. */
   injectRawEvent(raw: unknown, options?: { visibleAt?: TimeInput }): void;
+  /** From now on, calls that need `permission` (`okta.logs.read`...) answer 403 E0000006, until `allow`. */
+  deny(permission: OktaPermission): void;
+  allow(permission: OktaPermission): void;
   /** Answers the next `count` API requests with 429, reporting a reset `resetInMs` from now. */
   throttleNext(count: number, options?: { resetInMs?: number }): void;
   userByLogin(login: string): OktaUser | undefined;
@@ -93,7 +97,8 @@ export async function startOktaSimulator(input: OktaSimulatorOptions = {}): Prom
 
   const app = createHttpApp(log);
   const requestIds = createPrng(`${seed}:requests`);
-  installApiGuard(app, { token: options.token, limiter, requests, requestId: () => requestIds.chars(27, BASE62) });
+  const denied = new Set<OktaPermission>(options.denyPermissions);
+  installApiGuard(app, { token: options.token, limiter, requests, denied, requestId: () => requestIds.chars(27, BASE62) });
   installErrorAnswers(app, () => oktaErrorId(runtimePrng));
   const ctx = { directory, users, systemLog, governance, clock, options };
   registerLogsRoute(app, ctx);
@@ -117,6 +122,8 @@ export async function startOktaSimulator(input: OktaSimulatorOptions = {}): Prom
     },
     addEvent: (event, opts) => systemLog.add(event, opts),
     injectRawEvent: (raw, opts) => systemLog.injectRaw(raw, opts),
+    deny: (permission) => { denied.add(permission); },
+    allow: (permission) => { denied.delete(permission); },
     throttleNext: (count, opts = {}) => limiter.throttleNext(count, { resetInMs: opts.resetInMs ?? options.rateLimit.windowMs }),
     userByLogin: (login) => users.find(login)?.user,
     eventsFor: (query) => systemLog.eventsFor(query),
@@ -126,7 +133,7 @@ export async function startOktaSimulator(input: OktaSimulatorOptions = {}): Prom
 /** Every `/api/` request: counted, authenticated (`SSWS <token>`), then held to its family's rate limit. */
 function installApiGuard(
   app: FastifyInstance,
-  guard: { token: string; limiter: ReturnType<typeof createRateLimiter>; requests: OktaRequestCounters; requestId: () => string },
+  guard: { token: string; limiter: ReturnType<typeof createRateLimiter>; requests: OktaRequestCounters; denied: ReadonlySet<OktaPermission>; requestId: () => string },
 ): void {
   const expected = `SSWS ${guard.token}`;
   app.addHook('onRequest', async (request, reply) => {
@@ -146,6 +153,8 @@ function installApiGuard(
       guard.requests.throttledByFamily[family] = (guard.requests.throttledByFamily[family] ?? 0) + 1;
       throw oktaErrors.rateLimited();
     }
+    const permission = permissionOf(request.method, path);
+    if (permission !== null && guard.denied.has(permission)) throw oktaErrors.forbidden();
   });
 }
 

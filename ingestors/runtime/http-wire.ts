@@ -1,0 +1,83 @@
+/** Small pieces of the HTTP client that deal with bytes, headers and signals, not with policy. */
+import { AppwardenError } from '../../core/errors.js';
+
+/** `auto` (default): JSON when the content-type says so, else text. `buffer` gives a Buffer. */
+export type ResponseType = 'auto' | 'json' | 'text' | 'buffer';
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  url: string;
+  body: Buffer;
+}
+
+export interface FailedAttempt {
+  error: unknown;
+  timedOut: boolean;
+}
+
+export function decodeBody(bytes: Buffer, contentType: string | null, type: ResponseType): { ok: true; value: unknown } | { ok: false } {
+  if (type === 'buffer') return { ok: true, value: bytes };
+  const text = bytes.toString('utf8');
+  if (type === 'text' || (type === 'auto' && !/\bjson\b/i.test(contentType ?? ''))) return { ok: true, value: text };
+  if (text.trim() === '') return { ok: true, value: null };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The body of a refusal, for throttle policies: JSON when it parses, else text. */
+export function decodeLeniently(res: RawResponse): unknown {
+  const text = res.body.toString('utf8');
+  if (!/\bjson\b/i.test(res.headers.get('content-type') ?? '') && !/^\s*[{[]/.test(text)) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** An abort signal for one attempt: the caller's stop, or our timeout, whichever comes first. */
+export function attemptSignal(stop: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new AppwardenError('AW_PROVIDER_UNAVAILABLE', `no answer within ${timeoutMs} ms`));
+  }, timeoutMs);
+  const onStop = (): void => controller.abort(stop?.reason);
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener('abort', onStop, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
+    },
+  };
+}
+
+/** One signal for several (any may be absent). */
+export function anySignal(signals: ReadonlyArray<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = [...new Set(signals.filter((s): s is AbortSignal => s !== undefined))];
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
+}
+
+/** Later sources win; names are lower-cased, as HTTP compares them case-insensitively. */
+export function mergeHeaders(...sources: Array<Record<string, string> | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const source of sources) {
+    for (const [name, value] of Object.entries(source ?? {})) out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+export function describeNetworkError(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}

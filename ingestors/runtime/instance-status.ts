@@ -1,0 +1,103 @@
+import type { AppConfig } from '../../core/config.js';
+import type { KafkaBus } from '../../core/kafka.js';
+import type { Logger } from '../../core/logger.js';
+import type { CredentialCheck } from '../contract.js';
+import { CursorStore } from './cursor-store.js';
+import type { HttpClient } from './http-client.js';
+import { completedScanOf, type StreamStatus } from './stream-status.js';
+
+export type InstancePhase = 'starting' | 'validating' | 'scanning_accounts' | 'running' | 'error' | 'stopped';
+
+export interface InstanceStatus {
+  provider: string;
+  instance: string;
+  phase: InstancePhase | 'unknown';
+  credentials: CredentialCheck | null;
+  streams: StreamStatus[];
+  http: ReturnType<HttpClient['stats']> | null;
+  /** `runner`: the process runs the instance; `cursors`: read from the cursors topic by a process that does not. */
+  source: 'runner' | 'cursors';
+  /** With `source: cursors`, when the runner last recorded its status. */
+  reportedAt?: string | null;
+}
+
+/** What a runner records in the cursors topic, under `<provider>/<instance>/@status`, for processes that do not run it. */
+export interface SavedStatus {
+  phase: InstancePhase;
+  credentials: CredentialCheck | null;
+  streams: Array<Pick<StreamStatus, 'stream' | 'kind' | 'state' | 'lastSuccessAt' | 'lastError'>>;
+}
+
+export const STATUS_STREAM = '@status';
+
+/**
+ * The status of every configured instance as the cursors topic tells it, for a process that runs
+ * no connector (`--roles api`): what the runner last recorded (phase, missing permissions, stream
+ * states) and, per stream, the cursor (read up to, last complete scan). Re-reads the topic at most
+ * every `refreshMs`.
+ */
+export class CursorStatusSource {
+  readonly #cursors: CursorStore;
+  #loadedAt = 0;
+  #loading: Promise<void> | null = null;
+
+  constructor(
+    bus: Pick<KafkaBus, 'send' | 'readCompactedTopic' | 'topics'>,
+    private readonly connectors: AppConfig['connectors'],
+    log: Logger,
+    private readonly refreshMs = 2000,
+  ) {
+    this.#cursors = new CursorStore(bus, log.child({ component: 'connector-status' }));
+  }
+
+  async statuses(): Promise<InstanceStatus[]> {
+    if (Date.now() - this.#loadedAt >= this.refreshMs) {
+      this.#loading ??= this.#cursors.load().then(() => { this.#loadedAt = Date.now(); }).finally(() => { this.#loading = null; });
+      await this.#loading;
+    }
+    const byInstance = new Map<string, Array<[string, Record<string, unknown>]>>();
+    for (const [key, cursor] of this.#cursors.entries()) {
+      const [provider, instance, ...rest] = key.split('/');
+      const list = byInstance.get(`${provider}/${instance}`) ?? [];
+      list.push([rest.join('/'), cursor.position]);
+      byInstance.set(`${provider}/${instance}`, list);
+    }
+    const out: InstanceStatus[] = [];
+    for (const [provider, instances] of Object.entries(this.connectors)) {
+      for (const [instance, config] of Object.entries(instances)) {
+        if (!config.enabled) continue;
+        out.push(fromCursors(provider, instance, byInstance.get(`${provider}/${instance}`) ?? [], this.#cursors.get(CursorStore.key(provider, instance, STATUS_STREAM))?.savedAt));
+      }
+    }
+    return out;
+  }
+}
+
+function fromCursors(provider: string, instance: string, cursors: Array<[string, Record<string, unknown>]>, reportedAt: number | undefined): InstanceStatus {
+  const saved = cursors.find(([stream]) => stream === STATUS_STREAM)?.[1] as SavedStatus | undefined;
+  const positions = new Map(cursors.filter(([stream]) => stream !== STATUS_STREAM));
+  const names = [...new Set([...(saved?.streams ?? []).map((s) => s.stream), ...positions.keys()])];
+  const streams = names.map((name): StreamStatus => {
+    const recorded = saved?.streams.find((s) => s.stream === name);
+    const position = positions.get(name);
+    const readUntil = position?.readUntil;
+    const scan = completedScanOf(position);
+    return {
+      stream: name,
+      kind: recorded?.kind ?? (scan ? 'snapshot' : typeof readUntil === 'number' ? 'activities' : 'changes'),
+      state: recorded?.state ?? 'waiting',
+      fetched: 0, published: 0, deadLettered: 0, repeated: 0,
+      readUntil: typeof readUntil === 'number' ? new Date(readUntil).toISOString() : null,
+      freshnessMs: typeof readUntil === 'number' ? Math.max(0, Date.now() - readUntil) : null,
+      lastRunStartedAt: null,
+      lastSuccessAt: recorded?.lastSuccessAt ?? null,
+      nextRunAt: null,
+      lastError: recorded?.lastError ?? null,
+      ...(recorded?.kind === 'snapshot' || scan ? { lastCompletedScan: scan } : {}),
+    };
+  });
+  return {
+    provider, instance, phase: saved?.phase ?? 'unknown', credentials: saved?.credentials ?? null, streams, http: null,
+    source: 'cursors', reportedAt: reportedAt === undefined ? null : new Date(reportedAt).toISOString(),
+  };
+}
