@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
 import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
-import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
+import { ActionCatalog, createGovernanceExecutor, governanceSigningKey, type GovernanceExecutor } from '../processors/governance/index.js';
 import { createPolicyProcessor } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
 import { PolicyStore } from '../processors/policy/policy-store.js';
@@ -84,6 +84,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     log.info({ topics: bus.topics, created }, 'Kafka topics ready');
 
     const roles = new Set(options.roles ?? ROLES);
+    const signingKey = governanceSigningKey(config.governance, log);
     let clickhouse: ClickHouse | null = null;
     if (roles.has('sink') || roles.has('api')) {
       const opened = await openClickHouse({ ...config.clickhouse, log });
@@ -101,7 +102,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let governance: GovernanceExecutor | null = null;
     if (roles.has('governance')) {
-      const started = createGovernanceExecutor(config, bus, CONNECTORS, log);
+      const started = createGovernanceExecutor(config, bus, CONNECTORS, signingKey, log);
       await started.start();
       governance = started;
       cleanups.push(() => started.stop());
@@ -110,7 +111,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let policy: PolicyProcessor | null = null;
     if (roles.has('policy')) {
       // Started before the connectors, so that it is in the group when their first events arrive.
-      const started = await createPolicyProcessor(config, bus, log, path.join(PROJECT_ROOT, 'policies'));
+      const started = await createPolicyProcessor(config, bus, log, path.join(PROJECT_ROOT, 'policies'), { signingKey });
       await started.start();
       policy = started;
       cleanups.push(() => started.stop());
@@ -143,7 +144,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       }
       const built = await buildApp({
         clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
-        bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal), policyStore,
+        bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal), policyStore, governanceSigningKey: signingKey,
       });
       app = built;
       cleanups.push(() => built.close());

@@ -25,6 +25,7 @@ function audienceOf(target: string | undefined): Audience {
 export const office365: ConnectorDefinition<Office365Config> = {
   id: 'office365',
   displayName: 'Office 365',
+  serviceIdentities: (config) => [config.clientId],
   configSchema: Office365ConfigSchema,
   capabilities: CAPABILITIES,
   instanceDefaults: OFFICE365_INSTANCE_DEFAULTS,

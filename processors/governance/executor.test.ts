@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { instanceConfig, type AppConfig } from '../../core/config.js';
 import { createKafkaBus, type KafkaBus } from '../../core/kafka.js';
@@ -13,8 +14,10 @@ import { waitFor } from '../../test/support/wait-for.js';
 import { commandMessage, type CommandEnvelope } from './command-message.js';
 import { governanceCommandId } from './command-id.js';
 import { GovernanceExecutor, type GovernanceExecutorOptions } from './executor.js';
-import { NotifyDispatcher, type Notification, type Notifier } from './notifier.js';
+import { NotifyDispatcher, type Notification, type Notifier, type NotifyRules } from './notifier.js';
+import { RecipientAllowList } from './recipients.js';
 
+const KEY = randomBytes(32);
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -22,6 +25,8 @@ after(async () => {
 
 const SETTINGS: GovernanceExecutorOptions['settings'] = {
   dryRun: false,
+  maxEventAgeMs: 3_600_000,
+  limits: { actionsPerHour: 1000, perAction: {}, policyTargetsPerHour: 1000 },
   retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 5000 },
   verify: { attempts: 4, delayMs: 50 },
 };
@@ -60,13 +65,13 @@ async function harness(simOptions: Parameters<typeof startOktaSimulator>[0] = {}
     sim, bus, results, connectors,
     async start(options = {}) {
       const executor = new GovernanceExecutor({
-        bus, connectors, definitions: CONNECTORS, settings: SETTINGS, groupId: freshName('executor'), log: testLog, ...options,
+        bus, connectors, definitions: CONNECTORS, settings: SETTINGS, groupId: freshName('executor'), log: testLog, signingKey: KEY, ...options,
       });
       await executor.start();
       cleanups.push(() => executor.stop());
       return executor;
     },
-    send: (command, envelope = {}) => bus.send(bus.topics.governanceCommand, [commandMessage(command, envelope)]),
+    send: (command, envelope = {}) => bus.send(bus.topics.governanceCommand, [commandMessage(command, envelope, KEY)]),
     steps,
     waitFor: (id, status) => waitFor(() => steps(id).find((r) => r.status === status), { what: `${id} ${status}; steps so far: ${JSON.stringify(steps(id).map((s) => s.status))}` }),
     async drained(groupId) {
@@ -98,6 +103,11 @@ function command(action: string, user: OktaUser, extra: Partial<GovernanceComman
 function eventsAbout(sim: OktaSimulator, user: OktaUser, eventType: string): number {
   const index = sim.state.users.indexOf(user);
   return sim.state.events.filter((e) => e.source === 'generated' && e.kind.eventType === eventType && e.subject === index).length;
+}
+
+/** The first active user, as activeUsers(sim, 1) answers it. */
+function user0(sim: OktaSimulator): OktaUser {
+  return activeUsers(sim, 1)[0]!;
 }
 
 function activeUsers(sim: OktaSimulator, count: number): OktaUser[] {
@@ -277,7 +287,7 @@ describe('governance executor', () => {
         return 'recorded';
       },
     };
-    await h.start({ notifiers: [recorder], defaultNotifyTo: 'soc@example.com' });
+    await h.start({ notifiers: [recorder], notify: { defaultTo: 'soc@example.com', allowed: new RecipientAllowList([user0(h.sim).profile.login]), maxPerRecipientPerHour: 10 } });
     const [user] = activeUsers(h.sim, 1);
     const cmd = command('notify', user!, { params: { subject: 'Your account was flagged', message: 'Call the SOC.' } });
     await h.send(cmd);
@@ -300,9 +310,10 @@ describe('notify dispatcher', () => {
     requested_by: 'user:ana', mode: 'enforce', requires_approval: false,
   };
   const signal = new AbortController().signal;
+  const EVERYONE: NotifyRules = { allowed: new RecipientAllowList(['example.com']), maxPerRecipientPerHour: 100 };
 
   test('email when there is a recipient, the webhook otherwise; params.channel decides when given', async () => {
-    const dispatcher = new NotifyDispatcher([fake('webhook'), fake('email')]);
+    const dispatcher = new NotifyDispatcher([fake('webhook'), fake('email')], EVERYONE);
     await dispatcher.send({ ...base, params: { to: 'a@example.com, b@example.com' } }, signal);
     await dispatcher.send(base, signal);
     await dispatcher.send({ ...base, params: { to: 'a@example.com', channel: 'webhook' } }, signal);
@@ -312,10 +323,10 @@ describe('notify dispatcher', () => {
   });
 
   test('a command an email cannot serve is refused with the field at fault', async () => {
-    const emailOnly = new NotifyDispatcher([fake('email')]);
+    const emailOnly = new NotifyDispatcher([fake('email')], EVERYONE);
     await assert.rejects(emailOnly.send(base, signal), (err: Error & { details?: { field?: string } }) => err.details?.field === 'params.to');
     await assert.rejects(emailOnly.send({ ...base, params: { to: 'not an address' } }, signal), /not an email address/);
     assert.equal(emailOnly.unsupportedReason({ ...base, params: { channel: 'webhook' } }), 'no webhook notifier is configured');
-    assert.equal(new NotifyDispatcher([fake('email')], 'soc@example.com').unsupportedReason(base), null);
+    assert.equal(new NotifyDispatcher([fake('email')], { ...EVERYONE, defaultTo: 'soc@example.com' }).unsupportedReason(base), null);
   });
 });
