@@ -78,13 +78,15 @@ export class NotifyDispatcher {
     const recipients = [...to.map((a) => a.toLowerCase()), ...(notifier.destination ? [notifier.destination] : [])];
     this.rules.allowed.check(recipients);
     const now = this.now();
-    const busy = recipients.filter((r) => this.sent.count(r, now) >= this.rules.maxPerRecipientPerHour);
+    // People are counted; a webhook is counted only when it is the one recipient (no address given).
+    const counted = to.length > 0 ? recipients.slice(0, to.length) : recipients;
+    const busy = counted.filter((r) => this.sent.count(r, now) >= this.rules.maxPerRecipientPerHour);
     if (busy.length > 0) {
       throw new AppwardenError('AW_BAD_REQUEST', `rate limit: ${busy.join(', ')} already got ${this.rules.maxPerRecipientPerHour} notifications in the last hour (governance.notify.maxPerRecipientPerHour)`, {
         details: { field: 'params.to', busy },
       });
     }
-    for (const r of recipients) this.sent.add(r, now);
+    for (const r of counted) this.sent.add(r, now);
     const notification: Notification = {
       command_id: command.command_id,
       to,
