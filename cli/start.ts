@@ -10,7 +10,7 @@ import { buildApp } from '../api/app.js';
 import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { ActionCatalog, createGovernanceExecutor, governanceSigningKey, type GovernanceExecutor } from '../processors/governance/index.js';
-import { createPolicyProcessor } from '../processors/policy/from-config.js';
+import { createPolicyProcessor, policyLimits } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
 import { PolicyStore } from '../processors/policy/policy-store.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
@@ -137,7 +137,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       // The policy processor of this process follows the store already; an API on its own follows one of its own.
       let policyStore = policy?.store ?? null;
       if (!policyStore) {
-        const own = new PolicyStore({ bus, log });
+        const own = new PolicyStore({ bus, log, limits: policyLimits(config) });
         await own.start();
         cleanups.push(() => own.stop());
         policyStore = own;

@@ -4,6 +4,7 @@ import type { KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
 import type { LiveSettings } from './evaluator.js';
 import { loadPolicyFiles } from './loader.js';
+import type { PolicyLimits } from './policy-store.js';
 import { PolicyProcessor, type PolicyProcessorOptions } from './processor.js';
 import { formatProblem } from './problems.js';
 
@@ -22,6 +23,12 @@ export function policyGroupId(config: Pick<AppConfig, 'policies' | 'kafka'>): st
 /** The folders (and files) the configuration loads at start: the built-in folder first, then `policies.folders`. */
 export function policyFolders(config: Pick<AppConfig, 'policies'>, builtinFolder: string): string[] {
   return [...(config.policies.builtins ? [builtinFolder] : []), ...config.policies.folders.map((f) => path.resolve(f))];
+}
+
+/** The bounds of the policy store, and the notify recipients policies may name. */
+export function policyLimits(config: Pick<AppConfig, 'governance' | 'policies'>): PolicyLimits {
+  const { maxPolicies, maxVersions, maxDocumentBytes } = config.policies;
+  return { maxPolicies, maxVersions, maxDocumentBytes, allowedRecipients: config.governance.notify.allowedRecipients };
 }
 
 /** The wall clock, governance ceilings and time budget a live policy processor evaluates with. */
@@ -43,12 +50,13 @@ export async function createPolicyProcessor(
   config: AppConfig, bus: KafkaBus, log: Logger, builtinFolder: string, extra: Partial<PolicyProcessorOptions> & Pick<PolicyProcessorOptions, 'signingKey'>,
 ): Promise<PolicyProcessor> {
   const folders = policyFolders(config, builtinFolder);
-  const load = await loadPolicyFiles(folders, { version: FOLDER_POLICY_VERSION });
+  const limits = policyLimits(config);
+  const load = await loadPolicyFiles(folders, { version: FOLDER_POLICY_VERSION, maxDocumentBytes: limits.maxDocumentBytes, allowedRecipients: limits.allowedRecipients! });
   const plog = log.child({ component: 'policy' });
   for (const problem of load.problems) plog.error({ file: problem.file, line: problem.line, policyId: problem.policy }, `policy refused: ${formatProblem(problem)}`);
   plog.info({ folders, policies: load.policies.length, refused: load.problems.length }, 'policy files loaded');
   return new PolicyProcessor({
     bus, log, groupId: policyGroupId(config), policies: load.policies.map((p) => p.compiled), lateArrivalMs: config.policies.lateArrivalMs,
-    live: liveSettings(config), ...extra,
+    live: liveSettings(config), storeLimits: limits, ...extra,
   });
 }

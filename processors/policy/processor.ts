@@ -11,7 +11,7 @@ import type { GeoLocator } from './geo.js';
 import { loadGeoIpLocator } from './geoip.js';
 import { PartitionStateStore, partitionName, SHARED_SCOPE } from './partition-state-store.js';
 import { PartitionWork, type PolicySet } from './partition-work.js';
-import { PolicyStore } from './policy-store.js';
+import { PolicyStore, type PolicyLimits } from './policy-store.js';
 import { recordKindOf, type PolicyRecord } from './record-context.js';
 import { POLICY_HEADER, Regrouping } from './regroup.js';
 import type { LiveSettings } from './evaluator.js';
@@ -37,6 +37,8 @@ export interface PolicyProcessorOptions {
    * and stopped by its owner. null: no deploys, only `policies` and `setPolicies`.
    */
   store?: PolicyStore | null;
+  /** Bounds of the store the processor creates (when `store` is not given). */
+  storeLimits?: Partial<PolicyLimits>;
   /** Loads the GeoIP locator, once an impossible-travel policy is enabled. Default: geoip-lite's database. */
   loadGeo?: () => Promise<GeoLocator>;
   /** How long start waits for the account topic to be read to its end before evaluating. Default 120 s. */
@@ -116,7 +118,7 @@ export class PolicyProcessor {
     this.log = options.log.child({ component: 'policy' });
     this.base = [...options.policies];
     this.ownsStore = options.store === undefined;
-    this.store = options.store === undefined ? new PolicyStore({ bus: options.bus, log: options.log }) : options.store;
+    this.store = options.store === undefined ? new PolicyStore({ bus: options.bus, log: options.log, ...(options.storeLimits ? { limits: options.storeLimits } : {}) }) : options.store;
     this.stateStore = new PartitionStateStore(options.bus, options.groupId, this.log);
     this.partitions = new AssignedPartitions(this.stateStore, (topic, _partition, state) => new PartitionWork({
       state, shared: this.shared, enricher: this.accounts, lateArrivalMs: options.lateArrivalMs, regrouped: topic === options.bus.topics.policyRegroup,
