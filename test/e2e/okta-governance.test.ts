@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { startAppwarden, type RunningAppwarden } from '../../cli/start.js';
 import type { AppConfig } from '../../core/config.js';
+import { rolesOfUser } from '../../simulators/okta/directory.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
 import { oktaInstance, startTestStack } from '../support/appwarden.js';
 import { FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
@@ -61,8 +62,9 @@ async function stack(sim: OktaSimulator, notify?: AppConfig['governance']['notif
   };
 }
 
+/** An active user without an admin role: governance protects admins (governance.protectPrivileged). */
 function activeUser(sim: OktaSimulator, skip = 0): OktaUser {
-  const user = sim.state.users.slice(1).filter((u) => u.status === 'ACTIVE')[skip];
+  const user = sim.state.users.slice(1).filter((u) => u.status === 'ACTIVE' && rolesOfUser(sim.state, u.id).length === 0)[skip];
   assert.ok(user, 'an active user');
   return user;
 }
