@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '../../core/config.js';
 import { AppwardenError } from '../../core/errors.js';
+import { ensurePrivateDirSync } from '../../core/private-files.js';
 import type { Logger } from '../../core/logger.js';
 import type { SigningKey } from './command-message.js';
 
@@ -17,7 +18,7 @@ export function governanceSigningKey(settings: Pick<AppConfig['governance'], 'si
   const file = path.resolve(settings.signingKeyFile);
   const existing = readKeyFile(file);
   if (existing) return existing;
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  ensurePrivateDirSync(path.dirname(file));
   try {
     // 'wx': of two processes starting together, one writes and the other reads what it wrote.
     writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
