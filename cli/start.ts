@@ -96,7 +96,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let sink: ClickHouseSink | null = null;
     if (roles.has('sink') && clickhouse) {
-      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink });
+      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink, governanceSigningKey: signingKey });
       await started.start();
       sink = started;
       cleanups.push(() => started.stop());

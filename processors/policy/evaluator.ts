@@ -123,9 +123,10 @@ const EMPTY: EvaluationResult = Object.freeze({
 
 /**
  * Evaluates records against compiled policies, in time order, with state behind a PolicyState.
- * Pure apart from that state: times come from the records (never the clock), ids are deterministic,
+ * Pure apart from that state: windows, alerts and ids follow the records' times (never the clock),
  * and a record already counted changes nothing when it is replayed, so a replay, a rebuild of the
- * windows from a partition, and a backtest give what the live run gave.
+ * windows from a partition, and a backtest give what the live run gave. Only the limits that guard
+ * against a runaway (`live`: safety and daily alert limits, the time budget) read a clock.
  */
 export class Evaluator {
   readonly state: PolicyState;
