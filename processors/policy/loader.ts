@@ -68,7 +68,13 @@ export function parsePolicyText(text: string, file: string, options: CompileOpti
     // Aliases expand (`*a` copies what `&a` names): bound them, so a small text cannot become a huge value.
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    return { policies: [], problems: [{ path: [], file, line: 1, message: `refused: ${(err as Error).message} (at most ${MAX_ALIAS_COUNT} alias expansions)` }] };
+    const message = (err as Error).message.split('\n')[0]!;
+    // Too much aliasing is refused; other text the library cannot turn into values (an alias to no
+    // anchor, a merge of a scalar) is not valid YAML.
+    return {
+      policies: [],
+      problems: [{ path: [], file, line: 1, message: /alias count/i.test(message) ? `refused: ${message} (at most ${MAX_ALIAS_COUNT} alias expansions)` : `not valid YAML: ${message}` }],
+    };
   }
   if (expandedSize(value, maxBytes * EXPANSION_FACTOR) === null) {
     return { policies: [], problems: [{ path: [], file, line: 1, message: `refused: its aliases expand to more than ${EXPANSION_FACTOR} times the largest document (policies.maxDocumentBytes)` }] };
