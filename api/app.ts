@@ -7,6 +7,7 @@ import type { KafkaBus } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import type { InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import type { ActionCatalog } from '../processors/governance/index.js';
+import type { SigningKey } from '../processors/governance/index.js';
 import type { PolicyStore } from '../processors/policy/policy-store.js';
 import { installErrorHandler } from './errors.js';
 import { installRateLimit } from './rate-limit.js';
@@ -35,6 +36,8 @@ export interface ApiDependencies {
   governanceActions?: ActionCatalog;
   /** Policies deployed through the API (started by the caller); without it those routes answer 503 (validate and backtest still work). */
   policyStore?: PolicyStore;
+  /** Signs the governance commands the API publishes (the executor carries out only signed ones). */
+  governanceSigningKey?: SigningKey;
 }
 
 /** Builds the API without listening: `start` calls `listen`, tests call `inject`. */
@@ -69,6 +72,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
   governanceRoutes(app, {
     ...query, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
+    ...(deps.governanceSigningKey ? { signingKey: deps.governanceSigningKey } : {}),
   });
   healthRoutes(app, { ...deps, clickhouse });
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());

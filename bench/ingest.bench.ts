@@ -77,7 +77,7 @@ async function main(): Promise<void> {
 
     // 3. sink: Kafka -> ClickHouse
     const clickhouse = await openClickHouse({ dataDir, database: fresh('bench_sink'), log });
-    const sink = new ClickHouseSink({ bus, clickhouse, log, groupId: fresh('bench-sink'), maxBatchRows: 50_000, flushIntervalMs: 1000 });
+    const sink = new ClickHouseSink({ bus, clickhouse, log, groupId: fresh('bench-sink'), maxBatchRows: 50_000, flushIntervalMs: 1000, governanceSigningKey: randomBytes(32) });
     t0 = performance.now();
     await sink.start();
     await waitUntil(async () => (sink.getStats().rowsInserted.activities ?? 0) >= messages.length, 600_000, 'the sink');

@@ -12,8 +12,8 @@ import { CONNECTORS, connectorSecretKeys, providerDefaults, providerSchemas } fr
 import { Connections } from '../ingestors/runtime/connections.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { CursorStatusSource, type InstanceStatus } from '../ingestors/runtime/instance-status.js';
-import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
-import { createPolicyProcessor } from '../processors/policy/from-config.js';
+import { ActionCatalog, createGovernanceExecutor, governanceSigningKey, type GovernanceExecutor } from '../processors/governance/index.js';
+import { createPolicyProcessor, policyLimits } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
 import { PolicyStore } from '../processors/policy/policy-store.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
@@ -94,6 +94,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     log.info({ topics: bus.topics, created }, 'Kafka topics ready');
 
     const roles = new Set(options.roles ?? ROLES);
+    const signingKey = governanceSigningKey(config.governance, log);
     let clickhouse: ClickHouse | null = null;
     if (roles.has('sink') || roles.has('api')) {
       const opened = await openClickHouse({ ...config.clickhouse, log });
@@ -103,7 +104,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let sink: ClickHouseSink | null = null;
     if (roles.has('sink') && clickhouse) {
-      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink });
+      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink, governanceSigningKey: signingKey });
       await started.start();
       sink = started;
       cleanups.push(() => started.stop());
@@ -111,7 +112,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let governance: GovernanceExecutor | null = null;
     if (roles.has('governance')) {
-      const started = createGovernanceExecutor(config, bus, connections, log);
+      const started = createGovernanceExecutor(config, bus, connections, signingKey, log);
       await started.start();
       governance = started;
       cleanups.push(() => started.stop());
@@ -120,7 +121,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let policy: PolicyProcessor | null = null;
     if (roles.has('policy')) {
       // Started before the connectors, so that it is in the group when their first events arrive.
-      const started = await createPolicyProcessor(config, bus, log, path.join(PROJECT_ROOT, 'policies'));
+      const started = await createPolicyProcessor(config, bus, log, path.join(PROJECT_ROOT, 'policies'), { signingKey });
       await started.start();
       policy = started;
       cleanups.push(() => started.stop());
@@ -141,14 +142,14 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       // The policy processor of this process follows the store already; an API on its own follows one of its own.
       let policyStore = policy?.store ?? null;
       if (!policyStore) {
-        const own = new PolicyStore({ bus, log });
+        const own = new PolicyStore({ bus, log, limits: policyLimits(config) });
         await own.start();
         cleanups.push(() => own.stop());
         policyStore = own;
       }
       const built = await buildApp({
         clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, bus, config, log), ready: () => ready,
-        bus, governanceActions: new ActionCatalog(connections), policyStore,
+        bus, governanceActions: new ActionCatalog(connections), policyStore, governanceSigningKey: signingKey,
       });
       app = built;
       cleanups.push(() => built.close());

@@ -64,11 +64,19 @@ describe('loadConfig', () => {
       sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
       governance: {
         dryRun: false,
+        signingKeyFile: '.data/governance-signing.key',
+        maxEventAgeMs: 3_600_000,
+        limits: { actionsPerHour: 50, perAction: {}, policyTargetsPerHour: 50 },
+        protectedAccounts: [],
+        protectPrivileged: true,
         retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
         verify: { attempts: 5, delayMs: 2000 },
-        notify: {},
+        notify: { allowedRecipients: [], maxPerRecipientPerHour: 20 },
       },
-      policies: { builtins: true, folders: [], lateArrivalMs: 3_600_000 },
+      policies: {
+        builtins: true, folders: [], lateArrivalMs: 3_600_000, maxPolicies: 1000, maxVersions: 50, maxDocumentBytes: 262_144,
+        evaluationBudgetMs: 5, evaluationStrikes: 20,
+      },
       dataDir: '.data',
       simulate: true,
       connectors: {},
@@ -255,6 +263,7 @@ describe('loadConfig', () => {
     } } });
     assert.equal(config.governance.groupId, 'gov');
     assert.deepEqual(config.governance.notify, {
+      allowedRecipients: [], maxPerRecipientPerHour: 20,
       webhook: { url: 'http://127.0.0.1:9000/hook', token: 's3cret-token', timeoutMs: 10_000 },
       smtp: { host: '127.0.0.1', port: 25, from: 'appwarden@example.com', heloName: 'localhost', timeoutMs: 10_000 },
     });
@@ -270,11 +279,21 @@ describe('loadConfig', () => {
     ]);
     const redacted = JSON.stringify(redactSecrets(config as unknown as Record<string, unknown>, ['token']));
     assert.ok(!redacted.includes('s3cret-token'));
+    // The signing key is a secret too, at least 32 characters.
+    const keyed = load({ overrides: { governance: { signingKey: 'k'.repeat(32) } } });
+    assert.ok(!JSON.stringify(redactSecrets(keyed as unknown as Record<string, unknown>, ['signingKey'])).includes('k'.repeat(32)));
+    assert.deepEqual(problems({ overrides: { governance: { signingKey: 'short', limits: { perAction: { suspend_user: -1 } } } } as never }).sort(), [
+      'governance.limits.perAction.suspend_user: must be >= 0',
+      'governance.signingKey: must not have fewer than 32 characters',
+    ]);
   });
 
   test('the policies section: the built-ins by default, more folders from the file or APPWARDEN_POLICY_DIRS, problems named', () => {
     const file = configFile('policies:\n  builtins: false\n  folders: [./my-policies]\n  groupId: policy-eu\n  lateArrivalMs: 600000\n');
-    assert.deepEqual(load({ file }).policies, { builtins: false, folders: ['./my-policies'], groupId: 'policy-eu', lateArrivalMs: 600_000 });
+    assert.deepEqual(load({ file }).policies, {
+      builtins: false, folders: ['./my-policies'], groupId: 'policy-eu', lateArrivalMs: 600_000,
+      maxPolicies: 1000, maxVersions: 50, maxDocumentBytes: 262_144, evaluationBudgetMs: 5, evaluationStrikes: 20,
+    });
     assert.deepEqual(load({ env: { APPWARDEN_POLICY_DIRS: 'team-a, team-b/extra.yaml' } }).policies.folders, ['team-a', 'team-b/extra.yaml']);
     assert.deepEqual(problems({ overrides: { policies: { builtin: false, folders: [''], lateArrivalMs: -1 } as never } }).sort(), [
       'policies.builtin: unknown setting',

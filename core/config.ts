@@ -100,7 +100,19 @@ export const ConfigSchema = Type.Object({
   }, { default: {}, additionalProperties: false }),
   governance: Type.Object({
     groupId: Type.Optional(Type.String({ minLength: 1, description: 'consumer group of the executors; default `<topicPrefix>.governance`' })),
-    dryRun: Type.Boolean({ default: false, description: 'record every command as dry_run and act on nothing' }),
+    dryRun: Type.Boolean({ default: false, description: 'the kill switch: record every command (new, approved, retried or resumed) as dry_run and act on nothing' }),
+    signingKey: Type.Optional(Type.String({ minLength: 32, secret: true, description: 'HMAC-SHA256 key that signs governance commands (policy processor, API) and that the executor checks; unset: read from signingKeyFile, generated there at first start' })),
+    signingKeyFile: Type.String({ minLength: 1, default: '.data/governance-signing.key', description: 'where the generated signing key is kept (mode 0600); processes on other machines need signingKey set instead' }),
+    maxEventAgeMs: Type.Integer({ minimum: 0, default: 3_600_000, description: 'a policy command about an event older than this (wall clock) is recorded as skipped and never carried out; its alert is raised' }),
+    limits: Type.Object({
+      actionsPerHour: Type.Integer({ minimum: 0, default: 50, description: 'hard ceiling: actions carried out per connector instance and action in any hour of wall-clock time, whoever asked' }),
+      perAction: Type.Record(Type.String({ pattern: '^[a-z_]+$' }), Type.Integer({ minimum: 0 }), { default: {}, description: 'a ceiling per action replacing actionsPerHour for it, e.g. `suspend_user: 10`' }),
+      policyTargetsPerHour: Type.Integer({ minimum: 1, default: 50, description: "hard ceiling of a policy's safety.max_targets_per_hour (a policy asking more gets this)" }),
+    }, { default: {}, additionalProperties: false }),
+    protectedAccounts: Type.Array(Type.String({ minLength: 1 }), {
+      default: [], description: 'accounts never acted on automatically, and only by an admin by hand: ids, emails or patterns where `*` matches any run of characters (`*@corp.example`)',
+    }),
+    protectPrivileged: Type.Boolean({ default: true, description: 'also protect every account the account scans show with an admin privilege, and the connectors\' own service identities' }),
     retry: Type.Object({
       maxAttempts: Type.Integer({ minimum: 1, default: 5, description: 'attempts of an action that fails for a reason that passes' }),
       baseDelayMs: Type.Integer({ minimum: 0, default: 1000 }),
@@ -112,6 +124,10 @@ export const ConfigSchema = Type.Object({
     }, { default: {}, additionalProperties: false }),
     notify: Type.Object({
       defaultTo: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an email address, for notify commands that name none' })),
+      allowedRecipients: Type.Array(Type.String({ minLength: 1 }), {
+        default: [], description: 'who notify may write to: email addresses, domains (`corp.example`, every address there) and webhook URLs; defaultTo and the configured webhook are always allowed',
+      }),
+      maxPerRecipientPerHour: Type.Integer({ minimum: 1, default: 20, description: 'notifications per recipient in any hour; more are refused' }),
       webhook: Type.Optional(Type.Object({
         url: httpsUrl('https://hooks.example.com/appwarden', { what: 'the URL that receives a JSON POST per notification' }),
         token: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'sent as `Authorization: Bearer <token>`' })),
@@ -131,6 +147,11 @@ export const ConfigSchema = Type.Object({
     folders: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'more policy folders or files, loaded at start after the built-ins' }),
     groupId: Type.Optional(Type.String({ minLength: 1, description: 'consumer group of the policy processors; default `<topicPrefix>.policy`' })),
     lateArrivalMs: Type.Integer({ minimum: 0, default: 3_600_000, description: 'how far behind the newest record of a partition a record may arrive and still count in its window' }),
+    maxPolicies: Type.Integer({ minimum: 1, default: 1000, description: 'policies the store holds at most; a deploy of one more is refused' }),
+    maxVersions: Type.Integer({ minimum: 1, default: 50, description: 'versions kept per policy; older ones are dropped' }),
+    maxDocumentBytes: Type.Integer({ minimum: 1024, default: 262_144, description: 'largest policy document (YAML or JSON)' }),
+    evaluationBudgetMs: Type.Number({ exclusiveMinimum: 0, default: 5, description: 'time one policy may take on one record; a policy over it evaluationStrikes times in a row is disabled with an alert' }),
+    evaluationStrikes: Type.Integer({ minimum: 1, default: 20, description: 'consecutive records over the budget that disable a policy' }),
   }, { default: {}, additionalProperties: false }),
   dataDir: Type.String({ minLength: 1, default: '.data', description: 'local state of this process: what each snapshot scan saw, to find deletions' }),
   simulate: Type.Boolean({ default: true, description: 'with no connector configured, run simulated tenants' }),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { openClickHouse, type ClickHouse } from '../../core/clickhouse.js';
@@ -7,7 +8,7 @@ import { createKafkaBus, type ConsumedRecord, type KafkaBus } from '../../core/k
 import { OktaConfigSchema } from '../../ingestors/okta/config.js';
 import { CONNECTORS } from '../../ingestors/registry.js';
 import { Connections } from '../../ingestors/runtime/connections.js';
-import { ActionCatalog, governanceCommandId } from '../../processors/governance/index.js';
+import { ActionCatalog, governanceCommandId, readEnvelope, verifyCommand } from '../../processors/governance/index.js';
 import { ensureTables, governanceCommandToRow, governanceResultToRow, TABLES } from '../../processors/sink/tables.js';
 import { decode } from '../../schemas/registry.js';
 import type { GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
@@ -90,7 +91,9 @@ before(async () => {
   };
   const connections = new Connections({ connectors, definitions: CONNECTORS, log: testLog });
   cleanups.push(async () => connections.close());
-  app = await buildApp({ clickhouse, log: testLog, maxPageSize: 50, bus, governanceActions: new ActionCatalog(connections) });
+  app = await buildApp({
+    clickhouse, log: testLog, maxPageSize: 50, bus, governanceActions: new ActionCatalog(connections), governanceSigningKey: SIGNING_KEY,
+  });
   bare = await buildApp({ clickhouse, log: testLog, maxPageSize: 50 });
   cleanups.push(() => app.close(), () => bare.close());
 });
@@ -110,6 +113,15 @@ async function get<T>(url: string): Promise<{ status: number; body: T }> {
 async function post<T>(url: string, payload?: unknown, on: FastifyInstance = app): Promise<{ status: number; body: T }> {
   const res = await on.inject({ method: 'POST', url, ...(payload === undefined ? {} : { payload: payload as object }) });
   return { status: res.statusCode, body: res.json() as T };
+}
+
+const SIGNING_KEY = randomBytes(32);
+
+/** The headers of a message the executor would accept (signed with the key), without the signature. */
+function signedHeaders(m: { command: GovernanceCommand; headers: Record<string, string> }): Record<string, string> {
+  const { 'aw-signature': signature, ...rest } = m.headers;
+  assert.ok(verifyCommand(m.command, readEnvelope(m.headers), signature, SIGNING_KEY), 'signed with the governance key');
+  return rest;
 }
 
 /** The command messages published since `from` (index into `published`), decoded with their headers. */
@@ -214,7 +226,7 @@ describe('POST /v1/governance', () => {
       target: { type: 'user', id: '00u9', name: 'nine@example.com' }, params: { reason: 'phished' }, policy_id: null, alert_id: null,
       requested_by: 'user:ana', mode: 'enforce', requires_approval: true,
     });
-    assert.deepEqual(message!.headers, {});
+    assert.deepEqual(signedHeaders(message!), {});
     assert.equal(dry!.command.mode, 'dry_run');
     assert.equal(dry!.command.requested_by, 'user:api');
   });
@@ -261,9 +273,9 @@ describe('approve, retry, revert', () => {
     assert.equal((await post(`/v1/governance/${FAILED.command_id}/retry`)).status, 202);
     const [approve, retry] = await publishedAfter(from, 2);
     assert.deepEqual(approve!.command, AWAITING);
-    assert.deepEqual(approve!.headers, { 'aw-intent': 'approve', 'aw-requested-by': 'user:ana' });
+    assert.deepEqual(signedHeaders(approve!), { 'aw-intent': 'approve', 'aw-requested-by': 'user:ana' });
     assert.deepEqual(retry!.command, FAILED);
-    assert.deepEqual(retry!.headers, { 'aw-intent': 'retry', 'aw-requested-by': 'user:api' });
+    assert.deepEqual(signedHeaders(retry!), { 'aw-intent': 'retry', 'aw-requested-by': 'user:api' });
     assert.equal((await post<ErrorBody>(`/v1/governance/${'f'.repeat(32)}/approve`)).status, 404);
     assert.match((await post<ErrorBody>(`/v1/governance/${AWAITING.command_id}/approve`, { who: 'x' })).body.message, /body\.who is not a known parameter/);
   });

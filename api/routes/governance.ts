@@ -5,7 +5,7 @@ import type { ClickHouse } from '../../core/clickhouse.js';
 import { AppwardenError } from '../../core/errors.js';
 import type { KafkaBus } from '../../core/kafka.js';
 import { ACTION_VERBS } from '../../ingestors/contract.js';
-import { commandMessage, governanceCommandId, revertCommandId, type ActionCatalog, type CommandIntent } from '../../processors/governance/index.js';
+import { commandMessage, governanceCommandId, revertCommandId, type ActionCatalog, type CommandIntent, type SigningKey } from '../../processors/governance/index.js';
 import type { GovernanceCommand } from '../../schemas/types.js';
 import { GOVERNANCE_STATUSES, PROVIDERS, type Provider } from '../../schemas/vocabulary.js';
 import { badRequest } from '../errors.js';
@@ -20,6 +20,8 @@ export interface GovernanceRouteDeps {
   bus?: KafkaBus;
   /** The configured instances and their actions: checks a request's instance and finds inverses. */
   actions?: ActionCatalog;
+  /** Signs the commands published (required with `bus`): the executor ignores unsigned ones. */
+  signingKey?: SigningKey;
 }
 
 const ACTIONS = [...ACTION_VERBS, 'notify'] as const;
@@ -195,7 +197,7 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
     },
   }, async (request, reply) => {
     const body = request.body as CreateBody;
-    const bus = requireBus(deps);
+    const { bus, signingKey } = requireBus(deps);
     if (deps.actions && !deps.actions.hasInstance(body.provider, body.instance)) {
       throw badRequest(`body.instance: no connector instance ${body.provider}.${body.instance} is configured`, 'instance');
     }
@@ -215,7 +217,7 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
       mode: body.dry_run ? 'dry_run' : 'enforce',
       requires_approval: body.requires_approval ?? false,
     };
-    await bus.send(bus.topics.governanceCommand, [commandMessage(command)]);
+    await bus.send(bus.topics.governanceCommand, [commandMessage(command, {}, signingKey)]);
     request.log.info({ commandId: command.command_id, action: command.action, target: command.target.id, requestedBy }, 'governance command requested');
     return reply.status(202).send({ command_id: command.command_id, status: 'pending' });
   });
@@ -232,7 +234,7 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
       preValidation: bodyMayBeOmitted,
     }, async (request, reply) => {
       const { id } = request.params as { id: string };
-      const bus = requireBus(deps);
+      const { bus, signingKey } = requireBus(deps);
       const row = await findCommand(deps.clickhouse, id);
       if (row.status !== needs) {
         throw new AppwardenError('AW_GOVERNANCE_CONFLICT', `command ${id} is ${row.status}; only a command that is ${needs} can be ${intent === 'approve' ? 'approved' : 'retried'}`, {
@@ -240,7 +242,7 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
         });
       }
       const by = `user:${(request.body as ActBody).requested_by ?? 'api'}`;
-      await bus.send(bus.topics.governanceCommand, [commandMessage(commandOf(row), { intent, requestedBy: by })]);
+      await bus.send(bus.topics.governanceCommand, [commandMessage(commandOf(row), { intent, requestedBy: by }, signingKey)]);
       request.log.info({ commandId: id, intent, requestedBy: by }, `governance command ${intent} requested`);
       return reply.status(202).send({ command_id: id, status: intent });
     });
@@ -260,7 +262,7 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
     preValidation: bodyMayBeOmitted,
   }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const bus = requireBus(deps);
+    const { bus, signingKey } = requireBus(deps);
     const row = await findCommand(deps.clickhouse, id);
     const inverse = deps.actions?.inverseOf(row.provider, row.instance, row.action);
     if (!inverse) {
@@ -282,7 +284,7 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
       mode: 'enforce',
       requires_approval: false,
     };
-    await bus.send(bus.topics.governanceCommand, [commandMessage(revert, { reverts: id, requestedBy: by })]);
+    await bus.send(bus.topics.governanceCommand, [commandMessage(revert, { reverts: id, requestedBy: by }, signingKey)]);
     request.log.info({ commandId: revert.command_id, reverts: id, action: inverse, requestedBy: by }, 'governance revert requested');
     return reply.status(202).send({ command_id: revert.command_id, status: 'pending', reverts: id });
   });
@@ -293,9 +295,10 @@ async function bodyMayBeOmitted(request: FastifyRequest): Promise<void> {
   if (request.body === undefined || request.body === null) request.body = {};
 }
 
-function requireBus(deps: GovernanceRouteDeps): KafkaBus {
+function requireBus(deps: GovernanceRouteDeps): { bus: KafkaBus; signingKey: SigningKey } {
   if (!deps.bus) throw new AppwardenError('AW_NOT_READY', 'this API process has no Kafka connection, so it cannot publish governance commands');
-  return deps.bus;
+  if (!deps.signingKey) throw new AppwardenError('AW_NOT_READY', 'this API process has no governance signing key, so it cannot publish governance commands');
+  return { bus: deps.bus, signingKey: deps.signingKey };
 }
 
 async function findCommand(clickhouse: ClickHouse, id: string): Promise<CommandRow> {

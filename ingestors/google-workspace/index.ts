@@ -34,6 +34,7 @@ function activityStream(application: string, reports: ReportsClient): ActivitySt
 export const googleWorkspace: ConnectorDefinition<GoogleWorkspaceConfig> = {
   id: 'google_workspace',
   displayName: 'Google Workspace',
+  serviceIdentities: (config) => [config.adminEmail, config.clientEmail],
   configSchema: GoogleWorkspaceConfigSchema,
   capabilities: [
     'accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin', 'files:periodic', 'files:realtime',

@@ -20,6 +20,7 @@ const CAPABILITIES: readonly Capability[] = [
 export const office365: ConnectorDefinition<Office365Config> = {
   id: 'office365',
   displayName: 'Office 365',
+  serviceIdentities: (config) => [config.clientId],
   configSchema: Office365ConfigSchema,
   capabilities: CAPABILITIES,
   instanceDefaults: OFFICE365_INSTANCE_DEFAULTS,

@@ -6,6 +6,8 @@ import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';
 import { deadLetterFrom } from '../../ingestors/runtime/dead-letter.js';
 import { decode } from '../../schemas/registry.js';
+import type { GovernanceCommand } from '../../schemas/types.js';
+import { readEnvelope, SIGNATURE_HEADER, verifyCommand, type SigningKey } from '../governance/command-message.js';
 import {
   accountEventToRow, alertToRow, auditEventToRow, ensureTables, fileEventToRow, governanceCommandToRow, governanceResultToRow, TABLES,
 } from './tables.js';
@@ -19,6 +21,11 @@ export interface SinkOptions {
   maxBatchRows: number;
   /** Longest time a row waits in the buffer; about one insert a second per table. */
   flushIntervalMs: number;
+  /**
+   * The governance signing key: a message on the command topic that it does not sign is not stored,
+   * so a forger cannot rewrite how a command reads in the governance log (the executor ignores it too).
+   */
+  governanceSigningKey: SigningKey;
 }
 
 interface TableRoute {
@@ -101,6 +108,7 @@ export class ClickHouseSink {
         if (!record.value) throw new Error('the message has no value');
         const decoded = decode(record.value);
         if (decoded.schema.name !== route.schema) throw new Error(`a ${decoded.schema.name} record on the ${route.table} topic`);
+        if (route.table === 'governance_commands' && !this.signed(decoded.record as GovernanceCommand, record.headers)) continue;
         rows.push(route.toRow(decoded.record as never));
       } catch (err) {
         dead.push(deadLetterFrom(err, {
@@ -128,6 +136,13 @@ export class ClickHouseSink {
     this.buffered += batch.records.length;
     // Backpressure: a full buffer is written before more is accepted.
     if (this.buffered >= this.options.maxBatchRows) await this.flushUntilDone(heartbeat);
+  }
+
+  /** False for a command message the governance key does not sign (logged; the executor records it rejected). */
+  private signed(command: GovernanceCommand, headers: Readonly<Record<string, string>>): boolean {
+    if (verifyCommand(command, readEnvelope(headers), headers[SIGNATURE_HEADER], this.options.governanceSigningKey)) return true;
+    this.log.warn({ security: true, claimedCommandId: command.command_id }, 'security: an unsigned or wrongly signed governance command was not stored');
+    return false;
   }
 
   private addRange(topic: string, partition: number, first: number, last: number): void {

@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { startAppwarden, type RunningAppwarden } from '../../cli/start.js';
 import type { AppConfig } from '../../core/config.js';
+import { rolesOfUser } from '../../simulators/okta/directory.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
 import { oktaInstance, startTestStack } from '../support/appwarden.js';
 import { FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
@@ -61,8 +62,9 @@ async function stack(sim: OktaSimulator, notify?: AppConfig['governance']['notif
   };
 }
 
+/** An active user without an admin role: governance protects admins (governance.protectPrivileged). */
 function activeUser(sim: OktaSimulator, skip = 0): OktaUser {
-  const user = sim.state.users.slice(1).filter((u) => u.status === 'ACTIVE')[skip];
+  const user = sim.state.users.slice(1).filter((u) => u.status === 'ACTIVE' && rolesOfUser(sim.state, u.id).length === 0)[skip];
   assert.ok(user, 'an active user');
   return user;
 }
@@ -190,11 +192,15 @@ describe('Okta governance end to end: API → command topic → executor → Okt
     cleanups.push(() => new Promise((resolve) => { hook.closeAllConnections(); hook.close(resolve); }));
 
     const sim = await simulator('gov-e2e-notify');
+    const user = activeUser(sim);
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/notify`;
     const s = await stack(sim, {
       smtp: { host: '127.0.0.1', port: (relay.address() as AddressInfo).port, from: 'appwarden@example.com', heloName: 'appwarden.test', timeoutMs: 5000 },
-      webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/notify`, timeoutMs: 5000 },
+      webhook: { url: hookUrl, timeoutMs: 5000 },
+      // The user's domain and the webhook: notify writes to nobody else.
+      allowedRecipients: [user.profile.login.split('@')[1]!, hookUrl],
+      maxPerRecipientPerHour: 20,
     });
-    const user = activeUser(sim);
     const target = { type: 'user', id: user.id, name: user.profile.login };
     const email = await s.call<{ command_id: string }>('POST', '/v1/governance', {
       provider: 'okta', instance: 'main', action: 'notify', target, params: { subject: 'Unusual sign-in', message: 'Was this you?' },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadConfig, type AppConfig, type InstanceConfig } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import { connectorSecretKeys, providerDefaults, providerSchemas } from '../../ingestors/registry.js';
@@ -46,6 +47,8 @@ export function testConfig(connectors: Record<string, Record<string, Partial<Ins
       sink: { groupId: freshName('sink'), maxBatchRows: 5000, flushIntervalMs: 200 },
       api: { port: 0 },
       dataDir: freshDir('appwarden-data'),
+      // Tests name the key rather than generate the key file in the checkout.
+      governance: { signingKey: randomBytes(32).toString('base64url') },
       simulate: false,
       connectors,
     },
