@@ -7,6 +7,9 @@ import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '.
 import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
+import { builtinPolicyIds, firstKeyNotice, startApiSecurity } from '../api/auth/setup.js';
+import { PolicyProposals } from '../api/policy-proposals.js';
+import type { KeyStore } from '../api/auth/key-store.js';
 import { CONNECTORS, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
@@ -26,6 +29,8 @@ export interface AppwardenOptions {
   /** The parts this process runs; all by default. Scale out by running more processes of one role. */
   roles?: readonly Role[];
   progressIntervalMs?: number;
+  /** Where the first admin key goes when one is made (default: printed once on stdout). */
+  announceKey?: (key: string) => void;
 }
 
 export const ROLES = ['connectors', 'sink', 'policy', 'governance', 'api'] as const;
@@ -40,6 +45,8 @@ export interface RunningAppwarden {
   policy: PolicyProcessor | null;
   governance: GovernanceExecutor | null;
   app: FastifyInstance | null;
+  /** The API keys (with the API). */
+  keys: KeyStore | null;
   /** The API's address when it listens. */
   url: string | null;
   /** With simulated tenants: a user to try the API with. */
@@ -127,6 +134,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     }
 
     let app: FastifyInstance | null = null;
+    let keys: KeyStore | null = null;
     let url: string | null = null;
     if (roles.has('api') && clickhouse) {
       let ready = false;
@@ -141,9 +149,17 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
         cleanups.push(() => own.stop());
         policyStore = own;
       }
+      const proposals = new PolicyProposals({ bus, log });
+      await proposals.start();
+      cleanups.push(() => proposals.stop());
+      const security = await startApiSecurity(config, bus, log, options.announceKey ?? ((key) => process.stdout.write(firstKeyNotice(key))));
+      cleanups.push(() => security.stop());
+      keys = security.keys;
       const built = await buildApp({
         clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
         bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal), policyStore,
+        security: security.security, policyProposals: proposals,
+        builtinPolicyIds: config.policies.builtins ? await builtinPolicyIds(PROJECT_ROOT) : [],
       });
       app = built;
       cleanups.push(() => built.close());
@@ -151,7 +167,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       else await built.ready();
       ready = true;
     }
-    return { config, bus, clickhouse, runtime, sink, policy, governance, app, url, exampleUser, stop };
+    return { config, bus, clickhouse, runtime, sink, policy, governance, app, keys, url, exampleUser, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -177,7 +193,7 @@ export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<
   log.info({ roles, kafka: kafka.brokers, clickhouse: running.clickhouse?.kind ?? null }, 'Appwarden running');
   if (running.url) {
     log.info({ url: running.url }, `Appwarden API listening on ${running.url}`);
-    log.info(`try: curl '${running.url}/v1/activities?provider=okta${demoUser ? `&user=${demoUser}` : ''}' and ${running.url}/v1/connectors`);
+    log.info(`try: curl -H "Authorization: Bearer $APPWARDEN_KEY" '${running.url}/v1/activities?provider=okta${demoUser ? `&user=${demoUser}` : ''}' and ${running.url}/v1/connectors`);
   }
 
   await new Promise<void>((resolve) => {

@@ -24,6 +24,11 @@ export const ERROR_CATALOGUE = {
   AW_GOVERNANCE_CONFLICT: { status: 409, retriable: false, message: 'the governance command is not in a state that allows this' },
   AW_GOVERNANCE_NOT_REVERSIBLE: { status: 409, retriable: false, message: 'the governance action has no inverse, so it cannot be reverted' },
   AW_NOTIFY_FAILED: { status: 502, retriable: true, message: 'the notifier (SMTP server or webhook) failed to deliver a notification' },
+  AW_UNAUTHENTICATED: { status: 401, retriable: false, message: 'a valid API key or token is needed (Authorization: Bearer <key>)' },
+  AW_FORBIDDEN: { status: 403, retriable: false, message: 'the role of this key or token does not allow this' },
+  AW_SEPARATION_OF_DUTIES: { status: 403, retriable: false, message: 'the same person cannot ask for and approve a change' },
+  AW_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, message: 'a change needs a JSON body (Content-Type: application/json)' },
+  AW_MISDIRECTED: { status: 421, retriable: false, message: 'this server does not answer for that Host' },
   AW_POLICY_INVALID: { status: 422, retriable: false, message: 'the policy is invalid; its problems name the line and field at fault' },
 } as const;
 

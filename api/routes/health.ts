@@ -6,10 +6,12 @@ import { ErrorBodySchema } from '../schemas.js';
 
 export function healthRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; ready?: () => boolean }): void {
   app.get('/healthz', {
+    config: { role: 'public' },
     schema: { summary: 'Liveness: the process answers', tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
   }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
+    config: { role: 'public' },
     schema: {
       summary: 'Readiness: ClickHouse answers and start-up is complete',
       tags: ['health'],

@@ -75,6 +75,7 @@ export function policyBacktestRoute(app: FastifyInstance, deps: BacktestRouteDep
   }));
 
   app.post('/v1/policies/backtest', {
+    config: { role: 'policy-author', changesNothing: true },
     schema: {
       summary: 'Run a policy over stored history',
       description: 'Runs the policy (not deployed; a JSON document or YAML text) over the activity stored in ClickHouse (file states for file policies, '

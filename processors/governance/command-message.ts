@@ -10,7 +10,7 @@ import type { GovernanceCommand } from '../../schemas/types.js';
 export const INTENT_HEADER = 'aw-intent';
 /** On a revert: the id of the command it undoes. */
 export const REVERTS_HEADER = 'aw-reverts';
-/** Who asked for the approval or the retry (`user:<login>`). */
+/** Who asked (the command, its approval, retry or revert), from their credential: JSON `{ id, name, role }`. */
 export const REQUESTED_BY_HEADER = 'aw-requested-by';
 
 export const COMMAND_INTENTS = ['execute', 'approve', 'retry'] as const;
@@ -19,7 +19,15 @@ export type CommandIntent = (typeof COMMAND_INTENTS)[number];
 export interface CommandEnvelope {
   intent: CommandIntent;
   reverts?: string;
-  requestedBy?: string;
+  requestedBy?: Requester;
+}
+
+/** The authenticated caller who asked, as the API publishes it (`id`: `key:<key id>` or `oidc:<subject>`). */
+export interface Requester {
+  id: string;
+  name: string;
+  /** analyst, policy-author, responder or admin. */
+  role: string;
 }
 
 /**
@@ -36,7 +44,10 @@ export function commandMessage(command: GovernanceCommand, envelope: Partial<Com
   const headers: Record<string, string> = {};
   if (envelope.intent && envelope.intent !== 'execute') headers[INTENT_HEADER] = envelope.intent;
   if (envelope.reverts) headers[REVERTS_HEADER] = envelope.reverts;
-  if (envelope.requestedBy) headers[REQUESTED_BY_HEADER] = envelope.requestedBy;
+  if (envelope.requestedBy) {
+    const { id, name, role } = envelope.requestedBy;
+    headers[REQUESTED_BY_HEADER] = JSON.stringify({ id, name, role });
+  }
   // encode() answers a view of a shared slab: copy it, the producer may hold it a while.
   return { key: commandKey(command), value: Buffer.from(encode('governance-command', command)), headers };
 }
@@ -45,9 +56,21 @@ export function commandMessage(command: GovernanceCommand, envelope: Partial<Com
 export function readEnvelope(headers: Readonly<Record<string, string>>): CommandEnvelope {
   const raw = headers[INTENT_HEADER];
   const intent = (COMMAND_INTENTS as readonly string[]).includes(raw ?? '') ? (raw as CommandIntent) : 'execute';
+  const requester = readRequester(headers[REQUESTED_BY_HEADER]);
   return {
     intent,
     ...(headers[REVERTS_HEADER] ? { reverts: headers[REVERTS_HEADER] } : {}),
-    ...(headers[REQUESTED_BY_HEADER] ? { requestedBy: headers[REQUESTED_BY_HEADER] } : {}),
+    ...(requester ? { requestedBy: requester } : {}),
   };
+}
+
+function readRequester(raw: string | undefined): Requester | null {
+  if (!raw) return null;
+  try {
+    const r = JSON.parse(raw) as Partial<Requester>;
+    if (typeof r.id === 'string' && typeof r.name === 'string' && typeof r.role === 'string') return { id: r.id, name: r.name, role: r.role };
+  } catch {
+    // not ours: no requester
+  }
+  return null;
 }

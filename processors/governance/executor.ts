@@ -125,7 +125,7 @@ export class GovernanceExecutor {
         log.info({ intent: envelope.intent, status: known?.status ?? null }, `${envelope.intent} ignored: the command is not ${wanted}`);
         return;
       }
-      const who = envelope.requestedBy ?? 'unknown';
+      const who = envelope.requestedBy ? `${envelope.requestedBy.name} (${envelope.requestedBy.id}, ${envelope.requestedBy.role})` : 'unknown';
       const state = envelope.intent === 'approve' ? { ...known, approvedBy: who } : known;
       await this.execute(state, heartbeat, envelope.intent === 'approve' ? `approved by ${who}` : `retry asked by ${who}`);
       return;

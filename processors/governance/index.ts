@@ -12,7 +12,7 @@ import { SmtpNotifier } from './smtp-notifier.js';
 import { WebhookNotifier } from './webhook-notifier.js';
 
 export { ActionCatalog, type ActionLookup } from './action-catalog.js';
-export { commandKey, commandMessage, readEnvelope, INTENT_HEADER, REVERTS_HEADER, REQUESTED_BY_HEADER, type CommandIntent, type CommandEnvelope } from './command-message.js';
+export { commandKey, commandMessage, readEnvelope, INTENT_HEADER, REVERTS_HEADER, REQUESTED_BY_HEADER, type CommandIntent, type CommandEnvelope, type Requester } from './command-message.js';
 export { governanceCommandId, revertCommandId } from './command-id.js';
 export { ACTION_RANKS, supersedes } from './conflicts.js';
 export { GovernanceExecutor, type GovernanceExecutorOptions } from './executor.js';

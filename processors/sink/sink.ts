@@ -9,6 +9,7 @@ import { decode } from '../../schemas/registry.js';
 import {
   accountEventToRow, alertToRow, auditEventToRow, ensureTables, fileEventToRow, governanceCommandToRow, governanceResultToRow, TABLES,
 } from './tables.js';
+import { AUDIT_TRAIL_TABLE, auditTrailMessageToRow } from './audit-trail-table.js';
 
 export interface SinkOptions {
   bus: KafkaBus;
@@ -22,9 +23,21 @@ export interface SinkOptions {
 }
 
 interface TableRoute {
-  table: (typeof TABLES)[keyof typeof TABLES];
-  schema: string;
-  toRow: (record: never) => Record<string, unknown>;
+  table: (typeof TABLES)[keyof typeof TABLES] | typeof AUDIT_TRAIL_TABLE;
+  /** The row of a message value; throws when the value is not what the topic carries. */
+  toRow: (value: Buffer) => Record<string, unknown>;
+}
+
+/** A route for an Avro topic: the record must be of the topic's schema. */
+function avro(table: TableRoute['table'], schema: string, toRow: (record: never) => Record<string, unknown>): TableRoute {
+  return {
+    table,
+    toRow: (value) => {
+      const decoded = decode(value);
+      if (decoded.schema.name !== schema) throw new Error(`a ${decoded.schema.name} record on the ${table} topic`);
+      return toRow(decoded.record as never);
+    },
+  };
 }
 
 export interface SinkStats {
@@ -57,12 +70,13 @@ export class ClickHouseSink {
     this.log = options.log.child({ component: 'sink' });
     const { topics } = options.bus;
     this.routes = new Map<string, TableRoute>([
-      [topics.audit, { table: 'activities', schema: 'audit-event', toRow: auditEventToRow as TableRoute['toRow'] }],
-      [topics.account, { table: 'accounts', schema: 'account-event', toRow: accountEventToRow as TableRoute['toRow'] }],
-      [topics.file, { table: 'files', schema: 'file-event', toRow: fileEventToRow as TableRoute['toRow'] }],
-      [topics.alert, { table: 'alerts', schema: 'alert', toRow: alertToRow as TableRoute['toRow'] }],
-      [topics.governanceCommand, { table: 'governance_commands', schema: 'governance-command', toRow: governanceCommandToRow as TableRoute['toRow'] }],
-      [topics.governanceResult, { table: 'governance_log', schema: 'governance-result', toRow: governanceResultToRow as TableRoute['toRow'] }],
+      [topics.audit, avro('activities', 'audit-event', auditEventToRow)],
+      [topics.account, avro('accounts', 'account-event', accountEventToRow)],
+      [topics.file, avro('files', 'file-event', fileEventToRow)],
+      [topics.alert, avro('alerts', 'alert', alertToRow)],
+      [topics.governanceCommand, avro('governance_commands', 'governance-command', governanceCommandToRow)],
+      [topics.governanceResult, avro('governance_log', 'governance-result', governanceResultToRow)],
+      [topics.auditTrail, { table: AUDIT_TRAIL_TABLE, toRow: auditTrailMessageToRow }],
     ]);
   }
 
@@ -99,9 +113,7 @@ export class ClickHouseSink {
     for (const record of batch.records) {
       try {
         if (!record.value) throw new Error('the message has no value');
-        const decoded = decode(record.value);
-        if (decoded.schema.name !== route.schema) throw new Error(`a ${decoded.schema.name} record on the ${route.table} topic`);
-        rows.push(route.toRow(decoded.record as never));
+        rows.push(route.toRow(record.value));
       } catch (err) {
         dead.push(deadLetterFrom(err, {
           stage: 'decode', provider: null, instance: null, stream: null,
