@@ -9,7 +9,7 @@ export type { Logger } from 'pino';
 export const REDACT_PATHS = [
   'token', '*.token', 'apiToken', '*.apiToken', 'clientSecret', '*.clientSecret', 'password', '*.password',
   'privateKey', '*.privateKey', 'authorization', '*.authorization', 'headers.authorization',
-  'req.headers.authorization', 'config.connectors.*.*.token', 'config.connectors.*.*.clientSecret',
+  'req.headers.authorization', 'adminKey', '*.adminKey', 'config.connectors.*.*.token', 'config.connectors.*.*.clientSecret',
 ];
 
 export interface LoggerSettings {

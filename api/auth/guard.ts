@@ -122,8 +122,11 @@ function declareRole(route: RouteOptions): void {
   if (role !== 'public' && !isRole(role)) {
     throw new Error(`route ${String(route.method)} ${route.url} declares no role: add config: { role: 'analyst' | 'policy-author' | 'responder' | 'admin' | 'public' }`);
   }
-  if (role === 'public') return;
   const schema = (route.schema ?? {}) as Record<string, unknown>;
+  if (role === 'public') {
+    route.schema = { ...schema, 'x-required-role': 'public' } as FastifySchema;
+    return;
+  }
   const response = schema.response as Record<string, unknown> | undefined;
   const methods = ([] as string[]).concat(route.method);
   const writes = methods.some((m) => WRITE_METHODS.has(m));
