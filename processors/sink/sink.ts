@@ -9,7 +9,7 @@ import { decode } from '../../schemas/registry.js';
 import {
   accountEventToRow, alertToRow, auditEventToRow, ensureTables, fileEventToRow, governanceCommandToRow, governanceResultToRow, TABLES,
 } from './tables.js';
-import { AUDIT_TRAIL_TABLE, auditTrailMessageToRow } from './audit-trail-table.js';
+import { auditTrailMessageToRow } from './audit-trail-table.js';
 
 export interface SinkOptions {
   bus: KafkaBus;
@@ -23,7 +23,7 @@ export interface SinkOptions {
 }
 
 interface TableRoute {
-  table: (typeof TABLES)[keyof typeof TABLES] | typeof AUDIT_TRAIL_TABLE;
+  table: (typeof TABLES)[keyof typeof TABLES];
   /** The row of a message value; throws when the value is not what the topic carries. */
   toRow: (value: Buffer) => Record<string, unknown>;
 }
@@ -76,7 +76,7 @@ export class ClickHouseSink {
       [topics.alert, avro('alerts', 'alert', alertToRow)],
       [topics.governanceCommand, avro('governance_commands', 'governance-command', governanceCommandToRow)],
       [topics.governanceResult, avro('governance_log', 'governance-result', governanceResultToRow)],
-      [topics.auditTrail, { table: AUDIT_TRAIL_TABLE, toRow: auditTrailMessageToRow }],
+      [topics.auditTrail, { table: TABLES.auditTrail, toRow: auditTrailMessageToRow }],
     ]);
   }
 

@@ -1,6 +1,6 @@
 import { formatDateTime64, type ClickHouse } from '../../core/clickhouse.js';
 import { AppwardenError } from '../../core/errors.js';
-import { AUDIT_TRAIL_DDL } from './audit-trail-table.js';
+import { AUDIT_TRAIL_DDL, AUDIT_TRAIL_TABLE } from './audit-trail-table.js';
 import type { AccountEvent, Actor, Alert, AuditEvent, FileEvent, GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
 
 /**
@@ -22,6 +22,7 @@ export const TABLES = {
   alertStatus: 'alert_status',
   governanceLog: 'governance_log',
   governanceCommands: 'governance_commands',
+  auditTrail: AUDIT_TRAIL_TABLE,
 } as const;
 
 export interface TableOptions {
