@@ -103,9 +103,9 @@ export class KeyStore {
     return [...this.keys.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id)).map(infoOf);
   }
 
-  /** True when some key that is not revoked exists: there is a way in. */
-  hasActiveKey(): boolean {
-    return [...this.keys.values()].some((k) => !k.revoked_at);
+  /** True until the first key is made (revoked keys count: the deployment has started before). */
+  isEmpty(): boolean {
+    return this.keys.size === 0;
   }
 
   /** The principal a key stands for, or null (unknown, revoked or wrong key). */

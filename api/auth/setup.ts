@@ -18,8 +18,9 @@ export interface StartedSecurity {
 /**
  * The API's security from the configuration: the key store (read whole before the API answers), the
  * first admin key, the OIDC verifier, the allowed hosts and origins. The first admin key is
- * `api.adminKey` (`APPWARDEN_ADMIN_KEY`) when set; otherwise, when no key exists yet, one is made and
- * handed to `announceKey` (the CLI prints it once on stdout, never through the logger).
+ * `api.adminKey` (`APPWARDEN_ADMIN_KEY`) when set; otherwise, at the first start (the store has never
+ * held a key), one is made and handed to `announceKey` (the CLI prints it once on stdout, never through
+ * the logger). An admin locked out later sets `APPWARDEN_ADMIN_KEY`.
  */
 export async function startApiSecurity(
   config: AppConfig, bus: KafkaBus, log: Logger, announceKey: (key: string) => void,
@@ -28,7 +29,7 @@ export async function startApiSecurity(
   await keys.start();
   if (config.api.adminKey) {
     await keys.setConfiguredAdminKey(config.api.adminKey);
-  } else if (config.api.authentication && !keys.hasActiveKey()) {
+  } else if (config.api.authentication && keys.isEmpty()) {
     const { key, info } = await keys.create({ name: 'first admin', role: 'admin', raw: true, createdBy: 'system:first-start' });
     await recordAuditTrail(bus, {
       actor_id: 'system:first-start', actor_name: 'Appwarden', actor_role: 'admin', ip: null,
