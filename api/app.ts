@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import type { ClickHouse } from '../core/clickhouse.js';
+import Value from 'typebox/value';
+import { withQuerySettings, type ClickHouse } from '../core/clickhouse.js';
+import { ApiConfigSchema, type ApiConfig } from '../core/config.js';
 import type { KafkaBus } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import type { InstanceStatus } from '../ingestors/runtime/instance-runner.js';
@@ -12,6 +14,8 @@ import type { OidcVerifier } from './auth/oidc.js';
 import type { Role } from './auth/roles.js';
 import { installErrorHandler } from './errors.js';
 import type { PolicyProposals } from './policy-proposals.js';
+import { installRateLimit } from './rate-limit.js';
+import { documentErrorResponses } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { activityRoutes } from './routes/activities.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -42,6 +46,8 @@ export interface ApiDependencies {
   log: Logger;
   maxPageSize: number;
   security: ApiSecurity;
+  /** Query, body, rate and backtest limits (`api.*` of the configuration); unset ones take their defaults. */
+  limits?: Partial<Omit<ApiConfig, 'host' | 'port' | 'maxPageSize'>>;
   /** Connector instances run by this process (none when the API runs alone). */
   connectorStatuses?: () => InstanceStatus[];
   ready?: () => boolean;
@@ -60,7 +66,11 @@ export interface ApiDependencies {
 /** Builds the API without listening: `start` calls `listen`, tests call `inject`. */
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
   const log = deps.log.child({ component: 'api' });
+  const limits = apiLimits(deps.limits);
+  // Every query the API runs stops past these limits (AW_QUERY_LIMIT), whatever the route.
+  const clickhouse = withQuerySettings(deps.clickhouse, { max_execution_time: limits.queryTimeoutSeconds, max_memory_usage: limits.queryMaxMemoryBytes });
   const app = Fastify({
+    bodyLimit: limits.bodyLimitBytes,
     loggerInstance: log as FastifyBaseLogger,
     // Per-request lines would drown the connector progress; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
@@ -75,22 +85,29 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   installErrorHandler(app, log);
   const { security } = deps;
   installSecurity(app, { ...security, bus: deps.bus ?? null });
-  activityRoutes(app, { ...deps, rawAccessRoles: security.rawAccessRoles });
-  accountRoutes(app, deps);
-  alertRoutes(app, deps);
+  installRateLimit(app, limits.rateLimit);
+  documentErrorResponses(app);
+  const query = { clickhouse, maxPageSize: deps.maxPageSize, maxQueryRangeDays: limits.maxQueryRangeDays };
+  activityRoutes(app, { ...query, rawAccessRoles: security.rawAccessRoles });
+  accountRoutes(app, query);
+  alertRoutes(app, query);
   policyRoutes(app, {
-    clickhouse: deps.clickhouse, builtinIds: new Set(deps.builtinPolicyIds ?? []),
+    clickhouse, bodyLimit: limits.policyBodyLimitBytes, backtest: limits.backtest, builtinIds: new Set(deps.builtinPolicyIds ?? []),
     ...(deps.policyStore ? { store: deps.policyStore } : {}), ...(deps.policyProposals ? { proposals: deps.policyProposals } : {}),
   });
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
   governanceRoutes(app, {
-    clickhouse: deps.clickhouse, maxPageSize: deps.maxPageSize,
-    ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
+    ...query, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
   });
   keyRoutes(app, { keys: security.keys });
-  auditTrailRoutes(app, { clickhouse: deps.clickhouse, maxPageSize: deps.maxPageSize });
-  healthRoutes(app, deps);
+  auditTrailRoutes(app, query);
+  healthRoutes(app, { ...deps, clickhouse });
   app.get('/docs/json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** The API's limits: those given, and the configuration's defaults for the others. */
+export function apiLimits(given: ApiDependencies['limits'] = {}): ApiConfig {
+  return Value.Default(ApiConfigSchema, structuredClone(given)) as ApiConfig;
 }

@@ -158,7 +158,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       cleanups.push(() => security.stop());
       keys = security.keys;
       const built = await buildApp({
-        clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
+        clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
         bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal), policyStore,
         security: security.security, policyProposals: proposals,
         builtinPolicyIds: config.policies.builtins ? await builtinPolicyIds(PROJECT_ROOT) : [],

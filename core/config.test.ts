@@ -48,13 +48,19 @@ const INSTANCE_DEFAULTS = {
 const OKTA_DEFAULTS = { logPageSize: 1000, userPageSize: 200 };
 const API_SECURITY_DEFAULTS = { authentication: true, allowedHosts: [], corsOrigins: [], rawAccessRoles: ['admin'] };
 
+/** The API's limits when none is configured. */
+const API_LIMITS = {
+  maxQueryRangeDays: 400, queryTimeoutSeconds: 30, queryMaxMemoryBytes: 2_000_000_000, bodyLimitBytes: 262_144, policyBodyLimitBytes: 1_048_576,
+  rateLimit: { requestsPerMinute: 1200, burst: 600 }, backtest: { maxRangeDays: 92, concurrency: 2 },
+};
+
 describe('loadConfig', () => {
   test('with nothing configured, every setting has its default', () => {
     const config = load();
     assert.deepEqual(config, {
       kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1 },
       clickhouse: { database: 'appwarden', dataDir: '.data/clickhouse' },
-      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_SECURITY_DEFAULTS },
+      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_LIMITS, ...API_SECURITY_DEFAULTS },
       sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
       governance: {
         dryRun: false,
@@ -113,7 +119,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.clickhouse, {
       url: 'http://clickhouse.internal:8123', username: 'appwarden', password: 'ch-secret', database: 'trail', dataDir: '/var/lib/appwarden/clickhouse',
     });
-    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, adminKey: 'admin-key-from-the-environment-0123456789', ...API_SECURITY_DEFAULTS });
+    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, adminKey: 'admin-key-from-the-environment-0123456789', ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     assert.equal(config.simulate, false);
   });
 
@@ -124,9 +130,9 @@ describe('loadConfig', () => {
 
   test('the environment wins over the file, and overrides win over both', () => {
     const file = configFile('api:\n  port: 7000\n  maxPageSize: 200\nkafka:\n  topicPrefix: from-file\n');
-    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200, ...API_SECURITY_DEFAULTS });
+    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200, ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     const config = load({ file, env: { PORT: '7001' }, overrides: { kafka: { topicPrefix: 'from-overrides' } } });
-    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200, ...API_SECURITY_DEFAULTS });
+    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200, ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     assert.equal(config.kafka.topicPrefix, 'from-overrides');
   });
 

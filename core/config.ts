@@ -36,7 +36,43 @@ export const InstanceSettingsSchema = Type.Object({
 });
 export type InstanceSettings = Static<typeof InstanceSettingsSchema>;
 
-const ConfigSchema = Type.Object({
+/** The API's address and the limits every request and query is held to. */
+export const ApiConfigSchema = Type.Object({
+  host: Type.String({ default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  maxPageSize: Type.Integer({ minimum: 1, default: 1000, description: 'the largest `limit` of a list request' }),
+  maxQueryRangeDays: Type.Integer({ minimum: 1, default: 400, description: 'the longest time range (`from` to `to`) of one query' }),
+  queryTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 30, description: 'ClickHouse `max_execution_time` of every API query' }),
+  queryMaxMemoryBytes: Type.Integer({ minimum: 1_000_000, default: 2_000_000_000, description: 'ClickHouse `max_memory_usage` of every API query' }),
+  bodyLimitBytes: Type.Integer({ minimum: 1024, default: 262_144, description: 'the largest request body' }),
+  policyBodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'the largest body of the routes that take policies' }),
+  rateLimit: Type.Object({
+    requestsPerMinute: Type.Integer({ minimum: 0, default: 1200, description: 'requests per minute per caller (API key, else address); 0: no limit' }),
+    burst: Type.Integer({ minimum: 1, default: 600, description: 'requests a caller may send at once before the rate applies' }),
+  }, { default: {}, additionalProperties: false }),
+  backtest: Type.Object({
+    maxRangeDays: Type.Integer({ minimum: 1, default: 92, description: 'the longest time range of one backtest' }),
+    concurrency: Type.Integer({ minimum: 1, default: 2, description: 'backtests running at once in this process; more are answered 429' }),
+  }, { default: {}, additionalProperties: false }),
+  authentication: Type.Boolean({ default: true, description: 'require a key or token on every route but /healthz, /readyz and /docs; false only on a loopback address' }),
+  adminKey: Type.Optional(Type.String({ minLength: 32, secret: true, description: 'the first admin key (APPWARDEN_ADMIN_KEY); unset: one is generated at first start and printed once' })),
+  allowedHosts: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Host header names accepted besides localhost, 127.0.0.1, ::1 and the bind address' }),
+  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+$' }), { default: [], description: 'origins allowed cross-origin (CORS); empty: none' }),
+  rawAccessRoles: Type.Array(Type.Enum(['analyst', 'policy-author', 'responder', 'admin']), { default: ['admin'], description: 'roles that may ask for include_raw (besides keys with the raw permission)' }),
+  oidc: Type.Optional(Type.Object({
+    jwksUrl: Type.String({ pattern: '^https?://\\S+$', description: "the identity provider's JWKS URL" }),
+    issuer: Type.String({ minLength: 1 }),
+    audience: Type.String({ minLength: 1 }),
+    roleClaim: Type.String({ minLength: 1, default: 'appwarden_role', description: 'the claim holding the role (a string or a list)' }),
+    roles: Type.Record(Type.String(), Type.Enum(['analyst', 'policy-author', 'responder', 'admin']), { default: {}, description: 'claim value → role; empty: the claim holds role names' }),
+    rawClaimValue: Type.Optional(Type.String({ minLength: 1, description: 'a value of the role claim that also grants include_raw' })),
+    cacheMs: Type.Integer({ minimum: 0, default: 600_000, description: 'how long the JWKS is kept' }),
+  }, { additionalProperties: false })),
+}, { default: {}, additionalProperties: false });
+
+export type ApiConfig = Static<typeof ApiConfigSchema>;
+
+export const ConfigSchema = Type.Object({
   kafka: Type.Object({
     brokers: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'empty: start a local broker' }),
     clientId: Type.String({ default: 'appwarden' }),
@@ -68,25 +104,7 @@ const ConfigSchema = Type.Object({
       keyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of the client certificate' })),
     }, { additionalProperties: false })),
   }, { default: {}, additionalProperties: false }),
-  api: Type.Object({
-    host: Type.String({ default: '127.0.0.1' }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-    maxPageSize: Type.Integer({ minimum: 1, default: 1000 }),
-    authentication: Type.Boolean({ default: true, description: 'require a key or token on every route but /healthz, /readyz and /docs; false only on a loopback address' }),
-    adminKey: Type.Optional(Type.String({ minLength: 32, secret: true, description: 'the first admin key (APPWARDEN_ADMIN_KEY); unset: one is generated at first start and printed once' })),
-    allowedHosts: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Host header names accepted besides localhost, 127.0.0.1, ::1 and the bind address' }),
-    corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+$' }), { default: [], description: 'origins allowed cross-origin (CORS); empty: none' }),
-    rawAccessRoles: Type.Array(Type.Enum(['analyst', 'policy-author', 'responder', 'admin']), { default: ['admin'], description: 'roles that may ask for include_raw (besides keys with the raw permission)' }),
-    oidc: Type.Optional(Type.Object({
-      jwksUrl: Type.String({ pattern: '^https?://\\S+$', description: "the identity provider's JWKS URL" }),
-      issuer: Type.String({ minLength: 1 }),
-      audience: Type.String({ minLength: 1 }),
-      roleClaim: Type.String({ minLength: 1, default: 'appwarden_role', description: 'the claim holding the role (a string or a list)' }),
-      roles: Type.Record(Type.String(), Type.Enum(['analyst', 'policy-author', 'responder', 'admin']), { default: {}, description: 'claim value → role; empty: the claim holds role names' }),
-      rawClaimValue: Type.Optional(Type.String({ minLength: 1, description: 'a value of the role claim that also grants include_raw' })),
-      cacheMs: Type.Integer({ minimum: 0, default: 600_000, description: 'how long the JWKS is kept' }),
-    }, { additionalProperties: false })),
-  }, { default: {}, additionalProperties: false }),
+  api: ApiConfigSchema,
   sink: Type.Object({
     groupId: Type.String({ default: 'appwarden-sink' }),
     maxBatchRows: Type.Integer({ minimum: 1, default: 50_000 }),

@@ -27,8 +27,11 @@ export const ERROR_CATALOGUE = {
   AW_UNAUTHENTICATED: { status: 401, retriable: false, message: 'a valid API key or token is needed (Authorization: Bearer <key>)' },
   AW_FORBIDDEN: { status: 403, retriable: false, message: 'the role of this key or token does not allow this' },
   AW_SEPARATION_OF_DUTIES: { status: 403, retriable: false, message: 'the same person cannot ask for and approve a change' },
-  AW_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, message: 'a change needs a JSON body (Content-Type: application/json)' },
   AW_MISDIRECTED: { status: 421, retriable: false, message: 'this server does not answer for that Host' },
+  AW_RATE_LIMITED: { status: 429, retriable: true, message: 'too many requests; try again after the Retry-After seconds' },
+  AW_BODY_TOO_LARGE: { status: 413, retriable: false, message: 'the request body is larger than this route accepts' },
+  AW_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, message: 'the request body has a content type this route does not take' },
+  AW_QUERY_LIMIT: { status: 422, retriable: false, message: 'the query ran past its time or memory limit; narrow the time range or add filters' },
   AW_POLICY_INVALID: { status: 422, retriable: false, message: 'the policy is invalid; its problems name the line and field at fault' },
 } as const;
 

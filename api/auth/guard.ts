@@ -38,7 +38,6 @@ export interface SecurityOptions {
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Bodies a browser cannot send cross-site without a CORS preflight: never text/plain or a form. */
 const WRITE_CONTENT_TYPES = /^(application\/json|application\/yaml|application\/x-yaml|text\/yaml)\s*(;|$)/i;
-const LOCAL_PRINCIPAL: Principal = { id: 'local:anonymous', name: 'anonymous (authentication off)', role: 'admin', raw: true };
 
 /** `localhost`, `127.0.0.1`, `::1` and the bind address (unless it is a wildcard), plus `api.allowedHosts`. */
 export function allowedHostNames(bindHost: string, configured: readonly string[]): string[] {
@@ -85,8 +84,13 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
           throw new AppwardenError('AW_UNSUPPORTED_MEDIA_TYPE', `a change needs a JSON body with Content-Type: application/json${type ? `, not ${type}` : ''}`);
         }
       }
-      if (!options.bus && !request.routeOptions.config.changesNothing) throw new AppwardenError('AW_NOT_READY', 'this API process has no Kafka, so it cannot record changes in the audit trail');
     }
+  });
+
+  // After the body was read and checked: a change the trail cannot record is not made.
+  app.addHook('preHandler', async (request) => {
+    if (!WRITE_METHODS.has(request.method) || request.routeOptions.config.changesNothing || !request.principal || options.bus) return;
+    throw new AppwardenError('AW_NOT_READY', 'this API process has no Kafka, so it cannot record changes in the audit trail');
   });
 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
@@ -139,7 +143,8 @@ function declareRole(route: RouteOptions): void {
 }
 
 async function authenticate(request: FastifyRequest, options: SecurityOptions): Promise<Principal> {
-  if (!options.authentication) return LOCAL_PRINCIPAL;
+  // Authentication off (loopback only): the caller is known by its address alone.
+  if (!options.authentication) return { id: `local:${request.ip}`, name: `anonymous at ${request.ip}`, role: 'admin', raw: true };
   const header = request.headers.authorization;
   const token = header && /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
   if (!token) throw new AppwardenError('AW_UNAUTHENTICATED', 'this route needs an API key or token: Authorization: Bearer <key>');

@@ -11,7 +11,7 @@ export type RouteRole = Role | 'public';
 
 /** The authenticated caller, from the credential (never from the request). */
 export interface Principal {
-  /** `key:<key id>` for an API key, `oidc:<subject>` for an OIDC token, `local:anonymous` when authentication is off. */
+  /** `key:<key id>` for an API key, `oidc:<subject>` for an OIDC token, `local:<address>` when authentication is off. */
   id: string;
   /** The key's name, or the token's `preferred_username`/`email`/subject. */
   name: string;

@@ -12,10 +12,13 @@ import { principalOf } from '../auth/guard.js';
 import type { Principal } from '../auth/roles.js';
 import type { PolicyProposals } from '../policy-proposals.js';
 import { ErrorBodySchema } from '../schemas.js';
-import { policyBacktestRoute } from './policy-backtest.js';
+import { policyBacktestRoute, type BacktestRouteDeps } from './policy-backtest.js';
 
 export interface PolicyRouteDeps {
   clickhouse: ClickHouse;
+  /** The largest body of the routes that take a policy (others keep the app's limit). */
+  bodyLimit: number;
+  backtest: BacktestRouteDeps['limits'];
   /** Deploys policies; without it the routes that read or change deployed policies answer 503. */
   store?: PolicyStore;
   /** Enforce-mode versions proposed by policy authors, waiting for an admin; without it only admins deploy enforce mode. */
@@ -94,6 +97,7 @@ export function policyRoutes(app: FastifyInstance, deps: PolicyRouteDeps): void 
 
   app.put('/v1/policies/:id', {
     config: { role: 'policy-author' },
+    bodyLimit: deps.bodyLimit,
     schema: {
       summary: 'Deploy a new version of a policy',
       description: 'The body is the policy: a JSON document, or YAML text (Content-Type application/yaml or text/yaml). '
@@ -222,6 +226,7 @@ export function policyRoutes(app: FastifyInstance, deps: PolicyRouteDeps): void 
 
   app.post('/v1/policies/validate', {
     config: { role: 'policy-author', changesNothing: true },
+    bodyLimit: deps.bodyLimit,
     schema: {
       summary: 'Check a policy without deploying it',
       description: 'The body is a policy (JSON document or YAML text, as for PUT), or a list of policies. Answers every problem with its field and, for text, its line.',
@@ -235,7 +240,7 @@ export function policyRoutes(app: FastifyInstance, deps: PolicyRouteDeps): void 
     return { valid: problems.length === 0 && policies.length > 0, policies: policies.map((p) => p.id), problems: problems.map(toApiProblem) };
   });
 
-  policyBacktestRoute(app, { clickhouse: deps.clickhouse, ...(deps.loadGeo ? { loadGeo: deps.loadGeo } : {}) });
+  policyBacktestRoute(app, { clickhouse: deps.clickhouse, bodyLimit: deps.bodyLimit, limits: deps.backtest, ...(deps.loadGeo ? { loadGeo: deps.loadGeo } : {}) });
 
   function answerPut(request: FastifyRequest, reply: FastifyReply, put: PutResult, id: string, what: string): FastifyReply | StoredPolicy {
     if (!put.ok) return replyPolicyInvalid(reply, put.problems);

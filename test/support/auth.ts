@@ -49,6 +49,11 @@ export async function testAuth(options: { bus?: KafkaBus; security?: Partial<Api
   };
 }
 
+/** Authentication off (every caller a local admin), for tests about something else, e.g. limits. Loopback only. */
+export const OPEN_SECURITY: ApiSecurity = {
+  authentication: false, keys: null, allowedHosts: allowedHostNames('127.0.0.1', []), corsOrigins: [], rawAccessRoles: ['admin'],
+};
+
 /** Makes a key of each role (and `analyst-raw`) in a started key store; answers the key of a name. */
 export async function roleKeys(keys: KeyStore): Promise<(name: TestKeyName) => string> {
   const made = new Map<TestKeyName, string>();
