@@ -8,6 +8,9 @@ import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '.
 import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
+import { builtinPolicyIds, firstKeyNotice, startApiSecurity } from '../api/auth/setup.js';
+import { PolicyProposals } from '../api/policy-proposals.js';
+import type { KeyStore } from '../api/auth/key-store.js';
 import { CONNECTORS, connectorSecretKeys, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { Connections } from '../ingestors/runtime/connections.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
@@ -29,6 +32,8 @@ export interface AppwardenOptions {
   /** The parts this process runs; all by default. Scale out by running more processes of one role. */
   roles?: readonly Role[];
   progressIntervalMs?: number;
+  /** Where the first admin key goes when one is made (default: printed once on stdout). */
+  announceKey?: (key: string) => void;
 }
 
 export const ROLES = ['connectors', 'sink', 'policy', 'governance', 'api'] as const;
@@ -45,6 +50,8 @@ export interface RunningAppwarden {
   policy: PolicyProcessor | null;
   governance: GovernanceExecutor | null;
   app: FastifyInstance | null;
+  /** The API keys (with the API). */
+  keys: KeyStore | null;
   /** The API's address when it listens. */
   url: string | null;
   /** With simulated tenants: a user to try the API with. */
@@ -136,6 +143,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     }
 
     let app: FastifyInstance | null = null;
+    let keys: KeyStore | null = null;
     let url: string | null = null;
     if (roles.has('api') && clickhouse) {
       let ready = false;
@@ -147,9 +155,17 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
         cleanups.push(() => own.stop());
         policyStore = own;
       }
+      const proposals = new PolicyProposals({ bus, log });
+      await proposals.start();
+      cleanups.push(() => proposals.stop());
+      const security = await startApiSecurity(config, bus, log, options.announceKey ?? ((key) => process.stdout.write(firstKeyNotice(key))));
+      cleanups.push(() => security.stop());
+      keys = security.keys;
       const built = await buildApp({
         clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, bus, config, log), ready: () => ready,
         bus, governanceActions: new ActionCatalog(connections), policyStore, governanceSigningKey: signingKey,
+        security: security.security, policyProposals: proposals,
+        builtinPolicyIds: config.policies.builtins ? await builtinPolicyIds(PROJECT_ROOT) : [],
       });
       app = built;
       cleanups.push(() => built.close());
@@ -157,7 +173,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       else await built.ready();
       ready = true;
     }
-    return { config, bus, clickhouse, runtime, connections, sink, policy, governance, app, url, exampleUser, stop };
+    return { config, bus, clickhouse, runtime, connections, sink, policy, governance, app, keys, url, exampleUser, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -194,7 +210,7 @@ export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<
   log.info({ roles, kafka: kafka.brokers, clickhouse: running.clickhouse?.kind ?? null }, 'Appwarden running');
   if (running.url) {
     log.info({ url: running.url }, `Appwarden API listening on ${running.url}`);
-    log.info(`try: curl '${running.url}/v1/activities?provider=okta${demoUser ? `&user=${demoUser}` : ''}' and ${running.url}/v1/connectors`);
+    log.info(`try: curl -H "Authorization: Bearer $APPWARDEN_KEY" '${running.url}/v1/activities?provider=okta${demoUser ? `&user=${demoUser}` : ''}' and ${running.url}/v1/connectors`);
   }
 
   await new Promise<void>((resolve) => {

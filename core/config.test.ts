@@ -47,6 +47,7 @@ const INSTANCE_DEFAULTS = {
   limits: { concurrency: 4, maxThrottleWaitMs: 15 * 60_000, timeoutMs: 30_000, maxAttempts: 6, retryBaseDelayMs: 500, retryMaxDelayMs: 30_000 },
 };
 const OKTA_DEFAULTS = { logPageSize: 1000, userPageSize: 200 };
+const API_SECURITY_DEFAULTS = { authentication: true, allowedHosts: [], corsOrigins: [], rawAccessRoles: ['admin'] };
 
 /** The API's limits when none is configured. */
 const API_LIMITS = {
@@ -60,7 +61,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1 },
       clickhouse: { database: 'appwarden', dataDir: '.data/clickhouse' },
-      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_LIMITS },
+      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_LIMITS, ...API_SECURITY_DEFAULTS },
       sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
       governance: {
         dryRun: false,
@@ -120,6 +121,7 @@ describe('loadConfig', () => {
         CLICKHOUSE_DATA_DIR: '/var/lib/appwarden/clickhouse',
         PORT: '9090',
         HOST: '0.0.0.0',
+        APPWARDEN_ADMIN_KEY: 'admin-key-from-the-environment-0123456789',
         APPWARDEN_SIMULATE: '0',
         APPWARDEN_DATA_DIR: '/var/lib/appwarden',
       },
@@ -128,7 +130,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.clickhouse, {
       url: 'http://clickhouse.internal:8123', username: 'appwarden', password: 'ch-secret', database: 'trail', dataDir: '/var/lib/appwarden/clickhouse',
     });
-    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, ...API_LIMITS });
+    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, adminKey: 'admin-key-from-the-environment-0123456789', ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     assert.equal(config.simulate, false);
     assert.equal(config.dataDir, '/var/lib/appwarden');
   });
@@ -140,9 +142,9 @@ describe('loadConfig', () => {
 
   test('the environment wins over the file, and overrides win over both', () => {
     const file = configFile('api:\n  port: 7000\n  maxPageSize: 200\nkafka:\n  topicPrefix: from-file\n');
-    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200, ...API_LIMITS });
+    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200, ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     const config = load({ file, env: { PORT: '7001' }, overrides: { kafka: { topicPrefix: 'from-overrides' } } });
-    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200, ...API_LIMITS });
+    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200, ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     assert.equal(config.kafka.topicPrefix, 'from-overrides');
   });
 

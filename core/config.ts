@@ -56,6 +56,20 @@ export const ApiConfigSchema = Type.Object({
     maxRangeDays: Type.Integer({ minimum: 1, default: 92, description: 'the longest time range of one backtest' }),
     concurrency: Type.Integer({ minimum: 1, default: 2, description: 'backtests running at once in this process; more are answered 429' }),
   }, { default: {}, additionalProperties: false }),
+  authentication: Type.Boolean({ default: true, description: 'require a key or token on every route but /healthz, /readyz and /docs; false only on a loopback address' }),
+  adminKey: Type.Optional(Type.String({ minLength: 32, secret: true, description: 'the first admin key (APPWARDEN_ADMIN_KEY); unset: one is generated at first start and printed once' })),
+  allowedHosts: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Host header names accepted besides localhost, 127.0.0.1, ::1 and the bind address' }),
+  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+$' }), { default: [], description: 'origins allowed cross-origin (CORS); empty: none' }),
+  rawAccessRoles: Type.Array(Type.Enum(['analyst', 'policy-author', 'responder', 'admin']), { default: ['admin'], description: 'roles that may ask for include_raw (besides keys with the raw permission)' }),
+  oidc: Type.Optional(Type.Object({
+    jwksUrl: Type.String({ pattern: '^https?://\\S+$', description: "the identity provider's JWKS URL" }),
+    issuer: Type.String({ minLength: 1 }),
+    audience: Type.String({ minLength: 1 }),
+    roleClaim: Type.String({ minLength: 1, default: 'appwarden_role', description: 'the claim holding the role (a string or a list)' }),
+    roles: Type.Record(Type.String(), Type.Enum(['analyst', 'policy-author', 'responder', 'admin']), { default: {}, description: 'claim value → role; empty: the claim holds role names' }),
+    rawClaimValue: Type.Optional(Type.String({ minLength: 1, description: 'a value of the role claim that also grants include_raw' })),
+    cacheMs: Type.Integer({ minimum: 0, default: 600_000, description: 'how long the JWKS is kept' }),
+  }, { additionalProperties: false })),
 }, { default: {}, additionalProperties: false });
 
 export type ApiConfig = Static<typeof ApiConfigSchema>;
@@ -192,6 +206,10 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   // Convert and Default change values in place: work on a copy, never on the caller's overrides.
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(merged))) as Record<string, unknown>;
   problems.push(...collectErrors(ConfigSchema, withDefaults, ''));
+  const api = withDefaults.api as { host?: string; authentication?: boolean } | undefined;
+  if (api?.authentication === false && api.host !== undefined && !isLoopback(api.host)) {
+    problems.push(`api.authentication: cannot be off when the API listens on ${api.host}, which is not a loopback address`);
+  }
 
   const connectors: Record<string, Record<string, InstanceConfig>> = {};
   const rawConnectors = (withDefaults.connectors ?? {}) as Record<string, Record<string, unknown>>;
@@ -214,6 +232,12 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     throw new AppwardenError('AW_CONFIG_INVALID', `configuration is invalid:\n  ${problems.join('\n  ')}`, { details: { problems } });
   }
   return Object.freeze({ ...(withDefaults as Omit<AppConfig, 'connectors'>), connectors }) as AppConfig;
+}
+
+/** localhost, 127.0.0.0/8 and ::1: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
 /** Builds the per-instance settings from defaults, for code that creates instances without a file. */
@@ -249,6 +273,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.APPWARDEN_POLICY_DIRS) set('policies', 'folders', env.APPWARDEN_POLICY_DIRS.split(',').map((d) => d.trim()).filter(Boolean));
   if (env.PORT) set('api', 'port', Number(env.PORT));
   if (env.HOST) set('api', 'host', env.HOST);
+  if (env.APPWARDEN_ADMIN_KEY) set('api', 'adminKey', env.APPWARDEN_ADMIN_KEY);
   const top: Record<string, unknown> = { ...out };
   if (env.APPWARDEN_DATA_DIR) top.dataDir = env.APPWARDEN_DATA_DIR;
   if (env.APPWARDEN_SIMULATE) top.simulate = !/^(0|false|no)$/i.test(env.APPWARDEN_SIMULATE);

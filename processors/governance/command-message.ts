@@ -11,10 +11,8 @@ import type { GovernanceCommand } from '../../schemas/types.js';
 export const INTENT_HEADER = 'aw-intent';
 /** On a revert: the id of the command it undoes. */
 export const REVERTS_HEADER = 'aw-reverts';
-/** Who asked for the approval or the retry (`user:<login>`). */
+/** Who asked (the command, its approval, retry or revert), from their credential: JSON `{ id, name, role }`. */
 export const REQUESTED_BY_HEADER = 'aw-requested-by';
-/** The role of the person who asked (the API's authenticated principal); absent for a policy. */
-export const ROLE_HEADER = 'aw-requester-role';
 /** `v1=<base64url HMAC-SHA256>` over the canonical encoding of the command and the headers above. */
 export const SIGNATURE_HEADER = 'aw-signature';
 
@@ -24,9 +22,15 @@ export type CommandIntent = (typeof COMMAND_INTENTS)[number];
 export interface CommandEnvelope {
   intent: CommandIntent;
   reverts?: string;
-  requestedBy?: string;
-  /** The requester's role (`admin`, `responder`...), set by the API from the credential. */
-  role?: string;
+  requestedBy?: Requester;
+}
+
+/** The authenticated caller who asked, as the API publishes it (`id`: `key:<key id>` or `oidc:<subject>`). */
+export interface Requester {
+  id: string;
+  name: string;
+  /** analyst, policy-author, responder or admin. */
+  role: string;
 }
 
 /** The key that signs commands: `governance.signingKey`, or the generated key file (see signing-key.ts). */
@@ -52,12 +56,13 @@ function canonical(c: GovernanceCommand, envelope: Partial<CommandEnvelope>): st
     c.target.type, c.target.id, c.target.name ?? null,
     Object.keys(c.params).sort().map((k) => [k, c.params[k]]),
     c.policy_id ?? null, c.alert_id ?? null, c.requested_by, c.mode, c.requires_approval,
-    envelope.intent ?? 'execute', envelope.reverts ?? null, envelope.requestedBy ?? null, envelope.role ?? null,
+    envelope.intent ?? 'execute', envelope.reverts ?? null,
+    envelope.requestedBy ? [envelope.requestedBy.id, envelope.requestedBy.name, envelope.requestedBy.role] : null,
   ]);
 }
 
 /**
- * The signature of a command and its envelope (intent, reverts, requestedBy, role): the value of the
+ * The signature of a command and its envelope (intent, reverts, requestedBy with its role): the value of the
  * `aw-signature` header. The executor carries out only commands whose signature it can check with
  * the same key. `commandMessage` calls it; call it yourself only to build a message by other means.
  */
@@ -79,8 +84,10 @@ export function commandMessage(command: GovernanceCommand, envelope: Partial<Com
   const intent = envelope.intent ?? 'execute';
   if (intent !== 'execute') headers[INTENT_HEADER] = intent;
   if (envelope.reverts) headers[REVERTS_HEADER] = envelope.reverts;
-  if (envelope.requestedBy) headers[REQUESTED_BY_HEADER] = envelope.requestedBy;
-  if (envelope.role) headers[ROLE_HEADER] = envelope.role;
+  if (envelope.requestedBy) {
+    const { id, name, role } = envelope.requestedBy;
+    headers[REQUESTED_BY_HEADER] = JSON.stringify({ id, name, role });
+  }
   headers[SIGNATURE_HEADER] = signCommand(command, key, readEnvelope(headers));
   // encode() answers a view of a shared slab: copy it, the producer may hold it a while.
   return { key: commandKey(command), value: Buffer.from(encode('governance-command', command)), headers };
@@ -90,10 +97,21 @@ export function commandMessage(command: GovernanceCommand, envelope: Partial<Com
 export function readEnvelope(headers: Readonly<Record<string, string>>): CommandEnvelope {
   const raw = headers[INTENT_HEADER];
   const intent = (COMMAND_INTENTS as readonly string[]).includes(raw ?? '') ? (raw as CommandIntent) : 'execute';
+  const requester = readRequester(headers[REQUESTED_BY_HEADER]);
   return {
     intent,
     ...(headers[REVERTS_HEADER] ? { reverts: headers[REVERTS_HEADER] } : {}),
-    ...(headers[REQUESTED_BY_HEADER] ? { requestedBy: headers[REQUESTED_BY_HEADER] } : {}),
-    ...(headers[ROLE_HEADER] ? { role: headers[ROLE_HEADER] } : {}),
+    ...(requester ? { requestedBy: requester } : {}),
   };
+}
+
+function readRequester(raw: string | undefined): Requester | null {
+  if (!raw) return null;
+  try {
+    const r = JSON.parse(raw) as Partial<Requester>;
+    if (typeof r.id === 'string' && typeof r.name === 'string' && typeof r.role === 'string') return { id: r.id, name: r.name, role: r.role };
+  } catch {
+    // not ours: no requester
+  }
+  return null;
 }

@@ -42,13 +42,13 @@ describe('governance executor', () => {
     await h.waitFor(cmd.command_id, 'awaiting_approval');
     // Delivered again while waiting: still waiting, nothing done.
     await h.send(cmd);
-    await h.send({ ...cmd }, { intent: 'retry', requestedBy: 'user:mallory' });
+    await h.send({ ...cmd }, { intent: 'retry', requestedBy: { id: 'key:mallory', name: 'mallory', role: 'responder' } });
     assert.equal(user!.status, 'ACTIVE');
-    await h.send(cmd, { intent: 'approve', requestedBy: 'user:ana' });
+    await h.send(cmd, { intent: 'approve', requestedBy: { id: 'key:ana', name: 'ana', role: 'responder' } });
     const done = await h.waitFor(cmd.command_id, 'succeeded');
     assert.equal(user!.status, 'SUSPENDED');
     const running = h.steps(cmd.command_id).find((s) => s.status === 'running')!;
-    assert.match(running.message ?? '', /approved by user:ana/);
+    assert.match(running.message ?? '', /approved by ana \(key:ana, responder\)/);
     assert.deepEqual(h.steps(cmd.command_id).map((s) => s.status), ['pending', 'awaiting_approval', 'running', 'succeeded']);
     assert.ok(done.at > running.at);
   });
@@ -85,7 +85,7 @@ describe('governance executor', () => {
     assert.equal(h.steps(cmd.command_id).filter((s) => s.status === 'running').length, 1, 'a permanent failure is not retried');
 
     locked.status = 'ACTIVE'; // an admin fixed the account in Okta
-    await h.send(cmd, { intent: 'retry', requestedBy: 'user:ana' });
+    await h.send(cmd, { intent: 'retry', requestedBy: { id: 'key:ana', name: 'ana', role: 'responder' } });
     const done = await h.waitFor(cmd.command_id, 'succeeded');
     assert.equal(done.attempt, 2);
     assert.equal(locked.status, 'SUSPENDED');

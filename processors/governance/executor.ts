@@ -194,11 +194,12 @@ export class GovernanceExecutor {
         log.info({ intent: envelope.intent, status: known?.status ?? null }, `${envelope.intent} ignored: the command is not ${wanted}`);
         return;
       }
-      const who = envelope.requestedBy ?? 'unknown';
+      const who = envelope.requestedBy ? `${envelope.requestedBy.name} (${envelope.requestedBy.id}, ${envelope.requestedBy.role})` : 'unknown';
+      const role = envelope.requestedBy?.role;
       const state: CommandState = envelope.intent === 'approve'
-        ? { ...known, approvedBy: who, ...(envelope.role ? { approverRole: envelope.role } : {}) }
+        ? { ...known, approvedBy: who, ...(role ? { approverRole: role } : {}) }
         : known;
-      await this.execute(state, heartbeat, envelope.intent === 'approve' ? `approved by ${who}` : `retry asked by ${who}`, [envelope.role]);
+      await this.execute(state, heartbeat, envelope.intent === 'approve' ? `approved by ${who}` : `retry asked by ${who}`, [role]);
       return;
     }
     if (known && SETTLED.has(known.status)) {
@@ -210,7 +211,7 @@ export class GovernanceExecutor {
       await this.execute(known, heartbeat, 'resumed after a restart', []);
       return;
     }
-    const fresh = { ...newState(command, envelope.reverts), ...(envelope.role ? { role: envelope.role } : {}) };
+    const fresh = { ...newState(command, envelope.reverts), ...(envelope.requestedBy ? { role: envelope.requestedBy.role } : {}) };
     let state = known ?? await this.transition(fresh, 'pending', { message: `requested by ${command.requested_by}` });
     const refusal = this.refusal(command);
     if (refusal) {

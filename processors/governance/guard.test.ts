@@ -28,7 +28,7 @@ describe('governance executor: signed commands', () => {
     const real = command('suspend_user', other!, { requires_approval: true });
     await h.send(real);
     await h.waitFor(real.command_id, 'awaiting_approval');
-    const replayed = commandMessage(real, { intent: 'approve', requestedBy: 'user:mallory' }, randomBytes(32));
+    const replayed = commandMessage(real, { intent: 'approve', requestedBy: { id: 'key:mallory', name: 'mallory', role: 'responder' } }, randomBytes(32));
     replayed.headers![SIGNATURE_HEADER] = commandMessage(real, {}, Buffer.from('not the key')).headers![SIGNATURE_HEADER]!;
     await h.bus.send(h.bus.topics.governanceCommand, [unsigned, wrongKey, replayed]);
     await h.drained(group);
@@ -66,8 +66,8 @@ describe('governance executor: the kill switch on every path', () => {
 
     // The kill switch is thrown; the same group carries on.
     executor = await h.start({ groupId: group, settings: { ...SETTINGS, dryRun: true } });
-    await h.send(approve, { intent: 'approve', requestedBy: 'user:ana', role: 'responder' });
-    await h.send(retry, { intent: 'retry', requestedBy: 'user:ana', role: 'responder' });
+    await h.send(approve, { intent: 'approve', requestedBy: { id: 'key:ana', name: 'ana', role: 'responder' } });
+    await h.send(retry, { intent: 'retry', requestedBy: { id: 'key:ana', name: 'ana', role: 'responder' } });
     await h.send(resume);
     for (const c of [approve, retry, resume]) assert.match((await h.waitFor(c.command_id, 'dry_run')).message ?? '', /governance\.dryRun, the kill switch/);
     await h.drained(group);
@@ -81,7 +81,7 @@ describe('governance executor: the kill switch on every path', () => {
     const cmd = command('suspend_user', user!, { requires_approval: true, mode: 'dry_run' });
     await new CommandStateStore(h.bus, testLog).save({ command: cmd, status: 'awaiting_approval', attempt: 0, at: Date.now(), message: null, retriable: false });
     await h.start();
-    await h.send(cmd, { intent: 'approve', requestedBy: 'user:ana', role: 'admin' });
+    await h.send(cmd, { intent: 'approve', requestedBy: { id: 'key:ana', name: 'ana', role: 'admin' } });
     await h.waitFor(cmd.command_id, 'dry_run');
     assert.equal(user!.status, 'ACTIVE');
   });
@@ -107,12 +107,12 @@ describe('governance executor: protected accounts', () => {
     assert.match((await h.waitFor(byPolicy[1]!.command_id, 'skipped')).message ?? '', /holds an admin privilege/);
 
     const byResponder = command('suspend_user', privileged!, { requested_by: 'user:rita', policy_id: null, alert_id: null });
-    await h.send(byResponder, { role: 'responder' });
+    await h.send(byResponder, { requestedBy: { id: 'key:someone', name: 'someone', role: 'responder' } });
     assert.match((await h.waitFor(byResponder.command_id, 'rejected')).message ?? '', /needs the admin role \(asked with responder\)/);
     assert.equal(privileged!.status, 'ACTIVE');
 
     const byAdmin = command('suspend_user', privileged!, { requested_by: 'user:ada', policy_id: null, alert_id: null });
-    await h.send(byAdmin, { role: 'admin' });
+    await h.send(byAdmin, { requestedBy: { id: 'key:someone', name: 'someone', role: 'admin' } });
     await h.waitFor(byAdmin.command_id, 'succeeded');
     assert.equal(privileged!.status, 'SUSPENDED');
     assert.equal(listed!.status, 'ACTIVE');

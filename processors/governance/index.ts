@@ -15,8 +15,8 @@ import { WebhookNotifier } from './webhook-notifier.js';
 
 export { ActionCatalog, type ActionLookup } from './action-catalog.js';
 export {
-  commandKey, commandMessage, readEnvelope, signCommand, verifyCommand, INTENT_HEADER, REVERTS_HEADER, REQUESTED_BY_HEADER, ROLE_HEADER, SIGNATURE_HEADER,
-  type CommandIntent, type CommandEnvelope, type SigningKey,
+  commandKey, commandMessage, readEnvelope, signCommand, verifyCommand, INTENT_HEADER, REVERTS_HEADER, REQUESTED_BY_HEADER, SIGNATURE_HEADER,
+  type CommandIntent, type CommandEnvelope, type Requester, type SigningKey,
 } from './command-message.js';
 export { governanceSigningKey } from './signing-key.js';
 export { RecipientAllowList } from './recipients.js';

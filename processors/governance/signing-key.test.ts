@@ -36,8 +36,8 @@ describe('governance signing key', () => {
     ]) assert.equal(verifyCommand(changed, { intent: 'execute' }, signature, key), false);
     assert.equal(verifyCommand(COMMAND, { intent: 'approve' }, signature, key), false, 'an approval needs its own signature');
     assert.equal(verifyCommand(COMMAND, { intent: 'execute' }, signature, Buffer.from('b'.repeat(32))), false);
-    const message = commandMessage(COMMAND, { intent: 'retry', requestedBy: 'user:ana', role: 'admin' }, key);
+    const message = commandMessage(COMMAND, { intent: 'retry', requestedBy: { id: 'key:ana', name: 'ana', role: 'admin' } }, key);
     assert.ok(verifyCommand(COMMAND, readEnvelope(message.headers!), message.headers![SIGNATURE_HEADER], key));
-    assert.equal(verifyCommand(COMMAND, { ...readEnvelope(message.headers!), role: 'responder' }, message.headers![SIGNATURE_HEADER], key), false);
+    assert.equal(verifyCommand(COMMAND, { ...readEnvelope(message.headers!), requestedBy: { id: 'key:ana', name: 'ana', role: 'responder' } }, message.headers![SIGNATURE_HEADER], key), false);
   });
 });

@@ -25,6 +25,8 @@ export interface StoredPolicy {
   by: string | null;
   /** The version this one restores, when it is a rollback. */
   rolled_back_from: number | null;
+  /** The admin who approved it, when a policy author proposed it (enforce mode). */
+  approved_by?: string | null;
 }
 
 /** What a put answers: the new version, or every problem found (nothing was stored). */
@@ -35,6 +37,8 @@ export type PutResult =
 export interface PutOptions {
   /** Who deploys it (kept with the version). */
   by?: string;
+  /** The admin who approved it, when someone else proposed it. */
+  approvedBy?: string;
   /** The name problems in a text are reported under (`file:line: field: ...`). Default `policy`. */
   file?: string;
 }
@@ -202,7 +206,7 @@ export class PolicyStore {
       return { ok: false, problems: [{ path: ['id'], message: `the store already holds ${this.limits.maxPolicies} policies, its limit (policies.maxPolicies); delete one before adding ${compiled.id}` }] };
     }
     const text = typeof input === 'string' ? input : null;
-    const stored = this.version(compiled.id, compiled.document, text, options.by ?? null, rolledBackFrom);
+    const stored = { ...this.version(compiled.id, compiled.document, text, options.by ?? null, rolledBackFrom), ...(options.approvedBy ? { approved_by: options.approvedBy } : {}) };
     await this.write(stored);
     return { ok: true, version: stored.version, policy: stored, compiled: this.compiledById.get(stored.id) ?? compiled };
   }

@@ -3,6 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { startAppwarden, type RunningAppwarden } from '../../cli/start.js';
+import { bearer, roleKeys, type TestKeyName } from '../support/auth.js';
 import type { AppConfig } from '../../core/config.js';
 import { rolesOfUser } from '../../simulators/okta/directory.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
@@ -22,7 +23,8 @@ type ErrorBody = { statusCode: number; code: string; message: string };
 
 interface Stack {
   running: RunningAppwarden;
-  call<T>(method: 'GET' | 'POST', url: string, payload?: object): Promise<{ status: number; body: T }>;
+  /** A request as `who` (default a responder); a POST without payload sends `{}`. */
+  call<T>(method: 'GET' | 'POST', url: string, payload?: object, who?: TestKeyName): Promise<{ status: number; body: T }>;
   /** Waits until the governance log shows the command in `status`. */
   until(id: string, status: string): Promise<Detail>;
 }
@@ -48,8 +50,9 @@ async function stack(sim: OktaSimulator, notify?: AppConfig['governance']['notif
   }
   cleanups.push(() => running.stop());
   const app = running.app!;
-  const call = async <T>(method: 'GET' | 'POST', url: string, payload?: object) => {
-    const res = await app.inject({ method, url, ...(payload ? { payload } : {}) });
+  const key = await roleKeys(running.keys!);
+  const call = async <T>(method: 'GET' | 'POST', url: string, payload?: object, who: TestKeyName = 'responder') => {
+    const res = await app.inject({ method, url, headers: bearer(key(who)), ...(payload ?? method === 'POST' ? { payload: payload ?? {} } : {}) });
     return { status: res.statusCode, body: res.json() as T };
   };
   return {
@@ -70,7 +73,7 @@ function activeUser(sim: OktaSimulator, skip = 0): OktaUser {
 }
 
 const suspendBody = (user: OktaUser, extra: object = {}) => ({
-  provider: 'okta', instance: 'main', action: 'suspend_user', target: { type: 'user', id: user.profile.login }, requested_by: 'ana', ...extra,
+  provider: 'okta', instance: 'main', action: 'suspend_user', target: { type: 'user', id: user.profile.login }, ...extra,
 });
 
 describe('Okta governance end to end: API → command topic → executor → Okta → result topic → sink → API', () => {
@@ -114,13 +117,21 @@ describe('Okta governance end to end: API → command topic → executor → Okt
     const early = await s.call<ErrorBody>('POST', `/v1/governance/${id}/revert`);
     assert.equal(early.status, 409, 'nothing to revert before it ran');
 
-    assert.equal((await s.call('POST', `/v1/governance/${id}/approve`, { requested_by: 'lead' })).status, 202);
+    const self = await s.call<ErrorBody>('POST', `/v1/governance/${id}/approve`);
+    assert.equal(self.status, 403, 'the requester cannot approve their own command');
+    assert.equal(self.body.code, 'AW_SEPARATION_OF_DUTIES');
+    assert.equal((await s.call('POST', `/v1/governance/${id}/approve`, {}, 'admin')).status, 202);
     const approved = await s.until(id, 'succeeded');
-    assert.match(approved.history.find((h) => h.status === 'running')!.message ?? '', /approved by user:lead/);
+    assert.match(approved.history.find((h) => h.status === 'running')!.message ?? '', /approved by test admin \(key:[0-9a-f]{16}, admin\)/);
     assert.equal(user.status, 'SUSPENDED');
 
-    const revert = await s.call<{ command_id: string; reverts: string }>('POST', `/v1/governance/${id}/revert`, { requested_by: 'lead' });
+    // The revert needs the same approval as the action: it waits until someone other than its requester approves it.
+    const revert = await s.call<{ command_id: string; reverts: string }>('POST', `/v1/governance/${id}/revert`, {}, 'admin');
     assert.equal(revert.status, 202);
+    await s.until(revert.body.command_id, 'awaiting_approval');
+    assert.equal(user.status, 'SUSPENDED');
+    assert.equal((await s.call('POST', `/v1/governance/${revert.body.command_id}/approve`, {}, 'admin')).status, 403);
+    assert.equal((await s.call('POST', `/v1/governance/${revert.body.command_id}/approve`)).status, 202);
     const undone = await s.until(revert.body.command_id, 'succeeded');
     assert.equal(undone.command.action, 'unsuspend_user');
     const original = await s.until(id, 'reverted');

@@ -6,6 +6,11 @@ import { pino } from 'pino';
 import { freshDir, freshName, testBrokers } from './fresh.js';
 import { configSecrets, outputFile, registerTestSecrets } from './test-output.js';
 
+/** The admin key of every test configuration (`api.adminKey`): send it as `Authorization: Bearer`. */
+export const TEST_ADMIN_KEY = `test-admin-${randomBytes(24).toString('hex')}`;
+/** `authorization` header with the test admin key. */
+export const ADMIN_HEADERS = { authorization: `Bearer ${TEST_ADMIN_KEY}` } as const;
+
 // chdb serves one data folder per process: every test of a file shares it, each with its own database.
 let processDataDir: string | undefined;
 export function testDataDir(): string {
@@ -45,7 +50,7 @@ export function testConfig(connectors: Record<string, Record<string, Partial<Ins
       kafka: { brokers: testBrokers(), topicPrefix: freshName('aw'), partitions: 3, replicationFactor: 1 },
       clickhouse: { database: freshName('aw'), dataDir: testDataDir() },
       sink: { groupId: freshName('sink'), maxBatchRows: 5000, flushIntervalMs: 200 },
-      api: { port: 0 },
+      api: { port: 0, adminKey: TEST_ADMIN_KEY },
       dataDir: freshDir('appwarden-data'),
       // Tests name the key rather than generate the key file in the checkout.
       governance: { signingKey: randomBytes(32).toString('base64url') },
