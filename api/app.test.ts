@@ -12,6 +12,7 @@ import type { AccountKind, AccountStatus } from '../schemas/vocabulary.js';
 import { freshName } from '../test/support/fresh.js';
 import { testDataDir, testLog } from '../test/support/stack.js';
 import { buildApp } from './app.js';
+import { testAuth, type TestAuth, type TestKeyName } from '../test/support/auth.js';
 
 // Whole seconds, so that every fixture time is exact in DateTime64(3) and in the ISO answers.
 const NOW = Math.floor(Date.now() / 1000) * 1000;
@@ -160,17 +161,19 @@ interface AccountItem { record_id: string; status: string | null; [k: string]: u
 interface ErrorAnswer { statusCode: number; code: string; error: string; message: string }
 
 let clickhouse: ClickHouse;
+let auth: TestAuth;
 let app: FastifyInstance;
 const apps: FastifyInstance[] = [];
 
 async function newApp(extra: { ready?: () => boolean; connectorStatuses?: () => InstanceStatus[] } = {}): Promise<FastifyInstance> {
-  const built = await buildApp({ clickhouse, log: testLog, maxPageSize: MAX_PAGE_SIZE, ...extra });
+  const built = await buildApp({ clickhouse, log: testLog, maxPageSize: MAX_PAGE_SIZE, security: auth.security, bus: auth.bus, ...extra });
   apps.push(built);
   return built;
 }
 
-async function get<T>(url: string, on: FastifyInstance = app): Promise<{ status: number; body: T }> {
-  const res = await on.inject({ method: 'GET', url });
+/** A GET as an analyst (or `who`). */
+async function get<T>(url: string, on: FastifyInstance = app, who: TestKeyName = 'analyst'): Promise<{ status: number; body: T }> {
+  const res = await on.inject({ method: 'GET', url, headers: auth.headers(who) });
   return { status: res.statusCode, body: res.json() as T };
 }
 
@@ -217,6 +220,7 @@ async function badRequest(query: string, on: FastifyInstance = app): Promise<Err
 }
 
 before(async () => {
+  auth = await testAuth();
   clickhouse = await openClickHouse({ dataDir: testDataDir(), database: freshName('aw_api'), log: testLog });
   await ensureTables(clickhouse);
   await clickhouse.insert('activities', EVENTS.map(auditEventToRow));
@@ -229,6 +233,7 @@ before(async () => {
 after(async () => {
   for (const a of apps) await a.close();
   await clickhouse?.close();
+  await auth?.stop();
 });
 
 describe('GET /v1/activities', () => {
@@ -326,17 +331,28 @@ describe('GET /v1/activities', () => {
     assert.deepEqual(pages.flat().map((i) => i.event_id), expectedIds((e) => e.actor.id === ALICE.id));
   });
 
-  test('include_raw=true adds the provider record; it is left out by default', async () => {
-    const withRaw = await get<Page<ActivityItem>>(url('/v1/activities', { ...ALL_TIME, include_raw: true }));
-    assert.equal(withRaw.status, 200);
-    assert.equal(withRaw.body.items.length, EVENTS.length);
-    for (const item of withRaw.body.items) {
-      assert.equal(item.raw, EVENTS.find((e) => e.event_id === item.event_id)!.raw);
+  test('include_raw=true adds the provider record for a key with the raw permission or an admin; it is left out by default', async () => {
+    for (const who of ['analyst-raw', 'admin'] as const) {
+      const withRaw = await get<Page<ActivityItem>>(url('/v1/activities', { ...ALL_TIME, include_raw: true }), app, who);
+      assert.equal(withRaw.status, 200, who);
+      assert.equal(withRaw.body.items.length, EVENTS.length);
+      for (const item of withRaw.body.items) {
+        assert.equal(item.raw, EVENTS.find((e) => e.event_id === item.event_id)!.raw);
+      }
     }
     const without = await get<Page<ActivityItem>>(url('/v1/activities', { ...ALL_TIME, include_raw: false }));
     assert.ok(without.body.items.every((i) => !('raw' in i)));
     const byDefault = await get<Page<ActivityItem>>(url('/v1/activities', ALL_TIME));
     assert.ok(byDefault.body.items.every((i) => !('raw' in i)));
+  });
+
+  test("include_raw is refused (403) to roles without raw access, personal data stays out", async () => {
+    for (const who of ['analyst', 'policy-author', 'responder'] as const) {
+      const res = await get<ErrorAnswer>(url('/v1/activities', { ...ALL_TIME, include_raw: true }), app, who);
+      assert.equal(res.status, 403, who);
+      assert.equal(res.body.code, 'AW_FORBIDDEN');
+      assert.match(res.body.message, /include_raw/);
+    }
   });
 
   test('an SQL injection attempt in user matches nothing and fails nothing', async () => {
@@ -394,7 +410,7 @@ describe('invalid requests', () => {
     const res = await get<ErrorAnswer>('/v1/activitiez?user=x');
     assert.equal(res.status, 404);
     assert.deepEqual(res.body, { statusCode: 404, code: 'AW_NOT_FOUND', error: 'Not Found', message: 'no route GET /v1/activitiez' });
-    const post = await app.inject({ method: 'POST', url: '/v1/activities' });
+    const post = await app.inject({ method: 'POST', url: '/v1/activities', headers: auth.headers('admin') });
     assert.equal(post.statusCode, 404);
     assert.equal(post.json().code, 'AW_NOT_FOUND');
   });

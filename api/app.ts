@@ -7,34 +7,63 @@ import type { KafkaBus } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import type { InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import type { ActionCatalog } from '../processors/governance/index.js';
+import type { SigningKey } from '../processors/governance/index.js';
 import type { PolicyStore } from '../processors/policy/policy-store.js';
+import { installSecurity } from './auth/guard.js';
+import type { KeyStore } from './auth/key-store.js';
+import type { OidcVerifier } from './auth/oidc.js';
+import type { Role } from './auth/roles.js';
 import { installErrorHandler } from './errors.js';
+import type { PolicyProposals } from './policy-proposals.js';
 import { installRateLimit } from './rate-limit.js';
 import { documentErrorResponses } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { activityRoutes } from './routes/activities.js';
 import { alertRoutes } from './routes/alerts.js';
+import { auditTrailRoutes } from './routes/audit-trail.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { governanceRoutes } from './routes/governance.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { policyRoutes } from './routes/policies.js';
 import { schemaRoutes } from './routes/schemas.js';
+
+/** Who may call the API, from where: see `installSecurity`. */
+export interface ApiSecurity {
+  /** Off only on a loopback address (the configuration refuses it otherwise); every caller is then an admin. */
+  authentication: boolean;
+  /** The API keys; without them only OIDC tokens (or nothing) get in. */
+  keys: KeyStore | null;
+  oidc?: OidcVerifier;
+  /** Host names answered for (`allowedHostNames`). */
+  allowedHosts: readonly string[];
+  corsOrigins: readonly string[];
+  /** Roles that may ask for `include_raw` (a key with the raw permission may, whatever its role). */
+  rawAccessRoles: readonly Role[];
+}
 
 export interface ApiDependencies {
   clickhouse: ClickHouse;
   log: Logger;
   maxPageSize: number;
+  security: ApiSecurity;
   /** Query, body, rate and backtest limits (`api.*` of the configuration); unset ones take their defaults. */
   limits?: Partial<Omit<ApiConfig, 'host' | 'port' | 'maxPageSize'>>;
   /** Connector instances: those this process runs, or (an API on its own) as the cursors topic tells. */
   connectorStatuses?: () => InstanceStatus[] | Promise<InstanceStatus[]>;
   ready?: () => boolean;
-  /** Publishes governance commands (manual actions, approvals, retries, reverts); without it those routes answer 503. */
+  /** Publishes governance commands and the audit trail; without it every change answers 503. */
   bus?: KafkaBus;
   /** The configured instances' governance actions: checks requested instances, finds inverses for reverts. */
   governanceActions?: ActionCatalog;
   /** Policies deployed through the API (started by the caller); without it those routes answer 503 (validate and backtest still work). */
   policyStore?: PolicyStore;
+  /** Signs the governance commands the API publishes (the executor carries out only signed ones). */
+  governanceSigningKey?: SigningKey;
+  /** Enforce-mode policies proposed by policy authors (started by the caller); without it only admins deploy enforce mode. */
+  policyProposals?: PolicyProposals;
+  /** Ids of the built-in policies: changing one needs an admin. */
+  builtinPolicyIds?: readonly string[];
 }
 
 /** Builds the API without listening: `start` calls `listen`, tests call `inject`. */
@@ -52,26 +81,33 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Appwarden API', version: '1', description: 'Query the activity trail and accounts; read connector health and the published Avro schemas.' },
+      info: { title: 'Appwarden API', version: '1', description: 'Query the activity trail and accounts; read connector health and the published Avro schemas. Every route but /healthz, /readyz and /docs needs `Authorization: Bearer <key>`; `x-required-role` names the least role it needs.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API key (appwarden keys create) or an OIDC token' } } },
     },
   });
   installErrorHandler(app, log);
+  const { security } = deps;
+  installSecurity(app, { ...security, bus: deps.bus ?? null });
   installRateLimit(app, limits.rateLimit);
   documentErrorResponses(app);
   const query = { clickhouse, maxPageSize: deps.maxPageSize, maxQueryRangeDays: limits.maxQueryRangeDays };
-  activityRoutes(app, query);
+  activityRoutes(app, { ...query, rawAccessRoles: security.rawAccessRoles });
   accountRoutes(app, query);
   alertRoutes(app, query);
   policyRoutes(app, {
-    clickhouse, bodyLimit: limits.policyBodyLimitBytes, backtest: limits.backtest, ...(deps.policyStore ? { store: deps.policyStore } : {}),
+    clickhouse, bodyLimit: limits.policyBodyLimitBytes, backtest: limits.backtest, builtinIds: new Set(deps.builtinPolicyIds ?? []),
+    ...(deps.policyStore ? { store: deps.policyStore } : {}), ...(deps.policyProposals ? { proposals: deps.policyProposals } : {}),
   });
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
   governanceRoutes(app, {
     ...query, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
+    ...(deps.governanceSigningKey ? { signingKey: deps.governanceSigningKey } : {}),
   });
+  keyRoutes(app, { keys: security.keys });
+  auditTrailRoutes(app, query);
   healthRoutes(app, { ...deps, clickhouse });
-  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/docs/json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }
 

@@ -5,13 +5,14 @@ import { openClickHouse, type ClickHouse } from '../core/clickhouse.js';
 import { freshName } from '../test/support/fresh.js';
 import { testDataDir, testLog } from '../test/support/stack.js';
 import { buildApp } from './app.js';
+import { OPEN_SECURITY } from '../test/support/auth.js';
 
 let clickhouse: ClickHouse;
 let app: FastifyInstance;
 
 before(async () => {
   clickhouse = await openClickHouse({ dataDir: testDataDir(), database: freshName('aw_hostile'), log: testLog });
-  app = await buildApp({ clickhouse, log: testLog, maxPageSize: 50 });
+  app = await buildApp({ security: OPEN_SECURITY, clickhouse, log: testLog, maxPageSize: 50 });
 });
 
 after(async () => {
@@ -31,7 +32,8 @@ describe('POST /v1/policies/validate with hostile text', () => {
   };
   for (const [what, text] of Object.entries(texts)) {
     test(`${what}: a clear answer, never a server error`, async () => {
-      for (const [type, payload] of [['application/json', JSON.stringify(text)], ['application/yaml', text], ['text/plain', text]] as const) {
+      // text/plain is refused (415) before it is read: a web page may send it cross-site.
+      for (const [type, payload] of [['application/json', JSON.stringify(text)], ['application/yaml', text]] as const) {
         const res = await app.inject({ method: 'POST', url: '/v1/policies/validate', headers: { 'content-type': type }, payload });
         assert.ok(res.statusCode === 200 || res.statusCode === 400, `${type}: ${res.statusCode} ${res.body}`);
         if (res.statusCode === 200) assert.equal((res.json() as { valid: boolean }).valid, false);

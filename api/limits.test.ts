@@ -10,6 +10,7 @@ import { ensureTables } from '../processors/sink/tables.js';
 import { freshName } from '../test/support/fresh.js';
 import { testDataDir, testLog } from '../test/support/stack.js';
 import { buildApp, type ApiDependencies } from './app.js';
+import { OPEN_SECURITY } from '../test/support/auth.js';
 import { installErrorHandler } from './errors.js';
 import { TokenBuckets } from './rate-limit.js';
 import { policyBacktestRoute } from './routes/policy-backtest.js';
@@ -21,7 +22,7 @@ let clickhouse: ClickHouse;
 const apps: FastifyInstance[] = [];
 
 async function newApp(limits: ApiDependencies['limits'] = {}, extra: Partial<ApiDependencies> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ clickhouse, log: testLog, maxPageSize: MAX_PAGE_SIZE, limits, ...extra });
+  const app = await buildApp({ security: OPEN_SECURITY, clickhouse, log: testLog, maxPageSize: MAX_PAGE_SIZE, limits, ...extra });
   apps.push(app);
   return app;
 }
@@ -53,7 +54,7 @@ describe('page size', () => {
     const lists = Object.entries(doc.paths)
       .filter(([, ops]) => ops.get?.parameters?.some((p) => p.in === 'query' && p.name === 'limit'))
       .map(([path]) => path);
-    assert.deepEqual(lists.sort(), ['/v1/accounts', '/v1/activities', '/v1/alerts', '/v1/governance']);
+    assert.deepEqual(lists.sort(), ['/v1/accounts', '/v1/activities', '/v1/alerts', '/v1/audit-trail', '/v1/governance']);
     for (const path of lists) {
       const over = await app.inject({ method: 'GET', url: `${path}?limit=${MAX_PAGE_SIZE + 1}` });
       assert.equal(over.statusCode, 400, `${path}: ${over.body}`);
@@ -104,7 +105,7 @@ describe('ClickHouse limits and engine errors', () => {
         FROM numbers(300000)`);
       const lines: string[] = [];
       const log = createLogger({ level: 'info', destination: new Writable({ write(chunk, _e, done) { lines.push(String(chunk)); done(); } }) });
-      const app = await buildApp({ clickhouse: big, log, maxPageSize: MAX_PAGE_SIZE, limits: { queryMaxMemoryBytes: 1_000_000 } });
+      const app = await buildApp({ security: OPEN_SECURITY, clickhouse: big, log, maxPageSize: MAX_PAGE_SIZE, limits: { queryMaxMemoryBytes: 1_000_000 } });
       apps.push(app);
       const res = await app.inject({ method: 'GET', url: `/v1/activities?from=${iso(Date.now() - DAY)}&to=${iso(Date.now() + 1000)}` });
       assert.equal(res.statusCode, 422, res.body);
@@ -123,7 +124,7 @@ describe('ClickHouse limits and engine errors', () => {
     try {
       const lines: string[] = [];
       const log = createLogger({ level: 'info', destination: new Writable({ write(chunk, _e, done) { lines.push(String(chunk)); done(); } }) });
-      const app = await buildApp({ clickhouse: empty, log, maxPageSize: MAX_PAGE_SIZE });
+      const app = await buildApp({ security: OPEN_SECURITY, clickhouse: empty, log, maxPageSize: MAX_PAGE_SIZE });
       apps.push(app);
       for (const url of ['/v1/activities', '/v1/accounts', '/v1/alerts', '/v1/governance']) {
         const res = await app.inject({ method: 'GET', url });
@@ -172,12 +173,12 @@ describe('rate limit', () => {
   });
 
   test('an authenticated caller is counted by its principal, not by its address', async () => {
-    const app = await buildApp({ clickhouse, log: testLog, maxPageSize: MAX_PAGE_SIZE, limits: { rateLimit: { requestsPerMinute: 60, burst: 2 } } });
+    const app = await buildApp({ security: OPEN_SECURITY, clickhouse, log: testLog, maxPageSize: MAX_PAGE_SIZE, limits: { rateLimit: { requestsPerMinute: 60, burst: 2 } } });
     apps.push(app);
     // What authentication does: set request.principal from the credential, before the limit is counted.
     app.addHook('onRequest', async (request) => {
       const key = request.headers['x-test-principal'];
-      if (typeof key === 'string') (request as typeof request & { principal: { id: string } }).principal = { id: key };
+      if (typeof key === 'string') request.principal = { id: key, name: key, role: 'analyst', raw: false };
     });
     const as = (principal: string) => app.inject({ method: 'GET', url: '/v1/schemas', remoteAddress: '10.0.0.9', headers: { 'x-test-principal': principal } });
     assert.equal((await as('alice')).statusCode, 200);

@@ -9,7 +9,7 @@ import { ErrorBodySchema } from './schemas.js';
 
 /**
  * A policy as requests carry it: a JSON document (an object), or YAML text (a JSON string, or a
- * body sent as `application/yaml`, `text/yaml` or `text/plain`). Problems in text carry lines.
+ * body sent as `application/yaml` or `text/yaml`; `text/plain` is refused for changes, being a type a web page may send cross-site). Problems in text carry lines.
  */
 export type PolicyInput = Record<string, unknown> | string;
 

@@ -23,6 +23,8 @@ import { encode } from '../schemas/registry.js';
 import { startOktaSimulator } from '../simulators/okta/index.js';
 import { runPolicyBench } from './policy.bench.js';
 
+const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(24).toString('hex')}`;
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
 const QUERY_ROWS = Number(process.env.BENCH_QUERY_ROWS ?? 1_000_000);
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
 
     // 3. sink: Kafka -> ClickHouse
     const clickhouse = await openClickHouse({ dataDir, database: fresh('bench_sink'), log });
-    const sink = new ClickHouseSink({ bus, clickhouse, log, groupId: fresh('bench-sink'), maxBatchRows: 50_000, flushIntervalMs: 1000 });
+    const sink = new ClickHouseSink({ bus, clickhouse, log, groupId: fresh('bench-sink'), maxBatchRows: 50_000, flushIntervalMs: 1000, governanceSigningKey: randomBytes(32) });
     t0 = performance.now();
     await sink.start();
     await waitUntil(async () => (sink.getStats().rowsInserted.activities ?? 0) >= messages.length, 600_000, 'the sink');
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
         clickhouse: { dataDir, database: fresh('bench_e2e') },
         sink: { groupId: fresh('bench-e2e'), maxBatchRows: 50_000, flushIntervalMs: 1000 },
         simulate: false,
+        api: { adminKey: BENCH_ADMIN_KEY },
         connectors: { okta: { bench: { orgUrl: sim.url, token: sim.token, activities: { initialLookbackMs: 2 * 86_400_000 } } } },
       },
     });
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
       const from = to - 86_400_000;
       const q0 = performance.now();
       const res = await running.app!.inject({
+        headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}` },
         url: `/v1/activities?user=${encodeURIComponent(user)}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&limit=100`,
       });
       latencies.push(performance.now() - q0);

@@ -36,6 +36,8 @@ export interface PolicyBenchOptions {
   kafkaEvents?: number;
 }
 
+const LIVE = { now: Date.now, maxEventAgeMs: 3_600_000, maxTargetsPerHour: 50, budgetMs: 5, strikes: 20 };
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -72,7 +74,8 @@ export async function runPolicyBench(options: PolicyBenchOptions): Promise<void>
   const events = benchEvents(n, process.env.MODE === 'failures');
   const enricher = { actorAccount: () => ({ status: 'active' as const, groups: [], deleted: false }) };
   for (const round of [1, 2, 3]) {
-    const evaluator = new Evaluator(compiled, { geo, enricher });
+    // Live settings, as the processor runs them: wall-clock limits and the sampled per-policy time budget.
+    const evaluator = new Evaluator(compiled, { geo, enricher, live: LIVE });
     let alerts = 0;
     const t0 = performance.now();
     for (const e of events) alerts += evaluator.process(e).alerts.length;
@@ -88,7 +91,7 @@ export async function runPolicyBench(options: PolicyBenchOptions): Promise<void>
   const latencyPolicies = compiled.map((p) => (p.id !== 'mfa-factor-reset-or-disabled' ? p
     : compilePolicy({ ...p.document, alert: { ...p.document.alert, daily_limit: 1_000_000 } }, { version: FOLDER_POLICY_VERSION })));
   const processor = new PolicyProcessor({
-    bus, log, groupId: `bench-policy-${randomBytes(4).toString('hex')}`, policies: latencyPolicies, lateArrivalMs: 3_600_000, store: null, loadGeo: async () => geo,
+    bus, log, groupId: `bench-policy-${randomBytes(4).toString('hex')}`, policies: latencyPolicies, lateArrivalMs: 3_600_000, store: null, loadGeo: async () => geo, live: LIVE, signingKey: randomBytes(32),
   });
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -138,7 +141,7 @@ export async function runPolicyBench(options: PolicyBenchOptions): Promise<void>
     const total = backlog.length + alertsWanted;
     const readerGroup = `bench-policy-${randomBytes(4).toString('hex')}`;
     const reader = new PolicyProcessor({
-      bus, log, groupId: readerGroup, policies: latencyPolicies, lateArrivalMs: 3_600_000, store: null, loadGeo: async () => geo,
+      bus, log, groupId: readerGroup, policies: latencyPolicies, lateArrivalMs: 3_600_000, store: null, loadGeo: async () => geo, live: LIVE, signingKey: randomBytes(32),
     });
     try {
       await reader.start();

@@ -15,6 +15,9 @@ commands:
                                       normalize raw provider records (one JSON a line) to events
   policy test FILES...                run the inline tests of policy files (folders expand)
   policy validate FILES...            check policy files; problems as file:line: field: message
+  keys create --name N --role R [--raw]  make an API key (shown once); roles: analyst, policy-author,
+                                      responder, admin
+  keys list | keys revoke KEY_ID      list the API keys (never the keys themselves); revoke one
   kafka start|stop|status             manage the local Kafka broker
 `;
 
@@ -36,6 +39,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'policy': {
         const { runPolicyCommand } = await import('./policy.js');
         return await runPolicyCommand(args, { stdout: process.stdout, stderr: process.stderr });
+      }
+      case 'keys': {
+        const { runKeysCommand, connectKafka } = await import('./keys-kafka.js');
+        const log = createLogger({ pretty: process.stderr.isTTY, level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
+        return await runKeysCommand(args, { stdout: process.stdout, stderr: process.stderr }, () => connectKafka(process.env, log), log);
       }
       case 'kafka': {
         const { kafkaCommand } = await import('../scripts/kafka-cli.js');

@@ -8,12 +8,15 @@ import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '.
 import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { buildApp } from '../api/app.js';
+import { builtinPolicyIds, firstKeyNotice, startApiSecurity } from '../api/auth/setup.js';
+import { PolicyProposals } from '../api/policy-proposals.js';
+import type { KeyStore } from '../api/auth/key-store.js';
 import { CONNECTORS, connectorSecretKeys, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { Connections } from '../ingestors/runtime/connections.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { CursorStatusSource, type InstanceStatus } from '../ingestors/runtime/instance-status.js';
-import { ActionCatalog, createGovernanceExecutor, type GovernanceExecutor } from '../processors/governance/index.js';
-import { createPolicyProcessor } from '../processors/policy/from-config.js';
+import { ActionCatalog, createGovernanceExecutor, governanceSigningKey, type GovernanceExecutor } from '../processors/governance/index.js';
+import { createPolicyProcessor, policyLimits } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
 import { PolicyStore } from '../processors/policy/policy-store.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
@@ -31,6 +34,8 @@ export interface AppwardenOptions {
   progressIntervalMs?: number;
   /** With simulated tenants: small ones (a few users and records), for tests. */
   smallDemo?: boolean;
+  /** Where the first admin key goes when one is made (default: printed once on stdout). */
+  announceKey?: (key: string) => void;
 }
 
 export const ROLES = ['connectors', 'sink', 'policy', 'governance', 'api'] as const;
@@ -47,6 +52,8 @@ export interface RunningAppwarden {
   policy: PolicyProcessor | null;
   governance: GovernanceExecutor | null;
   app: FastifyInstance | null;
+  /** The API keys (with the API). */
+  keys: KeyStore | null;
   /** The API's address when it listens. */
   url: string | null;
   /** With simulated tenants: a user to try the API with. */
@@ -96,6 +103,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     log.info({ topics: bus.topics, created }, 'Kafka topics ready');
 
     const roles = new Set(options.roles ?? ROLES);
+    const signingKey = governanceSigningKey(config.governance, log);
     let clickhouse: ClickHouse | null = null;
     if (roles.has('sink') || roles.has('api')) {
       const opened = await openClickHouse({ ...config.clickhouse, log });
@@ -105,7 +113,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let sink: ClickHouseSink | null = null;
     if (roles.has('sink') && clickhouse) {
-      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink });
+      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink, governanceSigningKey: signingKey });
       await started.start();
       sink = started;
       cleanups.push(() => started.stop());
@@ -113,7 +121,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let governance: GovernanceExecutor | null = null;
     if (roles.has('governance')) {
-      const started = createGovernanceExecutor(config, bus, connections, log);
+      const started = createGovernanceExecutor(config, bus, connections, signingKey, log);
       await started.start();
       governance = started;
       cleanups.push(() => started.stop());
@@ -122,7 +130,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let policy: PolicyProcessor | null = null;
     if (roles.has('policy')) {
       // Started before the connectors, so that it is in the group when their first events arrive.
-      const started = await createPolicyProcessor(config, bus, log, path.join(PROJECT_ROOT, 'policies'));
+      const started = await createPolicyProcessor(config, bus, log, path.join(PROJECT_ROOT, 'policies'), { signingKey });
       await started.start();
       policy = started;
       cleanups.push(() => started.stop());
@@ -137,20 +145,29 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     }
 
     let app: FastifyInstance | null = null;
+    let keys: KeyStore | null = null;
     let url: string | null = null;
     if (roles.has('api') && clickhouse) {
       let ready = false;
       // The policy processor of this process follows the store already; an API on its own follows one of its own.
       let policyStore = policy?.store ?? null;
       if (!policyStore) {
-        const own = new PolicyStore({ bus, log });
+        const own = new PolicyStore({ bus, log, limits: policyLimits(config) });
         await own.start();
         cleanups.push(() => own.stop());
         policyStore = own;
       }
+      const proposals = new PolicyProposals({ bus, log });
+      await proposals.start();
+      cleanups.push(() => proposals.stop());
+      const security = await startApiSecurity(config, bus, log, options.announceKey ?? ((key) => process.stdout.write(firstKeyNotice(key))));
+      cleanups.push(() => security.stop());
+      keys = security.keys;
       const built = await buildApp({
         clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, bus, config, log), ready: () => ready,
-        bus, governanceActions: new ActionCatalog(connections), policyStore,
+        bus, governanceActions: new ActionCatalog(connections), policyStore, governanceSigningKey: signingKey,
+        security: security.security, policyProposals: proposals,
+        builtinPolicyIds: config.policies.builtins ? await builtinPolicyIds(PROJECT_ROOT) : [],
       });
       app = built;
       cleanups.push(() => built.close());
@@ -158,7 +175,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       else await built.ready();
       ready = true;
     }
-    return { config, bus, clickhouse, runtime, connections, sink, policy, governance, app, url, exampleUser, stop };
+    return { config, bus, clickhouse, runtime, connections, sink, policy, governance, app, keys, url, exampleUser, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -195,7 +212,7 @@ export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<
   log.info({ roles, kafka: kafka.brokers, clickhouse: running.clickhouse?.kind ?? null }, 'Appwarden running');
   if (running.url) {
     log.info({ url: running.url }, `Appwarden API listening on ${running.url}`);
-    log.info(`try: curl '${running.url}/v1/activities?provider=okta${demoUser ? `&user=${demoUser}` : ''}' and ${running.url}/v1/connectors`);
+    log.info(`try: curl -H "Authorization: Bearer $APPWARDEN_KEY" '${running.url}/v1/activities?provider=okta${demoUser ? `&user=${demoUser}` : ''}' and ${running.url}/v1/connectors`);
   }
 
   await new Promise<void>((resolve) => {

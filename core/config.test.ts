@@ -47,6 +47,7 @@ const INSTANCE_DEFAULTS = {
   limits: { concurrency: 4, maxThrottleWaitMs: 15 * 60_000, timeoutMs: 30_000, maxAttempts: 6, retryBaseDelayMs: 500, retryMaxDelayMs: 30_000 },
 };
 const OKTA_DEFAULTS = { logPageSize: 1000, userPageSize: 200 };
+const API_SECURITY_DEFAULTS = { authentication: true, allowedHosts: [], corsOrigins: [], rawAccessRoles: ['admin'] };
 
 /** The API's limits when none is configured. */
 const API_LIMITS = {
@@ -60,15 +61,23 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1 },
       clickhouse: { database: 'appwarden', dataDir: '.data/clickhouse' },
-      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_LIMITS },
+      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_LIMITS, ...API_SECURITY_DEFAULTS },
       sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
       governance: {
         dryRun: false,
+        signingKeyFile: '.data/governance-signing.key',
+        maxEventAgeMs: 3_600_000,
+        limits: { actionsPerHour: 50, perAction: {}, policyTargetsPerHour: 50 },
+        protectedAccounts: [],
+        protectPrivileged: true,
         retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
         verify: { attempts: 5, delayMs: 2000 },
-        notify: {},
+        notify: { allowedRecipients: [], maxPerRecipientPerHour: 20 },
       },
-      policies: { builtins: true, folders: [], lateArrivalMs: 3_600_000 },
+      policies: {
+        builtins: true, folders: [], lateArrivalMs: 3_600_000, maxPolicies: 1000, maxVersions: 50, maxDocumentBytes: 262_144,
+        evaluationBudgetMs: 5, evaluationStrikes: 20,
+      },
       dataDir: '.data',
       simulate: true,
       connectors: {},
@@ -112,6 +121,7 @@ describe('loadConfig', () => {
         CLICKHOUSE_DATA_DIR: '/var/lib/appwarden/clickhouse',
         PORT: '9090',
         HOST: '0.0.0.0',
+        APPWARDEN_ADMIN_KEY: 'admin-key-from-the-environment-0123456789',
         APPWARDEN_SIMULATE: '0',
         APPWARDEN_DATA_DIR: '/var/lib/appwarden',
       },
@@ -120,7 +130,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.clickhouse, {
       url: 'http://clickhouse.internal:8123', username: 'appwarden', password: 'ch-secret', database: 'trail', dataDir: '/var/lib/appwarden/clickhouse',
     });
-    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, ...API_LIMITS });
+    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, adminKey: 'admin-key-from-the-environment-0123456789', ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     assert.equal(config.simulate, false);
     assert.equal(config.dataDir, '/var/lib/appwarden');
   });
@@ -132,9 +142,9 @@ describe('loadConfig', () => {
 
   test('the environment wins over the file, and overrides win over both', () => {
     const file = configFile('api:\n  port: 7000\n  maxPageSize: 200\nkafka:\n  topicPrefix: from-file\n');
-    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200, ...API_LIMITS });
+    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200, ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     const config = load({ file, env: { PORT: '7001' }, overrides: { kafka: { topicPrefix: 'from-overrides' } } });
-    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200, ...API_LIMITS });
+    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200, ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     assert.equal(config.kafka.topicPrefix, 'from-overrides');
   });
 
@@ -255,6 +265,7 @@ describe('loadConfig', () => {
     } } });
     assert.equal(config.governance.groupId, 'gov');
     assert.deepEqual(config.governance.notify, {
+      allowedRecipients: [], maxPerRecipientPerHour: 20,
       webhook: { url: 'http://127.0.0.1:9000/hook', token: 's3cret-token', timeoutMs: 10_000 },
       smtp: { host: '127.0.0.1', port: 25, from: 'appwarden@example.com', heloName: 'localhost', timeoutMs: 10_000 },
     });
@@ -270,11 +281,21 @@ describe('loadConfig', () => {
     ]);
     const redacted = JSON.stringify(redactSecrets(config as unknown as Record<string, unknown>, ['token']));
     assert.ok(!redacted.includes('s3cret-token'));
+    // The signing key is a secret too, at least 32 characters.
+    const keyed = load({ overrides: { governance: { signingKey: 'k'.repeat(32) } } });
+    assert.ok(!JSON.stringify(redactSecrets(keyed as unknown as Record<string, unknown>, ['signingKey'])).includes('k'.repeat(32)));
+    assert.deepEqual(problems({ overrides: { governance: { signingKey: 'short', limits: { perAction: { suspend_user: -1 } } } } as never }).sort(), [
+      'governance.limits.perAction.suspend_user: must be >= 0',
+      'governance.signingKey: must not have fewer than 32 characters',
+    ]);
   });
 
   test('the policies section: the built-ins by default, more folders from the file or APPWARDEN_POLICY_DIRS, problems named', () => {
     const file = configFile('policies:\n  builtins: false\n  folders: [./my-policies]\n  groupId: policy-eu\n  lateArrivalMs: 600000\n');
-    assert.deepEqual(load({ file }).policies, { builtins: false, folders: ['./my-policies'], groupId: 'policy-eu', lateArrivalMs: 600_000 });
+    assert.deepEqual(load({ file }).policies, {
+      builtins: false, folders: ['./my-policies'], groupId: 'policy-eu', lateArrivalMs: 600_000,
+      maxPolicies: 1000, maxVersions: 50, maxDocumentBytes: 262_144, evaluationBudgetMs: 5, evaluationStrikes: 20,
+    });
     assert.deepEqual(load({ env: { APPWARDEN_POLICY_DIRS: 'team-a, team-b/extra.yaml' } }).policies.folders, ['team-a', 'team-b/extra.yaml']);
     assert.deepEqual(problems({ overrides: { policies: { builtin: false, folders: [''], lateArrivalMs: -1 } as never } }).sort(), [
       'policies.builtin: unknown setting',

@@ -56,6 +56,20 @@ export const ApiConfigSchema = Type.Object({
     maxRangeDays: Type.Integer({ minimum: 1, default: 92, description: 'the longest time range of one backtest' }),
     concurrency: Type.Integer({ minimum: 1, default: 2, description: 'backtests running at once in this process; more are answered 429' }),
   }, { default: {}, additionalProperties: false }),
+  authentication: Type.Boolean({ default: true, description: 'require a key or token on every route but /healthz, /readyz and /docs; false only on a loopback address' }),
+  adminKey: Type.Optional(Type.String({ minLength: 32, secret: true, description: 'the first admin key (APPWARDEN_ADMIN_KEY); unset: one is generated at first start and printed once' })),
+  allowedHosts: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Host header names accepted besides localhost, 127.0.0.1, ::1 and the bind address' }),
+  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+$' }), { default: [], description: 'origins allowed cross-origin (CORS); empty: none' }),
+  rawAccessRoles: Type.Array(Type.Enum(['analyst', 'policy-author', 'responder', 'admin']), { default: ['admin'], description: 'roles that may ask for include_raw (besides keys with the raw permission)' }),
+  oidc: Type.Optional(Type.Object({
+    jwksUrl: Type.String({ pattern: '^https?://\\S+$', description: "the identity provider's JWKS URL" }),
+    issuer: Type.String({ minLength: 1 }),
+    audience: Type.String({ minLength: 1 }),
+    roleClaim: Type.String({ minLength: 1, default: 'appwarden_role', description: 'the claim holding the role (a string or a list)' }),
+    roles: Type.Record(Type.String(), Type.Enum(['analyst', 'policy-author', 'responder', 'admin']), { default: {}, description: 'claim value → role; empty: the claim holds role names' }),
+    rawClaimValue: Type.Optional(Type.String({ minLength: 1, description: 'a value of the role claim that also grants include_raw' })),
+    cacheMs: Type.Integer({ minimum: 0, default: 600_000, description: 'how long the JWKS is kept' }),
+  }, { additionalProperties: false })),
 }, { default: {}, additionalProperties: false });
 
 export type ApiConfig = Static<typeof ApiConfigSchema>;
@@ -100,7 +114,19 @@ export const ConfigSchema = Type.Object({
   }, { default: {}, additionalProperties: false }),
   governance: Type.Object({
     groupId: Type.Optional(Type.String({ minLength: 1, description: 'consumer group of the executors; default `<topicPrefix>.governance`' })),
-    dryRun: Type.Boolean({ default: false, description: 'record every command as dry_run and act on nothing' }),
+    dryRun: Type.Boolean({ default: false, description: 'the kill switch: record every command (new, approved, retried or resumed) as dry_run and act on nothing' }),
+    signingKey: Type.Optional(Type.String({ minLength: 32, secret: true, description: 'HMAC-SHA256 key that signs governance commands (policy processor, API) and that the executor checks; unset: read from signingKeyFile, generated there at first start' })),
+    signingKeyFile: Type.String({ minLength: 1, default: '.data/governance-signing.key', description: 'where the generated signing key is kept (mode 0600); processes on other machines need signingKey set instead' }),
+    maxEventAgeMs: Type.Integer({ minimum: 0, default: 3_600_000, description: 'a policy command about an event older than this (wall clock) is recorded as skipped and never carried out; its alert is raised' }),
+    limits: Type.Object({
+      actionsPerHour: Type.Integer({ minimum: 0, default: 50, description: 'hard ceiling: actions carried out per connector instance and action in any hour of wall-clock time, whoever asked' }),
+      perAction: Type.Record(Type.String({ pattern: '^[a-z_]+$' }), Type.Integer({ minimum: 0 }), { default: {}, description: 'a ceiling per action replacing actionsPerHour for it, e.g. `suspend_user: 10`' }),
+      policyTargetsPerHour: Type.Integer({ minimum: 1, default: 50, description: "hard ceiling of a policy's safety.max_targets_per_hour (a policy asking more gets this)" }),
+    }, { default: {}, additionalProperties: false }),
+    protectedAccounts: Type.Array(Type.String({ minLength: 1 }), {
+      default: [], description: 'accounts never acted on automatically, and only by an admin by hand: ids, emails or patterns where `*` matches any run of characters (`*@corp.example`)',
+    }),
+    protectPrivileged: Type.Boolean({ default: true, description: 'also protect every account the account scans show with an admin privilege, and the connectors\' own service identities' }),
     retry: Type.Object({
       maxAttempts: Type.Integer({ minimum: 1, default: 5, description: 'attempts of an action that fails for a reason that passes' }),
       baseDelayMs: Type.Integer({ minimum: 0, default: 1000 }),
@@ -112,6 +138,10 @@ export const ConfigSchema = Type.Object({
     }, { default: {}, additionalProperties: false }),
     notify: Type.Object({
       defaultTo: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an email address, for notify commands that name none' })),
+      allowedRecipients: Type.Array(Type.String({ minLength: 1 }), {
+        default: [], description: 'who notify may write to: email addresses, domains (`corp.example`, every address there) and webhook URLs; defaultTo and the configured webhook are always allowed',
+      }),
+      maxPerRecipientPerHour: Type.Integer({ minimum: 1, default: 20, description: 'notifications per recipient in any hour; more are refused' }),
       webhook: Type.Optional(Type.Object({
         url: httpsUrl('https://hooks.example.com/appwarden', { what: 'the URL that receives a JSON POST per notification' }),
         token: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'sent as `Authorization: Bearer <token>`' })),
@@ -131,6 +161,11 @@ export const ConfigSchema = Type.Object({
     folders: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'more policy folders or files, loaded at start after the built-ins' }),
     groupId: Type.Optional(Type.String({ minLength: 1, description: 'consumer group of the policy processors; default `<topicPrefix>.policy`' })),
     lateArrivalMs: Type.Integer({ minimum: 0, default: 3_600_000, description: 'how far behind the newest record of a partition a record may arrive and still count in its window' }),
+    maxPolicies: Type.Integer({ minimum: 1, default: 1000, description: 'policies the store holds at most; a deploy of one more is refused' }),
+    maxVersions: Type.Integer({ minimum: 1, default: 50, description: 'versions kept per policy; older ones are dropped' }),
+    maxDocumentBytes: Type.Integer({ minimum: 1024, default: 262_144, description: 'largest policy document (YAML or JSON)' }),
+    evaluationBudgetMs: Type.Number({ exclusiveMinimum: 0, default: 5, description: 'time one policy may take on one record; a policy over it evaluationStrikes times in a row is disabled with an alert' }),
+    evaluationStrikes: Type.Integer({ minimum: 1, default: 20, description: 'consecutive records over the budget that disable a policy' }),
   }, { default: {}, additionalProperties: false }),
   dataDir: Type.String({ minLength: 1, default: '.data', description: 'local state of this process: what each snapshot scan saw, to find deletions' }),
   simulate: Type.Boolean({ default: true, description: 'with no connector configured, run simulated tenants' }),
@@ -171,6 +206,10 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   // Convert and Default change values in place: work on a copy, never on the caller's overrides.
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(merged))) as Record<string, unknown>;
   problems.push(...collectErrors(ConfigSchema, withDefaults, ''));
+  const api = withDefaults.api as { host?: string; authentication?: boolean } | undefined;
+  if (api?.authentication === false && api.host !== undefined && !isLoopback(api.host)) {
+    problems.push(`api.authentication: cannot be off when the API listens on ${api.host}, which is not a loopback address`);
+  }
 
   const connectors: Record<string, Record<string, InstanceConfig>> = {};
   const rawConnectors = (withDefaults.connectors ?? {}) as Record<string, Record<string, unknown>>;
@@ -193,6 +232,12 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     throw new AppwardenError('AW_CONFIG_INVALID', `configuration is invalid:\n  ${problems.join('\n  ')}`, { details: { problems } });
   }
   return Object.freeze({ ...(withDefaults as Omit<AppConfig, 'connectors'>), connectors }) as AppConfig;
+}
+
+/** localhost, 127.0.0.0/8 and ::1: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
 /** Builds the per-instance settings from defaults, for code that creates instances without a file. */
@@ -228,6 +273,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.APPWARDEN_POLICY_DIRS) set('policies', 'folders', env.APPWARDEN_POLICY_DIRS.split(',').map((d) => d.trim()).filter(Boolean));
   if (env.PORT) set('api', 'port', Number(env.PORT));
   if (env.HOST) set('api', 'host', env.HOST);
+  if (env.APPWARDEN_ADMIN_KEY) set('api', 'adminKey', env.APPWARDEN_ADMIN_KEY);
   const top: Record<string, unknown> = { ...out };
   if (env.APPWARDEN_DATA_DIR) top.dataDir = env.APPWARDEN_DATA_DIR;
   if (env.APPWARDEN_SIMULATE) top.simulate = !/^(0|false|no)$/i.test(env.APPWARDEN_SIMULATE);

@@ -95,6 +95,9 @@ describe('kafka bus', () => {
       policyState: `${p}.policy.state`,
       policies: `${p}.policies`,
       policyRegroup: `${p}.policy.regroup`,
+      policyProposals: `${p}.policy.proposals`,
+      apiKeys: `${p}.api_keys`,
+      auditTrail: `${p}.audit_trail`,
     });
   });
 

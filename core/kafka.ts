@@ -33,6 +33,12 @@ export interface TopicNames {
   policies: string;
   /** Records matched by a policy that groups by something other than the user, keyed by policy and group. */
   policyRegroup: string;
+  /** Compacted: policies proposed in enforce mode by a policy author, waiting for an admin, keyed by policy id. */
+  policyProposals: string;
+  /** Compacted: the API keys (hashed), keyed by key id. */
+  apiKeys: string;
+  /** Append-only: every change made through the API or the CLI (who, role, when, from where, what), JSON. */
+  auditTrail: string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -49,6 +55,9 @@ export function topicNames(prefix: string): TopicNames {
     policyState: `${prefix}.policy.state`,
     policies: `${prefix}.policies`,
     policyRegroup: `${prefix}.policy.regroup`,
+    policyProposals: `${prefix}.policy.proposals`,
+    apiKeys: `${prefix}.api_keys`,
+    auditTrail: `${prefix}.audit_trail`,
   };
 }
 
@@ -190,7 +199,7 @@ export interface KafkaBus {
 const RECORD_OVERHEAD_BYTES = 70;
 const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
 /** Topics that hold the latest value per key: one partition, compacted, read whole at start. */
-const COMPACTED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['cursors', 'governanceState', 'policyState', 'policies']);
+const COMPACTED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['cursors', 'governanceState', 'policyState', 'policies', 'policyProposals', 'apiKeys']);
 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const log = options.log.child({ component: 'kafka' });

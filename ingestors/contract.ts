@@ -292,4 +292,6 @@ export interface ConnectorDefinition<C extends InstanceConfig = InstanceConfig> 
    */
   normalizeActivity(raw: unknown, ctx: NormalizeContext): AuditEvent | AuditEvent[];
   create(ctx: ConnectorContext<C>): ConnectorInstance;
+  /** The accounts the connector itself acts as (ids or emails): governance never suspends or strips them automatically. */
+  serviceIdentities?(config: C): string[];
 }

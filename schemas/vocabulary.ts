@@ -59,6 +59,6 @@ export const GOVERNANCE_MODES = ['enforce', 'dry_run'] as const;
 export type GovernanceMode = (typeof GOVERNANCE_MODES)[number];
 
 export const GOVERNANCE_STATUSES = [
-  'pending', 'awaiting_approval', 'running', 'succeeded', 'failed', 'unsupported', 'dry_run', 'reverted',
+  'pending', 'awaiting_approval', 'running', 'succeeded', 'failed', 'unsupported', 'dry_run', 'reverted', 'skipped', 'rejected',
 ] as const;
 export type GovernanceStatus = (typeof GOVERNANCE_STATUSES)[number];

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { buildApp } from '../api/app.js';
+import { OPEN_SECURITY } from './support/auth.js';
 import { openClickHouse } from '../core/clickhouse.js';
 import { freshDir, freshName } from './support/fresh.js';
 import { scanForSecrets } from './support/secret-scan.js';
@@ -29,7 +30,7 @@ describe('secret scan of the test run', () => {
     assert.match(readFileSync(outputFile('log')!, 'utf8'), new RegExp(marker));
 
     const clickhouse = await openClickHouse({ dataDir: testDataDir(), database: freshName('aw_scan'), log: testLog });
-    const app = await buildApp({ clickhouse, log: testLog, maxPageSize: 10 });
+    const app = await buildApp({ security: OPEN_SECURITY, clickhouse, log: testLog, maxPageSize: 10 });
     try {
       await app.inject({ method: 'GET', url: `/v1/schemas?${marker}=1` });
     } finally {

@@ -55,6 +55,7 @@ interface AccountRow {
 /** `GET /v1/accounts`: the latest known state of users, groups, memberships, privileges and app grants. */
 export function accountRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; maxPageSize: number }): void {
   app.get('/v1/accounts', {
+    config: { role: 'analyst' },
     schema: {
       summary: 'List accounts, groups, memberships, privileges and OAuth app grants',
       tags: ['accounts'],

@@ -1,3 +1,6 @@
+import { AppwardenError } from '../../core/errors.js';
+import { principalOf } from '../auth/guard.js';
+import type { Role } from '../auth/roles.js';
 import Type, { type Static } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
@@ -24,7 +27,7 @@ const QuerySchema = Type.Object({
   to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive; default now' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default ${DEFAULT_PAGE_SIZE} (at most the configured maximum page size)` })),
   cursor: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page' })),
-  include_raw: Type.Optional(Type.Boolean({ description: "include the provider's record as JSON text" })),
+  include_raw: Type.Optional(Type.Boolean({ description: "include the provider's record as JSON text (personal data): needs a key with the raw permission or a role of api.rawAccessRoles (default admin)" })),
 }, { additionalProperties: false });
 
 const ActivitySchema = Type.Object({
@@ -83,8 +86,9 @@ const COLUMNS = `event_id, provider, instance, occurred_at, ingested_at, categor
   country, city, session_id, request_id, class_uid, activity_id, attributes`;
 
 /** `GET /v1/activities`: the activity trail, newest first, with keyset paging. */
-export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; maxPageSize: number; maxQueryRangeDays: number }): void {
+export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; maxPageSize: number; maxQueryRangeDays: number; rawAccessRoles: readonly Role[] }): void {
   app.get('/v1/activities', {
+    config: { role: 'analyst' },
     schema: {
       summary: 'Search the activity trail',
       description: 'Normalized audit events, newest first. Filters combine with AND. Pass `next_cursor` back as `cursor` for the next page.',
@@ -94,6 +98,10 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     },
   }, async (request) => {
     const query = request.query as Query;
+    const principal = principalOf(request);
+    if (query.include_raw && !principal.raw && !deps.rawAccessRoles.includes(principal.role)) {
+      throw new AppwardenError('AW_FORBIDDEN', `include_raw (the providers' records, with personal data) needs a key with the raw permission or the role ${deps.rawAccessRoles.join(' or ')}`);
+    }
     const limit = pageLimit(query.limit, deps.maxPageSize);
     const to = query.to === undefined ? Date.now() : parseTime(query.to, 'querystring', 'to');
     const from = query.from === undefined ? to - DAY_MS : parseTime(query.from, 'querystring', 'from');

@@ -8,6 +8,7 @@ import type { Actor, Alert } from '../../schemas/types.js';
 import { freshName } from '../../test/support/fresh.js';
 import { testDataDir, testLog } from '../../test/support/stack.js';
 import { buildApp } from '../app.js';
+import { testAuth, type TestAuth, type TestKeyName } from '../../test/support/auth.js';
 
 const NOW = Math.floor(Date.now() / 1000) * 1000;
 const MINUTE = 60_000;
@@ -51,18 +52,24 @@ const LATEST = [FAILED_V2, TRAVEL, ADMIN, NOTICE, ...TIED];
 
 let clickhouse: ClickHouse;
 let app: FastifyInstance;
+let auth: TestAuth;
+/** The id a responder's changes are recorded under (from the key, never from the body). */
+let responderId: string;
 
 before(async () => {
+  auth = await testAuth();
+  responderId = auth.keys.authenticate(auth.key('responder'))!.id;
   clickhouse = await openClickHouse({ dataDir: testDataDir(), database: freshName('alerts_api'), log: testLog });
   await ensureTables(clickhouse);
   await clickhouse.insert(TABLES.alerts, [FAILED_V1, TRAVEL, ADMIN, NOTICE, ...TIED].map(alertToRow));
   await clickhouse.insert(TABLES.alerts, [FAILED_V2].map(alertToRow));
-  app = await buildApp({ clickhouse, log: testLog, maxPageSize: 50 });
+  app = await buildApp({ clickhouse, log: testLog, maxPageSize: 50, security: auth.security, bus: auth.bus });
 });
 
 after(async () => {
   await app?.close();
   await clickhouse?.close();
+  await auth?.stop();
 });
 
 interface Item {
@@ -73,8 +80,9 @@ interface Item {
 interface Page { items: Item[]; next_cursor: string | null }
 type ErrorBody = { statusCode: number; code: string; error: string; message: string };
 
-async function call<T>(method: 'GET' | 'PATCH', url: string, payload?: object): Promise<{ status: number; body: T }> {
-  const res = await app.inject({ method, url, ...(payload ? { payload } : {}) });
+/** A request as an analyst (GET) or a responder (PATCH), or as `who`. */
+async function call<T>(method: 'GET' | 'PATCH', url: string, payload?: object, who?: TestKeyName): Promise<{ status: number; body: T }> {
+  const res = await app.inject({ method, url, headers: auth.headers(who ?? (method === 'GET' ? 'analyst' : 'responder')), ...(payload ? { payload } : {}) });
   return { status: res.statusCode, body: res.json() as T };
 }
 
@@ -157,11 +165,11 @@ describe('GET and PATCH /v1/alerts/:id', () => {
 
   test('a status change shows in the alert, its history and the status filter', async () => {
     const id = FAILED_V1.alert_id;
-    const res = await call<Item>('PATCH', `/v1/alerts/${id}`, { status: 'resolved', note: 'password reset with the user', changed_by: 'ana' });
+    const res = await call<Item>('PATCH', `/v1/alerts/${id}`, { status: 'resolved', note: 'password reset with the user' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.status, 'resolved');
     assert.equal(res.body.status_note, 'password reset with the user');
-    assert.equal(res.body.status_changed_by, 'user:ana');
+    assert.equal(res.body.status_changed_by, responderId);
     assert.equal(res.body.count, 12);
     assert.ok((await ids('status=resolved')).includes(id));
     assert.ok(!(await ids('status=open')).includes(id));
@@ -175,8 +183,18 @@ describe('GET and PATCH /v1/alerts/:id', () => {
     assert.equal(second.body.status, 'dismissed');
     assert.equal(second.body.status_note, null);
     assert.deepEqual(second.body.status_history!.map((h) => [h.status, h.note, h.changed_by]), [
-      ['dismissed', 'VPN exit node', 'user:api'], ['open', null, 'user:api'], ['dismissed', null, 'user:api'],
+      ['dismissed', 'VPN exit node', responderId], ['open', null, responderId], ['dismissed', null, responderId],
     ]);
+  });
+
+  test('who changed it comes from the credential: a name in the body is refused, an analyst may not change it', async () => {
+    const id = NOTICE.alert_id;
+    const named = await call<ErrorBody>('PATCH', `/v1/alerts/${id}`, { status: 'resolved', changed_by: 'somebody-else' });
+    assert.equal(named.status, 400);
+    assert.match(named.body.message, /body\.changed_by is not a known parameter/);
+    const analyst = await call<ErrorBody>('PATCH', `/v1/alerts/${id}`, { status: 'resolved' }, 'analyst');
+    assert.equal(analyst.status, 403);
+    assert.equal((await call<Item>('GET', `/v1/alerts/${id}`)).body.status, 'open');
   });
 
   test('a replay of the alert topic does not bring an old status back', async () => {

@@ -4,6 +4,7 @@ import { formatDateTime64, type ClickHouse } from '../../core/clickhouse.js';
 import { AppwardenError } from '../../core/errors.js';
 import { TABLES } from '../../processors/sink/tables.js';
 import { ALERT_SEVERITIES, ALERT_STATUSES } from '../../schemas/vocabulary.js';
+import { principalOf } from '../auth/guard.js';
 import { Conditions, keysetPage } from '../conditions.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
 import { ErrorBodySchema } from '../schemas.js';
@@ -35,7 +36,6 @@ const IdParamsSchema = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{32}$'
 const PatchBodySchema = Type.Object({
   status: Type.Enum(ALERT_STATUSES),
   note: Type.Optional(Type.String({ maxLength: 10_000, description: 'why, for the next analyst' })),
-  changed_by: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$', description: 'who changes it (a login); recorded as `user:<login>`' })),
 }, { additionalProperties: false });
 
 const AlertSchema = Type.Object({
@@ -109,6 +109,7 @@ const ALERTS_SQL = `
 /** `GET /v1/alerts`, `GET /v1/alerts/:id`, `PATCH /v1/alerts/:id` (status: open, resolved, dismissed). */
 export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   app.get('/v1/alerts', {
+    config: { role: 'analyst' },
     schema: {
       summary: 'Alerts raised by policies',
       description: 'The latest state of each alert, most recently seen first. Filters combine with AND. Pass `next_cursor` back as `cursor` for the next page.',
@@ -146,6 +147,7 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   });
 
   app.get('/v1/alerts/:id', {
+    config: { role: 'analyst' },
     schema: {
       summary: 'One alert, with the history of its status changes',
       tags: ['alerts'],
@@ -158,6 +160,7 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   });
 
   app.patch('/v1/alerts/:id', {
+    config: { role: 'responder' },
     schema: {
       summary: 'Change the status of an alert',
       description: 'open, resolved or dismissed, with an optional note. The change is kept apart from the alert records, so a replay of the alert topic does not undo it.',
@@ -170,7 +173,8 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     const { id } = request.params as { id: string };
     const body = request.body as PatchBody;
     await findAlert(deps.clickhouse, id);
-    const changedBy = `user:${body.changed_by ?? 'api'}`;
+    const changedBy = principalOf(request).id;
+    request.auditNote = { target: id, summary: `alert ${id} set ${body.status}${body.note ? `: ${body.note}` : ''}` };
     // Keyed by (alert, time): a later change must sort after this one even when the clock repeats a millisecond.
     const [latest] = await deps.clickhouse.query<{ changed_at: string }>(
       `SELECT changed_at FROM ${TABLES.alertStatus} WHERE alert_id = {id:String} ORDER BY changed_at DESC LIMIT 1`, { id },

@@ -61,6 +61,7 @@ const InstanceStatusSchema = Type.Object({
  */
 export function connectorRoutes(app: FastifyInstance, deps: { statuses: () => InstanceStatus[] | Promise<InstanceStatus[]> }): void {
   app.get('/v1/connectors', {
+    config: { role: 'analyst' },
     schema: {
       summary: 'Connector instances: health, scan progress, freshness and throttling',
       tags: ['connectors'],

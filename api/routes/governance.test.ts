@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { openClickHouse, type ClickHouse } from '../../core/clickhouse.js';
@@ -7,7 +8,7 @@ import { createKafkaBus, type ConsumedRecord, type KafkaBus } from '../../core/k
 import { OktaConfigSchema } from '../../ingestors/okta/config.js';
 import { CONNECTORS } from '../../ingestors/registry.js';
 import { Connections } from '../../ingestors/runtime/connections.js';
-import { ActionCatalog, governanceCommandId } from '../../processors/governance/index.js';
+import { ActionCatalog, governanceCommandId, readEnvelope, verifyCommand } from '../../processors/governance/index.js';
 import { ensureTables, governanceCommandToRow, governanceResultToRow, TABLES } from '../../processors/sink/tables.js';
 import { decode } from '../../schemas/registry.js';
 import type { GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
@@ -16,6 +17,7 @@ import { freshName, testBrokers } from '../../test/support/fresh.js';
 import { testDataDir, testLog } from '../../test/support/stack.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import { buildApp } from '../app.js';
+import { testAuth, type TestAuth, type TestKeyName } from '../../test/support/auth.js';
 
 const NOW = Math.floor(Date.now() / 1000) * 1000;
 const MINUTE = 60_000;
@@ -24,6 +26,9 @@ let clickhouse: ClickHouse;
 let bus: KafkaBus;
 let app: FastifyInstance;
 let bare: FastifyInstance;
+let auth: TestAuth;
+/** The principal id of a role's test key. */
+let id: (who: TestKeyName) => string;
 const published: ConsumedRecord[] = [];
 const cleanups: Array<() => Promise<unknown>> = [];
 
@@ -61,6 +66,8 @@ const AWAITING = cmd(2, { requires_approval: true });
 const FAILED = cmd(3);
 const SESSIONS = cmd(4, { action: 'revoke_sessions', target: { type: 'user', id: '00u1', name: 'User1@Example.com' } });
 const PENDING = cmd(5, { instance: 'emea' });
+// Approved by someone, then carried out: undoing it needs an approval too.
+const APPROVED = cmd(6, { requires_approval: true, target: { type: 'user', id: '00u6', name: 'user6@example.com' } });
 const ALL = [SUSPENDED, AWAITING, FAILED, SESSIONS, PENDING];
 
 before(async () => {
@@ -88,10 +95,15 @@ before(async () => {
       emea: instanceConfig(OktaConfigSchema, { orgUrl: 'http://127.0.0.1:9', token: 'not-used' }),
     },
   };
+  auth = await testAuth({ bus });
+  cleanups.push(() => auth.stop());
+  id = (who) => auth.keys.authenticate(auth.key(who))!.id;
   const connections = new Connections({ connectors, definitions: CONNECTORS, log: testLog });
   cleanups.push(async () => connections.close());
-  app = await buildApp({ clickhouse, log: testLog, maxPageSize: 50, bus, governanceActions: new ActionCatalog(connections) });
-  bare = await buildApp({ clickhouse, log: testLog, maxPageSize: 50 });
+  app = await buildApp({
+    clickhouse, log: testLog, maxPageSize: 50, bus, governanceActions: new ActionCatalog(connections), governanceSigningKey: SIGNING_KEY, security: auth.security,
+  });
+  bare = await buildApp({ clickhouse, log: testLog, maxPageSize: 50, security: auth.security });
   cleanups.push(() => app.close(), () => bare.close());
 });
 
@@ -103,13 +115,28 @@ interface Item { command_id: string; status: string; instance: string; action: s
 type ErrorBody = { statusCode: number; code: string; message: string };
 
 async function get<T>(url: string): Promise<{ status: number; body: T }> {
-  const res = await app.inject({ method: 'GET', url });
+  const res = await app.inject({ method: 'GET', url, headers: auth.headers('analyst') });
   return { status: res.statusCode, body: res.json() as T };
 }
 
-async function post<T>(url: string, payload?: unknown, on: FastifyInstance = app): Promise<{ status: number; body: T }> {
-  const res = await on.inject({ method: 'POST', url, ...(payload === undefined ? {} : { payload: payload as object }) });
+/** A POST as a responder (or `who`) with a JSON body (`{}` when none is given). */
+async function post<T>(url: string, payload: unknown = {}, on: FastifyInstance = app, who: TestKeyName = 'responder'): Promise<{ status: number; body: T }> {
+  const res = await on.inject({ method: 'POST', url, headers: auth.headers(who), payload: payload as object });
   return { status: res.statusCode, body: res.json() as T };
+}
+
+const SIGNING_KEY = randomBytes(32);
+
+/** The headers of a message the executor would accept (signed with the key), without the signature. */
+function signedHeaders(m: { command: GovernanceCommand; headers: Record<string, string> }): Record<string, string> {
+  const { 'aw-signature': signature, ...rest } = m.headers;
+  assert.ok(verifyCommand(m.command, readEnvelope(m.headers), signature, SIGNING_KEY), 'signed with the governance key');
+  return rest;
+}
+
+/** The `aw-requested-by` header of a message sent with `who`'s key. */
+function requestedByHeader(who: TestKeyName): string {
+  return JSON.stringify({ id: id(who), name: `test ${who}`, role: who });
 }
 
 /** The command messages published since `from` (index into `published`), decoded with their headers. */
@@ -199,11 +226,11 @@ describe('POST /v1/governance', () => {
 
   test('publishes a command with a deterministic id and answers 202 with it', async () => {
     const from = published.length;
-    const first = await post<{ command_id: string; status: string }>('/v1/governance', { ...body, request_id: 'ticket-42', requested_by: 'ana', requires_approval: true, params: { reason: 'phished' } });
+    const first = await post<{ command_id: string; status: string }>('/v1/governance', { ...body, request_id: 'ticket-42', requires_approval: true, params: { reason: 'phished' } });
     assert.equal(first.status, 202);
     assert.equal(first.body.status, 'pending');
     assert.equal(first.body.command_id, governanceCommandId('request:ticket-42', 'okta', 'main', 'suspend_user', '00u9'));
-    const again = await post<{ command_id: string }>('/v1/governance', { ...body, request_id: 'ticket-42', requested_by: 'ana', requires_approval: true, params: { reason: 'phished' } });
+    const again = await post<{ command_id: string }>('/v1/governance', { ...body, request_id: 'ticket-42', requires_approval: true, params: { reason: 'phished' } });
     assert.equal(again.body.command_id, first.body.command_id, 'the same request is the same command');
     const other = await post<{ command_id: string }>('/v1/governance', { ...body, dry_run: true });
     assert.notEqual(other.body.command_id, first.body.command_id, 'a request without request_id is a new command');
@@ -212,11 +239,11 @@ describe('POST /v1/governance', () => {
     assert.deepEqual({ ...message!.command, created_at: 0 }, {
       command_id: first.body.command_id, created_at: 0, provider: 'okta', instance: 'main', action: 'suspend_user',
       target: { type: 'user', id: '00u9', name: 'nine@example.com' }, params: { reason: 'phished' }, policy_id: null, alert_id: null,
-      requested_by: 'user:ana', mode: 'enforce', requires_approval: true,
+      requested_by: id('responder'), mode: 'enforce', requires_approval: true,
     });
-    assert.deepEqual(message!.headers, {});
+    assert.deepEqual(signedHeaders(message!), { 'aw-requested-by': requestedByHeader('responder') });
     assert.equal(dry!.command.mode, 'dry_run');
-    assert.equal(dry!.command.requested_by, 'user:api');
+    assert.equal(dry!.command.requested_by, id('responder'));
   });
 
   test('invalid bodies are refused with the field named', async () => {
@@ -229,7 +256,7 @@ describe('POST /v1/governance', () => {
       [{ ...body, params: { group_id: { id: 7 } } }, /body\.params\.group_id/],
       [{ ...body, urgent: true }, /body\.urgent is not a known parameter/],
       [{ ...body, instance: 'nowhere' }, /body\.instance: no connector instance okta\.nowhere is configured/],
-      [{ ...body, requested_by: 'two words' }, /body\.requested_by/],
+      [{ ...body, requested_by: 'ana' }, /body\.requested_by is not a known parameter/],
     ];
     for (const [payload, message] of cases) {
       const res = await post<ErrorBody>('/v1/governance', payload);
@@ -257,13 +284,13 @@ describe('approve, retry, revert', () => {
     assert.match(wrongRetry.body.message, /only a command that is failed can be retried/);
 
     const from = published.length;
-    assert.equal((await post(`/v1/governance/${AWAITING.command_id}/approve`, { requested_by: 'ana' })).status, 202);
-    assert.equal((await post(`/v1/governance/${FAILED.command_id}/retry`)).status, 202);
+    assert.equal((await post(`/v1/governance/${AWAITING.command_id}/approve`)).status, 202);
+    assert.equal((await post(`/v1/governance/${FAILED.command_id}/retry`, {}, app, 'admin')).status, 202);
     const [approve, retry] = await publishedAfter(from, 2);
     assert.deepEqual(approve!.command, AWAITING);
-    assert.deepEqual(approve!.headers, { 'aw-intent': 'approve', 'aw-requested-by': 'user:ana' });
+    assert.deepEqual(signedHeaders(approve!), { 'aw-intent': 'approve', 'aw-requested-by': requestedByHeader('responder') });
     assert.deepEqual(retry!.command, FAILED);
-    assert.deepEqual(retry!.headers, { 'aw-intent': 'retry', 'aw-requested-by': 'user:api' });
+    assert.deepEqual(signedHeaders(retry!), { 'aw-intent': 'retry', 'aw-requested-by': requestedByHeader('admin') });
     assert.equal((await post<ErrorBody>(`/v1/governance/${'f'.repeat(32)}/approve`)).status, 404);
     assert.match((await post<ErrorBody>(`/v1/governance/${AWAITING.command_id}/approve`, { who: 'x' })).body.message, /body\.who is not a known parameter/);
   });
@@ -278,14 +305,48 @@ describe('approve, retry, revert', () => {
     assert.equal(notDone.body.code, 'AW_GOVERNANCE_CONFLICT');
 
     const from = published.length;
-    const res = await post<{ command_id: string; reverts: string }>(`/v1/governance/${SUSPENDED.command_id}/revert`, { requested_by: 'ana' });
+    const res = await post<{ command_id: string; reverts: string }>(`/v1/governance/${SUSPENDED.command_id}/revert`);
     assert.equal(res.status, 202);
     assert.equal(res.body.reverts, SUSPENDED.command_id);
     const [revert] = await publishedAfter(from, 1);
     assert.equal(revert!.command.command_id, res.body.command_id);
     assert.equal(revert!.command.action, 'unsuspend_user');
     assert.deepEqual(revert!.command.target, SUSPENDED.target);
-    assert.equal(revert!.command.requested_by, 'user:ana');
+    assert.equal(revert!.command.requested_by, id('responder'));
+    assert.equal(revert!.command.requires_approval, false, 'the action needed no approval, nor does its revert');
     assert.equal(revert!.headers['aw-reverts'], SUSPENDED.command_id);
+  });
+
+  test('separation of duties: the requester of a command cannot approve it; someone else can', async () => {
+    const before = published.length;
+    const asked = await post<{ command_id: string }>('/v1/governance', {
+      provider: 'okta', instance: 'main', action: 'suspend_user', target: { type: 'user', id: '00u77' }, requires_approval: true,
+    });
+    assert.equal(asked.status, 202);
+    // What the sink and the executor would record: the command as asked, awaiting approval.
+    const [message] = await publishedAfter(before, 1);
+    await clickhouse.insert(TABLES.governanceCommands, [governanceCommandToRow(message!.command)]);
+    await clickhouse.insert(TABLES.governanceLog, steps(message!.command, ['pending', 'awaiting_approval']).map(governanceResultToRow));
+
+    const self = await post<ErrorBody>(`/v1/governance/${asked.body.command_id}/approve`);
+    assert.equal(self.status, 403);
+    assert.equal(self.body.code, 'AW_SEPARATION_OF_DUTIES');
+    const from = published.length;
+    assert.equal((await post(`/v1/governance/${asked.body.command_id}/approve`, {}, app, 'admin')).status, 202);
+    const [approve] = await publishedAfter(from, 1);
+    assert.equal(approve!.headers['aw-intent'], 'approve');
+    assert.equal(approve!.headers['aw-requested-by'], requestedByHeader('admin'));
+  });
+
+  test('a revert needs the same approval as the action it reverts', async () => {
+    await clickhouse.insert(TABLES.governanceCommands, [governanceCommandToRow(APPROVED)]);
+    await clickhouse.insert(TABLES.governanceLog, steps(APPROVED, ['pending', 'awaiting_approval', 'running', 'succeeded']).map(governanceResultToRow));
+    const from = published.length;
+    const res = await post<{ command_id: string }>(`/v1/governance/${APPROVED.command_id}/revert`);
+    assert.equal(res.status, 202);
+    const [revert] = await publishedAfter(from, 1);
+    assert.equal(revert!.command.action, 'unsuspend_user');
+    assert.equal(revert!.command.requires_approval, true);
+    assert.equal(revert!.command.requested_by, id('responder'));
   });
 });

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import Type, { type Static } from 'typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
 import { AppwardenError } from '../../core/errors.js';
 import type { KafkaBus } from '../../core/kafka.js';
 import { ACTION_VERBS } from '../../ingestors/contract.js';
-import { commandMessage, governanceCommandId, revertCommandId, type ActionCatalog, type CommandIntent } from '../../processors/governance/index.js';
+import { commandMessage, governanceCommandId, revertCommandId, type ActionCatalog, type CommandIntent, type SigningKey } from '../../processors/governance/index.js';
 import type { GovernanceCommand } from '../../schemas/types.js';
 import { GOVERNANCE_STATUSES, PROVIDERS, type Provider } from '../../schemas/vocabulary.js';
+import { principalOf } from '../auth/guard.js';
+import { requesterOf } from '../auth/roles.js';
 import { badRequest } from '../errors.js';
 import { Conditions, keysetPage } from '../conditions.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
@@ -20,6 +22,8 @@ export interface GovernanceRouteDeps {
   bus?: KafkaBus;
   /** The configured instances and their actions: checks a request's instance and finds inverses. */
   actions?: ActionCatalog;
+  /** Signs the commands published (required with `bus`): the executor ignores unsigned ones. */
+  signingKey?: SigningKey;
 }
 
 const ACTIONS = [...ACTION_VERBS, 'notify'] as const;
@@ -39,11 +43,8 @@ const ListQuerySchema = Type.Object({
 
 const IdParamsSchema = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{32}$', description: 'a command id: 32 hex digits' }) });
 
-const RequestedBySchema = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$', description: 'who asks (a login); recorded as `user:<login>`' });
-
-const ActBodySchema = Type.Object({
-  requested_by: Type.Optional(RequestedBySchema),
-}, { additionalProperties: false });
+/** Approve, retry and revert take an empty JSON object: who asks comes from the credential. */
+const ActBodySchema = Type.Object({}, { additionalProperties: false, description: 'an empty JSON object, `{}`' });
 
 const CreateBodySchema = Type.Object({
   provider: Type.Enum(PROVIDERS),
@@ -57,7 +58,6 @@ const CreateBodySchema = Type.Object({
   params: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 10_000 }))),
   requires_approval: Type.Optional(Type.Boolean({ description: 'wait for POST /v1/governance/:id/approve before acting' })),
   dry_run: Type.Optional(Type.Boolean({ description: 'record what would be done, change nothing' })),
-  requested_by: Type.Optional(RequestedBySchema),
   request_id: Type.Optional(Type.String({
     minLength: 1, maxLength: 200, description: 'your idempotency key: the same request_id and action on the same target is one command, however often it is sent',
   })),
@@ -99,7 +99,6 @@ const AcceptedSchema = Type.Object({
 
 type ListQuery = Static<typeof ListQuerySchema>;
 type CreateBody = Static<typeof CreateBodySchema>;
-type ActBody = Static<typeof ActBodySchema>;
 type Command = Static<typeof CommandSchema>;
 
 interface CommandRow {
@@ -138,6 +137,7 @@ const COMMANDS_SQL = `
  */
 export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps): void {
   app.get('/v1/governance', {
+    config: { role: 'analyst' },
     schema: {
       summary: 'Governance commands with their latest status',
       description: 'Newest first. Filters combine with AND; `status` is the latest status. Pass `next_cursor` back as `cursor` for the next page.',
@@ -169,6 +169,7 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
   });
 
   app.get('/v1/governance/:id', {
+    config: { role: 'analyst' },
     schema: {
       summary: 'One governance command and every step of its history',
       tags: ['governance'],
@@ -186,6 +187,7 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
   });
 
   app.post('/v1/governance', {
+    config: { role: 'responder' },
     schema: {
       summary: 'Ask for a governance action by hand (suspend this user, now)',
       description: 'Publishes a command; the answer is 202 with its id, and `GET /v1/governance/:id` follows it.',
@@ -195,11 +197,12 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
     },
   }, async (request, reply) => {
     const body = request.body as CreateBody;
-    const bus = requireBus(deps);
+    const { bus, signingKey } = requireBus(deps);
     if (deps.actions && !deps.actions.hasInstance(body.provider, body.instance)) {
       throw badRequest(`body.instance: no connector instance ${body.provider}.${body.instance} is configured`, 'instance');
     }
-    const requestedBy = `user:${body.requested_by ?? 'api'}`;
+    const requester = requesterOf(principalOf(request));
+    const requestedBy = requester.id;
     const origin = `request:${body.request_id ?? randomUUID()}`;
     const command: GovernanceCommand = {
       command_id: governanceCommandId(origin, body.provider, body.instance, body.action, body.target.id),
@@ -215,13 +218,15 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
       mode: body.dry_run ? 'dry_run' : 'enforce',
       requires_approval: body.requires_approval ?? false,
     };
-    await bus.send(bus.topics.governanceCommand, [commandMessage(command)]);
+    await bus.send(bus.topics.governanceCommand, [commandMessage(command, { requestedBy: requester }, signingKey)]);
+    request.auditNote = { target: command.command_id, summary: `${command.mode} ${command.action} on ${command.provider}.${command.instance} ${command.target.type} ${command.target.id}${command.requires_approval ? ' (awaiting approval)' : ''}` };
     request.log.info({ commandId: command.command_id, action: command.action, target: command.target.id, requestedBy }, 'governance command requested');
     return reply.status(202).send({ command_id: command.command_id, status: 'pending' });
   });
 
   const intentRoute = (intent: Exclude<CommandIntent, 'execute'>, needs: string, summary: string) => {
     app.post(`/v1/governance/:id/${intent}`, {
+    config: { role: 'responder' },
       schema: {
         summary,
         tags: ['governance'],
@@ -229,19 +234,22 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
         body: ActBodySchema,
         response: { 202: AcceptedSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 503: ErrorBodySchema },
       },
-      preValidation: bodyMayBeOmitted,
     }, async (request, reply) => {
       const { id } = request.params as { id: string };
-      const bus = requireBus(deps);
+      const { bus, signingKey } = requireBus(deps);
       const row = await findCommand(deps.clickhouse, id);
       if (row.status !== needs) {
         throw new AppwardenError('AW_GOVERNANCE_CONFLICT', `command ${id} is ${row.status}; only a command that is ${needs} can be ${intent === 'approve' ? 'approved' : 'retried'}`, {
           details: { status: row.status },
         });
       }
-      const by = `user:${(request.body as ActBody).requested_by ?? 'api'}`;
-      await bus.send(bus.topics.governanceCommand, [commandMessage(commandOf(row), { intent, requestedBy: by })]);
-      request.log.info({ commandId: id, intent, requestedBy: by }, `governance command ${intent} requested`);
+      const requester = requesterOf(principalOf(request));
+      if (intent === 'approve' && row.requested_by === requester.id) {
+        throw new AppwardenError('AW_SEPARATION_OF_DUTIES', `command ${id} was asked for by this credential (${requester.id}); someone else must approve it`);
+      }
+      await bus.send(bus.topics.governanceCommand, [commandMessage(commandOf(row), { intent, requestedBy: requester }, signingKey)]);
+      request.auditNote = { target: id, summary: `${intent} ${row.action} on ${row.provider}.${row.instance} ${row.target_type} ${row.target_id}` };
+      request.log.info({ commandId: id, intent, requestedBy: requester.id }, `governance command ${intent} requested`);
       return reply.status(202).send({ command_id: id, status: intent });
     });
   };
@@ -249,6 +257,7 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
   intentRoute('retry', 'failed', 'Try a failed command again');
 
   app.post('/v1/governance/:id/revert', {
+    config: { role: 'responder' },
     schema: {
       summary: 'Undo a succeeded action with its inverse (unsuspend a suspended user)',
       description: 'Publishes the inverse action as a command of its own (its id is answered); once it succeeds, the original is `reverted`.',
@@ -257,10 +266,9 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
       body: ActBodySchema,
       response: { 202: AcceptedSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 503: ErrorBodySchema },
     },
-    preValidation: bodyMayBeOmitted,
   }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const bus = requireBus(deps);
+    const { bus, signingKey } = requireBus(deps);
     const row = await findCommand(deps.clickhouse, id);
     const inverse = deps.actions?.inverseOf(row.provider, row.instance, row.action);
     if (!inverse) {
@@ -272,7 +280,9 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
       throw new AppwardenError('AW_GOVERNANCE_CONFLICT', `command ${id} is ${row.status}; only a succeeded command can be reverted`, { details: { status: row.status } });
     }
     const original = commandOf(row);
-    const by = `user:${(request.body as ActBody).requested_by ?? 'api'}`;
+    const requester = requesterOf(principalOf(request));
+    const by = requester.id;
+    // Undoing an action needs the same approval as the action did: someone other than who asks for the revert.
     const revert: GovernanceCommand = {
       ...original,
       command_id: revertCommandId(id, row.provider, row.instance, inverse, row.target_id),
@@ -280,22 +290,19 @@ export function governanceRoutes(app: FastifyInstance, deps: GovernanceRouteDeps
       action: inverse,
       requested_by: by,
       mode: 'enforce',
-      requires_approval: false,
+      requires_approval: original.requires_approval,
     };
-    await bus.send(bus.topics.governanceCommand, [commandMessage(revert, { reverts: id, requestedBy: by })]);
+    await bus.send(bus.topics.governanceCommand, [commandMessage(revert, { reverts: id, requestedBy: requester }, signingKey)]);
+    request.auditNote = { target: id, summary: `revert ${row.action} on ${row.provider}.${row.instance} ${row.target_type} ${row.target_id} with ${inverse} (command ${revert.command_id})${revert.requires_approval ? ', awaiting approval' : ''}` };
     request.log.info({ commandId: revert.command_id, reverts: id, action: inverse, requestedBy: by }, 'governance revert requested');
     return reply.status(202).send({ command_id: revert.command_id, status: 'pending', reverts: id });
   });
 }
 
-/** Approve, retry and revert take an optional body: a request without one is read as `{}`. */
-async function bodyMayBeOmitted(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {};
-}
-
-function requireBus(deps: GovernanceRouteDeps): KafkaBus {
+function requireBus(deps: GovernanceRouteDeps): { bus: KafkaBus; signingKey: SigningKey } {
   if (!deps.bus) throw new AppwardenError('AW_NOT_READY', 'this API process has no Kafka connection, so it cannot publish governance commands');
-  return deps.bus;
+  if (!deps.signingKey) throw new AppwardenError('AW_NOT_READY', 'this API process has no governance signing key, so it cannot publish governance commands');
+  return { bus: deps.bus, signingKey: deps.signingKey };
 }
 
 async function findCommand(clickhouse: ClickHouse, id: string): Promise<CommandRow> {

@@ -14,6 +14,8 @@ import { freshName, testBrokers } from '../../test/support/fresh.js';
 import { testDataDir, testLog } from '../../test/support/stack.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import { buildApp } from '../app.js';
+import { PolicyProposals } from '../policy-proposals.js';
+import { testAuth, type TestAuth, type TestKeyName } from '../../test/support/auth.js';
 
 const D = Date.parse('2026-04-02T00:00:00Z');
 const HOUR = 3_600_000;
@@ -63,6 +65,10 @@ let bus: KafkaBus;
 let store: PolicyStore;
 let app: FastifyInstance;
 let bare: FastifyInstance;
+let auth: TestAuth;
+let proposals: PolicyProposals;
+/** The principal id of a role's test key. */
+let id: (who: TestKeyName) => string;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 before(async () => {
@@ -77,8 +83,16 @@ before(async () => {
   store = new PolicyStore({ bus, log: testLog });
   await store.start();
   cleanups.push(() => store.stop());
-  app = await buildApp({ clickhouse, log: testLog, maxPageSize: 50, policyStore: store });
-  bare = await buildApp({ clickhouse, log: testLog, maxPageSize: 50 });
+  auth = await testAuth({ bus });
+  cleanups.push(() => auth.stop());
+  id = (who) => auth.keys.authenticate(auth.key(who))!.id;
+  proposals = new PolicyProposals({ bus, log: testLog });
+  await proposals.start();
+  cleanups.push(() => proposals.stop());
+  app = await buildApp({
+    clickhouse, log: testLog, maxPageSize: 50, policyStore: store, policyProposals: proposals, security: auth.security, bus, builtinPolicyIds: [BUILTIN],
+  });
+  bare = await buildApp({ clickhouse, log: testLog, maxPageSize: 50, security: auth.security });
   cleanups.push(() => app.close(), () => bare.close());
 });
 
@@ -86,14 +100,21 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-interface Stored { id: string; version: number; document: Record<string, unknown> | null; text: string | null; deleted: boolean; by: string | null; rolled_back_from: number | null }
+interface Stored {
+  id: string; version: number; document: Record<string, unknown> | null; text: string | null; deleted: boolean; by: string | null;
+  rolled_back_from: number | null; approved_by?: string | null;
+}
 interface Problem { path: string; line: number | null; message: string }
 interface Invalid { statusCode: number; code: string; message: string; problems: Problem[] }
 
-async function call<T>(method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: object | string, on: FastifyInstance = app): Promise<{ status: number; body: T }> {
+/** A request as a policy author (or `who`); text goes as application/yaml. */
+async function call<T>(
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: object | string, on: FastifyInstance = app, who: TestKeyName = 'policy-author',
+): Promise<{ status: number; body: T }> {
   const res = await on.inject({
     method, url,
-    ...(payload === undefined ? {} : typeof payload === 'string' ? { payload, headers: { 'content-type': 'application/yaml' } } : { payload }),
+    ...(payload === undefined ? { headers: auth.headers(who) }
+      : typeof payload === 'string' ? { payload, headers: { ...auth.headers(who), 'content-type': 'application/yaml' } } : { payload, headers: auth.headers(who) }),
   });
   return { status: res.statusCode, body: res.json() as T };
 }
@@ -115,7 +136,7 @@ describe('POST /v1/policies/validate', () => {
     assert.ok(found.some(([line, path]) => line === 10 && path === 'threshold.group_by'), JSON.stringify(res.body.problems));
   });
 
-  test('a JSON document has no lines; a list names the policy of each problem; no body is 400', async () => {
+  test('a JSON document has no lines; a list names the policy of each problem; no body is refused', async () => {
     const res = await call<{ valid: boolean; policies: string[]; problems: Array<Problem & { policy?: string }> }>('POST', '/v1/policies/validate', [
       { id: 'ok-one', name: 'ok', kind: 'activity', severity: 'low', detection: { s: { action: 'login' }, condition: 's' } },
       { id: 'bad-one', name: 'bad', kind: 'activity', severity: 'urgent', detection: { s: { action: 'login' }, condition: 's' } },
@@ -123,18 +144,20 @@ describe('POST /v1/policies/validate', () => {
     assert.equal(res.body.valid, false);
     assert.deepEqual(res.body.policies, ['ok-one']);
     assert.deepEqual(res.body.problems.map((p) => [p.policy, p.path, p.line]), [['bad-one', '[1].severity', null]]);
-    const none = await app.inject({ method: 'POST', url: '/v1/policies/validate' });
-    assert.equal(none.statusCode, 400);
+    const none = await app.inject({ method: 'POST', url: '/v1/policies/validate', headers: auth.headers('policy-author') });
+    assert.equal(none.statusCode, 415, 'no body, no JSON content-type');
+    const empty = await app.inject({ method: 'POST', url: '/v1/policies/validate', headers: { ...auth.headers('policy-author'), 'content-type': 'application/json' } });
+    assert.equal(empty.statusCode, 400);
   });
 });
 
 describe('deploying policies through the store', () => {
   test('PUT deploys YAML text, keeps its comments, and GET answers it', async () => {
-    const res = await call<Stored>('PUT', '/v1/policies/team-failed-logins?by=ana', POLICY_YAML);
+    const res = await call<Stored>('PUT', '/v1/policies/team-failed-logins', POLICY_YAML);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.version, 1);
     assert.equal(res.body.text, POLICY_YAML);
-    assert.equal(res.body.by, 'user:ana');
+    assert.equal(res.body.by, id('policy-author'), 'who deployed it comes from the key');
     const got = await call<Stored>('GET', '/v1/policies/team-failed-logins');
     assert.equal(got.body.version, 1);
     assert.equal((got.body.document as { threshold: { count: number } }).threshold.count, 5);
@@ -179,7 +202,7 @@ describe('deploying policies through the store', () => {
   });
 
   test('rollback makes an earlier version current as a new version; versions keeps them all', async () => {
-    const res = await call<Stored>('POST', '/v1/policies/team-failed-logins/rollback', { version: 1, by: 'bo' });
+    const res = await call<Stored>('POST', '/v1/policies/team-failed-logins/rollback', { version: 1 });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.version, 4);
     assert.equal(res.body.rolled_back_from, 1);
@@ -270,5 +293,62 @@ describe('POST /v1/policies/backtest', () => {
     const noRange = await call<Invalid>('POST', '/v1/policies/backtest', { policy: POLICY_YAML });
     assert.equal(noRange.status, 400);
     assert.match(noRange.body.message, /body\.from/);
+  });
+});
+
+// A policy that suspends the user: enforce mode acts on the organisation's accounts.
+const ENFORCE_YAML = POLICY_YAML.replace('id: team-failed-logins', 'id: team-lockout').replace('kind: activity', 'kind: activity\nmode: enforce\nproviders: [okta]')
+  + 'actions:\n  - action: suspend_user\n';
+const BUILTIN = 'builtin-failed-logins';
+
+describe('separation of duties on policies', () => {
+  test('a policy author proposes an enforce-mode policy: stored as proposed, not run, until an admin approves it', async () => {
+    const proposed = await call<{ proposal: { id: string; proposed_by: string }; message: string }>('PUT', '/v1/policies/team-lockout', ENFORCE_YAML);
+    assert.equal(proposed.status, 202, JSON.stringify(proposed.body));
+    assert.equal(proposed.body.proposal.proposed_by, id('policy-author'));
+    assert.match(proposed.body.message, /needs an admin's approval/);
+    assert.equal((await call('GET', '/v1/policies/team-lockout')).status, 404, 'not deployed');
+    assert.equal(store.compiled().some((p) => p.id === 'team-lockout'), false, 'not run');
+    assert.equal((await call<{ id: string }>('GET', '/v1/policies/team-lockout/proposal')).body.id, 'team-lockout');
+
+    for (const who of ['policy-author', 'responder'] as const) {
+      assert.equal((await call('POST', '/v1/policies/team-lockout/approve', {}, app, who)).status, 403, who);
+    }
+    const approved = await call<Stored>('POST', '/v1/policies/team-lockout/approve', {}, app, 'admin');
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.by, id('policy-author'));
+    assert.equal(approved.body.approved_by, id('admin'));
+    assert.equal(store.compiled().find((p) => p.id === 'team-lockout')?.policy.mode, 'enforce');
+    assert.equal((await call('GET', '/v1/policies/team-lockout/proposal')).status, 404, 'the proposal is used up');
+  });
+
+  test('an admin deploys enforce mode directly; a rollback to an enforce version by a policy author is a proposal again', async () => {
+    const alertOnly = await call<Stored>('PUT', '/v1/policies/team-lockout', ENFORCE_YAML.replace('mode: enforce', 'mode: alert').replace(/actions:[\s\S]*$/, ''));
+    assert.equal(alertOnly.status, 200, JSON.stringify(alertOnly.body));
+    const back = await call<{ proposal: { id: string } }>('POST', '/v1/policies/team-lockout/rollback', { version: 1 });
+    assert.equal(back.status, 202);
+    assert.equal(store.get('team-lockout')?.document?.mode, 'alert');
+    const direct = await call<Stored>('PUT', '/v1/policies/team-lockout', ENFORCE_YAML, app, 'admin');
+    assert.equal(direct.status, 200);
+    assert.equal(direct.body.by, id('admin'));
+    assert.equal(store.get('team-lockout')?.document?.mode, 'enforce');
+  });
+
+  test('changing, disabling or deleting a built-in policy needs an admin', async () => {
+    const builtin = POLICY_YAML.replace('id: team-failed-logins', `id: ${BUILTIN}`);
+    const refused = [
+      await call<Invalid>('PUT', `/v1/policies/${BUILTIN}`, builtin.replace('severity: medium', 'severity: medium\nenabled: false')),
+      await call<Invalid>('DELETE', `/v1/policies/${BUILTIN}`),
+    ];
+    for (const res of refused) {
+      assert.equal(res.status, 403);
+      assert.equal(res.body.code, 'AW_FORBIDDEN');
+      assert.match(res.body.message, /built-in policy: only an admin/);
+    }
+    assert.equal(store.get(BUILTIN), null);
+    assert.equal((await call<Stored>('PUT', `/v1/policies/${BUILTIN}`, builtin, app, 'admin')).status, 200);
+    const deleted = await call<Stored>('DELETE', `/v1/policies/${BUILTIN}`, undefined, app, 'admin');
+    assert.equal(deleted.status, 200);
+    assert.equal(deleted.body.deleted, true);
   });
 });

@@ -84,6 +84,7 @@ export function policyBacktestRoute(app: FastifyInstance, deps: BacktestRouteDep
   }));
 
   app.post('/v1/policies/backtest', {
+    config: { role: 'policy-author', changesNothing: true },
     bodyLimit: deps.bodyLimit,
     schema: {
       summary: 'Run a policy over stored history',

@@ -26,6 +26,7 @@ const AvroSchemaSchema = Type.Object({
 /** The Avro schemas of every topic, so a consumer can resolve the fingerprint of a message it reads. */
 export function schemaRoutes(app: FastifyInstance): void {
   app.get('/v1/schemas', {
+    config: { role: 'analyst' },
     schema: {
       summary: 'List the published Avro schemas with their CRC-64-AVRO fingerprints',
       tags: ['schemas'],
@@ -34,6 +35,7 @@ export function schemaRoutes(app: FastifyInstance): void {
   }, async () => ({ items: listSchemas() }));
 
   app.get('/v1/schemas/:fingerprint', {
+    config: { role: 'analyst' },
     schema: {
       summary: 'The Avro schema (.avsc JSON) with this fingerprint',
       description: 'The fingerprint as `GET /v1/schemas` lists it: 16 hex digits, most significant first. A message carries '

@@ -43,6 +43,7 @@ const ACTIONS = actionTable(
 export const googleWorkspace: ConnectorDefinition<GoogleWorkspaceConfig> = {
   id: 'google_workspace',
   displayName: 'Google Workspace',
+  serviceIdentities: (config) => [config.adminEmail, config.clientEmail],
   configSchema: GoogleWorkspaceConfigSchema,
   capabilities: connectorCapabilities(
     ['accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin', 'files:periodic', 'files:realtime'],

@@ -25,6 +25,7 @@ const CAPABILITIES = connectorCapabilities([
 export const office365: ConnectorDefinition<Office365Config> = {
   id: 'office365',
   displayName: 'Office 365',
+  serviceIdentities: (config) => [config.clientId],
   configSchema: Office365ConfigSchema,
   capabilities: CAPABILITIES,
   actions: ACTIONS,

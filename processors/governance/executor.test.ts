@@ -1,111 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { instanceConfig, type AppConfig } from '../../core/config.js';
-import { createKafkaBus, type KafkaBus } from '../../core/kafka.js';
-import { CONNECTORS } from '../../ingestors/registry.js';
-import { Connections } from '../../ingestors/runtime/connections.js';
-import { decode } from '../../schemas/registry.js';
-import type { GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
-import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
-import { freshName, testBrokers } from '../../test/support/fresh.js';
-import { FAST_INSTANCE, testLog } from '../../test/support/stack.js';
-import { waitFor } from '../../test/support/wait-for.js';
-import { commandMessage, type CommandEnvelope } from './command-message.js';
-import { governanceCommandId } from './command-id.js';
-import { GovernanceExecutor, type GovernanceExecutorOptions } from './executor.js';
-import { NotifyDispatcher, type Notification, type Notifier } from './notifier.js';
-
-const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-});
-
-const SETTINGS: GovernanceExecutorOptions['settings'] = {
-  dryRun: false,
-  retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 5000 },
-  verify: { attempts: 4, delayMs: 50 },
-};
-
-interface Harness {
-  sim: OktaSimulator;
-  bus: KafkaBus;
-  results: GovernanceResult[];
-  connectors: AppConfig['connectors'];
-  start(options?: Partial<GovernanceExecutorOptions>): Promise<GovernanceExecutor>;
-  send(command: GovernanceCommand, envelope?: Partial<CommandEnvelope>): Promise<void>;
-  /** The steps recorded for a command, in order. */
-  steps(id: string): GovernanceResult[];
-  waitFor(id: string, status: string): Promise<GovernanceResult>;
-  /** Waits until the executors of `groupId` have committed every command sent so far. */
-  drained(groupId: string): Promise<void>;
-}
-
-async function harness(simOptions: Parameters<typeof startOktaSimulator>[0] = {}, instance: Record<string, unknown> = {}): Promise<Harness> {
-  const sim = await startOktaSimulator({ log: testLog, users: 30, groups: 3, eventsPerDay: 10, days: 1, ...simOptions });
-  cleanups.push(() => sim.close());
-  const bus = createKafkaBus({ brokers: testBrokers(), clientId: 'governance-test', prefix: freshName('gov'), partitions: 3, replicationFactor: 1, log: testLog });
-  cleanups.push(() => bus.disconnect());
-  await bus.ensureTopics();
-  const results: GovernanceResult[] = [];
-  const reader = await bus.consume({
-    groupId: freshName('results'), topics: [bus.topics.governanceResult], fromBeginning: true, maxWaitTimeMs: 100,
-    eachBatch: async (batch) => {
-      for (const r of batch.records) results.push(decode(r.value!).record as GovernanceResult);
-    },
-  });
-  cleanups.push(() => reader.stop());
-  const connectors = { okta: { main: instanceConfig(CONNECTORS.get('okta')!.configSchema, { ...FAST_INSTANCE, orgUrl: sim.url, token: sim.token, ...instance }) } };
-  const steps = (id: string) => results.filter((r) => r.command_id === id).sort((a, b) => a.at - b.at);
-  return {
-    sim, bus, results, connectors,
-    async start(options = {}) {
-      const connections = new Connections({ connectors, definitions: CONNECTORS, log: testLog });
-      const executor = new GovernanceExecutor({
-        bus, connections, settings: SETTINGS, groupId: freshName('executor'), log: testLog, ...options,
-      });
-      await executor.start();
-      cleanups.push(async () => connections.close(), () => executor.stop());
-      return executor;
-    },
-    send: (command, envelope = {}) => bus.send(bus.topics.governanceCommand, [commandMessage(command, envelope)]),
-    steps,
-    waitFor: (id, status) => waitFor(() => steps(id).find((r) => r.status === status), { what: `${id} ${status}; steps so far: ${JSON.stringify(steps(id).map((s) => s.status))}` }),
-    async drained(groupId) {
-      await waitFor(async () => (await bus.fetchLag(groupId, [bus.topics.governanceCommand])).every((p) => p.lag === 0), { what: 'every command committed' });
-    },
-  };
-}
-
-function command(action: string, user: OktaUser, extra: Partial<GovernanceCommand> = {}): GovernanceCommand {
-  const origin = freshName('alert');
-  return {
-    command_id: governanceCommandId(origin, 'okta', 'main', action, user.id),
-    created_at: Date.now(),
-    provider: 'okta',
-    instance: 'main',
-    action,
-    target: { type: 'user', id: user.id, name: user.profile.login },
-    params: {},
-    policy_id: 'test-policy',
-    alert_id: origin,
-    requested_by: 'policy:test-policy',
-    mode: 'enforce',
-    requires_approval: false,
-    ...extra,
-  };
-}
-
-/** System Log events the simulator logged of one type about one user: what was really done to it. */
-function eventsAbout(sim: OktaSimulator, user: OktaUser, eventType: string): number {
-  const index = sim.state.users.indexOf(user);
-  return sim.state.events.filter((e) => e.source === 'generated' && e.kind.eventType === eventType && e.subject === index).length;
-}
-
-function activeUsers(sim: OktaSimulator, count: number): OktaUser[] {
-  const users = sim.state.users.slice(1).filter((u) => u.status === 'ACTIVE').slice(0, count);
-  assert.equal(users.length, count, `the simulated org has ${count} active users`);
-  return users;
-}
+import { describe, test } from 'node:test';
+import type { GovernanceCommand } from '../../schemas/types.js';
+import { freshName } from '../../test/support/fresh.js';
+import { activeUsers, command, eventsAbout, harness, SETTINGS, user0 } from '../../test/support/governance.js';
+import { FAST_INSTANCE } from '../../test/support/stack.js';
+import { NotifyDispatcher, type Notification, type Notifier, type NotifyRules } from './notifier.js';
+import { RecipientAllowList } from './recipients.js';
 
 describe('governance executor', () => {
   test('a command is carried out once: pending → running → succeeded, the user is suspended, and a repeat or a restart changes nothing', async () => {
@@ -142,13 +42,13 @@ describe('governance executor', () => {
     await h.waitFor(cmd.command_id, 'awaiting_approval');
     // Delivered again while waiting: still waiting, nothing done.
     await h.send(cmd);
-    await h.send({ ...cmd }, { intent: 'retry', requestedBy: 'user:mallory' });
+    await h.send({ ...cmd }, { intent: 'retry', requestedBy: { id: 'key:mallory', name: 'mallory', role: 'responder' } });
     assert.equal(user!.status, 'ACTIVE');
-    await h.send(cmd, { intent: 'approve', requestedBy: 'user:ana' });
+    await h.send(cmd, { intent: 'approve', requestedBy: { id: 'key:ana', name: 'ana', role: 'responder' } });
     const done = await h.waitFor(cmd.command_id, 'succeeded');
     assert.equal(user!.status, 'SUSPENDED');
     const running = h.steps(cmd.command_id).find((s) => s.status === 'running')!;
-    assert.match(running.message ?? '', /approved by user:ana/);
+    assert.match(running.message ?? '', /approved by ana \(key:ana, responder\)/);
     assert.deepEqual(h.steps(cmd.command_id).map((s) => s.status), ['pending', 'awaiting_approval', 'running', 'succeeded']);
     assert.ok(done.at > running.at);
   });
@@ -185,7 +85,7 @@ describe('governance executor', () => {
     assert.equal(h.steps(cmd.command_id).filter((s) => s.status === 'running').length, 1, 'a permanent failure is not retried');
 
     locked.status = 'ACTIVE'; // an admin fixed the account in Okta
-    await h.send(cmd, { intent: 'retry', requestedBy: 'user:ana' });
+    await h.send(cmd, { intent: 'retry', requestedBy: { id: 'key:ana', name: 'ana', role: 'responder' } });
     const done = await h.waitFor(cmd.command_id, 'succeeded');
     assert.equal(done.attempt, 2);
     assert.equal(locked.status, 'SUSPENDED');
@@ -278,7 +178,7 @@ describe('governance executor', () => {
         return 'recorded';
       },
     };
-    await h.start({ notifiers: [recorder], defaultNotifyTo: 'soc@example.com' });
+    await h.start({ notifiers: [recorder], notify: { defaultTo: 'soc@example.com', allowed: new RecipientAllowList([user0(h.sim).profile.login]), maxPerRecipientPerHour: 10 } });
     const [user] = activeUsers(h.sim, 1);
     const cmd = command('notify', user!, { params: { subject: 'Your account was flagged', message: 'Call the SOC.' } });
     await h.send(cmd);
@@ -301,9 +201,10 @@ describe('notify dispatcher', () => {
     requested_by: 'user:ana', mode: 'enforce', requires_approval: false,
   };
   const signal = new AbortController().signal;
+  const EVERYONE: NotifyRules = { allowed: new RecipientAllowList(['example.com']), maxPerRecipientPerHour: 100 };
 
   test('email when there is a recipient, the webhook otherwise; params.channel decides when given', async () => {
-    const dispatcher = new NotifyDispatcher([fake('webhook'), fake('email')]);
+    const dispatcher = new NotifyDispatcher([fake('webhook'), fake('email')], EVERYONE);
     await dispatcher.send({ ...base, params: { to: 'a@example.com, b@example.com' } }, signal);
     await dispatcher.send(base, signal);
     await dispatcher.send({ ...base, params: { to: 'a@example.com', channel: 'webhook' } }, signal);
@@ -313,10 +214,10 @@ describe('notify dispatcher', () => {
   });
 
   test('a command an email cannot serve is refused with the field at fault', async () => {
-    const emailOnly = new NotifyDispatcher([fake('email')]);
+    const emailOnly = new NotifyDispatcher([fake('email')], EVERYONE);
     await assert.rejects(emailOnly.send(base, signal), (err: Error & { details?: { field?: string } }) => err.details?.field === 'params.to');
     await assert.rejects(emailOnly.send({ ...base, params: { to: 'not an address' } }, signal), /not an email address/);
     assert.equal(emailOnly.unsupportedReason({ ...base, params: { channel: 'webhook' } }), 'no webhook notifier is configured');
-    assert.equal(new NotifyDispatcher([fake('email')], 'soc@example.com').unsupportedReason(base), null);
+    assert.equal(new NotifyDispatcher([fake('email')], { ...EVERYONE, defaultTo: 'soc@example.com' }).unsupportedReason(base), null);
   });
 });

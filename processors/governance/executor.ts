@@ -5,31 +5,42 @@ import { sleep } from '../../core/sleep.js';
 import type { ActionHandler, ActionTarget } from '../../ingestors/contract.js';
 import type { Connections } from '../../ingestors/runtime/connections.js';
 import { deadLetterFrom } from '../../ingestors/runtime/dead-letter.js';
+import { stableId } from '../../schemas/event-id.js';
 import { decode, encode } from '../../schemas/registry.js';
-import type { GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
+import type { AccountEvent, GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
 import type { GovernanceStatus } from '../../schemas/vocabulary.js';
 import { ActionCatalog } from './action-catalog.js';
 import { describeFailure, runAction, type ActionRunOutcome, type ActionRunSettings } from './action-runner.js';
-import { readEnvelope, type CommandEnvelope } from './command-message.js';
+import { CommandGuard, describeTarget, type GuardSettings, type Verdict } from './command-guard.js';
+import { readEnvelope, SIGNATURE_HEADER, verifyCommand, type CommandEnvelope, type SigningKey } from './command-message.js';
 import { supersedes } from './conflicts.js';
-import { NotifyDispatcher, type Notifier } from './notifier.js';
+import { NotifyDispatcher, type Notifier, type NotifyRules } from './notifier.js';
+import { ProtectedAccounts } from './protected-accounts.js';
+import { RecipientAllowList } from './recipients.js';
+import { followTopic, type TopicFollower } from '../policy/topic-follower.js';
 import { CommandStateStore, type CommandState } from './state-store.js';
 
 export interface GovernanceExecutorOptions {
   bus: KafkaBus;
   /** The process's connections: actions run on the instances' shared connectors. */
   connections: Connections;
-  settings: Pick<AppConfig['governance'], 'dryRun'> & ActionRunSettings;
+  settings: GuardSettings & ActionRunSettings;
   groupId: string;
+  /** Only commands signed with this key are carried out (see signCommand). */
+  signingKey: SigningKey;
+  /** Accounts never acted on automatically; privileged accounts are added from the account topic when `protectPrivileged`. */
+  protection?: { accounts: readonly string[]; protectPrivileged: boolean };
   /** Notifiers of the `notify` action; none: notify commands are `unsupported`. */
   notifiers?: readonly Notifier[];
-  /** Recipient of notify commands that name none. */
-  defaultNotifyTo?: string;
+  /** Recipient rules of the `notify` action; default: nobody is allowed. */
+  notify?: Omit<NotifyRules, 'now'>;
+  /** The wall clock of the limits and the age check. Default Date.now. */
+  now?: () => number;
   log: Logger;
 }
 
 /** Statuses after which a delivered command is not carried out again (only an approve or a retry moves it). */
-const SETTLED: ReadonlySet<GovernanceStatus> = new Set(['awaiting_approval', 'succeeded', 'failed', 'unsupported', 'dry_run', 'reverted']);
+const SETTLED: ReadonlySet<GovernanceStatus> = new Set(['awaiting_approval', 'succeeded', 'failed', 'unsupported', 'dry_run', 'reverted', 'skipped', 'rejected']);
 /** Heartbeat period while an action runs, well inside a consumer's session timeout. */
 const HEARTBEAT_EVERY_MS = 3000;
 
@@ -44,21 +55,38 @@ export class GovernanceExecutor {
   private readonly store: CommandStateStore;
   private readonly catalog: ActionCatalog;
   private readonly notify: NotifyDispatcher;
+  private readonly protection: ProtectedAccounts;
+  private readonly guard: CommandGuard;
   private readonly abort = new AbortController();
   private consumer: ConsumerHandle | null = null;
+  private accounts: TopicFollower | null = null;
   /** The partitions the loaded states were loaded for; another assignment means a reload. */
   private loadedFor: string | null = null;
-  private readonly counters = { handled: 0, succeeded: 0, failed: 0, deadLettered: 0 };
+  private readonly counters = { handled: 0, succeeded: 0, failed: 0, deadLettered: 0, rejected: 0 };
 
   constructor(private readonly options: GovernanceExecutorOptions) {
     this.log = options.log.child({ component: 'governance' });
     this.store = new CommandStateStore(options.bus, this.log);
     this.catalog = new ActionCatalog(options.connections);
-    this.notify = new NotifyDispatcher(options.notifiers ?? [], options.defaultNotifyTo);
+    const now = options.now ?? Date.now;
+    this.notify = new NotifyDispatcher(options.notifiers ?? [], { allowed: new RecipientAllowList([]), maxPerRecipientPerHour: 1, ...options.notify, now });
+    this.protection = new ProtectedAccounts(options.protection?.accounts ?? [], options.protection?.protectPrivileged ?? true);
+    for (const { provider, instance, definition, config } of options.connections.configured()) {
+      const identities = definition.serviceIdentities?.(config) ?? [];
+      if (identities.length > 0) this.protection.addServiceIdentities(provider, instance, identities);
+    }
+    this.guard = new CommandGuard(options.settings, this.protection, now);
   }
 
   async start(): Promise<void> {
+    const { bus } = this.options;
+    // Privileged accounts come from the account scans: read them all before acting on anyone.
+    this.accounts = await followTopic(bus, {
+      topic: bus.topics.account, name: `${this.options.groupId}.accounts`, log: this.log, onRecord: (r) => this.onAccountRecord(r),
+    });
+    await this.accounts.caughtUp;
     await this.store.load();
+    this.guard.remember(this.store.all());
     this.consumer = await this.options.bus.consume({
       groupId: this.options.groupId,
       topics: [this.options.bus.topics.governanceCommand],
@@ -71,10 +99,11 @@ export class GovernanceExecutor {
   async stop(): Promise<void> {
     this.abort.abort(new Error('the governance executor is stopping'));
     await this.consumer?.stop();
+    await this.accounts?.stop();
     this.log.info({ ...this.counters }, 'governance executor stopped');
   }
 
-  stats(): { handled: number; succeeded: number; failed: number; deadLettered: number; commands: number } {
+  stats(): { handled: number; succeeded: number; failed: number; deadLettered: number; rejected: number; commands: number } {
     return { ...this.counters, commands: this.store.size };
   }
 
@@ -97,7 +126,10 @@ export class GovernanceExecutor {
   private async reloadIfReassigned(): Promise<void> {
     if (!this.consumer) return;
     const assignment = JSON.stringify(this.consumer.assignment().map((p) => `${p.topic}/${p.partition}`).sort());
-    if (this.loadedFor !== null && this.loadedFor !== assignment) await this.store.load();
+    if (this.loadedFor !== null && this.loadedFor !== assignment) {
+      await this.store.load();
+      this.guard.remember(this.store.all());
+    }
     this.loadedFor = assignment;
   }
 
@@ -113,7 +145,43 @@ export class GovernanceExecutor {
       return;
     }
     this.counters.handled++;
-    await this.handle(command, readEnvelope(record.headers), heartbeat);
+    const envelope = readEnvelope(record.headers);
+    if (!verifyCommand(command, envelope, record.headers[SIGNATURE_HEADER], this.options.signingKey)) {
+      await this.reject(record, command, envelope);
+      return;
+    }
+    await this.handle(command, envelope, heartbeat);
+  }
+
+  /**
+   * A message nobody we trust signed: nothing is done, and the governance log records it under an
+   * id of its own (never the id it claims, so a forger cannot settle a real command).
+   */
+  private async reject(record: ConsumedRecord, command: GovernanceCommand, envelope: CommandEnvelope): Promise<void> {
+    this.counters.rejected++;
+    const signed = record.headers[SIGNATURE_HEADER] !== undefined;
+    const why = signed ? 'its signature does not match' : 'it is not signed';
+    this.log.warn({
+      security: true, claimedCommandId: command.command_id, intent: envelope.intent, action: command.action,
+      partition: record.partition, offset: record.offset,
+    }, `security: a governance command was refused because ${why} (only the policy processor and the API sign commands)`);
+    const result: GovernanceResult = {
+      command_id: stableId('rejected', record.topic, String(record.partition), String(record.offset)),
+      status: 'rejected', provider: command.provider, instance: command.instance, action: command.action, target: command.target,
+      attempt: 0, at: Date.now(), retriable: false,
+      message: `rejected: ${why}; it claimed to be command ${command.command_id} (${envelope.intent}) requested by ${envelope.requestedBy ?? command.requested_by}. Nothing was done`,
+    };
+    await this.options.bus.send(this.options.bus.topics.governanceResult, [{ key: result.command_id, value: Buffer.from(encode('governance-result', result)) }]);
+  }
+
+  private onAccountRecord(record: ConsumedRecord): void {
+    if (!record.value) return;
+    try {
+      const decoded = decode(record.value);
+      if (decoded.schema.name === 'account-event') this.protection.apply(decoded.record as AccountEvent);
+    } catch {
+      // Not an account record: the sink sends it to the dead-letter topic.
+    }
   }
 
   private async handle(command: GovernanceCommand, envelope: CommandEnvelope, heartbeat: () => Promise<void>): Promise<void> {
@@ -126,36 +194,50 @@ export class GovernanceExecutor {
         log.info({ intent: envelope.intent, status: known?.status ?? null }, `${envelope.intent} ignored: the command is not ${wanted}`);
         return;
       }
-      const who = envelope.requestedBy ?? 'unknown';
-      const state = envelope.intent === 'approve' ? { ...known, approvedBy: who } : known;
-      await this.execute(state, heartbeat, envelope.intent === 'approve' ? `approved by ${who}` : `retry asked by ${who}`);
+      const who = envelope.requestedBy ? `${envelope.requestedBy.name} (${envelope.requestedBy.id}, ${envelope.requestedBy.role})` : 'unknown';
+      const role = envelope.requestedBy?.role;
+      const state: CommandState = envelope.intent === 'approve'
+        ? { ...known, approvedBy: who, ...(role ? { approverRole: role } : {}) }
+        : known;
+      await this.execute(state, heartbeat, envelope.intent === 'approve' ? `approved by ${who}` : `retry asked by ${who}`, [role]);
       return;
     }
     if (known && SETTLED.has(known.status)) {
       log.debug({ status: known.status }, 'command already handled; not carried out again');
       return;
     }
-    // Stopped while running: carry it on (the action is idempotent); approval, if needed, was given.
+    // Stopped while running: carry it on (the action is idempotent) once the rules still allow it.
     if (known?.status === 'running') {
-      await this.execute(known, heartbeat, 'resumed after a restart');
+      await this.execute(known, heartbeat, 'resumed after a restart', []);
       return;
     }
-    let state = known ?? await this.transition(newState(command, envelope.reverts), 'pending', { message: `requested by ${command.requested_by}` });
+    const fresh = { ...newState(command, envelope.reverts), ...(envelope.requestedBy ? { role: envelope.requestedBy.role } : {}) };
+    let state = known ?? await this.transition(fresh, 'pending', { message: `requested by ${command.requested_by}` });
     const refusal = this.refusal(command);
     if (refusal) {
       state = await this.transition(state, refusal.status, { message: refusal.message, retriable: false });
       if (refusal.status === 'failed') this.counters.failed++;
       return;
     }
-    if (command.mode === 'dry_run' || this.options.settings.dryRun) {
-      await this.transition(state, 'dry_run', { message: `dry run: would ${command.action} ${describeTarget(command)}; nothing was changed` });
+    const verdict = this.guard.onArrival(command) ?? this.guard.beforeRun(state, rolesOf(state, []));
+    if (verdict) {
+      await this.settle(state, verdict);
       return;
     }
     if (command.requires_approval) {
       await this.transition(state, 'awaiting_approval', { message: 'waiting for a person to approve it (POST /v1/governance/:id/approve)' });
       return;
     }
-    await this.execute(state, heartbeat, null);
+    await this.execute(state, heartbeat, null, []);
+  }
+
+  /** Records a guard's verdict (dry run, skipped, rejected, over the ceiling). */
+  private async settle(state: CommandState, verdict: NonNullable<Verdict>): Promise<void> {
+    if (verdict.status === 'failed') this.counters.failed++;
+    if (verdict.status === 'rejected') {
+      this.log.warn({ security: true, commandId: state.command.command_id, requestedBy: state.command.requested_by }, verdict.message);
+    }
+    await this.transition(state, verdict.status, { message: verdict.message, retriable: verdict.retriable });
   }
 
   /** Why the command cannot be carried out here at all, as the status to record. */
@@ -176,9 +258,19 @@ export class GovernanceExecutor {
     return found.kind === 'ready' ? found.handler : null;
   }
 
-  private async execute(initial: CommandState, heartbeat: () => Promise<void>, why: string | null): Promise<void> {
+  /**
+   * Carries a command out, whatever brought it here (new, approved, retried, resumed): the guard's
+   * rules are checked again first, since the kill switch or the target may have changed meanwhile.
+   * `asking`: roles of whoever asked on this path besides the requester and approver (a retrier).
+   */
+  private async execute(initial: CommandState, heartbeat: () => Promise<void>, why: string | null, asking: ReadonlyArray<string | undefined>): Promise<void> {
     const { command } = initial;
     let state = initial;
+    const verdict = this.guard.beforeRun(state, rolesOf(state, asking));
+    if (verdict) {
+      await this.settle(state, verdict);
+      return;
+    }
     const stronger = this.strongerDone(command);
     if (stronger) {
       await this.transition(state, 'succeeded', {
@@ -191,6 +283,11 @@ export class GovernanceExecutor {
     const refusal = handler ? null : this.refusal(command);
     if (!handler) {
       await this.transition(state, refusal?.status ?? 'unsupported', { message: refusal?.message ?? `${command.action} is not available`, retriable: false });
+      return;
+    }
+    const over = this.guard.takeSlot(command);
+    if (over) {
+      await this.settle(state, over);
       return;
     }
     // An action may wait long (a throttled provider, retries, verify): stay in the group meanwhile.
@@ -306,7 +403,8 @@ function newState(command: GovernanceCommand, reverts: string | undefined): Comm
   return { command, status: 'pending', attempt: 0, at: 0, message: null, retriable: false, ...(reverts ? { reverts } : {}) };
 }
 
-function describeTarget(command: GovernanceCommand): string {
-  const { type, id, name } = command.target;
-  return name && name !== id ? `${type} ${name} (${id})` : `${type} ${id}`;
+/** The roles of the people who asked for a command on this path: a person's command needs them all to be allowed. */
+function rolesOf(state: CommandState, asking: ReadonlyArray<string | undefined>): Array<string | undefined> {
+  if (state.command.requested_by.startsWith('policy:')) return state.approvedBy ? [state.approverRole, ...asking] : [...asking];
+  return [state.role, ...(state.approvedBy ? [state.approverRole] : []), ...asking];
 }

@@ -6,13 +6,21 @@ import type { AppConfig } from '../../core/config.js';
 import type { KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
 import type { Connections } from '../../ingestors/runtime/connections.js';
+import type { SigningKey } from './command-message.js';
 import { GovernanceExecutor } from './executor.js';
+import { RecipientAllowList } from './recipients.js';
 import type { Notifier } from './notifier.js';
 import { SmtpNotifier } from './smtp-notifier.js';
 import { WebhookNotifier } from './webhook-notifier.js';
 
 export { ActionCatalog, type ActionLookup } from './action-catalog.js';
-export { commandKey, commandMessage, readEnvelope, INTENT_HEADER, REVERTS_HEADER, REQUESTED_BY_HEADER, type CommandIntent, type CommandEnvelope } from './command-message.js';
+export {
+  commandKey, commandMessage, readEnvelope, signCommand, verifyCommand, INTENT_HEADER, REVERTS_HEADER, REQUESTED_BY_HEADER, SIGNATURE_HEADER,
+  type CommandIntent, type CommandEnvelope, type Requester, type SigningKey,
+} from './command-message.js';
+export { governanceSigningKey } from './signing-key.js';
+export { RecipientAllowList } from './recipients.js';
+export { ProtectedAccounts } from './protected-accounts.js';
 export { governanceCommandId, revertCommandId } from './command-id.js';
 export { ACTION_RANKS, supersedes } from './conflicts.js';
 export { GovernanceExecutor, type GovernanceExecutorOptions } from './executor.js';
@@ -36,16 +44,23 @@ export function notifiersFrom(notify: AppConfig['governance']['notify'], log: Lo
 
 /** An executor for this configuration: its connectors, retry and verify settings, notifiers and group. */
 export function createGovernanceExecutor(
-  config: AppConfig, bus: KafkaBus, connections: Connections, log: Logger,
+  config: AppConfig, bus: KafkaBus, connections: Connections, signingKey: SigningKey, log: Logger,
 ): GovernanceExecutor {
   const { governance } = config;
+  const { notify } = governance;
   return new GovernanceExecutor({
     bus,
     connections,
-    settings: { dryRun: governance.dryRun, retry: governance.retry, verify: governance.verify },
+    settings: governance,
     groupId: governanceGroupId(config),
-    notifiers: notifiersFrom(governance.notify, log),
-    ...(governance.notify.defaultTo ? { defaultNotifyTo: governance.notify.defaultTo } : {}),
+    signingKey,
+    protection: { accounts: governance.protectedAccounts, protectPrivileged: governance.protectPrivileged },
+    notifiers: notifiersFrom(notify, log),
+    notify: {
+      allowed: new RecipientAllowList(notify.allowedRecipients),
+      maxPerRecipientPerHour: notify.maxPerRecipientPerHour,
+      ...(notify.defaultTo ? { defaultTo: notify.defaultTo } : {}),
+    },
     log,
   });
 }

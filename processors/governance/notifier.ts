@@ -1,6 +1,8 @@
 import { AppwardenError } from '../../core/errors.js';
 import type { ActionResult } from '../../ingestors/contract.js';
 import type { GovernanceCommand, GovernanceTarget } from '../../schemas/types.js';
+import { HourlyWindow } from './hourly-window.js';
+import type { RecipientAllowList } from './recipients.js';
 
 /** One notification, as every notifier receives it. */
 export interface Notification {
@@ -23,11 +25,24 @@ export interface Notifier {
   readonly channel: 'email' | 'webhook';
   /** Needs at least one recipient address (email) or not (webhook). */
   readonly needsRecipient: boolean;
+  /** Where it delivers whatever the recipients (a webhook's URL), checked against the allow-list like an address. */
+  readonly destination?: string;
   /** Delivers one notification; rejects with an `AppwardenError` (`AW_NOTIFY_FAILED`, retriable when trying again may help). */
   send(notification: Notification, signal: AbortSignal): Promise<string>;
 }
 
 const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
+
+export interface NotifyRules {
+  /** Recipient of notify commands that name none. */
+  defaultTo?: string;
+  /** Who may be written to; anyone else is refused. */
+  allowed: RecipientAllowList;
+  /** Notifications per recipient (address or webhook URL) in any hour. */
+  maxPerRecipientPerHour: number;
+  /** Wall clock, for the rate limit. Default Date.now. */
+  now?: () => number;
+}
 
 /**
  * The `notify` action: picks a notifier and a recipient. Params: `to` (addresses, comma-separated;
@@ -35,7 +50,14 @@ const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
  * `channel` (`email` or `webhook`; default email when there is a recipient and an SMTP notifier).
  */
 export class NotifyDispatcher {
-  constructor(private readonly notifiers: readonly Notifier[], private readonly defaultTo?: string) {}
+  private readonly defaultTo: string | undefined;
+  private readonly sent = new HourlyWindow();
+  private readonly now: () => number;
+
+  constructor(private readonly notifiers: readonly Notifier[], private readonly rules: NotifyRules) {
+    this.defaultTo = rules.defaultTo;
+    this.now = rules.now ?? Date.now;
+  }
 
   /** Why this command cannot be delivered here (no notifier for it), or null. */
   unsupportedReason(command: GovernanceCommand): string | null {
@@ -53,6 +75,18 @@ export class NotifyDispatcher {
         details: { field: 'params.to' },
       });
     }
+    const recipients = [...to.map((a) => a.toLowerCase()), ...(notifier.destination ? [notifier.destination] : [])];
+    this.rules.allowed.check(recipients);
+    const now = this.now();
+    // People are counted; a webhook is counted only when it is the one recipient (no address given).
+    const counted = to.length > 0 ? recipients.slice(0, to.length) : recipients;
+    const busy = counted.filter((r) => this.sent.count(r, now) >= this.rules.maxPerRecipientPerHour);
+    if (busy.length > 0) {
+      throw new AppwardenError('AW_BAD_REQUEST', `rate limit: ${busy.join(', ')} already got ${this.rules.maxPerRecipientPerHour} notifications in the last hour (governance.notify.maxPerRecipientPerHour)`, {
+        details: { field: 'params.to', busy },
+      });
+    }
+    for (const r of counted) this.sent.add(r, now);
     const notification: Notification = {
       command_id: command.command_id,
       to,

@@ -17,8 +17,11 @@ export interface CommandState {
   reverts?: string;
   /** The revert that undid this command. */
   revertedBy?: string;
-  /** Who approved it, once approved. */
+  /** Who approved it, once approved, and their role (from the API's credential). */
   approvedBy?: string;
+  approverRole?: string;
+  /** The requester's role, for a person's command (from the API's credential). */
+  role?: string;
   /** What the action changed, as the connector reported it. */
   undo?: Record<string, string>;
 }
@@ -76,6 +79,10 @@ export class CommandStateStore {
     await this.bus.send(this.bus.topics.governanceState, [{ key: state.command.command_id, value: Buffer.from(JSON.stringify(state)) }]);
     this.states.set(state.command.command_id, state);
     this.index(state);
+  }
+
+  all(): Iterable<CommandState> {
+    return this.states.values();
   }
 
   get size(): number {

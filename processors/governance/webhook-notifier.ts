@@ -18,9 +18,11 @@ export interface WebhookNotifierSettings {
 export class WebhookNotifier implements Notifier {
   readonly channel = 'webhook';
   readonly needsRecipient = false;
+  readonly destination: string;
   private readonly http: HttpClient;
 
   constructor(settings: WebhookNotifierSettings, log: Logger, signal?: AbortSignal) {
+    this.destination = settings.url;
     const token = settings.token;
     this.http = new HttpClient({
       baseUrl: settings.url,

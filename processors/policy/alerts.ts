@@ -33,7 +33,7 @@ export function alertActor(record: PolicyRecord): Actor | null {
 }
 
 /** What happened to a policy itself. */
-export type PolicyNoticeKind = 'auto_disabled' | 'safety_limit' | 'daily_alert_limit';
+export type PolicyNoticeKind = 'auto_disabled' | 'safety_limit' | 'daily_alert_limit' | 'too_slow';
 
 /**
  * An alert about the policy itself (disabled, stopped acting, alert limit reached). Its id depends

@@ -1,7 +1,7 @@
 import type { KafkaBus, KafkaMessage } from '../../core/kafka.js';
 import { encode } from '../../schemas/registry.js';
 import type { Alert, GovernanceCommand } from '../../schemas/types.js';
-import { commandMessage } from '../governance/index.js';
+import { commandMessage, type SigningKey } from '../governance/index.js';
 import type { EvaluationResult } from './evaluator.js';
 
 
@@ -44,10 +44,10 @@ export class BatchOutput {
     return this.commands.size;
   }
 
-  /** Publishes the forwarded records, the alerts, then the commands; resolves once Kafka acknowledged them all. */
-  async publish(bus: Pick<KafkaBus, 'send' | 'topics'>): Promise<void> {
+  /** Publishes the forwarded records, the alerts, then the commands (signed); resolves once Kafka acknowledged them all. */
+  async publish(bus: Pick<KafkaBus, 'send' | 'topics'>, signingKey: SigningKey): Promise<void> {
     await bus.send(bus.topics.policyRegroup, this.forwards);
     await bus.send(bus.topics.alert, [...this.alerts.values()].map(alertMessage));
-    await bus.send(bus.topics.governanceCommand, [...this.commands.values()].map((c) => commandMessage(c)));
+    await bus.send(bus.topics.governanceCommand, [...this.commands.values()].map((c) => commandMessage(c, {}, signingKey)));
   }
 }

@@ -61,6 +61,8 @@ export interface CompiledPolicy {
 export interface CompileOptions extends CheckOptions {
   /** The version the policy store gave this policy (alerts carry it). Default 1. */
   version?: number;
+  /** The largest policy text read (`policies.maxDocumentBytes`); default MAX_DOCUMENT_BYTES. */
+  maxDocumentBytes?: number;
 }
 
 /** The compiled policy when the document (as written) passes `checkPolicy`, else every problem found. */

@@ -4,6 +4,9 @@
  * `any of sel*`, `all of sel*`, `N of sel*` (at least N) over the selections whose names match a
  * pattern (`*` is a wildcard), or over `them` (every selection).
  */
+import { RE2JS } from 're2js';
+import { linearRegex } from './values.js';
+
 export type ConditionNode =
   | { type: 'selection'; name: string; column: number }
   | { type: 'not'; operand: ConditionNode }
@@ -122,8 +125,8 @@ export function parseCondition(condition: string): ConditionNode {
 
 /** The selection names a quantifier pattern covers. */
 export function expandPattern(pattern: string, names: readonly string[]): string[] {
-  const regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
-  return names.filter((n) => regex.test(n));
+  const test = linearRegex(`^${pattern.split('*').map((p) => RE2JS.quote(p)).join('.*')}$`, 's');
+  return typeof test === 'string' ? [] : names.filter((n) => test(n));
 }
 
 /**

@@ -62,6 +62,30 @@ export interface EvaluatorOptions {
    * records of one partition arrive nearly in order, records of several partitions need not.
    */
   lateArrivalMs?: number;
+  /**
+   * Live evaluation (the policy processor): the safety limit counts on this wall clock instead of
+   * the records' times, which a backfill replays; records older than `maxEventAgeMs` do not count
+   * against it (the executor records their commands as skipped). Absent in backtests and inline
+   * tests, where the records' times count, so they replay what a live run would have asked for.
+   */
+  live?: LiveSettings;
+  /** Called when a policy throws on a record; the other policies still see the record. */
+  onPolicyError?: (policyId: string, err: unknown) => void;
+}
+
+export interface LiveSettings {
+  /** Wall clock (epoch ms). */
+  now: () => number;
+  maxEventAgeMs: number;
+  /** The admin's ceiling of `safety.max_targets_per_hour`: a policy asking more gets this. */
+  maxTargetsPerHour: number;
+  /** Time one policy may take on one record (ms), and how many measured records in a row over it disable the policy. */
+  budgetMs: number;
+  strikes: number;
+  /** A monotonic clock in ms for the budget (default performance.now). */
+  clock?: () => number;
+  /** Measure one record in this many per policy (default 8): timing every record would cost more than most policies. */
+  sampleEvery?: number;
 }
 
 /** Why a policy does not run (or does not act); stored with the version it applies to. */
@@ -82,6 +106,9 @@ interface Run {
   status: PolicyStatus;
   matchDay: number;
   matchCount: number;
+  /** Records seen since the last measured one, and measured records in a row over the budget. */
+  sinceSample: number;
+  overBudget: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -96,15 +123,20 @@ const EMPTY: EvaluationResult = Object.freeze({
 
 /**
  * Evaluates records against compiled policies, in time order, with state behind a PolicyState.
- * Pure apart from that state: times come from the records (never the clock), ids are deterministic,
+ * Pure apart from that state: windows, alerts and ids follow the records' times (never the clock),
  * and a record already counted changes nothing when it is replayed, so a replay, a rebuild of the
- * windows from a partition, and a backtest give what the live run gave.
+ * windows from a partition, and a backtest give what the live run gave. Only the limits that guard
+ * against a runaway (`live`: safety and daily alert limits, the time budget) read a clock.
  */
 export class Evaluator {
   readonly state: PolicyState;
   private readonly enricher: Enricher | null;
   private readonly geo: GeoLocator | null;
   private readonly lateArrivalMs: number;
+  private readonly live: LiveSettings | null;
+  private readonly clock: () => number;
+  private readonly sampleEvery: number;
+  private readonly onPolicyError: ((policyId: string, err: unknown) => void) | null;
   private runs: Run[] = [];
   private byKind: Record<RecordKind, Run[]> = { audit: [], file: [], account: [] };
   private watermarkMs = -Infinity;
@@ -115,6 +147,10 @@ export class Evaluator {
     this.enricher = options.enricher ?? null;
     this.geo = options.geo ?? null;
     this.lateArrivalMs = options.lateArrivalMs ?? HOUR_MS;
+    this.live = options.live ?? null;
+    this.clock = this.live?.clock ?? (() => performance.now());
+    this.sampleEvery = Math.max(1, this.live?.sampleEvery ?? 8);
+    this.onPolicyError = options.onPolicyError ?? null;
     this.setPolicies(policies);
   }
 
@@ -137,6 +173,8 @@ export class Evaluator {
       status: this.loadStatus(compiled),
       matchDay: -1,
       matchCount: 0,
+      sinceSample: 0,
+      overBudget: 0,
     }));
     this.byKind = { audit: [], file: [], account: [] };
     for (const run of this.runs) this.byKind[run.compiled.recordKind].push(run);
@@ -173,11 +211,40 @@ export class Evaluator {
     for (const run of runs) {
       if (run.status.disabled) continue;
       ctx ??= new RecordContext(record, this.enricher);
-      if (!run.compiled.test(ctx)) continue;
-      result ??= { matches: [], alerts: [], commands: [], notices: [] };
-      this.matched(run, ctx, t, result);
+      const measured = this.live !== null && ++run.sinceSample >= this.sampleEvery;
+      const started = measured ? this.clock() : 0;
+      try {
+        if (run.compiled.test(ctx)) {
+          result ??= { matches: [], alerts: [], commands: [], notices: [] };
+          this.matched(run, ctx, t, result);
+        }
+      } catch (err) {
+        // One policy's failure is its own: the record still goes to every other policy.
+        this.onPolicyError?.(run.compiled.id, err);
+      }
+      if (measured) {
+        result = this.checkBudget(run, this.clock() - started, ctx, t, result);
+      }
     }
     return result ?? EMPTY;
+  }
+
+  /** Counts a measured evaluation against the policy's time budget; disables a policy over it `strikes` times in a row. */
+  private checkBudget(run: Run, tookMs: number, ctx: RecordContext, t: number, result: EvaluationResult | null): EvaluationResult | null {
+    const live = this.live!;
+    run.sinceSample = 0;
+    if (tookMs <= live.budgetMs) {
+      run.overBudget = 0;
+      return result;
+    }
+    if (++run.overBudget < live.strikes) return result;
+    const policy = run.compiled;
+    const reason = `took more than its time budget of ${live.budgetMs} ms per record on ${live.strikes} measured records in a row (policies.evaluationBudgetMs); simplify its detection, then deploy a new version`;
+    run.status.disabled = { version: policy.version, at: t, reason };
+    this.state.set(stateKey(policy.id, 'x', ''), run.status);
+    const out = result ?? { matches: [], alerts: [], commands: [], notices: [] };
+    this.notice(run, 'too_slow', String(policy.version), ctx, t, `Policy "${policy.policy.name}" was disabled: it ${reason}`, out);
+    return out;
   }
 
   /** Lets a policy stopped by its safety limit act again. */
@@ -313,7 +380,8 @@ export class Evaluator {
       return;
     }
 
-    const day = Math.floor(t / DAY_MS);
+    // Live, the day is the wall clock's: a backfill of a week raises one day's worth of alerts at most.
+    const day = Math.floor((this.live ? this.live.now() : t) / DAY_MS);
     const limitKey = stateKey(policy.id, 'l', String(day));
     const raised = (this.state.get(limitKey) as { n: number; told: boolean } | undefined) ?? { n: 0, told: false };
     if (raised.n >= spec.alert.daily_limit) {
@@ -357,11 +425,18 @@ export class Evaluator {
   private act(run: Run, ctx: RecordContext, alert: Alert, t: number, result: EvaluationResult): void {
     const policy = run.compiled;
     const planned = planCommands(policy, ctx, alert, t, policy.policy.mode === 'enforce' ? 'enforce' : 'dry_run');
-    const hour = Math.floor(t / HOUR_MS);
+    // Live, the hour is the wall clock's, and a record too old to be acted on counts for nothing.
+    const live = this.live;
+    const now = live ? live.now() : t;
+    if (live && now - t > live.maxEventAgeMs) {
+      for (const p of planned) result.commands.push(p.command);
+      return;
+    }
+    const hour = Math.floor(now / HOUR_MS);
     const safetyKey = stateKey(policy.id, 's', String(hour));
     const acted = (this.state.get(safetyKey) as { targets: string[] } | undefined) ?? { targets: [] };
     const fresh = [...new Set(planned.map((p) => p.safetyKey).filter((k): k is string => k !== null && !acted.targets.includes(k)))];
-    const max = policy.policy.safety.max_targets_per_hour;
+    const max = Math.min(policy.policy.safety.max_targets_per_hour, live?.maxTargetsPerHour ?? Infinity);
     if (acted.targets.length + fresh.length > max) {
       const reason = `would act on more than ${max} targets within an hour (its safety limit); it keeps alerting but requests no action until it is resumed or a new version is deployed`;
       run.status.acting_stopped = { version: policy.version, at: t, reason };

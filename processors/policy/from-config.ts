@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { AppConfig } from '../../core/config.js';
 import type { KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
+import type { LiveSettings } from './evaluator.js';
 import { loadPolicyFiles } from './loader.js';
+import type { PolicyLimits } from './policy-store.js';
 import { PolicyProcessor, type PolicyProcessorOptions } from './processor.js';
 import { formatProblem } from './problems.js';
 
@@ -23,19 +25,38 @@ export function policyFolders(config: Pick<AppConfig, 'policies'>, builtinFolder
   return [...(config.policies.builtins ? [builtinFolder] : []), ...config.policies.folders.map((f) => path.resolve(f))];
 }
 
+/** The bounds of the policy store, and the notify recipients policies may name. */
+export function policyLimits(config: Pick<AppConfig, 'governance' | 'policies'>): PolicyLimits {
+  const { maxPolicies, maxVersions, maxDocumentBytes } = config.policies;
+  return { maxPolicies, maxVersions, maxDocumentBytes, allowedRecipients: config.governance.notify.allowedRecipients };
+}
+
+/** The wall clock, governance ceilings and time budget a live policy processor evaluates with. */
+export function liveSettings(config: Pick<AppConfig, 'governance' | 'policies'>): LiveSettings {
+  return {
+    now: Date.now,
+    maxEventAgeMs: config.governance.maxEventAgeMs,
+    maxTargetsPerHour: config.governance.limits.policyTargetsPerHour,
+    budgetMs: config.policies.evaluationBudgetMs,
+    strikes: config.policies.evaluationStrikes,
+  };
+}
+
 /**
  * A policy processor for this configuration, with the policies of its folders. A policy that fails
  * to load is left out and each of its problems is logged (file, line, field); the others run.
  */
 export async function createPolicyProcessor(
-  config: AppConfig, bus: KafkaBus, log: Logger, builtinFolder: string, extra: Partial<PolicyProcessorOptions> = {},
+  config: AppConfig, bus: KafkaBus, log: Logger, builtinFolder: string, extra: Partial<PolicyProcessorOptions> & Pick<PolicyProcessorOptions, 'signingKey'>,
 ): Promise<PolicyProcessor> {
   const folders = policyFolders(config, builtinFolder);
-  const load = await loadPolicyFiles(folders, { version: FOLDER_POLICY_VERSION });
+  const limits = policyLimits(config);
+  const load = await loadPolicyFiles(folders, { version: FOLDER_POLICY_VERSION, maxDocumentBytes: limits.maxDocumentBytes, allowedRecipients: limits.allowedRecipients! });
   const plog = log.child({ component: 'policy' });
   for (const problem of load.problems) plog.error({ file: problem.file, line: problem.line, policyId: problem.policy }, `policy refused: ${formatProblem(problem)}`);
   plog.info({ folders, policies: load.policies.length, refused: load.problems.length }, 'policy files loaded');
   return new PolicyProcessor({
-    bus, log, groupId: policyGroupId(config), policies: load.policies.map((p) => p.compiled), lateArrivalMs: config.policies.lateArrivalMs, ...extra,
+    bus, log, groupId: policyGroupId(config), policies: load.policies.map((p) => p.compiled), lateArrivalMs: config.policies.lateArrivalMs,
+    live: liveSettings(config), storeLimits: limits, ...extra,
   });
 }

@@ -18,11 +18,42 @@ export interface PolicyLoad {
   problems: PolicyProblem[];
 }
 
+/** The default of `policies.maxDocumentBytes`. */
+export const MAX_DOCUMENT_BYTES = 262_144;
+/** Alias expansions a document may make (the yaml package's count, weighted by what each expands to). */
+const MAX_ALIAS_COUNT = 100;
+/** How much bigger than the text's limit its value may be once aliases are expanded. */
+const EXPANSION_FACTOR = 4;
+
+/** The rough size of a parsed value (characters of its strings and keys, plus one per node), or null past `limit`. */
+function expandedSize(value: unknown, limit: number): number | null {
+  let size = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    size += typeof v === 'string' ? v.length + 1 : 1;
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) {
+        size += k.length;
+        stack.push(item);
+      }
+    }
+    if (size > limit) return null;
+  }
+  return size;
+}
+
 /**
  * Reads policies from YAML (or JSON) text: one policy, or a list. Each policy is checked on its own;
  * a policy with a problem is left out and each problem says file, line and field.
  */
 export function parsePolicyText(text: string, file: string, options: CompileOptions = {}): PolicyLoad {
+  const maxBytes = options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxBytes) {
+    return { policies: [], problems: [{ path: [], file, line: 1, message: `the text is ${bytes} bytes; a policy document holds at most ${maxBytes} (policies.maxDocumentBytes)` }] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
@@ -34,10 +65,19 @@ export function parsePolicyText(text: string, file: string, options: CompileOpti
   }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 1000 });
+    // Aliases expand (`*a` copies what `&a` names): bound them, so a small text cannot become a huge value.
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    // Well-formed text the YAML library still cannot turn into values: an alias to no anchor, a merge of a scalar.
-    return { policies: [], problems: [{ path: [], file, line: 1, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` }] };
+    const message = (err as Error).message.split('\n')[0]!;
+    // Too much aliasing is refused; other text the library cannot turn into values (an alias to no
+    // anchor, a merge of a scalar) is not valid YAML.
+    return {
+      policies: [],
+      problems: [{ path: [], file, line: 1, message: /alias count/i.test(message) ? `refused: ${message} (at most ${MAX_ALIAS_COUNT} alias expansions)` : `not valid YAML: ${message}` }],
+    };
+  }
+  if (expandedSize(value, maxBytes * EXPANSION_FACTOR) === null) {
+    return { policies: [], problems: [{ path: [], file, line: 1, message: `refused: its aliases expand to more than ${EXPANSION_FACTOR} times the largest document (policies.maxDocumentBytes)` }] };
   }
   if (value === null || value === undefined) return { policies: [], problems: [{ path: [], file, line: 1, message: 'the file holds no policy' }] };
 

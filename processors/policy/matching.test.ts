@@ -195,7 +195,7 @@ describe('detection problems', () => {
       'failed.outcome|equalz: unknown modifier `equalz`; modifiers are contains, startswith, endswith, re, cidr, exists, gt, gte, lt, lte, glob, all, cased, fieldref, domain, and i, m, s after re',
       'failed.actr.email: `actr.email` is not a field of an audit event (activity policy) (did you mean `actor.email`?)',
       'failed.source.ip|cidr: `10.0.0.0/33` is not an IP network: write it as 10.0.0.0/8, 2001:db8::/32, or a single address',
-      'failed.action_raw|re: not a valid regular expression: /([a-z/: Unterminated character class',
+      'failed.action_raw|re: not a valid regular expression for the linear-time engine (RE2): missing closing ]: `[a-z`',
       'bad[0].action|contains|re: modifiers `contains` and `re` cannot be combined: use one way of comparing',
       'bad[1]: a selection needs at least one `field: value` condition',
       'and: `and` is a word of the condition language; give the selection another name',

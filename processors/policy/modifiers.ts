@@ -6,7 +6,7 @@ import { closest, compileGetter, fieldPaths, lookupField, suggestField, type Fie
 import type { ProblemSink } from './problems.js';
 import type { RecordContext } from './record-context.js';
 import {
-  anyValue, globToRegex, hasValue, inNetwork, numeric, parseCidr, text, textComparison, withDomains, type NetworkList, type Scalar, type ValueTest,
+  anyValue, globToRegex, hasValue, linearRegex, inNetwork, numeric, parseCidr, text, textComparison, withDomains, type NetworkList, type Scalar, type ValueTest,
 } from './values.js';
 
 /** Modifiers that decide how a value is compared (at most one; plain equality when none). */
@@ -163,17 +163,15 @@ export function compileFieldCondition(kind: PolicyKind, key: string, value: unkn
     case 'glob': {
       cost += operator === 're' ? 4 : 3;
       const reFlags = operator === 're' ? ['i', 'm', 's'].filter((f) => flags.has(f)).join('') : cased ? 's' : 'is';
-      const regexes: RegExp[] = [];
+      const regexes: Array<(text: string) => boolean> = [];
       patterns.forEach((p, i) => {
         const source = operator === 'glob' ? globToRegex(String(p)) : String(p);
-        try {
-          regexes.push(new RegExp(source, reFlags));
-        } catch (err) {
-          problemAt(i, `not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
-        }
+        const compiled = linearRegex(source, reFlags);
+        if (typeof compiled === 'string') problemAt(i, compiled);
+        else regexes.push(compiled);
       });
-      if (flags.has('all')) for (const r of regexes) tests.push((v) => r.test(String(v)));
-      else tests.push((v) => { const t = String(v); return regexes.some((r) => r.test(t)); });
+      if (flags.has('all')) for (const r of regexes) tests.push((v) => r(String(v)));
+      else tests.push((v) => { const t = String(v); return regexes.some((r) => r(t)); });
       break;
     }
     case 'cidr': {

@@ -1,5 +1,5 @@
 import type { CompiledPolicy } from './compile.js';
-import { Evaluator, type EvaluationResult } from './evaluator.js';
+import { Evaluator, type EvaluationResult, type EvaluatorOptions } from './evaluator.js';
 import type { GeoLocator } from './geo.js';
 import type { Enricher, PolicyRecord } from './record-context.js';
 import type { Regrouping } from './regroup.js';
@@ -22,6 +22,9 @@ export interface PartitionWorkOptions {
   shared: MemoryPolicyState;
   enricher: Enricher;
   lateArrivalMs: number;
+  /** Wall clock, ceilings and time budget of live evaluation. */
+  live: NonNullable<EvaluatorOptions['live']>;
+  onPolicyError: NonNullable<EvaluatorOptions['onPolicyError']>;
   /** A partition of `<prefix>.policy.regroup`: one evaluator per policy, fed the records forwarded for it. */
   regrouped: boolean;
 }
@@ -79,6 +82,7 @@ export class PartitionWork {
   private evaluator(policies: readonly CompiledPolicy[]): Evaluator {
     return new Evaluator(policies, {
       state: this.policyState, enricher: this.options.enricher, geo: this.set.geo, lateArrivalMs: this.options.lateArrivalMs,
+      live: this.options.live, onPolicyError: this.options.onPolicyError,
     });
   }
 }

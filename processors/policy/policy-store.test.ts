@@ -5,15 +5,15 @@ import { createKafkaBus } from '../../core/kafka.js';
 import { freshName, testBrokers } from '../../test/support/fresh.js';
 import { testLog } from '../../test/support/stack.js';
 import { waitFor } from '../../test/support/wait-for.js';
-import { PolicyStore } from './policy-store.js';
+import { PolicyStore, type PolicyLimits } from './policy-store.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-async function store(bus: ConstructorParameters<typeof PolicyStore>[0]['bus']): Promise<PolicyStore> {
-  const s = new PolicyStore({ bus, log: testLog });
+async function store(bus: ConstructorParameters<typeof PolicyStore>[0]['bus'], limits: Partial<PolicyLimits> = {}): Promise<PolicyStore> {
+  const s = new PolicyStore({ bus, log: testLog, limits });
   await s.start();
   cleanups.push(() => s.stop());
   return s;
@@ -82,5 +82,24 @@ describe('policy store (real Kafka)', () => {
     await waitFor(() => api.get('vip-logins')?.version === 5, { what: 'the first store following the second one\'s write' });
     assert.equal(api.compiled()[0]?.policy.alert.title, 'second');
     assert.equal(api.get('vip-logins')?.text, text);
+  });
+
+  test('bounds: a policy beyond policies.maxPolicies is refused; versions beyond policies.maxVersions are dropped, oldest first', async () => {
+    const bus = createKafkaBus({ brokers: testBrokers(), clientId: freshName('store-test'), prefix: freshName('aw'), partitions: 1, replicationFactor: 1, log: testLog });
+    cleanups.push(() => bus.disconnect());
+    await bus.ensureTopics();
+    const api = await store(bus, { maxPolicies: 2, maxVersions: 3 });
+    for (let i = 1; i <= 5; i++) assert.ok((await api.put(doc(`take ${i}`))).ok);
+    assert.deepEqual(api.versions('vip-logins').map((v) => v.version), [3, 4, 5]);
+    assert.ok((await api.put({ ...doc('other'), id: 'second-policy' })).ok);
+    const third = await api.put({ ...doc('third'), id: 'third-policy' });
+    assert.deepEqual(third.ok ? null : third.problems.map((p) => p.message), [
+      'the store already holds 2 policies, its limit (policies.maxPolicies); delete one before adding third-policy',
+    ]);
+    // A new version of a policy it holds is not one more policy.
+    assert.ok((await api.put(doc('take 6'))).ok);
+    // Another process reading the topic sees the same bounded history.
+    const other = await store(bus, { maxPolicies: 2, maxVersions: 3 });
+    assert.deepEqual(other.versions('vip-logins').map((v) => v.version), [4, 5, 6]);
   });
 });

@@ -2,7 +2,7 @@ import { AppwardenError } from '../../core/errors.js';
 import type { ConsumedRecord, KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
 import type { ProviderCapabilities } from './capabilities.js';
-import { tryCompilePolicy, type CompiledPolicy } from './compile.js';
+import { tryCompilePolicy, type CompiledPolicy, type CompileOptions } from './compile.js';
 import { parsePolicyText } from './loader.js';
 import type { PolicyDocument } from './policy-schema.js';
 import { formatProblem, type PolicyProblem } from './problems.js';
@@ -25,6 +25,8 @@ export interface StoredPolicy {
   by: string | null;
   /** The version this one restores, when it is a rollback. */
   rolled_back_from: number | null;
+  /** The admin who approved it, when a policy author proposed it (enforce mode). */
+  approved_by?: string | null;
 }
 
 /** What a put answers: the new version, or every problem found (nothing was stored). */
@@ -35,6 +37,8 @@ export type PutResult =
 export interface PutOptions {
   /** Who deploys it (kept with the version). */
   by?: string;
+  /** The admin who approved it, when someone else proposed it. */
+  approvedBy?: string;
   /** The name problems in a text are reported under (`file:line: field: ...`). Default `policy`. */
   file?: string;
 }
@@ -44,7 +48,20 @@ export interface PolicyStoreOptions {
   log: Logger;
   /** What each provider's connector can do, for validating actions; default the registered connectors. */
   capabilities?: ProviderCapabilities;
+  /** Bounds on what the store holds and accepts; default DEFAULT_POLICY_LIMITS. */
+  limits?: Partial<PolicyLimits>;
 }
+
+/** The bounds of the policy store (`policies.maxPolicies`, `maxVersions`, `maxDocumentBytes`) and who notify may name. */
+export interface PolicyLimits {
+  maxPolicies: number;
+  maxVersions: number;
+  maxDocumentBytes: number;
+  /** `governance.notify.allowedRecipients`: a policy naming another recipient is refused. Unset: not checked here. */
+  allowedRecipients?: readonly string[];
+}
+
+export const DEFAULT_POLICY_LIMITS: PolicyLimits = { maxPolicies: 1000, maxVersions: 50, maxDocumentBytes: 262_144 };
 
 const ID = /^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$/;
 
@@ -69,8 +86,11 @@ export class PolicyStore {
   /** Writes go one at a time, so each takes the next version number. */
   private writes: Promise<unknown> = Promise.resolve();
 
+  private readonly limits: PolicyLimits;
+
   constructor(private readonly options: PolicyStoreOptions) {
     this.log = options.log.child({ component: 'policy-store' });
+    this.limits = { ...DEFAULT_POLICY_LIMITS, ...options.limits };
   }
 
   /** Reads the topic to its end, then keeps following it (changes from other processes arrive by themselves). */
@@ -182,14 +202,22 @@ export class PolicyStore {
   private async putNow(input: unknown, options: PutOptions, rolledBackFrom: number | null): Promise<PutResult> {
     const { compiled, problems } = this.validate(input, options);
     if (!compiled) return { ok: false, problems };
+    if (!this.get(compiled.id) && this.list().length >= this.limits.maxPolicies) {
+      return { ok: false, problems: [{ path: ['id'], message: `the store already holds ${this.limits.maxPolicies} policies, its limit (policies.maxPolicies); delete one before adding ${compiled.id}` }] };
+    }
     const text = typeof input === 'string' ? input : null;
-    const stored = this.version(compiled.id, compiled.document, text, options.by ?? null, rolledBackFrom);
+    const stored = { ...this.version(compiled.id, compiled.document, text, options.by ?? null, rolledBackFrom), ...(options.approvedBy ? { approved_by: options.approvedBy } : {}) };
     await this.write(stored);
     return { ok: true, version: stored.version, policy: stored, compiled: this.compiledById.get(stored.id) ?? compiled };
   }
 
-  private compileOptions(version: number) {
-    return { version, ...(this.options.capabilities ? { capabilities: this.options.capabilities } : {}) };
+  private compileOptions(version: number): CompileOptions {
+    return {
+      version,
+      maxDocumentBytes: this.limits.maxDocumentBytes,
+      ...(this.options.capabilities ? { capabilities: this.options.capabilities } : {}),
+      ...(this.limits.allowedRecipients ? { allowedRecipients: this.limits.allowedRecipients } : {}),
+    };
   }
 
   private latestVersion(id: string): number {
@@ -205,20 +233,33 @@ export class PolicyStore {
     };
   }
 
-  /** History first, then current, in one acknowledged send (one partition: the order holds). */
+  /**
+   * History first, then current, in one acknowledged send (one partition: the order holds); versions
+   * beyond `maxVersions` are dropped, oldest first (a tombstone each, so compaction removes them).
+   */
   private async write(stored: StoredPolicy): Promise<void> {
     const value = Buffer.from(JSON.stringify(stored));
+    const kept = [...(this.history.get(stored.id)?.keys() ?? []), stored.version].sort((a, b) => a - b);
+    const dropped = kept.slice(0, Math.max(0, kept.length - this.limits.maxVersions));
     await this.options.bus.send(this.options.bus.topics.policies, [
       { key: `${stored.id}@${stored.version}`, value },
       { key: stored.id, value },
+      ...dropped.map((v) => ({ key: `${stored.id}@${v}`, value: null })),
     ]);
     this.apply(`${stored.id}@${stored.version}`, stored);
     this.apply(stored.id, stored);
+    for (const v of dropped) this.history.get(stored.id)?.delete(v);
   }
 
   private onRecord(record: ConsumedRecord): void {
     const key = record.key?.toString();
-    if (!key || !record.value) return;
+    if (!key) return;
+    if (!record.value) {
+      // A dropped version: `<id>@<version>`.
+      const at = key.lastIndexOf('@');
+      if (at !== -1) this.history.get(key.slice(0, at))?.delete(Number(key.slice(at + 1)));
+      return;
+    }
     let stored: StoredPolicy;
     try {
       stored = JSON.parse(record.value.toString()) as StoredPolicy;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { createKafkaBus, type ConsumedRecord, type KafkaBus } from '../../core/kafka.js';
@@ -19,6 +20,9 @@ after(async () => {
 });
 
 const T0 = Date.parse('2024-03-01T10:00:00Z');
+/** Live settings whose wall clock stands just after T0, so that the records here are fresh evidence. */
+const TEST_LIVE: PolicyProcessorOptions['live'] = { now: () => T0 + 600_000, maxEventAgeMs: 3_600_000, maxTargetsPerHour: 1000, budgetMs: 10_000, strikes: 1000 };
+const TEST_SIGNING_KEY = randomBytes(32);
 
 function policies(text: string): CompiledPolicy[] {
   const load = parsePolicyText(text, 'test.yaml', { version: 0 });
@@ -81,7 +85,9 @@ async function harness(): Promise<Harness> {
   return {
     bus, groupId, alerts, commands,
     async start(compiled, extra = {}) {
-      const p = new PolicyProcessor({ bus, log: testLog, groupId, policies: compiled, lateArrivalMs: 3_600_000, store: null, maxWaitTimeMs: 100, ...extra });
+      const p = new PolicyProcessor({
+        bus, log: testLog, groupId, policies: compiled, lateArrivalMs: 3_600_000, store: null, maxWaitTimeMs: 100, live: TEST_LIVE, signingKey: TEST_SIGNING_KEY, ...extra,
+      });
       await p.start();
       cleanups.push(() => p.stop());
       return p;

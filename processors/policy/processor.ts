@@ -2,6 +2,7 @@ import type { BatchContext, ConsumedBatch, ConsumedRecord, ConsumerHandle, Kafka
 import type { Logger } from '../../core/logger.js';
 import { decode } from '../../schemas/registry.js';
 import type { AccountEvent } from '../../schemas/types.js';
+import type { SigningKey } from '../governance/command-message.js';
 import { AccountDirectory } from './account-directory.js';
 import { AssignedPartitions } from './assigned-partitions.js';
 import { BatchOutput } from './batch-output.js';
@@ -10,9 +11,10 @@ import type { GeoLocator } from './geo.js';
 import { loadGeoIpLocator } from './geoip.js';
 import { PartitionStateStore, partitionName, SHARED_SCOPE } from './partition-state-store.js';
 import { PartitionWork, type PolicySet } from './partition-work.js';
-import { PolicyStore } from './policy-store.js';
+import { PolicyStore, type PolicyLimits } from './policy-store.js';
 import { recordKindOf, type PolicyRecord } from './record-context.js';
 import { POLICY_HEADER, Regrouping } from './regroup.js';
+import type { LiveSettings } from './evaluator.js';
 import { MemoryPolicyState } from './state.js';
 import { followTopic, type TopicFollower } from './topic-follower.js';
 
@@ -21,16 +23,22 @@ export interface PolicyProcessorOptions {
   log: Logger;
   /** The consumer group of the policy processors: they share the partitions of the input topics. */
   groupId: string;
+  /** Signs the governance commands the policies ask for (the executor carries out only signed ones). */
+  signingKey: SigningKey;
   /** The policies loaded at start (the policy folders); versions deployed through the store replace them by id. */
   policies: readonly CompiledPolicy[];
   /** How far behind a partition's newest record a record may arrive and still find its window (EvaluatorOptions). */
   lateArrivalMs: number;
+  /** The wall clock, the governance ceilings and the per-policy time budget (EvaluatorOptions.live). */
+  live: LiveSettings;
   /**
    * Where deploys come from. Default: a PolicyStore over `<prefix>.policies` that the processor starts,
    * follows and stops. A store passed in (e.g. shared with the API of the same process) is started
    * and stopped by its owner. null: no deploys, only `policies` and `setPolicies`.
    */
   store?: PolicyStore | null;
+  /** Bounds of the store the processor creates (when `store` is not given). */
+  storeLimits?: Partial<PolicyLimits>;
   /** Loads the GeoIP locator, once an impossible-travel policy is enabled. Default: geoip-lite's database. */
   loadGeo?: () => Promise<GeoLocator>;
   /** How long start waits for the account topic to be read to its end before evaluating. Default 120 s. */
@@ -53,6 +61,8 @@ export interface PolicyProcessorStats {
   undecodable: number;
   /** Records the evaluator failed on (logged, skipped). */
   failed: number;
+  /** Evaluations of one policy on one record that threw (the other policies still ran). */
+  policyErrors: number;
   /** Partitions (input and regroup) with evaluators in this process. */
   partitions: number;
   accounts: number;
@@ -101,16 +111,18 @@ export class PolicyProcessor {
   private accountsFollower: TopicFollower | null = null;
   private unsubscribe: (() => void) | null = null;
   private refreshing: Promise<void> = Promise.resolve();
-  private readonly counters = { records: 0, matches: 0, alertsPublished: 0, newAlerts: 0, commands: 0, notices: 0, undecodable: 0, failed: 0 };
+  private readonly counters = { records: 0, matches: 0, alertsPublished: 0, newAlerts: 0, commands: 0, notices: 0, undecodable: 0, failed: 0, policyErrors: 0 };
+  private readonly errorLoggedAt = new Map<string, number>();
 
   constructor(private readonly options: PolicyProcessorOptions) {
     this.log = options.log.child({ component: 'policy' });
     this.base = [...options.policies];
     this.ownsStore = options.store === undefined;
-    this.store = options.store === undefined ? new PolicyStore({ bus: options.bus, log: options.log }) : options.store;
+    this.store = options.store === undefined ? new PolicyStore({ bus: options.bus, log: options.log, ...(options.storeLimits ? { limits: options.storeLimits } : {}) }) : options.store;
     this.stateStore = new PartitionStateStore(options.bus, options.groupId, this.log);
     this.partitions = new AssignedPartitions(this.stateStore, (topic, _partition, state) => new PartitionWork({
       state, shared: this.shared, enricher: this.accounts, lateArrivalMs: options.lateArrivalMs, regrouped: topic === options.bus.topics.policyRegroup,
+      live: options.live, onPolicyError: (policyId, err) => this.onPolicyError(policyId, err),
     }, this.set), this.log);
     this.consumerReady = new Promise((resolve) => (this.setConsumer = resolve));
   }
@@ -209,6 +221,15 @@ export class PolicyProcessor {
     }
   }
 
+  /** A policy threw on a record: counted, and logged at most once a minute per policy. */
+  private onPolicyError(policyId: string, err: unknown): void {
+    this.counters.policyErrors++;
+    const now = Date.now();
+    if ((this.errorLoggedAt.get(policyId) ?? -Infinity) > now - 60_000) return;
+    this.errorLoggedAt.set(policyId, now);
+    this.log.error({ err, policyId }, 'a policy failed on a record; the other policies still evaluated it');
+  }
+
   private onAccountRecord(record: ConsumedRecord): void {
     if (!record.value) return;
     try {
@@ -236,7 +257,7 @@ export class PolicyProcessor {
       if (undecodable > 0) this.log.debug({ topic: batch.topic, partition: batch.partition, count: undecodable }, 'skipped messages that are not records');
       if (last === null) return;
       // Order matters: outputs (and forwarded records) acknowledged, then the state that counts them, then the offsets.
-      await out.publish(this.options.bus);
+      await out.publish(this.options.bus, this.options.signingKey);
       this.counters.alertsPublished += out.alertCount;
       this.counters.newAlerts += out.newAlerts;
       this.counters.commands += out.commandCount;

@@ -1,5 +1,6 @@
 import { ACTION_VERBS } from '../../ingestors/contract.js';
 import { TARGET_TYPES } from '../../schemas/vocabulary.js';
+import { RecipientAllowList } from '../governance/recipients.js';
 import { connectorCapabilities, type ProviderCapabilities } from './capabilities.js';
 import { compileDetection, type CompiledDetection } from './detection.js';
 import { lookupField, POLICY_KINDS, suggestField, type PolicyKind } from './field-catalogue.js';
@@ -13,7 +14,12 @@ import { buildTestEvents } from './test-events.js';
 export interface CheckOptions {
   /** What each provider's connector can do; default: the registered connectors. */
   capabilities?: ProviderCapabilities;
+  /** `governance.notify.allowedRecipients`: a notify naming an address not on it is a problem. Unset: not checked. */
+  allowedRecipients?: readonly string[];
 }
+
+/** Events all of a policy's inline test cases may hold together. */
+export const MAX_TEST_EVENTS = 1000;
 
 export interface PolicyCheck {
   problems: PolicyProblem[];
@@ -53,7 +59,7 @@ export function checkPolicy(value: unknown, options: CheckOptions = {}): PolicyC
     if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
       detection = compileDetection(kind, body, (path, message) => add(['detection', ...path], message));
     }
-    semanticProblems(doc, kind, options.capabilities ?? connectorCapabilities(), add);
+    semanticProblems(doc, kind, options.capabilities ?? connectorCapabilities(), options.allowedRecipients ? new RecipientAllowList(options.allowedRecipients) : null, add);
   }
   if (problems.length > 0) return { problems, policy: null, detection: null };
   return { problems, policy: applyDefaults(value as PolicyDocument), detection };
@@ -65,7 +71,9 @@ function samePath(a: PathSegment[], b: PathSegment[]): boolean {
 
 type Add = (path: PathSegment[], message: string) => void;
 
-function semanticProblems(doc: Record<string, unknown>, kind: PolicyKind, capabilities: ProviderCapabilities, add: Add): void {
+function semanticProblems(
+  doc: Record<string, unknown>, kind: PolicyKind, capabilities: ProviderCapabilities, recipients: RecipientAllowList | null, add: Add,
+): void {
   const field = (path: PathSegment[], value: unknown, what: string): void => {
     if (typeof value !== 'string') return; // the schema reported it
     const info = lookupField(kind, value);
@@ -109,10 +117,18 @@ function semanticProblems(doc: Record<string, unknown>, kind: PolicyKind, capabi
   actions.forEach((a, i) => {
     const action = obj(a);
     if (action) checkAction(['actions', i], action, kind, providers, capabilities, add);
+    if (action && action.action === 'notify' && typeof action.to === 'string' && EMAIL.test(action.to) && recipients && !recipients.allows(action.to)) {
+      add(['actions', i, 'to'], `\`${action.to}\` is not on governance.notify.allowedRecipients: notify writes only to the addresses and domains listed there`);
+    }
   });
 
   if (Array.isArray(doc.tests)) {
     const policy = { id: typeof doc.id === 'string' ? doc.id : 'policy', kind, providers };
+    const total = doc.tests.reduce((n: number, t) => n + (Array.isArray(obj(t)?.events) ? (obj(t)!.events as unknown[]).length : 0), 0);
+    if (total > MAX_TEST_EVENTS) {
+      add(['tests'], `the inline tests hold ${total} events; at most ${MAX_TEST_EVENTS} in all: keep the cases that say something`);
+      return;
+    }
     doc.tests.forEach((t, i) => {
       const events = obj(t)?.events;
       if (Array.isArray(events)) buildTestEvents(policy, i, events, (path, message) => add(['tests', i, 'events', ...path], message));

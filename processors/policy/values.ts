@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { RE2JS } from 're2js';
 import { emailDomain, type FieldGetter } from './field-catalogue.js';
 
 /** One value of a field (never null) → whether it satisfies a condition. */
@@ -71,6 +72,26 @@ export function withDomains(getter: FieldGetter): FieldGetter {
     if (Array.isArray(v)) return v.flatMap(domainsIn);
     return domainsIn(v);
   };
+}
+
+const RE2_FLAGS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL };
+
+/**
+ * A regular expression on RE2's linear-time engine (re2js): its time grows with the text, never
+ * exponentially, whatever the pattern. Answers the test (a search, like RegExp.test), or why the
+ * pattern is refused: RE2 has no backreferences or lookaround, since those cannot run in linear time.
+ */
+export function linearRegex(source: string, flags = ''): ((text: string) => boolean) | string {
+  let bits = 0;
+  for (const f of flags) bits |= RE2_FLAGS[f] ?? 0;
+  try {
+    const re = RE2JS.compile(source, bits);
+    return (text) => re.test(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
+    const hint = /escape sequence|Perl syntax|named capture/.test(message) ? ' (RE2 has no backreferences or lookaround: they cannot run in linear time)' : '';
+    return `not a valid regular expression for the linear-time engine (RE2): ${message}${hint}`;
+  }
 }
 
 /** A glob (`*` any text, `?` one character) as an anchored regular expression source. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { openClickHouse, type ClickHouse } from '../../core/clickhouse.js';
 import { createKafkaBus, type ConsumedRecord, type KafkaBus } from '../../core/kafka.js';
@@ -11,6 +12,7 @@ import type { AuditEvent } from '../../schemas/types.js';
 import { freshName, testBrokers } from '../../test/support/fresh.js';
 import { testDataDir, testLog } from '../../test/support/stack.js';
 import { waitFor } from '../../test/support/wait-for.js';
+import { commandMessage } from '../governance/command-message.js';
 import { ClickHouseSink } from './sink.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -28,7 +30,7 @@ async function fresh(): Promise<{ bus: KafkaBus; clickhouse: ClickHouse }> {
 }
 
 async function startSink(bus: KafkaBus, clickhouse: ClickHouse, groupId = freshName('group')): Promise<ClickHouseSink> {
-  const sink = new ClickHouseSink({ bus, clickhouse, log: testLog, groupId, maxBatchRows: 500, flushIntervalMs: 100 });
+  const sink = new ClickHouseSink({ bus, clickhouse, log: testLog, groupId, maxBatchRows: 500, flushIntervalMs: 100, governanceSigningKey: KEY });
   await sink.start();
   cleanups.push(() => sink.stop());
   return sink;
@@ -44,6 +46,7 @@ function events(count: number): AuditEvent[] {
   }));
 }
 
+const KEY = randomBytes(32);
 const count = async (clickhouse: ClickHouse, sql: string) => (await clickhouse.query<{ n: number }>(sql))[0]?.n ?? 0;
 
 describe('ClickHouse sink', () => {
@@ -75,7 +78,9 @@ describe('ClickHouse sink', () => {
     await startSink(bus, clickhouse);
     const command = FULL_RECORDS['governance-command'];
     await bus.send(bus.topics.alert, [{ key: FULL_RECORDS.alert.alert_id, value: encode('alert', FULL_RECORDS.alert) }]);
-    await bus.send(bus.topics.governanceCommand, [{ key: command.command_id, value: encode('governance-command', command) }]);
+    // Signed, it is stored; a forged copy claiming its id with another target (no key) is not.
+    const forged = commandMessage({ ...command, target: { ...command.target, id: 'someone-else' }, created_at: command.created_at + 60_000 }, {}, randomBytes(32));
+    await bus.send(bus.topics.governanceCommand, [commandMessage(command, {}, KEY), forged]);
     await bus.send(bus.topics.governanceResult, [
       { key: command.command_id, value: encode('governance-result', { ...FULL_RECORDS['governance-result'], status: 'running', attempt: 1, at: command.created_at + 1 }) },
       { key: command.command_id, value: encode('governance-result', FULL_RECORDS['governance-result']) },
@@ -88,6 +93,8 @@ describe('ClickHouse sink', () => {
        FROM governance_commands AS c FINAL
        JOIN (SELECT command_id, status FROM governance_log FINAL ORDER BY at DESC LIMIT 1 BY command_id) AS l ON l.command_id = c.command_id`);
     assert.deepEqual(stored, { policy_id: command.policy_id, params: command.params, status: 'failed' });
+    const [target] = await clickhouse.query<{ target_id: string }>('SELECT target_id FROM governance_commands FINAL');
+    assert.equal(target!.target_id, command.target.id, 'the forged copy did not replace it');
   });
 
   test('replaying the topic from offset 0 leaves query results unchanged', async () => {

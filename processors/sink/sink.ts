@@ -6,9 +6,12 @@ import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';
 import { deadLetterFrom } from '../../ingestors/runtime/dead-letter.js';
 import { decode } from '../../schemas/registry.js';
+import type { GovernanceCommand } from '../../schemas/types.js';
+import { readEnvelope, SIGNATURE_HEADER, verifyCommand, type SigningKey } from '../governance/command-message.js';
 import {
   accountEventToRow, alertToRow, auditEventToRow, ensureTables, fileEventToRow, governanceCommandToRow, governanceResultToRow, TABLES,
 } from './tables.js';
+import { auditTrailMessageToRow } from './audit-trail-table.js';
 
 export interface SinkOptions {
   bus: KafkaBus;
@@ -19,12 +22,36 @@ export interface SinkOptions {
   maxBatchRows: number;
   /** Longest time a row waits in the buffer; about one insert a second per table. */
   flushIntervalMs: number;
+  /**
+   * The governance signing key: a message on the command topic that it does not sign is not stored,
+   * so a forger cannot rewrite how a command reads in the governance log (the executor ignores it too).
+   */
+  governanceSigningKey: SigningKey;
 }
 
 interface TableRoute {
   table: (typeof TABLES)[keyof typeof TABLES];
-  schema: string;
-  toRow: (record: never) => Record<string, unknown>;
+  /**
+   * The row of a message value; throws when the value is not what the topic carries; null for a
+   * message that is refused without being a dead letter (an unsigned governance command).
+   */
+  toRow: (value: Buffer, headers: Readonly<Record<string, string>>) => Record<string, unknown> | null;
+}
+
+/** A route for an Avro topic: the record must be of the topic's schema; `accept` may refuse it. */
+function avro(
+  table: TableRoute['table'], schema: string, toRow: (record: never) => Record<string, unknown>,
+  accept?: (record: never, headers: Readonly<Record<string, string>>) => boolean,
+): TableRoute {
+  return {
+    table,
+    toRow: (value, headers) => {
+      const decoded = decode(value);
+      if (decoded.schema.name !== schema) throw new Error(`a ${decoded.schema.name} record on the ${table} topic`);
+      if (accept && !accept(decoded.record as never, headers)) return null;
+      return toRow(decoded.record as never);
+    },
+  };
 }
 
 export interface SinkStats {
@@ -57,12 +84,14 @@ export class ClickHouseSink {
     this.log = options.log.child({ component: 'sink' });
     const { topics } = options.bus;
     this.routes = new Map<string, TableRoute>([
-      [topics.audit, { table: 'activities', schema: 'audit-event', toRow: auditEventToRow as TableRoute['toRow'] }],
-      [topics.account, { table: 'accounts', schema: 'account-event', toRow: accountEventToRow as TableRoute['toRow'] }],
-      [topics.file, { table: 'files', schema: 'file-event', toRow: fileEventToRow as TableRoute['toRow'] }],
-      [topics.alert, { table: 'alerts', schema: 'alert', toRow: alertToRow as TableRoute['toRow'] }],
-      [topics.governanceCommand, { table: 'governance_commands', schema: 'governance-command', toRow: governanceCommandToRow as TableRoute['toRow'] }],
-      [topics.governanceResult, { table: 'governance_log', schema: 'governance-result', toRow: governanceResultToRow as TableRoute['toRow'] }],
+      [topics.audit, avro('activities', 'audit-event', auditEventToRow)],
+      [topics.account, avro('accounts', 'account-event', accountEventToRow)],
+      [topics.file, avro('files', 'file-event', fileEventToRow)],
+      [topics.alert, avro('alerts', 'alert', alertToRow)],
+      [topics.governanceCommand, avro('governance_commands', 'governance-command', governanceCommandToRow,
+        (command: GovernanceCommand, headers) => this.signed(command, headers))],
+      [topics.governanceResult, avro('governance_log', 'governance-result', governanceResultToRow)],
+      [topics.auditTrail, { table: TABLES.auditTrail, toRow: auditTrailMessageToRow }],
     ]);
   }
 
@@ -99,9 +128,8 @@ export class ClickHouseSink {
     for (const record of batch.records) {
       try {
         if (!record.value) throw new Error('the message has no value');
-        const decoded = decode(record.value);
-        if (decoded.schema.name !== route.schema) throw new Error(`a ${decoded.schema.name} record on the ${route.table} topic`);
-        rows.push(route.toRow(decoded.record as never));
+        const row = route.toRow(record.value, record.headers);
+        if (row) rows.push(row);
       } catch (err) {
         dead.push(deadLetterFrom(err, {
           stage: 'decode', provider: null, instance: null, stream: null,
@@ -128,6 +156,13 @@ export class ClickHouseSink {
     this.buffered += batch.records.length;
     // Backpressure: a full buffer is written before more is accepted.
     if (this.buffered >= this.options.maxBatchRows) await this.flushUntilDone(heartbeat);
+  }
+
+  /** False for a command message the governance key does not sign (logged; the executor records it rejected). */
+  private signed(command: GovernanceCommand, headers: Readonly<Record<string, string>>): boolean {
+    if (verifyCommand(command, readEnvelope(headers), headers[SIGNATURE_HEADER], this.options.governanceSigningKey)) return true;
+    this.log.warn({ security: true, claimedCommandId: command.command_id }, 'security: an unsigned or wrongly signed governance command was not stored');
+    return false;
   }
 
   private addRange(topic: string, partition: number, first: number, last: number): void {

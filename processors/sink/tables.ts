@@ -1,5 +1,6 @@
 import { formatDateTime64, type ClickHouse } from '../../core/clickhouse.js';
 import { AppwardenError } from '../../core/errors.js';
+import { AUDIT_TRAIL_DDL, AUDIT_TRAIL_TABLE } from './audit-trail-table.js';
 import type { AccountEvent, Actor, Alert, AuditEvent, FileEvent, GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
 
 /**
@@ -21,6 +22,7 @@ export const TABLES = {
   alertStatus: 'alert_status',
   governanceLog: 'governance_log',
   governanceCommands: 'governance_commands',
+  auditTrail: AUDIT_TRAIL_TABLE,
 } as const;
 
 export interface TableOptions {
@@ -243,7 +245,7 @@ export async function ensureTables(ch: ClickHouse, options: TableOptions = {}): 
   if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
     throw new AppwardenError('AW_CONFIG_INVALID', `retentionDays must be a positive integer, got ${retentionDays}`);
   }
-  for (const ddl of [activitiesDdl(retentionDays), ACCOUNTS_DDL, FILES_DDL, ALERTS_DDL, ALERT_STATUS_DDL, GOVERNANCE_LOG_DDL, GOVERNANCE_COMMANDS_DDL]) {
+  for (const ddl of [activitiesDdl(retentionDays), ACCOUNTS_DDL, FILES_DDL, ALERTS_DDL, ALERT_STATUS_DDL, GOVERNANCE_LOG_DDL, GOVERNANCE_COMMANDS_DDL, AUDIT_TRAIL_DDL]) {
     await ch.exec(ddl);
   }
 }

@@ -3,7 +3,9 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { startAppwarden, type RunningAppwarden } from '../../cli/start.js';
+import { bearer, roleKeys, type TestKeyName } from '../support/auth.js';
 import type { AppConfig } from '../../core/config.js';
+import { rolesOfUser } from '../../simulators/okta/directory.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
 import { startTestStack } from '../support/appwarden.js';
 import { FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
@@ -22,7 +24,8 @@ type ErrorBody = { statusCode: number; code: string; message: string };
 
 interface Stack {
   running: RunningAppwarden;
-  call<T>(method: 'GET' | 'POST', url: string, payload?: object): Promise<{ status: number; body: T }>;
+  /** A request as `who` (default a responder); a POST without payload sends `{}`. */
+  call<T>(method: 'GET' | 'POST', url: string, payload?: object, who?: TestKeyName): Promise<{ status: number; body: T }>;
   /** Waits until the governance log shows the command in `status`. */
   until(id: string, status: string): Promise<Detail>;
 }
@@ -48,8 +51,9 @@ async function stack(sim: OktaSimulator, notify?: AppConfig['governance']['notif
   }
   cleanups.push(() => running.stop());
   const app = running.app!;
-  const call = async <T>(method: 'GET' | 'POST', url: string, payload?: object) => {
-    const res = await app.inject({ method, url, ...(payload ? { payload } : {}) });
+  const key = await roleKeys(running.keys!);
+  const call = async <T>(method: 'GET' | 'POST', url: string, payload?: object, who: TestKeyName = 'responder') => {
+    const res = await app.inject({ method, url, headers: bearer(key(who)), ...(payload ?? method === 'POST' ? { payload: payload ?? {} } : {}) });
     return { status: res.statusCode, body: res.json() as T };
   };
   return {
@@ -62,14 +66,15 @@ async function stack(sim: OktaSimulator, notify?: AppConfig['governance']['notif
   };
 }
 
+/** An active user without an admin role: governance protects admins (governance.protectPrivileged). */
 function activeUser(sim: OktaSimulator, skip = 0): OktaUser {
-  const user = sim.state.users.slice(1).filter((u) => u.status === 'ACTIVE')[skip];
+  const user = sim.state.users.slice(1).filter((u) => u.status === 'ACTIVE' && rolesOfUser(sim.state, u.id).length === 0)[skip];
   assert.ok(user, 'an active user');
   return user;
 }
 
 const suspendBody = (user: OktaUser, extra: object = {}) => ({
-  provider: 'okta', instance: 'main', action: 'suspend_user', target: { type: 'user', id: user.profile.login }, requested_by: 'ana', ...extra,
+  provider: 'okta', instance: 'main', action: 'suspend_user', target: { type: 'user', id: user.profile.login }, ...extra,
 });
 
 describe('Okta governance end to end: API → command topic → executor → Okta → result topic → sink → API', () => {
@@ -113,13 +118,21 @@ describe('Okta governance end to end: API → command topic → executor → Okt
     const early = await s.call<ErrorBody>('POST', `/v1/governance/${id}/revert`);
     assert.equal(early.status, 409, 'nothing to revert before it ran');
 
-    assert.equal((await s.call('POST', `/v1/governance/${id}/approve`, { requested_by: 'lead' })).status, 202);
+    const self = await s.call<ErrorBody>('POST', `/v1/governance/${id}/approve`);
+    assert.equal(self.status, 403, 'the requester cannot approve their own command');
+    assert.equal(self.body.code, 'AW_SEPARATION_OF_DUTIES');
+    assert.equal((await s.call('POST', `/v1/governance/${id}/approve`, {}, 'admin')).status, 202);
     const approved = await s.until(id, 'succeeded');
-    assert.match(approved.history.find((h) => h.status === 'running')!.message ?? '', /approved by user:lead/);
+    assert.match(approved.history.find((h) => h.status === 'running')!.message ?? '', /approved by test admin \(key:[0-9a-f]{16}, admin\)/);
     assert.equal(user.status, 'SUSPENDED');
 
-    const revert = await s.call<{ command_id: string; reverts: string }>('POST', `/v1/governance/${id}/revert`, { requested_by: 'lead' });
+    // The revert needs the same approval as the action: it waits until someone other than its requester approves it.
+    const revert = await s.call<{ command_id: string; reverts: string }>('POST', `/v1/governance/${id}/revert`, {}, 'admin');
     assert.equal(revert.status, 202);
+    await s.until(revert.body.command_id, 'awaiting_approval');
+    assert.equal(user.status, 'SUSPENDED');
+    assert.equal((await s.call('POST', `/v1/governance/${revert.body.command_id}/approve`, {}, 'admin')).status, 403);
+    assert.equal((await s.call('POST', `/v1/governance/${revert.body.command_id}/approve`)).status, 202);
     const undone = await s.until(revert.body.command_id, 'succeeded');
     assert.equal(undone.command.action, 'unsuspend_user');
     const original = await s.until(id, 'reverted');
@@ -191,11 +204,15 @@ describe('Okta governance end to end: API → command topic → executor → Okt
     cleanups.push(() => new Promise((resolve) => { hook.closeAllConnections(); hook.close(resolve); }));
 
     const sim = await simulator('gov-e2e-notify');
+    const user = activeUser(sim);
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/notify`;
     const s = await stack(sim, {
       smtp: { host: '127.0.0.1', port: (relay.address() as AddressInfo).port, from: 'appwarden@example.com', heloName: 'appwarden.test', timeoutMs: 5000 },
-      webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/notify`, timeoutMs: 5000 },
+      webhook: { url: hookUrl, timeoutMs: 5000 },
+      // The user's domain and the webhook: notify writes to nobody else.
+      allowedRecipients: [user.profile.login.split('@')[1]!, hookUrl],
+      maxPerRecipientPerHour: 20,
     });
-    const user = activeUser(sim);
     const target = { type: 'user', id: user.id, name: user.profile.login };
     const email = await s.call<{ command_id: string }>('POST', '/v1/governance', {
       provider: 'okta', instance: 'main', action: 'notify', target, params: { subject: 'Unusual sign-in', message: 'Was this you?' },

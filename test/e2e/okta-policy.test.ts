@@ -10,7 +10,7 @@ import { eventId } from '../../schemas/event-id.js';
 import type { Alert, AuditEvent } from '../../schemas/types.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
 import { freshDir, freshName } from '../support/fresh.js';
-import { FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
+import { ADMIN_HEADERS, FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 import { simulatorInstance } from '../support/simulators.js';
 
@@ -62,7 +62,7 @@ describe('Okta policies end to end: connector → audit topic → policy process
     assert.deepEqual(running.policy!.activePolicies().map((p) => [p.id, p.source]), [[POLICY_ID, 'folder']]);
     const ch = running.clickhouse!;
     const call = async <T>(url: string) => {
-      const res = await running.app!.inject({ url });
+      const res = await running.app!.inject({ url, headers: ADMIN_HEADERS });
       return { status: res.statusCode, body: res.json() as T };
     };
 

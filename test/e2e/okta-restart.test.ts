@@ -8,7 +8,7 @@ import { startAppwarden } from '../../cli/start.js';
 import { eventId } from '../../schemas/event-id.js';
 import { startOktaSimulator } from '../../simulators/okta/index.js';
 import { freshDir } from '../support/fresh.js';
-import { testConfig, testLog } from '../support/stack.js';
+import { ADMIN_HEADERS, testConfig, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 import { simulatorInstance } from '../support/simulators.js';
 
@@ -68,7 +68,7 @@ test('a connector killed (SIGKILL) in the middle of a scan resumes from its curs
   const to = new Date(Date.now() + 60_000).toISOString();
   let cursor: string | null = null;
   for (let page = 0; page < 100; page++) {
-    const res: { statusCode: number; json(): unknown } = await stack.app!.inject({ url: `/v1/activities?provider=okta&instance=main&from=${from}&to=${to}&limit=1000${cursor ? `&cursor=${cursor}` : ''}` });
+    const res: { statusCode: number; json(): unknown } = await stack.app!.inject({ headers: ADMIN_HEADERS, url: `/v1/activities?provider=okta&instance=main&from=${from}&to=${to}&limit=1000${cursor ? `&cursor=${cursor}` : ''}` });
     assert.equal(res.statusCode, 200);
     const body = res.json() as { items: Array<{ event_id: string }>; next_cursor: string | null };
     seen.push(...body.items.map((i) => i.event_id));

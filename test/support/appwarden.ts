@@ -1,11 +1,11 @@
 import { startAppwarden, type Role, type RunningAppwarden } from '../../cli/start.js';
 import type { InstanceSettings } from './simulators.js';
 import type { ClickHouse } from '../../core/clickhouse.js';
-import { testConfig, testLog } from './stack.js';
+import { ADMIN_HEADERS, testConfig, testLog } from './stack.js';
 
 export interface TestStack extends RunningAppwarden {
   clickhouse: ClickHouse;
-  /** GET on the API through `inject`, parsed. */
+  /** GET on the API through `inject` with the admin key, parsed. */
   api<T = unknown>(url: string): Promise<{ status: number; body: T }>;
   /** Stored activities of an instance, with the table's de-duplication applied. */
   countActivities(instance: string): Promise<number>;
@@ -25,7 +25,7 @@ export async function startTestStack(
     ...running,
     clickhouse,
     async api<T>(url: string) {
-      const res = await app.inject({ method: 'GET', url });
+      const res = await app.inject({ method: 'GET', url, headers: ADMIN_HEADERS });
       return { status: res.statusCode, body: res.json() as T };
     },
     async countActivities(instance: string) {

@@ -1,9 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { loadConfig, type AppConfig, type InstanceConfig } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import { connectorSecretKeys, providerDefaults, providerSchemas } from '../../ingestors/registry.js';
 import { pino } from 'pino';
 import { freshDir, freshName, testBrokers } from './fresh.js';
 import { configSecrets, outputFile, registerTestSecrets } from './test-output.js';
+
+/** The admin key of every test configuration (`api.adminKey`): send it as `Authorization: Bearer`. */
+export const TEST_ADMIN_KEY = `test-admin-${randomBytes(24).toString('hex')}`;
+/** `authorization` header with the test admin key. */
+export const ADMIN_HEADERS = { authorization: `Bearer ${TEST_ADMIN_KEY}` } as const;
 
 // chdb serves one data folder per process: every test of a file shares it, each with its own database.
 let processDataDir: string | undefined;
@@ -44,8 +50,10 @@ export function testConfig(connectors: Record<string, Record<string, Partial<Ins
       kafka: { brokers: testBrokers(), topicPrefix: freshName('aw'), partitions: 3, replicationFactor: 1 },
       clickhouse: { database: freshName('aw'), dataDir: testDataDir() },
       sink: { groupId: freshName('sink'), maxBatchRows: 5000, flushIntervalMs: 200 },
-      api: { port: 0 },
+      api: { port: 0, adminKey: TEST_ADMIN_KEY },
       dataDir: freshDir('appwarden-data'),
+      // Tests name the key rather than generate the key file in the checkout.
+      governance: { signingKey: randomBytes(32).toString('base64url') },
       simulate: false,
       connectors,
     },
