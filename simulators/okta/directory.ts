@@ -303,7 +303,7 @@ function enrolledFactors(users: readonly OktaUser[]): Map<string, OktaFactor[]> 
 }
 
 function factorProfile(type: OktaFactor['factorType'], user: OktaUser): Record<string, string> {
-  return type === 'sms' ? { phoneNumber: '+1-555-010-0000' } : kind.factorType === 'push' ? { name: `${user.profile.firstName}'s phone`, platform: 'IOS' } : { credentialId: user.profile.login };
+  return type === 'sms' ? { phoneNumber: '+1-555-010-0000' } : type === 'push' ? { name: `${user.profile.firstName}'s phone`, platform: 'IOS' } : { credentialId: user.profile.login };
 }
 
 /** Every role a user holds: its own, then those of its groups (as `GET /users/{id}/roles` lists them). */
