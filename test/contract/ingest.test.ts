@@ -10,7 +10,8 @@ import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { waitFor } from '../support/wait-for.js';
 import type { ContractTenant } from './fixture.js';
 import {
-  auditEvents, connectorStatus, contractProviders, countOf, eventIds, everyActivityStored, instanceSettings, readTopic, requireFixture, storedIds, waitStored,
+  auditEvents, connectorStatus, contractProviders, countOf, eventIds, everyActivityStored, instanceSettings, requireFixture, storedIds, tapTopics, waitStored,
+  type TopicTap,
 } from './support.js';
 
 for (const { definition, fixture } of contractProviders()) {
@@ -20,6 +21,7 @@ for (const { definition, fixture } of contractProviders()) {
     let main: ContractTenant;
     let other: ContractTenant;
     let s: TestStack;
+    let tap: TopicTap;
     const id = (raw: unknown, instance = 'main') => {
       const [first] = eventIds(definition, [raw], instance);
       assert.ok(first, 'the added record normalizes to an event');
@@ -34,6 +36,8 @@ for (const { definition, fixture } of contractProviders()) {
       cleanups.push(() => other.close());
       s = await startTestStack({ [provider]: { main: instanceSettings(main), other: instanceSettings(other) } });
       cleanups.push(() => s.stop());
+      tap = await tapTopics(s, [s.bus.topics.audit, s.bus.topics.deadLetter]);
+      cleanups.push(() => tap.stop());
     });
     after(async () => {
       for (const cleanup of cleanups.reverse()) await cleanup();
@@ -65,7 +69,7 @@ for (const { definition, fixture } of contractProviders()) {
       // A fresh event stored after it means later polls (re-reading the trailing window again) ran.
       await waitStored(s, id(main.addActivity(0)));
       assert.equal(await countOf(s, 'SELECT count() AS n FROM activities FINAL WHERE event_id = {id:String}', { id: late }), 1);
-      const onTopic = auditEvents(await readTopic(s, s.bus.topics.audit, (records) => auditEvents(records).some((e) => e.event_id === late)));
+      const onTopic = auditEvents(await tap.until(s.bus.topics.audit, (records) => auditEvents(records).some((e) => e.event_id === late)));
       assert.equal(onTopic.filter((e) => e.event_id === late).length, 1, 'published once: a re-read does not publish it again');
     });
 
@@ -73,7 +77,7 @@ for (const { definition, fixture } of contractProviders()) {
       const broken = main.addMalformed();
       const next = id(main.addActivity(0));
       await waitStored(s, next);
-      const letters = (await readTopic(s, s.bus.topics.deadLetter, (records) => records.some((r) => r.value?.toString().includes(broken.marker))))
+      const letters = (await tap.until(s.bus.topics.deadLetter, (records) => records.some((r) => r.value?.toString().includes(broken.marker))))
         .map((r) => JSON.parse(r.value!.toString()) as DeadLetter);
       const letter = letters.find((l) => l.raw.includes(broken.marker));
       assert.ok(letter);

@@ -81,6 +81,29 @@ export async function connectorStatus(s: TestStack, provider: string, instance: 
   return found;
 }
 
+/** A consumer of some topics from their beginning, for the whole of a test file (one group join, not one per test). */
+export interface TopicTap {
+  /** Waits until the records read so far satisfy `until`, and answers them. */
+  until(topic: string, until: (records: ConsumedRecord[]) => boolean): Promise<ConsumedRecord[]>;
+  stop(): Promise<void>;
+}
+
+export async function tapTopics(s: TestStack, topics: readonly string[]): Promise<TopicTap> {
+  const byTopic = new Map<string, ConsumedRecord[]>(topics.map((t) => [t, []]));
+  const consumer = await s.bus.consume({
+    groupId: freshName('contract'), topics: [...topics], fromBeginning: true,
+    eachBatch: async (batch) => { for (const r of batch.records) byTopic.get(r.topic)?.push(r); },
+  });
+  return {
+    async until(topic, until) {
+      const records = byTopic.get(topic)!;
+      await waitFor(() => until(records), { what: `records on ${topic}`, timeoutMs: 60_000 });
+      return records;
+    },
+    stop: () => consumer.stop(),
+  };
+}
+
 /** Every record of a topic so far, read by a fresh consumer group, once `until` holds. */
 export async function readTopic(s: TestStack, topic: string, until: (records: ConsumedRecord[]) => boolean): Promise<ConsumedRecord[]> {
   const records: ConsumedRecord[] = [];
