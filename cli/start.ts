@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { openClickHouse, type ClickHouse } from '../core/clickhouse.js';
 import { loadConfig, type AppConfig } from '../core/config.js';
 import { createKafkaBus, type KafkaBus } from '../core/kafka.js';
+import { describeKafkaSecurity, kafkaSecurityFromConfig, type KafkaSecurity } from '../core/kafka-security.js';
 import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '../core/local-kafka.js';
 import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -78,6 +79,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       partitions: config.kafka.partitions,
       replicationFactor: config.kafka.replicationFactor,
       log,
+      ...securityOption(config.kafka),
     });
     cleanups.push(() => bus.disconnect());
     const created = await bus.ensureTopics();
@@ -162,13 +164,17 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const roles = parseRoles(args);
   const log = createLogger({ pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : process.stdout.isTTY });
-  const config = loadConfig({ env, providerSchemas: providerSchemas(), providerDefaults: providerDefaults() });
+  const warnings: string[] = [];
+  const config = loadConfig({ env, providerSchemas: providerSchemas(), providerDefaults: providerDefaults(), warnings });
+  for (const warning of warnings) log.warn(warning);
   let kafka: KafkaBrokers = { brokers: config.kafka.brokers, startedHere: false, stop: async () => undefined };
   if (config.kafka.brokers.length === 0) {
     kafka = await ensureLocalKafka(localKafkaOptionsFromEnv(env, PROJECT_ROOT, log));
   }
+  const kafkaConfig = { ...config.kafka, brokers: kafka.brokers, ...(kafka.security?.sasl ? { sasl: kafka.security.sasl } : {}) };
+  log.info({ brokers: kafkaConfig.brokers, security: describeKafkaSecurity(kafkaSecurityFromConfig(kafkaConfig)) }, 'Kafka connection');
   const running = await startAppwarden({
-    config: { ...config, kafka: { ...config.kafka, brokers: kafka.brokers } }, log, env, listen: true, roles,
+    config: { ...config, kafka: kafkaConfig }, log, env, listen: true, roles,
   }).catch(async (err) => {
     await kafka.stop();
     throw err;
@@ -194,6 +200,11 @@ export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<
   await kafka.stop();
   log.info('stopped');
   return 0;
+}
+
+function securityOption(kafka: AppConfig['kafka']): { security?: KafkaSecurity } {
+  const security = kafkaSecurityFromConfig(kafka);
+  return security ? { security } : {};
 }
 
 /** `--roles connectors,sink,policy,governance,api` (default all). */

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Session, drainPending, type ChdbResult } from 'chdb';
 import { AppwardenError } from './errors.js';
+import { ensurePrivateDirSync } from './private-files.js';
 import type { Logger } from './logger.js';
 import {
   OUTPUT_SETTINGS, assertIdentifier, clickHouseFailure, closedError, engineErrorCode, engineErrorType, normalizeParams,
@@ -64,7 +64,7 @@ export async function openEmbeddedClickHouse(options: EmbeddedOptions): Promise<
 async function connect(dir: string, database: string, log: Logger): Promise<Session> {
   let session: Session | undefined;
   try {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDirSync(dir);
     // A connection to another folder that closed while busy is torn down in the background;
     // the engine refuses a new folder until it is gone.
     await closing;

@@ -1,4 +1,6 @@
 import { ClickHouseError, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { readFileSync } from 'node:fs';
+import { AppwardenError } from './errors.js';
 import type { Logger } from './logger.js';
 import {
   OUTPUT_SETTINGS, assertIdentifier, clickHouseFailure, closedError, engineErrorType, normalizeParams, qualifiedTable,
@@ -9,6 +11,7 @@ export interface ServerOptions {
   url: string;
   username?: string;
   password?: string;
+  tls?: { caFile: string; certFile?: string; keyFile?: string };
   database: string;
   log: Logger;
 }
@@ -22,8 +25,12 @@ export async function openServerClickHouse(options: ServerOptions): Promise<Clic
     url: options.url,
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
+    ...serverTls(options),
     application: 'appwarden',
   };
+  if (!options.password && !isLoopbackUrl(options.url)) {
+    options.log.warn({ url: redactUrl(options.url) }, 'ClickHouse server without a password: set CLICKHOUSE_PASSWORD');
+  }
   // The database has to exist before a client can make it its default.
   const bootstrap = createClient(credentials);
   try {
@@ -36,6 +43,38 @@ export async function openServerClickHouse(options: ServerOptions): Promise<Clic
   const client = createClient({ ...credentials, database: options.database, clickhouse_settings: SETTINGS });
   options.log.info({ url: redactUrl(options.url), database: options.database }, 'ClickHouse server connected');
   return new ServerClickHouse(client, options);
+}
+
+/** `tls` for @clickhouse/client; the PEM files are read at start, so a wrong path fails with its setting named. */
+export function serverTls(options: Pick<ServerOptions, 'url' | 'tls'>): { tls?: { ca_cert: Buffer; cert: Buffer; key: Buffer } | { ca_cert: Buffer } } {
+  if (!options.tls) return {};
+  if (!options.url.startsWith('https://')) {
+    throw new AppwardenError('AW_CONFIG_INVALID', 'clickhouse.tls: the server url must be https:// when TLS files are set');
+  }
+  const { caFile, certFile, keyFile } = options.tls;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new AppwardenError('AW_CONFIG_INVALID', 'clickhouse.tls: certFile and keyFile go together (mutual TLS)');
+  }
+  const ca_cert = readSetting(caFile, 'clickhouse.tls.caFile');
+  if (certFile && keyFile) return { tls: { ca_cert, cert: readSetting(certFile, 'clickhouse.tls.certFile'), key: readSetting(keyFile, 'clickhouse.tls.keyFile') } };
+  return { tls: { ca_cert } };
+}
+
+function readSetting(file: string, setting: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new AppwardenError('AW_CONFIG_INVALID', `${setting}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
 }
 
 class ServerClickHouse implements ClickHouse {

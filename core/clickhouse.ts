@@ -48,6 +48,8 @@ export interface ClickHouseConfig {
   url?: string;
   username?: string;
   password?: string;
+  /** Server only, with an https url: the CA that signed the server, and a client certificate for mutual TLS. */
+  tls?: { caFile: string; certFile?: string; keyFile?: string };
   /** chdb's data folder. chdb serves one data folder per process. */
   dataDir: string;
   database: string;

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import YAML from 'yaml';
 import { AppwardenError } from './errors.js';
+import { KAFKA_SASL_MECHANISMS } from './kafka-security.js';
 
 /**
  * Settings every connector instance has, whatever its provider. A provider's own settings (URL,
@@ -42,6 +43,18 @@ const ConfigSchema = Type.Object({
     topicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]+$', default: 'appwarden' }),
     partitions: Type.Integer({ minimum: 1, default: 6 }),
     replicationFactor: Type.Integer({ minimum: 1, default: 1 }),
+    ssl: Type.Optional(Type.Object({
+      caFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the brokers; default: the system trust store' })),
+      certFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM client certificate (mutual TLS)' })),
+      keyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of the client certificate' })),
+      keyPassword: Type.Optional(Type.String({ minLength: 1, secret: true })),
+      rejectUnauthorized: Type.Boolean({ default: true, description: 'refuse brokers whose certificate does not verify' }),
+    }, { additionalProperties: false, description: 'connect to the brokers over TLS' })),
+    sasl: Type.Optional(Type.Object({
+      mechanism: Type.Enum(KAFKA_SASL_MECHANISMS, { description: 'plain, scram-sha-256 or scram-sha-512' }),
+      username: Type.String({ minLength: 1 }),
+      password: Type.String({ minLength: 1, secret: true }),
+    }, { additionalProperties: false, description: 'authenticate to the brokers with SASL' })),
   }, { default: {}, additionalProperties: false }),
   clickhouse: Type.Object({
     url: Type.Optional(Type.String({ minLength: 1, description: 'a ClickHouse server; unset: embedded chdb' })),
@@ -49,6 +62,11 @@ const ConfigSchema = Type.Object({
     password: Type.Optional(Type.String({ secret: true })),
     database: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'appwarden' }),
     dataDir: Type.String({ default: '.data/clickhouse' }),
+    tls: Type.Optional(Type.Object({
+      caFile: Type.String({ minLength: 1, description: 'PEM file of the CA that signed the server (an https url)' }),
+      certFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM client certificate (mutual TLS)' })),
+      keyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of the client certificate' })),
+    }, { additionalProperties: false })),
   }, { default: {}, additionalProperties: false }),
   api: Type.Object({
     host: Type.String({ default: '127.0.0.1' }),
@@ -115,6 +133,8 @@ export interface LoadConfigOptions {
   providerSchemas: Record<string, TSchema>;
   /** Per provider, defaults of the shared instance settings that suit it (under what the user set). */
   providerDefaults?: Record<string, Record<string, unknown>>;
+  /** Receives what is allowed but unsafe (a file holding secrets that others may read); the caller logs it. */
+  warnings?: string[];
 }
 
 /**
@@ -125,7 +145,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const env = options.env ?? process.env;
   const problems: string[] = [];
   const file = options.file ?? env.APPWARDEN_CONFIG;
-  const fromFile = file ? readConfigFile(file, env, problems) : {};
+  const fromFile = file ? readConfigFile(file, env, problems, secretNames(options.providerSchemas), options.warnings) : {};
   const merged = mergeDeep(mergeDeep(fromFile, fromEnvironment(env)), (options.overrides ?? {}) as Record<string, unknown>);
   // Convert and Default change values in place: work on a copy, never on the caller's overrides.
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(merged))) as Record<string, unknown>;
@@ -170,11 +190,20 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.KAFKA_TOPIC_PREFIX) set('kafka', 'topicPrefix', env.KAFKA_TOPIC_PREFIX);
   if (env.KAFKA_PARTITIONS) set('kafka', 'partitions', Number(env.KAFKA_PARTITIONS));
   if (env.KAFKA_REPLICATION_FACTOR) set('kafka', 'replicationFactor', Number(env.KAFKA_REPLICATION_FACTOR));
+  if (env.KAFKA_SSL && !/^(0|false|no)$/i.test(env.KAFKA_SSL)) set('kafka', 'ssl', env.KAFKA_SSL_CA_FILE ? { caFile: env.KAFKA_SSL_CA_FILE } : {});
+  if (env.KAFKA_SASL_MECHANISM || env.KAFKA_SASL_USERNAME || env.KAFKA_SASL_PASSWORD) {
+    set('kafka', 'sasl', {
+      mechanism: env.KAFKA_SASL_MECHANISM ?? 'scram-sha-512',
+      ...(env.KAFKA_SASL_USERNAME ? { username: env.KAFKA_SASL_USERNAME } : {}),
+      ...(env.KAFKA_SASL_PASSWORD ? { password: env.KAFKA_SASL_PASSWORD } : {}),
+    });
+  }
   if (env.CLICKHOUSE_URL) set('clickhouse', 'url', env.CLICKHOUSE_URL);
   if (env.CLICKHOUSE_USER) set('clickhouse', 'username', env.CLICKHOUSE_USER);
   if (env.CLICKHOUSE_PASSWORD) set('clickhouse', 'password', env.CLICKHOUSE_PASSWORD);
   if (env.CLICKHOUSE_DATABASE) set('clickhouse', 'database', env.CLICKHOUSE_DATABASE);
   if (env.CLICKHOUSE_DATA_DIR) set('clickhouse', 'dataDir', env.CLICKHOUSE_DATA_DIR);
+  if (env.CLICKHOUSE_TLS_CA_FILE) set('clickhouse', 'tls', { caFile: env.CLICKHOUSE_TLS_CA_FILE });
   if (env.APPWARDEN_POLICY_DIRS) set('policies', 'folders', env.APPWARDEN_POLICY_DIRS.split(',').map((d) => d.trim()).filter(Boolean));
   if (env.PORT) set('api', 'port', Number(env.PORT));
   if (env.HOST) set('api', 'host', env.HOST);
@@ -197,10 +226,12 @@ function instanceDefaults(schema: TSchema, providerSchema: TSchema, raw: unknown
 }
 
 /** The file's settings, `${NAME}` replaced; what goes wrong is added to `problems`. */
-function readConfigFile(file: string, env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
+function readConfigFile(
+  file: string, env: NodeJS.ProcessEnv, problems: string[], secrets: ReadonlySet<string>, warnings: string[] | undefined,
+): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = YAML.parse(readFileSync(path.resolve(file), 'utf8'));
+    parsed = YAML.parse(readFileSync(path.resolve(file), 'utf8'), { maxAliasCount: 100 });
   } catch (err) {
     problems.push(`cannot read configuration file ${file}: ${(err as Error).message.split('\n', 1)[0]}`);
     return {};
@@ -210,7 +241,36 @@ function readConfigFile(file: string, env: NodeJS.ProcessEnv, problems: string[]
     problems.push(`configuration file ${file}: must be a mapping of settings`);
     return {};
   }
+  const literal = literalSecretPaths(parsed, secrets, '');
+  if (literal.length > 0 && warnings && readableByOthers(file)) {
+    warnings.push(`configuration file ${file} holds secrets (${literal.join(', ')}) and other users can read it: `
+      + 'chmod 600 it, or write ${NAME} and pass the secret in the environment');
+  }
   return interpolateEnv(parsed, env, problems, '') as Record<string, unknown>;
+}
+
+/** Names of the settings marked `secret: true`, in the common settings and every provider's. */
+function secretNames(providerSchemas: Record<string, TSchema>): Set<string> {
+  return new Set([ConfigSchema, ...Object.values(providerSchemas)].flatMap((schema) => secretKeys(schema)));
+}
+
+/** Paths of secret settings written in the file itself rather than as a `${NAME}` reference. */
+function literalSecretPaths(value: unknown, secrets: ReadonlySet<string>, at: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => literalSecretPaths(v, secrets, `${at}[${i}]`));
+  if (!isPlainObject(value)) return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const here = at ? `${at}.${k}` : k;
+    if (secrets.has(k) && typeof v === 'string') return /^(\$\{[A-Za-z_][A-Za-z0-9_]*\})+$/.test(v.trim()) ? [] : [here];
+    return literalSecretPaths(v, secrets, here);
+  });
+}
+
+function readableByOthers(file: string): boolean {
+  try {
+    return (statSync(path.resolve(file)).mode & 0o077) !== 0;
+  } catch {
+    return false;
+  }
 }
 
 /**

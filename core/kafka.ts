@@ -10,6 +10,7 @@ import {
   type logCreator,
   type Producer,
 } from 'kafkajs';
+import { kafkajsSecurity, type KafkaSecurity } from './kafka-security.js';
 import { AppwardenError } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -154,6 +155,8 @@ export interface KafkaBusOptions {
   requestTimeoutMs?: number;
   /** How often kafkajs retries a retriable failure before an operation fails. Default 5. */
   retries?: number;
+  /** TLS and SASL of the connections; none by default (the local loopback broker). */
+  security?: KafkaSecurity;
 }
 
 export interface KafkaBus {
@@ -201,6 +204,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 30000,
     ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
+    ...kafkajsSecurity(options.security),
   });
   const consumers = new Set<ConsumerHandle>();
   let admin: Promise<Admin> | undefined;
@@ -481,7 +485,10 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
  * Asks the brokers for the cluster's metadata once, without retrying; resolves with the cluster id.
  * Used to tell whether a broker is up.
  */
-export async function probeKafka(brokers: string[], options: { timeoutMs: number; log?: Logger }): Promise<{ clusterId: string }> {
+export async function probeKafka(
+  brokers: string[],
+  options: { timeoutMs: number; log?: Logger; security?: KafkaSecurity },
+): Promise<{ clusterId: string }> {
   const kafka = new Kafka({
     clientId: 'appwarden-probe',
     brokers,
@@ -490,6 +497,7 @@ export async function probeKafka(brokers: string[], options: { timeoutMs: number
     connectionTimeout: options.timeoutMs,
     requestTimeout: options.timeoutMs,
     retry: { retries: 0 },
+    ...kafkajsSecurity(options.security),
   });
   const admin = kafka.admin();
   try {

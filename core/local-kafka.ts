@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants, closeSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { constants as fsConstants, closeSync, openSync } from 'node:fs';
+import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppwardenError } from './errors.js';
 import { probeKafka } from './kafka.js';
+import { acquireLock, exists, freePort, isAlive, isPortFree, readNumber, run, signal, sleep, tail, waitUntil } from './local-process.js';
+import type { KafkaSecurity } from './kafka-security.js';
+import { localSecurity, scramBrokerProperties, scramCredentialArgument } from './local-kafka-sasl.js';
+import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -30,6 +33,11 @@ export interface LocalKafkaOptions {
   lockTimeoutMs?: number;
   /** JVM options of the broker. Default a 256-512 MB heap. */
   javaOptions?: string[];
+  /**
+   * Clients must authenticate with SASL/SCRAM-SHA-256. The credentials are generated when the
+   * storage is formatted and kept in the data folder (0600); `KafkaBrokers.security` carries them.
+   */
+  saslScram?: boolean;
 }
 
 export interface KafkaBrokers {
@@ -38,6 +46,8 @@ export interface KafkaBrokers {
   startedHere: boolean;
   /** Stops the broker if this call started it; otherwise does nothing. */
   stop(): Promise<void>;
+  /** What clients need to connect: set when the broker requires SASL. */
+  security?: KafkaSecurity;
 }
 
 interface Paths {
@@ -51,6 +61,7 @@ interface Paths {
   lockFile: string;
   brokerLog: string;
   logDirs: string;
+  credentialsFile: string;
 }
 
 function pathsOf(options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir' | 'cacheDir'>): Paths {
@@ -67,6 +78,7 @@ function pathsOf(options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir' | 'c
     lockFile: join(dataDir, 'start.lock'),
     brokerLog: join(dataDir, 'broker.log'),
     logDirs: join(dataDir, 'logs'),
+    credentialsFile: join(dataDir, 'client-credentials.json'),
   };
 }
 
@@ -82,9 +94,14 @@ export function localKafkaOptionsFromEnv(env: NodeJS.ProcessEnv, projectRoot: st
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
     throw new AppwardenError('AW_CONFIG_INVALID', `KAFKA_PORT: not a port number: ${env.KAFKA_PORT}`);
   }
+  const sasl = env.KAFKA_LOCAL_SASL?.trim().toLowerCase();
+  if (sasl && !['scram', 'none', ''].includes(sasl)) {
+    throw new AppwardenError('AW_CONFIG_INVALID', `KAFKA_LOCAL_SASL: scram or none, not ${env.KAFKA_LOCAL_SASL}`);
+  }
   return {
     projectRoot,
     log,
+    ...(sasl === 'scram' ? { saslScram: true } : {}),
     ...(env.APPWARDEN_DATA_DIR ? { dataDir: join(env.APPWARDEN_DATA_DIR, 'kafka') } : {}),
     ...(env.APPWARDEN_CACHE_DIR ? { cacheDir: join(env.APPWARDEN_CACHE_DIR, 'kafka') } : {}),
     ...(port === undefined ? {} : { port }),
@@ -105,21 +122,25 @@ export async function resolveKafkaBrokers(env: NodeJS.ProcessEnv, options: Local
 export async function ensureLocalKafka(options: LocalKafkaOptions): Promise<KafkaBrokers> {
   const paths = pathsOf(options);
   const log = options.log.child({ component: 'local-kafka' });
-  await mkdir(paths.dataDir, { recursive: true });
+  await ensurePrivateDir(paths.dataDir);
+  const security = await localSecurity(paths, options.saslScram ?? false);
+  const reused = (brokers: string[]): KafkaBrokers => ({
+    brokers, startedHere: false, stop: async () => undefined, ...(security ? { security } : {}),
+  });
 
-  const running = await runningBroker(paths);
+  const running = await runningBroker(paths, security);
   if (running) {
     log.info({ brokers: running }, 'reusing broker');
-    return { brokers: running, startedHere: false, stop: async () => undefined };
+    return reused(running);
   }
 
   const release = await acquireLock(paths.lockFile, options.lockTimeoutMs ?? 600_000, log);
   try {
     // Another process may have started it while we waited for the lock.
-    const startedMeanwhile = await runningBroker(paths);
+    const startedMeanwhile = await runningBroker(paths, security);
     if (startedMeanwhile) {
       log.info({ brokers: startedMeanwhile }, 'reusing broker');
-      return { brokers: startedMeanwhile, startedHere: false, stop: async () => undefined };
+      return reused(startedMeanwhile);
     }
     const stale = await readNumber(paths.pidFile);
     if (stale !== undefined && (await isBrokerProcess(stale, paths))) {
@@ -128,10 +149,11 @@ export async function ensureLocalKafka(options: LocalKafkaOptions): Promise<Kafk
     }
     await ensureKafkaJars(options);
     const port = await choosePort(paths, options.port);
-    await writeFile(paths.serverProperties, serverProperties(paths, port, await freePort(port)));
-    await formatStorage(paths, log);
-    const brokers = await startBroker(paths, port, options, log);
-    return { brokers, startedHere: true, stop: () => stopLocalKafka(options).then(() => undefined) };
+    // Holds the broker's own SCRAM password when SASL is on.
+    await writePrivateFile(paths.serverProperties, serverProperties(paths, port, await freePort(port), security?.sasl));
+    await formatStorage(paths, log, security?.sasl);
+    const brokers = await startBroker(paths, port, options, log, security);
+    return { brokers, startedHere: true, stop: () => stopLocalKafka(options).then(() => undefined), ...(security ? { security } : {}) };
   } finally {
     await release();
   }
@@ -141,7 +163,8 @@ export async function ensureLocalKafka(options: LocalKafkaOptions): Promise<Kafk
 export async function localKafkaStatus(
   options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir'>,
 ): Promise<{ running: true; brokers: string[] } | { running: false }> {
-  const brokers = await runningBroker(pathsOf(options));
+  const paths = pathsOf(options);
+  const brokers = await runningBroker(paths, await localSecurity(paths, false));
   return brokers ? { running: true, brokers } : { running: false };
 }
 
@@ -210,18 +233,20 @@ export async function ensureKafkaJars(options: Pick<LocalKafkaOptions, 'projectR
   return paths.libsDir;
 }
 
-function serverProperties(paths: Paths, port: number, controllerPort: number): string {
+function serverProperties(paths: Paths, port: number, controllerPort: number, sasl: KafkaSecurity['sasl']): string {
+  const client = sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
   // Static quorum (controller.quorum.voters) rather than --standalone: the controller port may then
   // change from one start to the next.
   return `${[
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=${client}://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=${client}://127.0.0.1:${port}`,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `inter.broker.listener.name=${client}`,
+    `listener.security.protocol.map=${client}:${client},CONTROLLER:PLAINTEXT`,
+    ...(sasl ? scramBrokerProperties(sasl) : []),
     `log.dirs=${paths.logDirs}`,
     'num.partitions=3',
     'default.replication.factor=1',
@@ -244,12 +269,13 @@ function serverProperties(paths: Paths, port: number, controllerPort: number): s
   ].join('\n')}\n`;
 }
 
-async function formatStorage(paths: Paths, log: Logger): Promise<void> {
+async function formatStorage(paths: Paths, log: Logger, sasl: KafkaSecurity['sasl']): Promise<void> {
   if (await exists(join(paths.logDirs, 'meta.properties'))) return;
-  log.info({ logDirs: paths.logDirs }, 'formatting storage');
+  log.info({ logDirs: paths.logDirs, sasl: sasl ? 'SCRAM-SHA-256' : 'off' }, 'formatting storage');
   const result = await run('java', [
     '-cp', join(paths.libsDir, '*'), `-Dlog4j2.configurationFile=${paths.log4jConfig}`,
     'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', paths.serverProperties,
+    ...(sasl ? ['--add-scram', scramCredentialArgument(sasl)] : []),
   ]);
   if (result.code !== 0) {
     throw new AppwardenError('AW_LOCAL_STACK_FAILED', `formatting the Kafka storage failed (exit ${result.code}; Java 17+ must be installed):\n${tail(result.output, 40)}`);
@@ -264,7 +290,7 @@ function clusterId(): string {
   }
 }
 
-async function startBroker(paths: Paths, port: number, options: LocalKafkaOptions, log: Logger): Promise<string[]> {
+async function startBroker(paths: Paths, port: number, options: LocalKafkaOptions, log: Logger, security: KafkaSecurity | undefined): Promise<string[]> {
   const started = Date.now();
   const brokers = [`127.0.0.1:${port}`];
   const out = openSync(paths.brokerLog, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND);
@@ -300,7 +326,7 @@ async function startBroker(paths: Paths, port: number, options: LocalKafkaOption
       throw startFailure(`the broker stopped during start-up (${exit})`, paths, await logTail(paths));
     }
     try {
-      await probeKafka(brokers, { timeoutMs: 2000 });
+      await probeKafka(brokers, { timeoutMs: 2000, ...(security ? { security } : {}) });
       log.info({ pid, brokers }, `broker started on ${brokers[0]} in ${Date.now() - started} ms`);
       return brokers;
     } catch (err) {
@@ -322,13 +348,13 @@ function startFailure(reason: string, paths: Paths, logTailText = '', cause?: un
 }
 
 /** The brokers of the broker recorded in this data folder, when it runs and answers. */
-async function runningBroker(paths: Paths): Promise<string[] | undefined> {
+async function runningBroker(paths: Paths, security: KafkaSecurity | undefined): Promise<string[] | undefined> {
   const pid = await readNumber(paths.pidFile);
   const port = await readNumber(paths.portFile);
   if (pid === undefined || port === undefined || !(await isBrokerProcess(pid, paths))) return undefined;
   const brokers = [`127.0.0.1:${port}`];
   // A broker that another process is still starting does not answer yet: the lock makes us wait for it.
-  return probeKafka(brokers, { timeoutMs: 3000 }).then(
+  return probeKafka(brokers, { timeoutMs: 3000, ...(security ? { security } : {}) }).then(
     () => brokers,
     () => undefined,
   );
@@ -346,79 +372,6 @@ async function choosePort(paths: Paths, wanted: number | undefined): Promise<num
   return freePort();
 }
 
-/** Any free port on 127.0.0.1 other than `except`. */
-async function freePort(except?: number): Promise<number> {
-  for (let i = 0; i < 10; i++) {
-    const port = await anyFreePort();
-    if (port !== except) return port;
-  }
-  throw new AppwardenError('AW_LOCAL_STACK_FAILED', 'local Kafka: found no free port on 127.0.0.1');
-}
-
-function anyFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * Takes `lockFile` with O_EXCL. A lock whose holder has died is removed; one held by a live process
- * is waited for, up to `timeoutMs`.
- */
-async function acquireLock(lockFile: string, timeoutMs: number, log: Logger): Promise<() => Promise<void>> {
-  const deadline = Date.now() + timeoutMs;
-  let told = false;
-  for (;;) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      return () => rm(lockFile, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const holder = await readNumber(lockFile);
-    const age = Date.now() - ((await stat(lockFile).catch(() => undefined))?.mtimeMs ?? Date.now());
-    // A lock file still empty was created a moment ago; the holder writes its pid right after.
-    if ((holder !== undefined && !isAlive(holder)) || (holder === undefined && age > 5000)) {
-      log.warn({ lockFile, holder }, 'removing a stale lock left by a process that is gone');
-      await rm(lockFile, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new AppwardenError('AW_LOCAL_STACK_FAILED', `local Kafka: process ${holder} has held ${lockFile} for too long`);
-    }
-    if (!told) log.info({ holder }, 'waiting for another process that is starting the broker');
-    told = true;
-    await sleep(200);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A zombie still answers signal 0 until its parent reaps it.
-  const stateLine = readProcSync(`/proc/${pid}/stat`);
-  return stateLine === undefined || !/^\d+ \(.*\) Z/.test(stateLine);
-}
-
 /** True when `pid` is alive and, where /proc tells, is the broker of these paths (pids get reused). */
 async function isBrokerProcess(pid: number, paths: Paths): Promise<boolean> {
   if (!isAlive(pid)) return false;
@@ -426,64 +379,7 @@ async function isBrokerProcess(pid: number, paths: Paths): Promise<boolean> {
   return cmdline === undefined || (cmdline.includes('kafka.Kafka') && cmdline.includes(paths.serverProperties));
 }
 
-function readProcSync(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-async function readNumber(file: string): Promise<number | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  const n = Number(text?.trim());
-  return text !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 async function logTail(paths: Paths): Promise<string> {
   return tail(await readFile(paths.brokerLog, 'utf8').catch(() => ''), 30);
 }
 
-function tail(text: string, lines: number): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await sleep(100);
-  }
-  return condition();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Runs a command to its end, collecting stdout and stderr together. */
-function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    let output = '';
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (err) => resolve({ code: 127, output: `${command}: ${err.message}` }));
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
-  });
-}
