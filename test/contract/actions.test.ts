@@ -44,7 +44,7 @@ for (const { definition, fixture } of contractProviders()) {
       const res = await s.app!.inject({ url: `/v1/governance/${id}` });
       const detail = res.statusCode === 200 ? res.json() as Detail : null;
       return detail && (detail.command.status === wanted || SETTLED.has(detail.command.status)) ? detail : null;
-    }, { what: `command ${id} ${wanted}`, timeoutMs: 60_000 });
+    }, { what: `command ${id} ${wanted}`, timeoutMs: 120_000 });
 
     test('the connector declares at least one action', () => assert.ok(verbs.length > 0));
 

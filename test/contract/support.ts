@@ -58,13 +58,13 @@ export async function everyActivityStored(s: TestStack, definition: ConnectorDef
     expected = [...new Set(eventIds(definition, tenant.expectedActivities(), instance))].sort();
     const stored = await storedIds(s, definition.id, instance);
     return stored.length === expected.length && stored.every((id, i) => id === expected[i]);
-  }, { what: `every ${definition.id}.${instance} activity stored`, timeoutMs: 60_000 });
+  }, { what: `every ${definition.id}.${instance} activity stored`, timeoutMs: 120_000 });
   return expected;
 }
 
 export async function waitStored(s: TestStack, eventId: string): Promise<void> {
   await waitFor(async () => (await countOf(s, 'SELECT count() AS n FROM activities FINAL WHERE event_id = {id:String}', { id: eventId })) === 1,
-    { what: `event ${eventId} stored`, timeoutMs: 60_000 });
+    { what: `event ${eventId} stored`, timeoutMs: 120_000 });
 }
 
 export interface ConnectorStatus {
@@ -97,7 +97,7 @@ export async function tapTopics(s: TestStack, topics: readonly string[]): Promis
   return {
     async until(topic, until) {
       const records = byTopic.get(topic)!;
-      await waitFor(() => until(records), { what: `records on ${topic}`, timeoutMs: 60_000 });
+      await waitFor(() => until(records), { what: `records on ${topic}`, timeoutMs: 120_000 });
       return records;
     },
     stop: () => consumer.stop(),
@@ -112,7 +112,7 @@ export async function readTopic(s: TestStack, topic: string, until: (records: Co
     eachBatch: async (batch) => { records.push(...batch.records); },
   });
   try {
-    await waitFor(() => until(records), { what: `records on ${topic}`, timeoutMs: 60_000 });
+    await waitFor(() => until(records), { what: `records on ${topic}`, timeoutMs: 120_000 });
     return records;
   } finally {
     await consumer.stop();
