@@ -1,12 +1,16 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import type { ClickHouse } from '../core/clickhouse.js';
+import Value from 'typebox/value';
+import { withQuerySettings, type ClickHouse } from '../core/clickhouse.js';
+import { ApiConfigSchema, type ApiConfig } from '../core/config.js';
 import type { KafkaBus } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import type { InstanceStatus } from '../ingestors/runtime/instance-runner.js';
 import type { ActionCatalog } from '../processors/governance/index.js';
 import type { PolicyStore } from '../processors/policy/policy-store.js';
 import { installErrorHandler } from './errors.js';
+import { installRateLimit } from './rate-limit.js';
+import { documentErrorResponses } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { activityRoutes } from './routes/activities.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -20,6 +24,8 @@ export interface ApiDependencies {
   clickhouse: ClickHouse;
   log: Logger;
   maxPageSize: number;
+  /** Query, body, rate and backtest limits (`api.*` of the configuration); unset ones take their defaults. */
+  limits?: Partial<Omit<ApiConfig, 'host' | 'port' | 'maxPageSize'>>;
   /** Connector instances run by this process (none when the API runs alone). */
   connectorStatuses?: () => InstanceStatus[];
   ready?: () => boolean;
@@ -34,7 +40,11 @@ export interface ApiDependencies {
 /** Builds the API without listening: `start` calls `listen`, tests call `inject`. */
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
   const log = deps.log.child({ component: 'api' });
+  const limits = apiLimits(deps.limits);
+  // Every query the API runs stops past these limits (AW_QUERY_LIMIT), whatever the route.
+  const clickhouse = withQuerySettings(deps.clickhouse, { max_execution_time: limits.queryTimeoutSeconds, max_memory_usage: limits.queryMaxMemoryBytes });
   const app = Fastify({
+    bodyLimit: limits.bodyLimitBytes,
     loggerInstance: log as FastifyBaseLogger,
     // Per-request lines would drown the connector progress; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
@@ -46,17 +56,26 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     },
   });
   installErrorHandler(app, log);
-  activityRoutes(app, deps);
-  accountRoutes(app, deps);
-  alertRoutes(app, deps);
-  policyRoutes(app, { clickhouse: deps.clickhouse, ...(deps.policyStore ? { store: deps.policyStore } : {}) });
+  installRateLimit(app, limits.rateLimit);
+  documentErrorResponses(app);
+  const query = { clickhouse, maxPageSize: deps.maxPageSize, maxQueryRangeDays: limits.maxQueryRangeDays };
+  activityRoutes(app, query);
+  accountRoutes(app, query);
+  alertRoutes(app, query);
+  policyRoutes(app, {
+    clickhouse, bodyLimit: limits.policyBodyLimitBytes, backtest: limits.backtest, ...(deps.policyStore ? { store: deps.policyStore } : {}),
+  });
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
   governanceRoutes(app, {
-    clickhouse: deps.clickhouse, maxPageSize: deps.maxPageSize,
-    ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
+    ...query, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
   });
-  healthRoutes(app, deps);
+  healthRoutes(app, { ...deps, clickhouse });
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** The API's limits: those given, and the configuration's defaults for the others. */
+export function apiLimits(given: ApiDependencies['limits'] = {}): ApiConfig {
+  return Value.Default(ApiConfigSchema, structuredClone(given)) as ApiConfig;
 }

@@ -144,7 +144,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
         policyStore = own;
       }
       const built = await buildApp({
-        clickhouse, log, maxPageSize: config.api.maxPageSize, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
+        clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: () => runtime?.statuses() ?? [], ready: () => ready,
         bus, governanceActions: new ActionCatalog(config.connectors, CONNECTORS, log, actionsStop.signal), policyStore,
       });
       app = built;

@@ -5,7 +5,7 @@ import { ensurePrivateDirSync } from './private-files.js';
 import type { Logger } from './logger.js';
 import {
   OUTPUT_SETTINGS, assertIdentifier, clickHouseFailure, closedError, engineErrorCode, engineErrorType, normalizeParams,
-  qualifiedTable, type ClickHouse, type EngineErrorFacts, type InsertOptions,
+  qualifiedTable, settingsClause, type ClickHouse, type EngineErrorFacts, type InsertOptions, type QueryOptions,
 } from './clickhouse.js';
 
 export interface EmbeddedOptions {
@@ -122,8 +122,10 @@ class EmbeddedClickHouse implements ClickHouse {
     await this.#run('exec', sql, params);
   }
 
-  async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
-    const result = await this.#run('query', sql, params);
+  async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, options?: QueryOptions): Promise<T[]> {
+    // chdb takes no per-query settings beside the statement: they go in its SETTINGS clause.
+    const settings = settingsClause(options?.settings);
+    const result = await this.#run('query', settings ? `${sql.trimEnd().replace(/;+$/, '')}\n${settings}` : sql, params);
     const rows: T[] = [];
     // JSON escapes newlines inside strings, so every raw newline ends a row.
     for (const line of result.text().split('\n')) {

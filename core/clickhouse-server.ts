@@ -4,7 +4,7 @@ import { AppwardenError } from './errors.js';
 import type { Logger } from './logger.js';
 import {
   OUTPUT_SETTINGS, assertIdentifier, clickHouseFailure, closedError, engineErrorType, normalizeParams, qualifiedTable,
-  type ClickHouse, type EngineErrorFacts, type InsertOptions,
+  settingsClause, type ClickHouse, type EngineErrorFacts, type InsertOptions, type QueryOptions,
 } from './clickhouse.js';
 
 export interface ServerOptions {
@@ -100,10 +100,17 @@ class ServerClickHouse implements ClickHouse {
     await this.#track('exec', () => this.#client.command({ query: sql, ...(query_params ? { query_params } : {}) }));
   }
 
-  async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+  async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, options?: QueryOptions): Promise<T[]> {
     const query_params = normalizeParams(params);
+    settingsClause(options?.settings); // the same checks as embedded mode
+    // The client types 64-bit settings as text.
+    const settings: ClickHouseSettings | undefined = options?.settings
+      ? { ...SETTINGS, ...Object.fromEntries(Object.entries(options.settings).map(([k, v]) => [k, String(v)])) }
+      : undefined;
     return this.#track('query', async () => {
-      const result = await this.#client.query({ query: sql, format: 'JSONEachRow', ...(query_params ? { query_params } : {}) });
+      const result = await this.#client.query({
+        query: sql, format: 'JSONEachRow', ...(query_params ? { query_params } : {}), ...(settings ? { clickhouse_settings: settings } : {}),
+      });
       return result.json<T>();
     });
   }

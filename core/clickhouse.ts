@@ -24,8 +24,11 @@ export interface ClickHouse {
   readonly database: string;
   /** DDL / statements without results; one statement per call (a server refuses several). */
   exec(sql: string, params?: Record<string, unknown>): Promise<void>;
-  /** SELECT returning rows as objects (JSONEachRow; write no FORMAT clause); params bound server-side. */
-  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  /**
+   * SELECT returning rows as objects (JSONEachRow; write no FORMAT and no SETTINGS clause); params
+   * bound server-side; `options.settings` limit this query alone.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, options?: QueryOptions): Promise<T[]>;
   /**
    * Bulk insert of many rows in one statement (JSONEachRow); `dedupToken` makes a retried insert of
    * the same rows in the same order a no-op on tables with a deduplication window. Rows are plain
@@ -36,6 +39,58 @@ export interface ClickHouse {
   table(name: string): string;
   /** Idempotent; waits for this handle's running statements. Later calls fail. */
   close(): Promise<void>;
+}
+
+export interface QueryOptions {
+  settings?: QuerySettings;
+}
+
+/**
+ * Engine limits of one query. Past them the engine stops the query with TIMEOUT_EXCEEDED (159) or
+ * MEMORY_LIMIT_EXCEEDED (241), which `isQueryLimitError` recognizes.
+ */
+export interface QuerySettings {
+  /** Seconds (fractions allowed). */
+  max_execution_time?: number;
+  /** Bytes. */
+  max_memory_usage?: number;
+}
+
+/** Engine codes of a query stopped by its own limits rather than by a fault. */
+const QUERY_LIMIT_CODES = new Set([
+  159, // TIMEOUT_EXCEEDED
+  241, // MEMORY_LIMIT_EXCEEDED
+]);
+
+/** True when `err` is a ClickHouse failure caused by the query's own time or memory limit. */
+export function isQueryLimitError(err: unknown): boolean {
+  return err instanceof AppwardenError && err.code === 'AW_CLICKHOUSE_FAILED' && QUERY_LIMIT_CODES.has(err.details.code as number);
+}
+
+/** `SETTINGS name = value, …` for a query's settings, '' when there are none. Values are checked numbers. */
+export function settingsClause(settings: QuerySettings | undefined): string {
+  const entries = Object.entries(settings ?? {}).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '';
+  for (const [name, value] of entries) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new AppwardenError('AW_CLICKHOUSE_FAILED', `query setting ${name} must be a number >= 0, not ${String(value)}`, { retriable: false });
+    }
+    assertIdentifier(name, 'setting');
+  }
+  return `SETTINGS ${entries.map(([name, value]) => `${name} = ${value}`).join(', ')}`;
+}
+
+/** A handle whose every `query` carries `settings` (a query's own settings win), e.g. the API's limits. */
+export function withQuerySettings(clickhouse: ClickHouse, settings: QuerySettings): ClickHouse {
+  return {
+    kind: clickhouse.kind,
+    database: clickhouse.database,
+    exec: (sql, params) => clickhouse.exec(sql, params),
+    query: (sql, params, options) => clickhouse.query(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
+    insert: (table, rows, options) => clickhouse.insert(table, rows, options),
+    table: (name) => clickhouse.table(name),
+    close: () => clickhouse.close(),
+  };
 }
 
 export interface InsertOptions {

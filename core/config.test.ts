@@ -47,13 +47,19 @@ const INSTANCE_DEFAULTS = {
 };
 const OKTA_DEFAULTS = { logPageSize: 1000, userPageSize: 200 };
 
+/** The API's limits when none is configured. */
+const API_LIMITS = {
+  maxQueryRangeDays: 400, queryTimeoutSeconds: 30, queryMaxMemoryBytes: 2_000_000_000, bodyLimitBytes: 262_144, policyBodyLimitBytes: 1_048_576,
+  rateLimit: { requestsPerMinute: 1200, burst: 600 }, backtest: { maxRangeDays: 92, concurrency: 2 },
+};
+
 describe('loadConfig', () => {
   test('with nothing configured, every setting has its default', () => {
     const config = load();
     assert.deepEqual(config, {
       kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1 },
       clickhouse: { database: 'appwarden', dataDir: '.data/clickhouse' },
-      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000 },
+      api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_LIMITS },
       sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
       governance: {
         dryRun: false,
@@ -111,7 +117,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.clickhouse, {
       url: 'http://clickhouse.internal:8123', username: 'appwarden', password: 'ch-secret', database: 'trail', dataDir: '/var/lib/appwarden/clickhouse',
     });
-    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000 });
+    assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, ...API_LIMITS });
     assert.equal(config.simulate, false);
   });
 
@@ -122,9 +128,9 @@ describe('loadConfig', () => {
 
   test('the environment wins over the file, and overrides win over both', () => {
     const file = configFile('api:\n  port: 7000\n  maxPageSize: 200\nkafka:\n  topicPrefix: from-file\n');
-    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200 });
+    assert.deepEqual(load({ file }).api, { host: '127.0.0.1', port: 7000, maxPageSize: 200, ...API_LIMITS });
     const config = load({ file, env: { PORT: '7001' }, overrides: { kafka: { topicPrefix: 'from-overrides' } } });
-    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200 });
+    assert.deepEqual(config.api, { host: '127.0.0.1', port: 7001, maxPageSize: 200, ...API_LIMITS });
     assert.equal(config.kafka.topicPrefix, 'from-overrides');
   });
 

@@ -36,7 +36,29 @@ export const InstanceSettingsSchema = Type.Object({
 });
 export type InstanceSettings = Static<typeof InstanceSettingsSchema>;
 
-const ConfigSchema = Type.Object({
+/** The API's address and the limits every request and query is held to. */
+export const ApiConfigSchema = Type.Object({
+  host: Type.String({ default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  maxPageSize: Type.Integer({ minimum: 1, default: 1000, description: 'the largest `limit` of a list request' }),
+  maxQueryRangeDays: Type.Integer({ minimum: 1, default: 400, description: 'the longest time range (`from` to `to`) of one query' }),
+  queryTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 30, description: 'ClickHouse `max_execution_time` of every API query' }),
+  queryMaxMemoryBytes: Type.Integer({ minimum: 1_000_000, default: 2_000_000_000, description: 'ClickHouse `max_memory_usage` of every API query' }),
+  bodyLimitBytes: Type.Integer({ minimum: 1024, default: 262_144, description: 'the largest request body' }),
+  policyBodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'the largest body of the routes that take policies' }),
+  rateLimit: Type.Object({
+    requestsPerMinute: Type.Integer({ minimum: 0, default: 1200, description: 'requests per minute per caller (API key, else address); 0: no limit' }),
+    burst: Type.Integer({ minimum: 1, default: 600, description: 'requests a caller may send at once before the rate applies' }),
+  }, { default: {}, additionalProperties: false }),
+  backtest: Type.Object({
+    maxRangeDays: Type.Integer({ minimum: 1, default: 92, description: 'the longest time range of one backtest' }),
+    concurrency: Type.Integer({ minimum: 1, default: 2, description: 'backtests running at once in this process; more are answered 429' }),
+  }, { default: {}, additionalProperties: false }),
+}, { default: {}, additionalProperties: false });
+
+export type ApiConfig = Static<typeof ApiConfigSchema>;
+
+export const ConfigSchema = Type.Object({
   kafka: Type.Object({
     brokers: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'empty: start a local broker' }),
     clientId: Type.String({ default: 'appwarden' }),
@@ -68,11 +90,7 @@ const ConfigSchema = Type.Object({
       keyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of the client certificate' })),
     }, { additionalProperties: false })),
   }, { default: {}, additionalProperties: false }),
-  api: Type.Object({
-    host: Type.String({ default: '127.0.0.1' }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-    maxPageSize: Type.Integer({ minimum: 1, default: 1000 }),
-  }, { default: {}, additionalProperties: false }),
+  api: ApiConfigSchema,
   sink: Type.Object({
     groupId: Type.String({ default: 'appwarden-sink' }),
     maxBatchRows: Type.Integer({ minimum: 1, default: 50_000 }),

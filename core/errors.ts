@@ -24,6 +24,10 @@ export const ERROR_CATALOGUE = {
   AW_GOVERNANCE_CONFLICT: { status: 409, retriable: false, message: 'the governance command is not in a state that allows this' },
   AW_GOVERNANCE_NOT_REVERSIBLE: { status: 409, retriable: false, message: 'the governance action has no inverse, so it cannot be reverted' },
   AW_NOTIFY_FAILED: { status: 502, retriable: true, message: 'the notifier (SMTP server or webhook) failed to deliver a notification' },
+  AW_RATE_LIMITED: { status: 429, retriable: true, message: 'too many requests; try again after the Retry-After seconds' },
+  AW_BODY_TOO_LARGE: { status: 413, retriable: false, message: 'the request body is larger than this route accepts' },
+  AW_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, message: 'the request body has a content type this route does not take' },
+  AW_QUERY_LIMIT: { status: 422, retriable: false, message: 'the query ran past its time or memory limit; narrow the time range or add filters' },
   AW_POLICY_INVALID: { status: 422, retriable: false, message: 'the policy is invalid; its problems name the line and field at fault' },
 } as const;
 

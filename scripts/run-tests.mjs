@@ -5,10 +5,13 @@
 //   npm test -- core/kafka.test.ts    these files
 //   npm test -- okta                  files whose path contains "okta"
 //   npm test -- --test-name-pattern=cursor   options for node --test pass through
+//
+// Every line of the test logger and every answer of an Appwarden API go to .data/test-logs; after the
+// tests, those files are scanned for the secrets the tests configured, and a secret found fails the run.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { PinoPretty } from 'pino-pretty';
 
@@ -16,6 +19,8 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_ROOTS = ['core', 'schemas', 'ingestors', 'processors', 'api', 'simulators', 'cli', 'test'];
 // A test that hangs fails after this long instead of holding CI until its own limit.
 const TEST_TIMEOUT_MS = 300_000;
+const OUTPUT_DIR = join(projectRoot, '.data', 'test-logs');
+const RECORD_RESPONSES = pathToFileURL(join(projectRoot, 'test', 'support', 'record-responses.ts')).href;
 
 function findTests(dir, found = []) {
   if (!existsSync(dir)) return found;
@@ -47,7 +52,7 @@ function runNodeTests(files, nodeOptions, env) {
   return new Promise((resolveExit) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...nodeOptions, ...files],
+      ['--import', 'tsx', '--import', RECORD_RESPONSES, '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...nodeOptions, ...files],
       { cwd: projectRoot, env, stdio: 'inherit' },
     );
     const forward = (signal) => child.kill(signal);
@@ -83,11 +88,25 @@ async function main() {
     return 1;
   }
   process.stderr.write(`Kafka for the tests: ${kafka.brokers.join(',')}; ${files.length} test file(s)\n`);
+  rmSync(OUTPUT_DIR, { recursive: true, force: true });
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  let code;
   try {
-    return await runNodeTests(files, nodeOptions, { ...process.env, KAFKA_BROKERS: kafka.brokers.join(',') });
+    code = await runNodeTests(files, nodeOptions, { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), APPWARDEN_TEST_OUTPUT_DIR: OUTPUT_DIR });
   } finally {
     if (kafka.startedHere) await kafka.stop();
   }
+  return (await scanOutput()) ? code : 1;
+}
+
+/** False when a configured secret is in a log line or an API answer of the run; each one is named. */
+async function scanOutput() {
+  const { scanForSecrets } = await tsImport('../test/support/secret-scan.ts', import.meta.url);
+  const findings = scanForSecrets(OUTPUT_DIR);
+  for (const f of findings) process.stderr.write(`secret ${f.secret} found in ${relative(projectRoot, f.file)}:${f.line}\n`);
+  if (findings.length > 0) process.stderr.write(`${findings.length} line(s) of the tests' logs and API answers hold a configured secret\n`);
+  else process.stderr.write(`secret scan: no configured secret in the tests' logs and API answers (${relative(projectRoot, OUTPUT_DIR)})\n`);
+  return findings.length === 0;
 }
 
 process.exitCode = await main();

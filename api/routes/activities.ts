@@ -2,10 +2,10 @@ import Type, { type Static } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
 import { formatDateTime64 } from '../../core/clickhouse.js';
-import { badRequest } from '../errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
 import { Conditions, keysetPage } from '../conditions.js';
 import { ErrorBodySchema } from '../schemas.js';
+import { checkTimeRange, DAY_MS, parseTime } from '../time-range.js';
 
 const CATEGORIES = ['logon', 'user', 'admin', 'file', 'app'] as const;
 const OUTCOMES = ['success', 'failure', 'unknown'] as const;
@@ -20,7 +20,7 @@ const QuerySchema = Type.Object({
   category: Type.Optional(Type.Enum(CATEGORIES)),
   outcome: Type.Optional(Type.Enum(OUTCOMES)),
   ip: Type.Optional(Type.String({ minLength: 1, description: 'source IP address' })),
-  from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive; default 24 hours before `to`' })),
+  from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive; default 24 hours before `to`; at most the configured maximum range (400 days by default) before `to`' })),
   to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive; default now' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default ${DEFAULT_PAGE_SIZE} (at most the configured maximum page size)` })),
   cursor: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page' })),
@@ -82,10 +82,8 @@ const COLUMNS = `event_id, provider, instance, occurred_at, ingested_at, categor
   severity, actor_id, actor_email, actor_name, actor_type, target_types, target_ids, target_names, src_ip, user_agent,
   country, city, session_id, request_id, class_uid, activity_id, attributes`;
 
-const DAY_MS = 86_400_000;
-
 /** `GET /v1/activities`: the activity trail, newest first, with keyset paging. */
-export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; maxPageSize: number }): void {
+export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; maxPageSize: number; maxQueryRangeDays: number }): void {
   app.get('/v1/activities', {
     schema: {
       summary: 'Search the activity trail',
@@ -97,9 +95,9 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
   }, async (request) => {
     const query = request.query as Query;
     const limit = pageLimit(query.limit, deps.maxPageSize);
-    const to = query.to === undefined ? Date.now() : parseTime(query.to, 'to');
-    const from = query.from === undefined ? to - DAY_MS : parseTime(query.from, 'from');
-    if (from >= to) throw badRequest('querystring.from must be before querystring.to', 'from');
+    const to = query.to === undefined ? Date.now() : parseTime(query.to, 'querystring', 'to');
+    const from = query.from === undefined ? to - DAY_MS : parseTime(query.from, 'querystring', 'from');
+    checkTimeRange(from, to, deps.maxQueryRangeDays, 'querystring', 'api.maxQueryRangeDays');
 
     const where = new Conditions({ limit: limit + 1 })
       .add('occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}', { from: formatDateTime64(from), to: formatDateTime64(to) })
@@ -131,14 +129,6 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     );
     return keysetPage(rows, limit, toActivity, (last) => encodeCursor([last.occurred_at, last.event_id]));
   });
-}
-
-function parseTime(value: string, field: string): number {
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(t)) {
-    throw badRequest(`querystring.${field} must be an ISO 8601 date-time, e.g. 2026-11-30T00:00:00Z`, field);
-  }
-  return t;
 }
 
 function toActivity(row: ActivityRow): Activity {

@@ -4,14 +4,15 @@ import { formatDateTime64, type ClickHouse } from '../../core/clickhouse.js';
 import { AppwardenError } from '../../core/errors.js';
 import { TABLES } from '../../processors/sink/tables.js';
 import { ALERT_SEVERITIES, ALERT_STATUSES } from '../../schemas/vocabulary.js';
-import { badRequest } from '../errors.js';
 import { Conditions, keysetPage } from '../conditions.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
 import { ErrorBodySchema } from '../schemas.js';
+import { checkTimeRange, parseTime } from '../time-range.js';
 
 export interface AlertRouteDeps {
   clickhouse: ClickHouse;
   maxPageSize: number;
+  maxQueryRangeDays: number;
 }
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -125,9 +126,10 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
       .equals('provider', 'provider', query.provider)
       .equals('instance', 'instance', query.instance);
     if (query.actor !== undefined) where.add('lower(actor_email) = lower({actor:String})', { actor: query.actor });
-    const from = query.from === undefined ? undefined : parseTime(query.from, 'from');
-    const to = query.to === undefined ? undefined : parseTime(query.to, 'to');
-    if (from !== undefined && to !== undefined && from >= to) throw badRequest('querystring.from must be before querystring.to', 'from');
+    const from = query.from === undefined ? undefined : parseTime(query.from, 'querystring', 'from');
+    const to = query.to === undefined ? undefined : parseTime(query.to, 'querystring', 'to');
+    // Without `from` the list is bounded by its page size alone; with it, by the maximum range too.
+    if (from !== undefined) checkTimeRange(from, to ?? Math.max(Date.now(), from + 1), deps.maxQueryRangeDays, 'querystring', 'api.maxQueryRangeDays');
     if (from !== undefined) where.add('last_seen >= {from:DateTime64(3)}', { from: formatDateTime64(from) });
     if (to !== undefined) where.add('last_seen < {to:DateTime64(3)}', { to: formatDateTime64(to) });
     if (query.cursor !== undefined) {
@@ -194,14 +196,6 @@ async function detail(clickhouse: ClickHouse, id: string): Promise<AlertItem & {
     `SELECT status, note, changed_at, changed_by FROM ${TABLES.alertStatus} FINAL WHERE alert_id = {id:String} ORDER BY changed_at`, { id },
   );
   return { ...toAlert(row), status_history: history };
-}
-
-function parseTime(value: string, field: string): number {
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(t)) {
-    throw badRequest(`querystring.${field} must be an ISO 8601 date-time, e.g. 2026-11-30T00:00:00Z`, field);
-  }
-  return t;
 }
 
 function toAlert(row: AlertQueryRow): AlertItem {

@@ -5,11 +5,14 @@ import { AppwardenError } from '../../core/errors.js';
 import { ErrorBodySchema } from '../schemas.js';
 
 export function healthRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; ready?: () => boolean }): void {
+  // Probes are not callers: no rate limit.
   app.get('/healthz', {
+    config: { rateLimit: false },
     schema: { summary: 'Liveness: the process answers', tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
   }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
+    config: { rateLimit: false },
     schema: {
       summary: 'Readiness: ClickHouse answers and start-up is complete',
       tags: ['health'],

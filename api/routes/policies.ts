@@ -9,10 +9,13 @@ import {
   toApiProblem, type PolicyInput,
 } from '../policy-input.js';
 import { ErrorBodySchema } from '../schemas.js';
-import { policyBacktestRoute } from './policy-backtest.js';
+import { policyBacktestRoute, type BacktestRouteDeps } from './policy-backtest.js';
 
 export interface PolicyRouteDeps {
   clickhouse: ClickHouse;
+  /** The largest body of the routes that take a policy (others keep the app's limit). */
+  bodyLimit: number;
+  backtest: BacktestRouteDeps['limits'];
   /** Deploys policies; without it the routes that read or change deployed policies answer 503. */
   store?: PolicyStore;
   /** For backtests of impossible-travel policies; default geoip-lite, loaded on first use. */
@@ -75,6 +78,7 @@ export function policyRoutes(app: FastifyInstance, deps: PolicyRouteDeps): void 
   });
 
   app.put('/v1/policies/:id', {
+    bodyLimit: deps.bodyLimit,
     schema: {
       summary: 'Deploy a new version of a policy',
       description: 'The body is the policy: a JSON document, or YAML text (Content-Type application/yaml, text/yaml or text/plain). '
@@ -149,6 +153,7 @@ export function policyRoutes(app: FastifyInstance, deps: PolicyRouteDeps): void 
   });
 
   app.post('/v1/policies/validate', {
+    bodyLimit: deps.bodyLimit,
     schema: {
       summary: 'Check a policy without deploying it',
       description: 'The body is a policy (JSON document or YAML text, as for PUT), or a list of policies. Answers every problem with its field and, for text, its line.',
@@ -162,7 +167,7 @@ export function policyRoutes(app: FastifyInstance, deps: PolicyRouteDeps): void 
     return { valid: problems.length === 0 && policies.length > 0, policies: policies.map((p) => p.id), problems: problems.map(toApiProblem) };
   });
 
-  policyBacktestRoute(app, { clickhouse: deps.clickhouse, ...(deps.loadGeo ? { loadGeo: deps.loadGeo } : {}) });
+  policyBacktestRoute(app, { clickhouse: deps.clickhouse, bodyLimit: deps.bodyLimit, limits: deps.backtest, ...(deps.loadGeo ? { loadGeo: deps.loadGeo } : {}) });
 
   function answerPut(reply: FastifyReply, put: PutResult, id: string, what: string): FastifyReply | StoredPolicy {
     if (!put.ok) return replyPolicyInvalid(reply, put.problems);

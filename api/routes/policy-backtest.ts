@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
 import { AppwardenError } from '../../core/errors.js';
 import { backtestPolicy, type BacktestResult } from '../../processors/policy/backtest.js';
@@ -7,15 +7,23 @@ import type { GeoLocator } from '../../processors/policy/geo.js';
 import { loadGeoIpLocator } from '../../processors/policy/geoip.js';
 import type { PolicyRecord } from '../../processors/policy/record-context.js';
 import type { Alert, GovernanceCommand } from '../../schemas/types.js';
-import { badRequest } from '../errors.js';
 import { compileOne, PolicyInputSchema, PolicyInvalidSchema, policyInputOf, replyPolicyInvalid } from '../policy-input.js';
 import { ErrorBodySchema } from '../schemas.js';
+import { checkTimeRange, parseTime } from '../time-range.js';
+import type { CompiledPolicy } from '../../processors/policy/compile.js';
 
 export interface BacktestRouteDeps {
   clickhouse: ClickHouse;
   /** Locates IP addresses for impossible-travel policies; default: geoip-lite, loaded on first use. */
   loadGeo?: () => Promise<GeoLocator>;
+  /** The largest request body (the policy is in it). */
+  bodyLimit: number;
+  /** The longest range of one backtest, and how many may run at once (more are answered 429). */
+  limits: { maxRangeDays: number; concurrency: number };
 }
+
+/** Seconds a client refused for concurrency is told to wait: a backtest usually takes a few. */
+const BUSY_RETRY_AFTER_S = 5;
 
 const MAX_SAMPLES = 100;
 const MAX_ALERTS = 10_000;
@@ -68,6 +76,7 @@ type Body = Static<typeof BodySchema>;
 
 /** `POST /v1/policies/backtest`: what a policy would have done over the stored history. */
 export function policyBacktestRoute(app: FastifyInstance, deps: BacktestRouteDeps): void {
+  let running = 0;
   let geo: Promise<GeoLocator> | null = null;
   const loadGeo = () => (geo ??= (deps.loadGeo ?? loadGeoIpLocator)().catch((err: unknown) => {
     geo = null;
@@ -75,46 +84,55 @@ export function policyBacktestRoute(app: FastifyInstance, deps: BacktestRouteDep
   }));
 
   app.post('/v1/policies/backtest', {
+    bodyLimit: deps.bodyLimit,
     schema: {
       summary: 'Run a policy over stored history',
       description: 'Runs the policy (not deployed; a JSON document or YAML text) over the activity stored in ClickHouse (file states for file policies, '
         + 'app grants for app permission policies) in time order, as the policy processor would have, and answers what would have fired. '
-        + 'Nothing is published and no action is taken. Enrichments (actor_account.*, grant.user_count) come from the latest stored account state.',
+        + 'Nothing is published and no action is taken. Enrichments (actor_account.*, grant.user_count) come from the latest stored account state. '
+        + 'The range covers at most `api.backtest.maxRangeDays`; past `api.backtest.concurrency` backtests at once, the answer is 429 with Retry-After.',
       tags: ['policies'],
       body: BodySchema,
-      response: { 200: ResultSchema, 400: ErrorBodySchema, 422: PolicyInvalidSchema },
+      response: { 200: ResultSchema, 400: ErrorBodySchema, 422: PolicyInvalidSchema, 429: ErrorBodySchema },
     },
   }, async (request, reply) => {
     const body = request.body as Body;
-    const from = parseTime(body.from, 'from');
-    const to = parseTime(body.to, 'to');
-    if (from >= to) throw badRequest('body.from must be before body.to', 'from');
+    const from = parseTime(body.from, 'body', 'from');
+    const to = parseTime(body.to, 'body', 'to');
+    checkTimeRange(from, to, deps.limits.maxRangeDays, 'body', 'api.backtest.maxRangeDays');
     const one = compileOne(policyInputOf(body.policy, 'body.policy'), 'a backtest');
     if ('problems' in one) return replyPolicyInvalid(reply, one.problems);
+    if (running >= deps.limits.concurrency) {
+      throw new AppwardenError('AW_RATE_LIMITED', `${running} backtests are running, the most this server runs at once (api.backtest.concurrency); try again in ${BUSY_RETRY_AFTER_S} s`, {
+        details: { retryAfterSeconds: BUSY_RETRY_AFTER_S },
+      });
+    }
+    running += 1;
+    try {
+      return await run(request, reply, body, from, to, one.compiled);
+    } finally {
+      running -= 1;
+    }
+  });
 
+  async function run(request: FastifyRequest, reply: FastifyReply, body: Body, from: number, to: number, compiled: CompiledPolicy): Promise<Static<typeof ResultSchema>> {
     const stop = new AbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) stop.abort(new AppwardenError('AW_BAD_REQUEST', 'the client closed the connection before the backtest finished'));
     });
     const limitAlerts = body.limit_alerts ?? 1000;
-    const result = await backtestPolicy(deps.clickhouse, one.compiled, {
+    const result = await backtestPolicy(deps.clickhouse, compiled, {
       from, to,
       samples: body.limit_samples ?? 10,
       maxAlerts: limitAlerts,
       maxCommands: limitAlerts,
       ...(body.warmup === undefined ? {} : { warmup: body.warmup }),
-      geo: one.compiled.needs.geo ? await loadGeo() : null,
+      geo: compiled.needs.geo ? await loadGeo() : null,
       signal: stop.signal,
     });
     request.log.info({ policyId: result.policy_id, from: body.from, to: body.to, scanned: result.records_scanned, alerts: result.alerts_total }, 'policy backtest done');
     return toJson(result);
-  });
-}
-
-function parseTime(value: string, field: string): number {
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(t)) throw badRequest(`body.${field} must be an ISO 8601 date-time, e.g. 2026-11-30T00:00:00Z`, field);
-  return t;
+  }
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -32,7 +32,13 @@ export function parsePolicyText(text: string, file: string, options: CompileOpti
       problems: doc.errors.map((e) => ({ path: [], file, line: lineAt(e.pos[0]), message: `not valid YAML: ${e.message.split('\n')[0]}` })),
     };
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    // Well-formed text the YAML library still cannot turn into values: an alias to no anchor, a merge of a scalar.
+    return { policies: [], problems: [{ path: [], file, line: 1, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` }] };
+  }
   if (value === null || value === undefined) return { policies: [], problems: [{ path: [], file, line: 1, message: 'the file holds no policy' }] };
 
   const list = Array.isArray(value) ? value : [value];

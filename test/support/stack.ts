@@ -1,7 +1,9 @@
 import { loadConfig, type AppConfig, type InstanceConfig } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import { providerDefaults, providerSchemas } from '../../ingestors/registry.js';
+import { pino } from 'pino';
 import { freshDir, freshName, testBrokers } from './fresh.js';
+import { configSecrets, outputFile, registerTestSecrets } from './test-output.js';
 
 // chdb serves one data folder per process: every test of a file shares it, each with its own database.
 let processDataDir: string | undefined;
@@ -10,7 +12,21 @@ export function testDataDir(): string {
   return processDataDir;
 }
 
-export const testLog: Logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+/**
+ * The tests' logger: silent on the terminal unless TEST_LOG_LEVEL says otherwise, and, under `npm test`,
+ * every line from debug up also in the test output, where the secret scan reads it.
+ */
+export const testLog: Logger = testLogger();
+
+function testLogger(): Logger {
+  const file = outputFile('log');
+  const terminal = process.env.TEST_LOG_LEVEL ?? 'silent';
+  if (!file) return createLogger({ level: terminal });
+  const streams: pino.StreamEntry[] = [{ level: 'debug', stream: pino.destination({ dest: file, sync: true }) }];
+  if (terminal !== 'silent') streams.push({ level: terminal as pino.Level, stream: process.stdout });
+  const lowest = streams.map((s) => s.level as pino.Level).sort((a, b) => pino.levels.values[a]! - pino.levels.values[b]!)[0]!;
+  return createLogger({ level: lowest, destination: pino.multistream(streams) as unknown as NodeJS.WritableStream });
+}
 
 /** Short timings so a test sees a poll every few hundred milliseconds. */
 export const FAST_INSTANCE = {
@@ -21,7 +37,7 @@ export const FAST_INSTANCE = {
 
 /** A configuration with fresh topics, group and database, for connectors given as provider → instance → settings. */
 export function testConfig(connectors: Record<string, Record<string, Partial<InstanceConfig> & Record<string, unknown>>>): AppConfig {
-  return loadConfig({
+  const config = loadConfig({
     env: {},
     providerSchemas: providerSchemas(), providerDefaults: providerDefaults(),
     overrides: {
@@ -33,4 +49,6 @@ export function testConfig(connectors: Record<string, Record<string, Partial<Ins
       connectors,
     },
   });
+  registerTestSecrets(configSecrets(config));
+  return config;
 }
