@@ -39,8 +39,9 @@ export const googleWorkspace: ConnectorDefinition<GoogleWorkspaceConfig> = {
   capabilities: [
     'accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin', 'files:periodic', 'files:realtime',
     'action:suspend_user', 'action:unsuspend_user', 'action:revoke_sessions', 'action:force_password_change', 'action:revoke_app_grant',
+    'action:remove_from_group', 'action:remove_privilege',
     'action:remove_public_link', 'action:remove_permission', 'action:remove_external_collaborators', 'action:make_private',
-    'action:quarantine', 'action:apply_label',
+    'action:quarantine', 'action:restore_sharing', 'action:apply_label',
   ],
   instanceDefaults: {
     // Google publishes most audit events within minutes, some (SAML, Calendar) within an hour or
