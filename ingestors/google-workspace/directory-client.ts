@@ -71,9 +71,37 @@ export class DirectoryClient {
     return res.status !== 404;
   }
 
+  /** The member of a group (user or group, by id or email), or null when it is not a direct member. */
+  groupMember(groupKey: string, memberKey: string): Promise<Json | null> {
+    return this.api.find({ path: `${DIRECTORY}/groups/${enc(groupKey)}/members/${enc(memberKey)}` }, { scope: 'groups' });
+  }
+
+  /** Removes a member from a group; false when it was not one (404). */
+  async removeGroupMember(groupKey: string, memberKey: string): Promise<boolean> {
+    const res = await this.api.request({ method: 'DELETE', path: `${DIRECTORY}/groups/${enc(groupKey)}/members/${enc(memberKey)}`, acceptStatus: [404] },
+      { scope: 'groupsWrite' });
+    return res.status !== 404;
+  }
+
+  /** The role assignments of one user (every role, at every scope). */
+  userRoleAssignments(userKey: string): Promise<Json[]> {
+    return this.api.all({ path: `${DIRECTORY}/customer/${enc(this.options.customerId)}/roleassignments`, query: { userKey, maxResults: ROLE_ASSIGNMENTS_PAGE } },
+      { scope: 'roles' }, 'items');
+  }
+
+  /** Deletes a role assignment; false when it was already gone (404). */
+  async deleteRoleAssignment(roleAssignmentId: string): Promise<boolean> {
+    const res = await this.api.request({
+      method: 'DELETE', path: `${DIRECTORY}/customer/${enc(this.options.customerId)}/roleassignments/${enc(roleAssignmentId)}`, acceptStatus: [404],
+    }, { scope: 'rolesWrite' });
+    return res.status !== 404;
+  }
+
   /** Small reads, one per scope, to see whether the admin may use it. */
-  probe(scope: 'users' | 'userSecurity' | 'groups' | 'roles', adminEmail: string): Promise<unknown> {
+  probe(scope: 'users' | 'userSecurity' | 'groups' | 'roles' | 'groupsWrite' | 'rolesWrite', adminEmail: string): Promise<unknown> {
     switch (scope) {
+      case 'groupsWrite': return this.api.request({ path: `${DIRECTORY}/groups`, query: { customer: this.options.customerId, maxResults: 1 } }, { scope });
+      case 'rolesWrite': return this.api.request({ path: `${DIRECTORY}/customer/${enc(this.options.customerId)}/roles`, query: { maxResults: 1 } }, { scope });
       case 'users': return this.api.request({ path: `${DIRECTORY}/users`, query: { customer: this.options.customerId, maxResults: 1 } }, { scope });
       case 'userSecurity': return this.api.request({ path: `${DIRECTORY}/users/${enc(adminEmail)}/tokens` }, { scope });
       case 'groups': return this.api.request({ path: `${DIRECTORY}/groups`, query: { customer: this.options.customerId, maxResults: 1 } }, { scope });

@@ -118,6 +118,13 @@ export class DriveClient {
     return res.status !== 404;
   }
 
+  /** Shares a file (a person, group, domain or anyone), without mailing anyone about it. */
+  async createPermission(fileId: string, permission: Json, subject: string): Promise<void> {
+    await this.api.request(this.api.drive(`/files/${enc(fileId)}/permissions`, {
+      method: 'POST', query: { sendNotificationEmail: false, supportsAllDrives: true }, body: permission,
+    }), this.as(subject));
+  }
+
   /** Makes `newOwner` the owner of a My Drive file (the caller must be its owner); the old owner keeps writer access. */
   async transferOwnership(fileId: string, newOwner: string, subject: string): Promise<void> {
     await this.api.request(this.api.drive(`/files/${enc(fileId)}/permissions`, {

@@ -4,6 +4,7 @@ import type { DriveClient } from './drive-client.js';
 import type { FileOwnerLookup } from './file-owner.js';
 import { domainOf, type Json, str } from '../runtime/json-fields.js';
 import type { InternalDomains } from './normalize-drive.js';
+import { restoreSharing } from './restore-sharing.js';
 
 type Params = Readonly<Record<string, string>>;
 
@@ -53,6 +54,7 @@ function removePermissions(deps: FileActionDeps, what: string, select: (p: Json,
     return { fileId, subject, permissions: (await deps.drive.permissions(fileId, subject)).filter((p) => !isUnremovable(p) && select(p, params)) };
   };
   return {
+    inverse: 'restore_sharing',
     async run(target, params): Promise<ActionResult> {
       const { fileId, subject, permissions } = await chosen(target, params);
       if (permissions.length === 0) return { status: 'noop', message: `the file has no ${what}` };
@@ -75,6 +77,7 @@ function quarantine(deps: FileActionDeps): ActionHandler {
   const { drive, adminEmail } = deps;
   const isAdmin = (email: unknown) => typeof email === 'string' && email.toLowerCase() === adminEmail.toLowerCase();
   return {
+    inverse: 'restore_sharing',
     async run(target, params) {
       const fileId = requireFileTarget(target);
       const { subject, file } = await deps.owners.find(fileId, params.owner);
@@ -139,6 +142,7 @@ export function fileActions(deps: FileActionDeps) {
     remove_external_collaborators: removePermissions(deps, 'external permission', (p) => isExternal(p, deps.domains)),
     make_private: removePermissions(deps, 'permission besides its owner', () => true),
     quarantine: quarantine(deps),
+    restore_sharing: restoreSharing(deps),
     apply_label: applyLabel(deps),
   } satisfies Record<string, ActionHandler>;
 }

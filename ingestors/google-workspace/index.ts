@@ -36,7 +36,8 @@ const ACTIONS = actionTable(
   (deps: { directory: DirectoryClient; files: FileActionDeps }) => ({ ...userActions(deps.directory), ...fileActions(deps.files) }),
   {
     suspend_user: true, unsuspend_user: true, revoke_sessions: true, force_password_change: true, revoke_app_grant: true,
-    remove_public_link: true, remove_permission: true, remove_external_collaborators: true, make_private: true, quarantine: true, apply_label: true,
+    remove_from_group: true, remove_privilege: true,
+    remove_public_link: true, remove_permission: true, remove_external_collaborators: true, make_private: true, quarantine: true, restore_sharing: true, apply_label: true,
   },
 );
 

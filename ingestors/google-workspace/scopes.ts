@@ -11,6 +11,8 @@ export const SCOPES = {
   userSecurity: 'https://www.googleapis.com/auth/admin.directory.user.security',
   groups: 'https://www.googleapis.com/auth/admin.directory.group.readonly',
   roles: 'https://www.googleapis.com/auth/admin.directory.rolemanagement.readonly',
+  groupsWrite: 'https://www.googleapis.com/auth/admin.directory.group',
+  rolesWrite: 'https://www.googleapis.com/auth/admin.directory.rolemanagement',
   drive: 'https://www.googleapis.com/auth/drive',
 } as const;
 
@@ -23,9 +25,11 @@ export const SCOPE_CAPABILITIES: Record<ScopeName, readonly Capability[]> = {
   userSecurity: ['app_grants', 'action:revoke_sessions', 'action:revoke_app_grant'],
   groups: ['groups'],
   roles: ['privileges'],
+  groupsWrite: ['action:remove_from_group'],
+  rolesWrite: ['action:remove_privilege'],
   drive: [
     'files:periodic', 'files:realtime', 'action:remove_public_link', 'action:remove_permission',
-    'action:remove_external_collaborators', 'action:make_private', 'action:quarantine', 'action:apply_label',
+    'action:remove_external_collaborators', 'action:make_private', 'action:quarantine', 'action:restore_sharing', 'action:apply_label',
   ],
 };
 

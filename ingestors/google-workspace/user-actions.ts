@@ -44,7 +44,61 @@ function grantOf(target: ActionTarget, params: Readonly<Record<string, string>>)
   return { userKey, clientId };
 }
 
-/** Governance of Google Workspace users: suspension, sign-out, password change, OAuth token revocation. */
+type Params = Readonly<Record<string, string>>;
+
+function requireParam(params: Params, names: readonly string[], verb: string): string {
+  for (const name of names) if (params[name]) return params[name];
+  throw new AppwardenError('AW_BAD_REQUEST', `${verb} needs params.${names[0]}`, { details: { field: `params.${names[0]}` } });
+}
+
+/** Removes the user (id or email) from a group (`params.group_id`: the group's id or email, as membership events carry it). */
+function removeFromGroup(directory: DirectoryClient): ActionHandler {
+  const groupOf = (params: Params) => requireParam(params, ['group_id', 'groupId', 'groupKey'], 'remove_from_group');
+  return {
+    async run(target, params) {
+      const userKey = requireUserTarget(target);
+      const groupKey = groupOf(params);
+      if ((await directory.groupMember(groupKey, userKey)) === null) return { status: 'noop', message: `not a direct member of group ${groupKey}` };
+      if (!(await directory.removeGroupMember(groupKey, userKey))) return { status: 'noop', message: `not a direct member of group ${groupKey}` };
+      return { status: 'applied', message: `removed from group ${groupKey}`, undo: { groupKey } };
+    },
+    async verify(target, params) {
+      return (await directory.groupMember(groupOf(params), requireUserTarget(target))) === null;
+    },
+  };
+}
+
+/**
+ * Deletes the user's admin role assignments that `params` names: `role_assignment_id` (as privilege
+ * events carry it in `attributes.role_assignment_id`) or `role_id` (every assignment of that role).
+ */
+function removePrivilege(directory: DirectoryClient): ActionHandler {
+  const selected = async (target: ActionTarget, params: Params) => {
+    const userKey = requireUserTarget(target);
+    const assignmentId = params.role_assignment_id ?? params.roleAssignmentId;
+    const roleId = params.role_id ?? params.roleId;
+    if (!assignmentId && !roleId) {
+      throw new AppwardenError('AW_BAD_REQUEST', 'remove_privilege needs params.role_assignment_id or params.role_id', { details: { field: 'params.role_assignment_id' } });
+    }
+    return (await directory.userRoleAssignments(userKey)).filter((a) =>
+      (assignmentId ? String(a.roleAssignmentId) === assignmentId : true) && (roleId ? String(a.roleId) === roleId : true));
+  };
+  return {
+    async run(target, params) {
+      const assignments = await selected(target, params);
+      if (assignments.length === 0) return { status: 'noop', message: 'the user holds no such role assignment' };
+      let removed = 0;
+      for (const a of assignments) if (await directory.deleteRoleAssignment(String(a.roleAssignmentId))) removed++;
+      if (removed === 0) return { status: 'noop', message: 'the role assignments were already gone' };
+      return { status: 'applied', message: `deleted ${removed} role assignment(s)`, undo: { role_ids: assignments.map((a) => String(a.roleId)).join(',') } };
+    },
+    async verify(target, params) {
+      return (await selected(target, params)).length === 0;
+    },
+  };
+}
+
+/** Governance of Google Workspace users: suspension, sign-out, password change, OAuth token revocation, groups and admin roles. */
 export function userActions(directory: DirectoryClient) {
   return {
     suspend_user: { ...userFlag(directory, 'suspended', true), inverse: 'unsuspend_user' },
@@ -69,5 +123,7 @@ export function userActions(directory: DirectoryClient) {
         return !(await directory.tokens(userKey)).some((token) => token.clientId === clientId);
       },
     },
+    remove_from_group: removeFromGroup(directory),
+    remove_privilege: removePrivilege(directory),
   } satisfies Record<string, ActionHandler>;
 }

@@ -7,6 +7,7 @@ import { isoTime } from '../runtime/provider-time.js';
 import { str } from './fields.js';
 import type { GraphClient } from './graph-client.js';
 import { parseFileId } from './normalize-files.js';
+import { describeRemoved, restoreSharing } from './restore-sharing.js';
 
 type Params = Readonly<Record<string, string>>;
 
@@ -38,6 +39,17 @@ function grantIdOf(target: ActionTarget, params: Params): string {
   if (target.type === 'app_grant') return target.id;
   if (target.type === 'user') return requireParam(params, 'grantId', 'revoke_app_grant');
   throw badRequest(`revoke_app_grant applies to an app_grant (or a user with params.grantId), not a ${target.type}`, { target });
+}
+
+/**
+ * The resource service principal of an application permission (`resource_id` of its app_grant event);
+ * undefined for a delegated grant. `grantType: application` without it is a mistake worth saying.
+ */
+function resourceIdOf(params: Params): string | undefined {
+  const resourceId = params.resourceId ?? params.resource_id;
+  const grantType = params.grantType ?? params.grant_type;
+  if (!resourceId && grantType === 'application') throw badRequest('revoke_app_grant of an application permission needs params.resourceId (the resource_id of the app_grant event)', { param: 'resourceId' });
+  return resourceId || undefined;
 }
 
 function isInherited(permission: Json): boolean {
@@ -86,18 +98,25 @@ export function office365Actions(deps: ActionDeps) {
     const permissions = await graph.permissions(driveId, itemId);
     const chosen = permissions.filter(pick);
     const own = chosen.filter((p) => !isInherited(p));
-    const removed: string[] = [];
-    for (const p of own) if (await graph.deletePermission(driveId, itemId, String(p.id))) removed.push(String(p.id));
+    const removed: Json[] = [];
+    for (const p of own) if (await graph.deletePermission(driveId, itemId, String(p.id))) removed.push(p);
     const inherited = chosen.length - own.length;
     const note = inherited > 0 ? `; ${inherited} inherited from a parent folder stay (remove them there)` : '';
     if (removed.length === 0) return { status: 'noop', message: `nothing to remove${note}` };
-    return { status: 'applied', message: `removed ${removed.length} permission(s)${note}`, undo: { removedPermissionIds: removed.join(',') } };
+    // What restore_sharing needs to give them back (ids cannot be reused: Graph makes new ones).
+    const restorable = removed.map(describeRemoved).filter((r) => r !== null);
+    return {
+      status: 'applied',
+      message: `removed ${removed.length} permission(s)${note}`,
+      undo: { removedPermissionIds: removed.map((p) => String(p.id)).join(','), removed: JSON.stringify(restorable) },
+    };
   };
   const noneLeft = async (target: ActionTarget, verb: ActionVerb, pick: (p: Json) => boolean): Promise<boolean> => {
     const { driveId, itemId } = fileOf(target, verb);
     return !(await graph.permissions(driveId, itemId)).some((p) => !isInherited(p) && pick(p));
   };
   const sharing = (verb: ActionVerb, pick: (p: Json, domains: readonly string[]) => boolean): ActionHandler => ({
+    inverse: 'restore_sharing',
     async run(target) {
       const domains = await catalog.tenantDomains();
       return removePermissions(verb, target, (p) => pick(p, domains));
@@ -165,17 +184,28 @@ export function office365Actions(deps: ActionDeps) {
       },
     },
 
+    // A delegated grant (oauth2PermissionGrant), or with params.resourceId an application permission
+    // (an appRoleAssignment on that resource's service principal), as the app_grant events tell them apart.
     revoke_app_grant: {
       async run(target, params) {
         const grantId = grantIdOf(target, params);
+        const resourceId = resourceIdOf(params);
+        if (resourceId !== undefined) {
+          return (await graph.deleteAppRoleAssignment(resourceId, grantId))
+            ? { status: 'applied', message: 'application permission (app role assignment) removed' }
+            : { status: 'noop', message: 'no such app role assignment' };
+        }
         return (await graph.deletePermissionGrant(grantId)) ? { status: 'applied', message: 'delegated permission grant deleted' } : { status: 'noop', message: 'no such grant' };
       },
       async verify(target, params) {
-        return !(await graph.permissionGrantExists(grantIdOf(target, params)));
+        const grantId = grantIdOf(target, params);
+        const resourceId = resourceIdOf(params);
+        return !(resourceId !== undefined ? await graph.appRoleAssignmentExists(resourceId, grantId) : await graph.permissionGrantExists(grantId));
       },
     },
 
     remove_permission: {
+      inverse: 'restore_sharing',
       async run(target, params) {
         const permissionId = requireParam(params, 'permissionId', 'remove_permission');
         return removePermissions('remove_permission', target, (p) => p.id === permissionId);
@@ -190,6 +220,7 @@ export function office365Actions(deps: ActionDeps) {
     make_private: sharing('make_private', (p) => !isOwner(p)),
 
     quarantine: {
+      inverse: 'restore_sharing',
       async run(target) {
         const { driveId, itemId } = fileOf(target, 'quarantine');
         const item = await graph.item(driveId, itemId);
@@ -214,6 +245,8 @@ export function office365Actions(deps: ActionDeps) {
         return item !== null && str(obj(item.parentReference)?.id) === folderId && (await noneLeft(target, 'quarantine', (p) => !isOwner(p)));
       },
     },
+
+    restore_sharing: restoreSharing(graph),
 
     apply_label: {
       async run(target, params) {

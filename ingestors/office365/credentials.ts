@@ -27,7 +27,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { capabilities: ['action:remove_privilege'], audience: 'graph', anyOf: ['RoleManagement.ReadWrite.Directory'] },
   { capabilities: ['action:revoke_app_grant'], audience: 'graph', anyOf: ['DelegatedPermissionGrant.ReadWrite.All', 'Directory.ReadWrite.All'] },
   {
-    capabilities: ['action:remove_permission', 'action:remove_public_link', 'action:remove_external_collaborators', 'action:make_private', 'action:quarantine', 'action:apply_label'],
+    capabilities: ['action:remove_permission', 'action:remove_public_link', 'action:remove_external_collaborators', 'action:make_private', 'action:quarantine', 'action:restore_sharing', 'action:apply_label'],
     audience: 'graph',
     anyOf: WRITE_FILES,
   },

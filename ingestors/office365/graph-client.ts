@@ -111,6 +111,17 @@ export class GraphClient {
     return res.status !== 404;
   }
 
+  /** Deletes an application permission (an app role assigned to a client, on the resource's service principal); false when there was none. */
+  async deleteAppRoleAssignment(resourceId: string, assignmentId: string): Promise<boolean> {
+    const res = await this.http.request({ method: 'DELETE', path: `/servicePrincipals/${enc(resourceId)}/appRoleAssignedTo/${enc(assignmentId)}`, acceptStatus: [404] });
+    return res.status !== 404;
+  }
+
+  async appRoleAssignmentExists(resourceId: string, assignmentId: string): Promise<boolean> {
+    for await (const page of this.appRoleAssignedTo(resourceId)) if (page.some((a) => a.id === assignmentId)) return true;
+    return false;
+  }
+
   async permissionGrantExists(grantId: string): Promise<boolean> {
     const res = await this.http.request({ path: `/oauth2PermissionGrants/${enc(grantId)}`, acceptStatus: [404] });
     return res.status !== 404;
@@ -164,6 +175,19 @@ export class GraphClient {
       method: 'DELETE', path: `/drives/${enc(driveId)}/items/${enc(itemId)}/permissions/${enc(permissionId)}`, acceptStatus: [404],
     });
     return res.status !== 404;
+  }
+
+  /** A sharing link of that type and scope (Graph answers the existing one when there is one). */
+  async createLink(driveId: string, itemId: string, link: { type: string; scope: string }): Promise<void> {
+    await this.http.request({ method: 'POST', path: `/drives/${enc(driveId)}/items/${enc(itemId)}/createLink`, body: link });
+  }
+
+  /** Grants one person access with these roles, without sending them a mail. */
+  async invite(driveId: string, itemId: string, recipient: { email?: string; objectId?: string }, roles: readonly string[]): Promise<void> {
+    await this.http.request({
+      method: 'POST', path: `/drives/${enc(driveId)}/items/${enc(itemId)}/invite`,
+      body: { recipients: [recipient], roles, requireSignIn: true, sendInvitation: false },
+    });
   }
 
   /** The sensitivity label ids on a file, or null when Graph cannot tell (folders, unsupported file types). */

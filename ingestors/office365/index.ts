@@ -15,7 +15,7 @@ import { TokenSource, type Audience } from './token-source.js';
 const ACTIONS = actionTable(office365Actions, {
   suspend_user: true, unsuspend_user: true, revoke_sessions: true, force_password_change: true, remove_from_group: true, remove_privilege: true,
   revoke_app_grant: true, remove_permission: true, remove_public_link: true, remove_external_collaborators: true, make_private: true,
-  quarantine: true, apply_label: true,
+  quarantine: true, restore_sharing: true, apply_label: true,
 });
 
 const CAPABILITIES = connectorCapabilities([

@@ -176,4 +176,38 @@ describe('Okta governance actions against the simulator', () => {
     assert.equal(await actions.revoke_app_grant.verify!(target, {}, signal), true);
     assert.equal((await actions.revoke_app_grant.run(target, {}, signal)).status, 'noop');
   });
+
+  test('remove_privilege removes a directly assigned admin role once; a group-assigned one is refused with the way out', async () => {
+    const user = userWith('ACTIVE', (u) => (sim.state.userRoles.get(u.id)?.length ?? 0) > 0);
+    const role = sim.state.userRoles.get(user.id)![0]!;
+    const target = userTarget(user);
+    const params = { role_id: role.id };
+    assert.equal(await actions.remove_privilege.verify!(target, params, signal), false);
+    const result = await actions.remove_privilege.run(target, params, signal);
+    assert.equal(result.status, 'applied');
+    assert.deepEqual(result.undo, { role_types: role.type });
+    assert.ok(!(sim.state.userRoles.get(user.id) ?? []).some((r) => r.id === role.id));
+    assert.equal(await actions.remove_privilege.verify!(target, params, signal), true);
+    assert.equal((await actions.remove_privilege.run(target, params, signal)).status, 'noop');
+    assert.equal(eventsAbout(user, 'user.account.privilege.revoke'), 1);
+
+    // Alice holds HELP_DESK_ADMIN through her first group: the user endpoint cannot take it away.
+    const alice = sim.state.users[0]!;
+    const viaGroup = await refusal(actions.remove_privilege.run(userTarget(alice), { role_type: 'HELP_DESK_ADMIN' }, signal));
+    assert.match(viaGroup.message, /through a group/);
+    assert.equal((await refusal(actions.remove_privilege.run(target, {}, signal))).code, 'AW_BAD_REQUEST');
+  });
+
+  test('reset_mfa resets every factor once; the user keeps the status', async () => {
+    const user = userWith('ACTIVE', (u) => (sim.state.factors.get(u.id)?.length ?? 0) > 0);
+    const target = userTarget(user);
+    assert.equal(await actions.reset_mfa.verify!(target, {}, signal), false);
+    const result = await actions.reset_mfa.run(target, {}, signal);
+    assert.equal(result.status, 'applied');
+    assert.equal(sim.state.factors.has(user.id), false);
+    assert.equal(user.status, 'ACTIVE');
+    assert.equal(await actions.reset_mfa.verify!(target, {}, signal), true);
+    assert.equal((await actions.reset_mfa.run(target, {}, signal)).status, 'noop');
+    assert.equal(eventsAbout(user, 'user.mfa.factor.reset_all'), 1);
+  });
 });

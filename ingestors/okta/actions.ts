@@ -13,6 +13,7 @@ type Params = Readonly<Record<string, string>>;
 /** The verbs the Okta connector declares as `action:<verb>`. */
 export const OKTA_ACTION_VERBS = [
   'suspend_user', 'unsuspend_user', 'revoke_sessions', 'force_password_change', 'remove_from_group', 'revoke_app_grant',
+  'remove_privilege', 'reset_mfa',
 ] as const satisfies readonly ActionVerb[];
 export type OktaActionVerb = (typeof OKTA_ACTION_VERBS)[number];
 
@@ -76,6 +77,22 @@ class OktaGovernanceApi {
 
   async removeFromGroup(groupId: string, userId: string, signal: AbortSignal): Promise<void> {
     await this.http.request({ method: 'DELETE', path: `/api/v1/groups/${pathSegment(groupId)}/users/${pathSegment(userId)}`, signal });
+  }
+
+  /** The admin roles the user holds, directly and through groups (`assignmentType` USER or GROUP). */
+  userRoles(userId: string, signal: AbortSignal): Promise<Json[]> {
+    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/roles`, signal });
+  }
+
+  async removeRole(userId: string, roleAssignmentId: string, signal: AbortSignal): Promise<void> {
+    // A role removed meanwhile (404) is what we wanted.
+    await this.http.request({
+      method: 'DELETE', path: `/api/v1/users/${encodeURIComponent(userId)}/roles/${encodeURIComponent(roleAssignmentId)}`, acceptStatus: [404], signal,
+    });
+  }
+
+  factors(userId: string, signal: AbortSignal): Promise<Json[]> {
+    return this.all({ path: `/api/v1/users/${encodeURIComponent(userId)}/factors`, signal });
   }
 
   userGrants(userId: string, signal: AbortSignal): Promise<Json[]> {
@@ -232,6 +249,62 @@ function revokeAppGrant(api: OktaGovernanceApi): ActionHandler {
   };
 }
 
+/**
+ * The user's admin role assignments `params` names: `role_id` (the assignment id, as the privilege
+ * account events carry it) or `role_type` (`ORG_ADMIN`...).
+ */
+function roleSelection(params: Params): (role: Json) => boolean {
+  if (params.role_id) return (role) => role.id === params.role_id;
+  if (params.role_type) return (role) => role.type === params.role_type;
+  throw badTarget('remove_privilege needs params.role_id (the role assignment id) or params.role_type', 'params.role_id');
+}
+
+function removePrivilege(api: OktaGovernanceApi): ActionHandler {
+  const held = async (userId: string, params: Params, signal: AbortSignal) => (await api.userRoles(userId, signal)).filter(roleSelection(params));
+  return {
+    async run(target, params, signal) {
+      const pick = roleSelection(params);
+      const user = await api.user(target, signal);
+      const roles = (await api.userRoles(user.id, signal)).filter(pick);
+      if (roles.length === 0) return { status: 'noop', message: `${label(user)} holds no such admin role` };
+      // A role that reaches the user through a group is the group's: removing it there would strip every member.
+      const direct = roles.filter((r) => r.assignmentType !== 'GROUP');
+      if (direct.length === 0) {
+        throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED',
+          `${label(user)} holds the role through a group only; remove the user from that group (remove_from_group) or the role from the group`,
+          { details: { field: 'params.role_id' } });
+      }
+      for (const role of direct) await api.removeRole(user.id, String(role.id), signal);
+      return {
+        status: 'applied',
+        message: `removed ${direct.map((r) => `${String(r.type)} (${String(r.id)})`).join(', ')} from ${label(user)}`,
+        undo: { role_types: direct.map((r) => String(r.type)).join(',') },
+      };
+    },
+    async verify(target, params, signal) {
+      const user = await api.user(target, signal);
+      return (await held(user.id, params, signal)).every((r) => r.assignmentType === 'GROUP');
+    },
+  };
+}
+
+/** Resets every MFA factor of the user: they enrol again at the next sign-in. */
+function resetMfa(api: OktaGovernanceApi): ActionHandler {
+  return {
+    async run(target, _params, signal) {
+      const user = await api.user(target, signal);
+      const factors = await api.factors(user.id, signal);
+      if (factors.length === 0) return { status: 'noop', message: `${label(user)} has no enrolled factor` };
+      await api.lifecycle(user.id, 'reset_factors', signal);
+      return { status: 'applied', message: `reset ${factors.length} factor(s) of ${label(user)}: ${factors.map((f) => String(f.factorType)).join(', ')}` };
+    },
+    async verify(target, _params, signal) {
+      const user = await api.user(target, signal);
+      return (await api.factors(user.id, signal)).length === 0;
+    },
+  };
+}
+
 /** The Okta actions, over the instance's HTTP client (its auth, limits and retries). */
 export function oktaActions(http: HttpClient, options: { now?: () => number } = {}): Record<OktaActionVerb, ActionHandler> {
   const api = new OktaGovernanceApi(http);
@@ -243,5 +316,7 @@ export function oktaActions(http: HttpClient, options: { now?: () => number } = 
     revoke_sessions: revokeSessions(api, now),
     remove_from_group: removeFromGroup(api),
     revoke_app_grant: revokeAppGrant(api),
+    remove_privilege: removePrivilege(api),
+    reset_mfa: resetMfa(api),
   };
 }

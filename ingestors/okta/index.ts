@@ -22,7 +22,8 @@ const ACCOUNT_KINDS = {
 type AccountItem = SnapshotItem<keyof typeof ACCOUNT_KINDS>;
 
 const ACTIONS = actionTable((http: HttpClient) => oktaActions(http), {
-  suspend_user: true, unsuspend_user: true, force_password_change: true, revoke_sessions: true, remove_from_group: true, revoke_app_grant: true,
+  suspend_user: true, unsuspend_user: true, force_password_change: true, revoke_sessions: true, remove_from_group: true, remove_privilege: true,
+  reset_mfa: true, revoke_app_grant: true,
 });
 
 // Okta answers 429 and publishes its budget in X-Rate-Limit-* (reset in UTC epoch seconds); it sends no Retry-After.

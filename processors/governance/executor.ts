@@ -295,7 +295,7 @@ export class GovernanceExecutor {
     let outcome: ActionRunOutcome;
     try {
       // The command's target type is an open vocabulary; each handler checks the types it acts on.
-      outcome = await runAction(handler, { ...command.target } as ActionTarget, command.params, this.options.settings, {
+      outcome = await runAction(handler, { ...command.target } as ActionTarget, this.paramsOf(state), this.options.settings, {
         onAttempt: async (n, previous) => {
           const message = n > 1 ? `retrying after: ${describeFailure(previous)}` : why;
           state = await this.transition(state, 'running', { attempt: state.attempt + 1, message });
@@ -326,6 +326,15 @@ export class GovernanceExecutor {
       return;
     }
     await this.transition(state, 'failed', { message: describeFailure(outcome.error), retriable: outcome.retriable });
+  }
+
+  /**
+   * The parameters the handler gets: the command's own, and on a revert also the `undo` record the
+   * original action returned (what it changed), which the inverse needs to put things back.
+   */
+  private paramsOf(state: CommandState): Readonly<Record<string, string>> {
+    const undo = state.reverts ? this.store.get(state.reverts)?.undo : undefined;
+    return undo ? { ...state.command.params, ...undo } : state.command.params;
   }
 
   /** A succeeded, not reverted command on the same target whose action makes this one moot. */

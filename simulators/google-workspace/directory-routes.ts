@@ -97,6 +97,31 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RouteContext)
     return { kind: 'admin#directory#members', etag: '"members"', members: cloneJson(page), ...(nextPageToken ? { nextPageToken } : {}) };
   });
 
+  app.get(`${BASE}/groups/:groupKey/members/:memberKey`, async (request) => {
+    admin(request, 'admin.directory.group', 'admin.directory.group.readonly', 'admin.directory.group.member', 'admin.directory.group.member.readonly');
+    const { groupKey, memberKey } = request.params as Params;
+    const group = findGroup(directory, groupKey!);
+    if (!group) throw googleErrors.notFound('groupKey');
+    const key = memberKey!.toLowerCase();
+    const member = (directory.members.get(group.id) ?? []).find((m) => m.id === memberKey || m.email.toLowerCase() === key);
+    if (!member) throw googleErrors.notFound('memberKey');
+    return cloneJson(member);
+  });
+
+  app.delete(`${BASE}/groups/:groupKey/members/:memberKey`, async (request, reply) => {
+    const principal = admin(request, 'admin.directory.group', 'admin.directory.group.member');
+    const { groupKey, memberKey } = request.params as Params;
+    governance.removeGroupMember(principal.user.primaryEmail, groupKey!, memberKey!);
+    return reply.status(204).send();
+  });
+
+  app.delete(`${BASE}/customer/:customer/roleassignments/:roleAssignmentId`, async (request, reply) => {
+    const principal = admin(request, 'admin.directory.rolemanagement');
+    customerParam(request.params as Params);
+    governance.deleteRoleAssignment(principal.user.primaryEmail, (request.params as Params).roleAssignmentId!);
+    return reply.status(204).send();
+  });
+
   app.get(`${BASE}/customer/:customer/roles`, async (request) => {
     admin(request, 'admin.directory.rolemanagement', 'admin.directory.rolemanagement.readonly');
     customerParam(request.params as Params);

@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import type { ActivityGenerator, ActivityDraft, SimEvent } from './activity-kinds.js';
 import { event } from './activity-kinds.js';
-import { findUser, type Directory, type SimUser } from './directory.js';
+import { findGroup, findUser, type Directory, type SimUser } from './directory.js';
 import { FOLDER_MIME, type DriveState, type PermissionRole, type SimFile, type SimPermission } from './drive.js';
 import { googleErrors } from './google-errors.js';
 import type { Reports } from './reports.js';
@@ -93,6 +93,34 @@ export class Governance {
       application: 'token', actor: this.generator.actorOf(user), ipAddress: ADMIN_CONSOLE_IP,
       events: [event('auth', 'revoke', { client_id: clientId, app_name: token.displayText, client_type: app?.clientType ?? 'WEB', scope: token.scopes })],
     });
+  }
+
+  /** `DELETE groups/{groupKey}/members/{memberKey}`: the admin log records REMOVE_GROUP_MEMBER. */
+  removeGroupMember(caller: string, groupKey: string, memberKey: string): void {
+    const group = findGroup(this.directory, groupKey);
+    if (!group) throw googleErrors.notFound('groupKey');
+    const members = this.directory.members.get(group.id) ?? [];
+    const key = memberKey.toLowerCase();
+    const member = members.find((m) => m.id === memberKey || m.email.toLowerCase() === key);
+    if (!member) throw googleErrors.notFound('memberKey');
+    this.directory.members.set(group.id, members.filter((m) => m !== member));
+    group.directMembersCount = String(members.length - 1);
+    this.adminEvent(caller, [event('GROUP_SETTINGS', 'REMOVE_GROUP_MEMBER', { USER_EMAIL: member.email, GROUP_EMAIL: group.email })]);
+  }
+
+  /** `DELETE customer/{customer}/roleassignments/{id}`: the admin log records UNASSIGN_ROLE. */
+  deleteRoleAssignment(caller: string, roleAssignmentId: string): void {
+    const assignment = this.directory.roleAssignments.find((a) => a.roleAssignmentId === roleAssignmentId);
+    if (!assignment) throw googleErrors.notFound('roleAssignmentId');
+    this.directory.roleAssignments.splice(this.directory.roleAssignments.indexOf(assignment), 1);
+    const roleOf = (roleId: string) => this.directory.roles.find((r) => r.roleId === roleId);
+    const role = roleOf(assignment.roleId);
+    const user = this.directory.users.find((u) => u.id === assignment.assignedTo);
+    // The user's admin flags follow the roles left: a super admin role sets isAdmin, any other isDelegatedAdmin.
+    const left = this.directory.roleAssignments.filter((a) => a.assignedTo === assignment.assignedTo).map((a) => roleOf(a.roleId));
+    if (user && role?.isSuperAdminRole) user.isAdmin = left.some((r) => r?.isSuperAdminRole);
+    if (user && !role?.isSuperAdminRole) user.isDelegatedAdmin = left.some((r) => r && !r.isSuperAdminRole);
+    this.adminEvent(caller, [event('DELEGATED_ADMIN_SETTINGS', 'UNASSIGN_ROLE', { ROLE_NAME: role?.roleName ?? assignment.roleId, USER_EMAIL: user?.primaryEmail ?? assignment.assignedTo })]);
   }
 
   // ---- Drive

@@ -22,6 +22,7 @@ export const KNOWN_SCOPES = [
   'https://www.googleapis.com/auth/admin.directory.user.security',
   'https://www.googleapis.com/auth/admin.directory.group',
   'https://www.googleapis.com/auth/admin.directory.group.readonly',
+  'https://www.googleapis.com/auth/admin.directory.group.member',
   'https://www.googleapis.com/auth/admin.directory.group.member.readonly',
   'https://www.googleapis.com/auth/admin.directory.rolemanagement',
   'https://www.googleapis.com/auth/admin.directory.rolemanagement.readonly',

@@ -268,5 +268,6 @@ export function loadRecordKinds(): RecordKind[] {
     governance('Remove member from group.'),
     governance('Remove member from role.'),
     governance('Remove delegated permission grant.'),
+    governance('Remove app role assignment from service principal.'),
   ];
 }

@@ -154,6 +154,17 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RouteContext)
     return graphPage(ctx, request, tenant.appRoleAssignments.filter((a) => a.resourceId === id).map((a) => cloneJson(a)), 'appRoleAssignments');
   });
 
+  app.delete('/v1.0/servicePrincipals/:id/appRoleAssignedTo/:assignmentId', async (request, reply) => {
+    requireGraph(ctx, request, 'writeAppRoleAssignments');
+    const { id, assignmentId } = request.params as Params;
+    if (!tenant.servicePrincipals.some((sp) => sp.id === id)) throw graph.notFound(id!);
+    const index = tenant.appRoleAssignments.findIndex((a) => a.id === assignmentId && a.resourceId === id);
+    if (index < 0) throw graph.notFound(assignmentId!);
+    tenant.appRoleAssignments.splice(index, 1);
+    audit.emit('Remove app role assignment from service principal.', tenant.users[0]!);
+    return reply.status(204).send();
+  });
+
   app.get('/v1.0/oauth2PermissionGrants', async (request) => {
     requireGraph(ctx, request, 'readGrants');
     return graphPage(ctx, request, tenant.grants.map((g) => cloneJson(g)), 'oauth2PermissionGrants');

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestBaseUrl } from '../common/http-server.js';
 import { cloneJson, isoString, queryValue } from '../common/json.js';
 import { graph } from './api-errors.js';
-import type { DriveState, Item } from './drives.js';
-import { decodeToken, encodeToken, itemId } from './ids.js';
+import type { DriveState, Identity, Item } from './drives.js';
+import { decodeToken, encodeToken, itemId, permissionId } from './ids.js';
 import type { Prng } from '../common/prng.js';
 import { findUser } from './directory-routes.js';
 import { graphPage, requireGraph, type RouteContext } from './route-context.js';
@@ -128,6 +128,64 @@ export function registerDriveRoutes(app: FastifyInstance, ctx: RouteContext, prn
     if (permission.roles.includes('owner')) throw graph.accessDenied();
     state.removePermission(item, permissionId);
     return reply.status(204).send();
+  });
+
+  // A sharing link (Graph driveItem: createLink): the existing link of that type and scope (200), or a new one (201).
+  app.post('/v1.0/drives/:driveId/items/:itemId/createLink', async (request, reply) => {
+    requireGraph(ctx, request, 'writeFiles');
+    const { state, item } = target(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const type = body.type;
+    const scope = body.scope ?? 'anonymous';
+    if (type !== 'view' && type !== 'edit') throw graph.invalidRequest('type must be view or edit.');
+    if (scope !== 'anonymous' && scope !== 'organization' && scope !== 'users') throw graph.invalidRequest('scope must be anonymous, organization or users.');
+    const existing = (state.permissions.get(item.id) ?? []).find((p) => {
+      const link = p.link as Record<string, unknown> | undefined;
+      return link?.type === type && link.scope === scope;
+    });
+    if (existing) return reply.status(200).send(cloneJson(existing));
+    const permission = {
+      id: permissionId(prng), roles: [type === 'edit' ? 'write' : 'read'], hasPassword: false,
+      link: { scope, type, webUrl: `${state.drive.webUrl}/:${item.folder ? 'f' : 'x'}:/g/${prng.chars(22, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}` },
+    };
+    state.addPermission(item, permission);
+    return reply.status(201).send(cloneJson(permission));
+  });
+
+  // Grants people access (Graph driveItem: invite); a person outside the tenant gets an invitation.
+  app.post('/v1.0/drives/:driveId/items/:itemId/invite', async (request) => {
+    requireGraph(ctx, request, 'writeFiles');
+    const { state, item } = target(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const recipients = Array.isArray(body.recipients) ? body.recipients as Array<Record<string, unknown>> : [];
+    const roles = Array.isArray(body.roles) ? body.roles.map(String) : [];
+    if (recipients.length === 0 || recipients.some((r) => typeof r?.email !== 'string' && typeof r?.objectId !== 'string')) {
+      throw graph.invalidRequest('recipients must list at least one { email } or { objectId }.');
+    }
+    if (roles.length === 0 || roles.some((r) => r !== 'read' && r !== 'write')) throw graph.invalidRequest('roles must be read or write.');
+    const granted = recipients.map((recipient) => {
+      const byId = typeof recipient.objectId === 'string' ? tenant.users.find((u) => u.id === recipient.objectId) : undefined;
+      if (typeof recipient.objectId === 'string' && !byId) throw graph.notFound(recipient.objectId);
+      const email = String(recipient.email ?? byId!.mail ?? byId!.userPrincipalName).toLowerCase();
+      const member = byId ?? tenant.users.find((u) => u.mail?.toLowerCase() === email || u.userPrincipalName.toLowerCase() === email);
+      const existing = (state.permissions.get(item.id) ?? []).find((p) => {
+        const user = (p.grantedToV2 as { user?: Identity } | undefined)?.user;
+        return user?.email?.toLowerCase() === email && p.link === undefined;
+      });
+      if (existing) {
+        existing.roles = roles;
+        state.touch(item);
+        return existing;
+      }
+      const user = { id: member?.id ?? prng.uuid(), displayName: member?.displayName ?? email, email };
+      const permission = {
+        id: permissionId(prng), roles, grantedToV2: { user },
+        ...(member && member.userType !== 'Guest' ? {} : { invitation: { email, signInRequired: body.requireSignIn !== false } }),
+      };
+      state.addPermission(item, permission);
+      return permission;
+    });
+    return { '@odata.context': `${requestBaseUrl(request)}/v1.0/$metadata#Collection(permission)`, value: cloneJson(granted) };
   });
 
   app.post('/v1.0/drives/:driveId/items/:itemId/extractSensitivityLabels', async (request) => {

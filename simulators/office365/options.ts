@@ -7,7 +7,7 @@ import { createPrng } from '../common/prng.js';
 export const ALL_GRAPH_PERMISSIONS = [
   'User.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All', 'RoleManagement.ReadWrite.Directory', 'Application.Read.All',
   'DelegatedPermissionGrant.ReadWrite.All', 'AuditLog.Read.All', 'Organization.Read.All', 'Files.ReadWrite.All', 'Sites.ReadWrite.All',
-  'User.RevokeSessions.All',
+  'User.RevokeSessions.All', 'AppRoleAssignment.ReadWrite.All',
 ] as const;
 export const ALL_MANAGEMENT_PERMISSIONS = ['ActivityFeed.Read', 'ActivityFeed.ReadDlp'] as const;
 

@@ -66,6 +66,11 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: OktaRouteCont
     return directory.groups.filter((g) => directory.memberships.get(g.id)?.has(user.id)).map((g) => groupResource(g, base));
   });
 
+  app.get('/api/v1/users/:id/factors', async (request) => {
+    const { user } = users.get((request.params as Params).id!);
+    return structuredClone(directory.factors.get(user.id) ?? []);
+  });
+
   app.get('/api/v1/users/:id/roles', async (request) => {
     const { user } = users.get((request.params as Params).id!);
     const base = requestBaseUrl(request);

@@ -1,6 +1,6 @@
 import { isoString } from '../common/json.js';
 import type { Prng } from '../common/prng.js';
-import { oktaId, roleAssignmentId } from './ids.js';
+import { idFromUuid, oktaId, roleAssignmentId } from './ids.js';
 
 export type UserStatus = 'STAGED' | 'PROVISIONED' | 'ACTIVE' | 'RECOVERY' | 'PASSWORD_EXPIRED' | 'LOCKED_OUT' | 'SUSPENDED' | 'DEPROVISIONED';
 
@@ -64,6 +64,18 @@ export interface OktaGrant {
   source: 'END_USER' | 'ADMIN';
 }
 
+/** An MFA factor a user enrolled (Okta's UserFactor), without `_links` and `_embedded`. */
+export interface OktaFactor {
+  id: string;
+  factorType: 'push' | 'token:software:totp' | 'sms';
+  provider: 'OKTA' | 'GOOGLE';
+  vendorName: string;
+  status: 'ACTIVE';
+  created: string;
+  lastUpdated: string;
+  profile: Record<string, string>;
+}
+
 /** An OAuth client app of the org (its app instance id is its client id, as for Okta OIDC apps). */
 export interface OktaApp {
   clientId: string;
@@ -81,6 +93,8 @@ export interface Directory {
   groupRoles: Map<string, OktaRoleAssignment[]>;
   /** User id → the user's consent grants. */
   grants: Map<string, OktaGrant[]>;
+  /** User id → the MFA factors the user enrolled (`reset_factors` empties it). */
+  factors: Map<string, OktaFactor[]>;
   apps: OktaApp[];
   /** The id Okta shows for its own system principal in the System Log. */
   systemPrincipalId: string;
@@ -253,7 +267,43 @@ export function generateDirectory(prng: Prng, options: DirectoryOptions): Direct
     grants.set(user.id, list);
   }
 
-  return { users, groups, memberships, userRoles, groupRoles, grants, apps, systemPrincipalId: oktaId(prng, '0oa'), apiTokenId: oktaId(prng, '00T') };
+  return {
+    users, groups, memberships, userRoles, groupRoles, grants, factors: enrolledFactors(users), apps,
+    systemPrincipalId: oktaId(prng, '0oa'), apiTokenId: oktaId(prng, '00T'),
+  };
+}
+
+const FACTOR_KINDS: ReadonlyArray<Pick<OktaFactor, 'factorType' | 'provider' | 'vendorName'> & { prefix: string }> = [
+  { factorType: 'push', provider: 'OKTA', vendorName: 'OKTA', prefix: 'opf' },
+  { factorType: 'token:software:totp', provider: 'GOOGLE', vendorName: 'GOOGLE', prefix: 'uft' },
+  { factorType: 'sms', provider: 'OKTA', vendorName: 'OKTA', prefix: 'mbl' },
+];
+
+/**
+ * The factors of every user who was ever activated: one to three, derived from the user's id (not
+ * from the generator's sequence, so adding factors changed no other generated object).
+ */
+function enrolledFactors(users: readonly OktaUser[]): Map<string, OktaFactor[]> {
+  const factors = new Map<string, OktaFactor[]>();
+  for (const user of users) {
+    if (user.activated === null) continue;
+    const count = 1 + (idFromUuid(user.id, 1).charCodeAt(0) % FACTOR_KINDS.length);
+    factors.set(user.id, FACTOR_KINDS.slice(0, count).map((kind, i) => ({
+      id: kind.prefix + idFromUuid(user.id, 17, i + 1),
+      factorType: kind.factorType,
+      provider: kind.provider,
+      vendorName: kind.vendorName,
+      status: 'ACTIVE',
+      created: user.activated!,
+      lastUpdated: user.activated!,
+      profile: factorProfile(kind.factorType, user),
+    })));
+  }
+  return factors;
+}
+
+function factorProfile(type: OktaFactor['factorType'], user: OktaUser): Record<string, string> {
+  return type === 'sms' ? { phoneNumber: '+1-555-010-0000' } : type === 'push' ? { name: `${user.profile.firstName}'s phone`, platform: 'IOS' } : { credentialId: user.profile.login };
 }
 
 /** Every role a user holds: its own, then those of its groups (as `GET /users/{id}/roles` lists them). */

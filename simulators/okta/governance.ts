@@ -55,6 +55,7 @@ export class Governance {
       user.statusChanged = now;
     }
     user.lastUpdated = now;
+    if (operation === 'reset_factors') this.directory.factors.delete(user.id);
     this.systemLog.emit(transition.kind, { subject: index, requestUri: `/api/v1/users/${user.id}/lifecycle/${operation}` });
     return user;
   }

@@ -146,7 +146,8 @@ describe('Okta governance end to end: API → command topic → executor → Okt
   test('a failed action can be retried through the API once its cause is fixed', async () => {
     const sim = await simulator('gov-e2e-retry');
     const s = await stack(sim);
-    const inactive = sim.state.users.slice(1).find((u) => u.status !== 'ACTIVE' && u.status !== 'SUSPENDED')!;
+    // Not an admin: governance protects admins (governance.protectPrivileged).
+    const inactive = sim.state.users.slice(1).find((u) => u.status !== 'ACTIVE' && u.status !== 'SUSPENDED' && rolesOfUser(sim.state, u.id).length === 0)!;
     const asked = await s.call<{ command_id: string }>('POST', '/v1/governance', suspendBody(inactive));
     const failed = await s.until(asked.body.command_id, 'failed');
     assert.match(failed.command.message ?? '', new RegExp(`cannot suspend .*the user is ${inactive.status}`));
