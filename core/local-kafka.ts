@@ -31,7 +31,7 @@ export interface LocalKafkaOptions {
   startTimeoutMs?: number;
   /** How long to wait for another process that is starting the broker. Default 10 min (it may be fetching jars). */
   lockTimeoutMs?: number;
-  /** JVM options of the broker. Default a 256-512 MB heap. */
+  /** JVM options of the broker. Default a 512 MB-1 GB heap (a test suite creates thousands of partitions). */
   javaOptions?: string[];
   /**
    * Clients must authenticate with SASL/SCRAM-SHA-256. The credentials are generated when the
@@ -299,7 +299,7 @@ async function startBroker(paths: Paths, port: number, options: LocalKafkaOption
     child = spawn(
       'java',
       [
-        ...(options.javaOptions ?? ['-Xmx512m', '-Xms256m']),
+        ...(options.javaOptions ?? ['-Xmx1g', '-Xms512m']),
         '-XX:+UseG1GC', '-Djava.awt.headless=true',
         `-Dlog4j2.configurationFile=${paths.log4jConfig}`, '-Dlog4j2.shutdownHookEnabled=false',
         '-cp', join(paths.libsDir, '*'), 'kafka.Kafka', paths.serverProperties,

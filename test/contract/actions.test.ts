@@ -1,12 +1,13 @@
 /**
  * The contract suite, governance cases: every action a connector declares (`action:<verb>`) is asked
- * for as the API asks (a command on the command topic), carried out by the governance executor
+ * for through the API with an admin's key (a signed command on the command topic), carried out by the governance executor
  * against the simulator, verified, and reverted through the API where the action has an inverse.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ActionVerb } from '../../ingestors/contract.js';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
+import { ADMIN_HEADERS } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 import type { ContractTenant } from './fixture.js';
 import { contractProviders, instanceSettings, requireFixture } from './support.js';
@@ -37,12 +38,12 @@ for (const { definition, fixture } of contractProviders()) {
     });
 
     const post = async <T>(url: string, payload: object) => {
-      const res = await s.app!.inject({ method: 'POST', url, payload });
+      const res = await s.app!.inject({ method: 'POST', url, payload, headers: ADMIN_HEADERS });
       return { status: res.statusCode, body: res.json() as T };
     };
     /** The command once the governance log shows it `wanted`, or stuck in a status it will not leave. */
     const settled = (id: string, wanted: string) => waitFor(async () => {
-      const res = await s.app!.inject({ url: `/v1/governance/${id}` });
+      const res = await s.app!.inject({ url: `/v1/governance/${id}`, headers: ADMIN_HEADERS });
       const detail = res.statusCode === 200 ? res.json() as Detail : null;
       return detail && (detail.command.status === wanted || STUCK.has(detail.command.status)) ? detail : null;
     }, { what: `command ${id} ${wanted}`, timeoutMs: 120_000 });
@@ -54,7 +55,7 @@ for (const { definition, fixture } of contractProviders()) {
         const c = tenant.action(verb);
         assert.ok(c, `the ${provider} contract fixture gives a case for action:${verb}`);
         const asked = await post<{ command_id: string }>('/v1/governance', {
-          provider, instance: 'main', action: verb, target: c.target, params: c.params ?? {}, requested_by: 'contract',
+          provider, instance: 'main', action: verb, target: c.target, params: c.params ?? {},
         });
         assert.equal(asked.status, 202);
         const done = await settled(asked.body.command_id, 'succeeded');
@@ -64,7 +65,7 @@ for (const { definition, fixture } of contractProviders()) {
         assert.doesNotMatch(done.command.message ?? '', /already|superseded/);
         assert.ok(c.applied(), `the simulator shows the effect of ${verb}`);
 
-        const revert = await post<{ command_id: string; code?: string }>(`/v1/governance/${asked.body.command_id}/revert`, { requested_by: 'contract' });
+        const revert = await post<{ command_id: string; code?: string }>(`/v1/governance/${asked.body.command_id}/revert`, {});
         if (!c.restored) {
           assert.equal(revert.status, 409, `${verb} has no inverse, as the fixture says`);
           assert.equal(revert.body.code, 'AW_GOVERNANCE_NOT_REVERSIBLE');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { startAppwarden, type RunningAppwarden } from '../../cli/start.js';
 import type { TestStack } from '../support/appwarden.js';
-import { FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
+import { ADMIN_HEADERS, FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
 import {
   auditEvents, contractProviders, countOf, eventIds, everyActivityStored, instanceSettings, requireFixture, tapTopics, waitStored,
 } from './support.js';
@@ -51,7 +51,7 @@ for (const { definition, fixture } of contractProviders()) {
       const to = new Date(Date.now() + 60_000).toISOString();
       let cursor: string | null = null;
       do {
-        const res: { statusCode: number; json(): unknown } = await storage.app!.inject({ url: `/v1/activities?provider=${provider}&instance=main&from=${from}&to=${to}&limit=1000${cursor ? `&cursor=${cursor}` : ''}` });
+        const res: { statusCode: number; json(): unknown } = await storage.app!.inject({ headers: ADMIN_HEADERS, url: `/v1/activities?provider=${provider}&instance=main&from=${from}&to=${to}&limit=1000${cursor ? `&cursor=${cursor}` : ''}` });
         assert.equal(res.statusCode, 200);
         const body = res.json() as { items: Array<{ event_id: string }>; next_cursor: string | null };
         seen.push(...body.items.map((i) => i.event_id));
