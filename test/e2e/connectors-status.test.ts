@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import { startAppwarden, type RunningAppwarden } from '../../cli/start.js';
 import { startOktaSimulator } from '../../simulators/okta/index.js';
 import { simulatorInstance } from '../support/simulators.js';
-import { testConfig, testLog } from '../support/stack.js';
+import { ADMIN_HEADERS, testConfig, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface StreamStatus {
@@ -36,7 +36,7 @@ test('an API process that runs no connector shows every configured instance and 
   const api = await start({ config, log: testLog, roles: ['api'] });
   assert.equal(api.runtime, null);
   const statuses = async () => {
-    const res = await api.app!.inject({ method: 'GET', url: '/v1/connectors' });
+    const res = await api.app!.inject({ method: 'GET', url: '/v1/connectors', headers: ADMIN_HEADERS });
     assert.equal(res.statusCode, 200, res.body);
     return (res.json() as { items: ConnectorStatus[] }).items;
   };

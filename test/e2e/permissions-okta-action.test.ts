@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import { startOktaSimulator, type OktaSimulator } from '../../simulators/okta/index.js';
 import { simulatorInstance } from '../support/simulators.js';
 import type { startTestStack, TestStack } from '../support/appwarden.js';
-import { testLog } from '../support/stack.js';
+import { ADMIN_HEADERS, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 import { RECHECK_OFTEN, missingOf, notMissing, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
 
@@ -20,13 +20,13 @@ test('Okta: a governance action refused (403 on its first call) → the action s
   const app = s.app!;
   const suspend = async (user: ReturnType<typeof activeUsers>[number]) => {
     const res = await app.inject({
-      method: 'POST', url: '/v1/governance',
-      payload: { provider: 'okta', instance: 'main', action: 'suspend_user', target: { type: 'user', id: user.profile.login }, requested_by: 'ana' },
+      method: 'POST', url: '/v1/governance', headers: ADMIN_HEADERS,
+      payload: { provider: 'okta', instance: 'main', action: 'suspend_user', target: { type: 'user', id: user.profile.login } },
     });
     assert.equal(res.statusCode, 202, res.body);
     const id = (res.json() as { command_id: string }).command_id;
     return waitFor(async () => {
-      const detail = await app.inject({ method: 'GET', url: `/v1/governance/${id}` });
+      const detail = await app.inject({ method: 'GET', url: `/v1/governance/${id}`, headers: ADMIN_HEADERS });
       const status = detail.statusCode === 200 ? (detail.json() as { command: { status: string } }).command.status : null;
       return status === 'succeeded' || status === 'failed' ? status : null;
     }, { what: `command ${id} done` });
