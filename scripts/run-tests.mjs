@@ -19,6 +19,9 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_ROOTS = ['core', 'schemas', 'ingestors', 'processors', 'api', 'simulators', 'cli', 'test'];
 // A test that hangs fails after this long instead of holding CI until its own limit.
 const TEST_TIMEOUT_MS = 300_000;
+// Test files run two at a time by default, each in its own process with fresh topics, groups and
+// databases; TEST_CONCURRENCY=1 runs them one by one.
+const TEST_CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? 2);
 const OUTPUT_DIR = join(projectRoot, '.data', 'test-logs');
 const RECORD_RESPONSES = pathToFileURL(join(projectRoot, 'test', 'support', 'record-responses.ts')).href;
 
@@ -52,7 +55,7 @@ function runNodeTests(files, nodeOptions, env) {
   return new Promise((resolveExit) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--import', RECORD_RESPONSES, '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...nodeOptions, ...files],
+      ['--import', 'tsx', '--import', RECORD_RESPONSES, '--test', `--test-concurrency=${TEST_CONCURRENCY}`, `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...nodeOptions, ...files],
       { cwd: projectRoot, env, stdio: 'inherit' },
     );
     const forward = (signal) => child.kill(signal);
