@@ -391,6 +391,6 @@ describe('secrets', () => {
   });
 
   test('the core configuration secrets are derived from its schema', () => {
-    assert.deepEqual([...CORE_SECRET_KEYS].sort(), ['keyPassword', 'password', 'token']);
+    assert.deepEqual([...CORE_SECRET_KEYS].sort(), ['adminKey', 'keyPassword', 'password', 'signingKey', 'token']);
   });
 });
