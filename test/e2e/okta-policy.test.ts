@@ -8,6 +8,7 @@ import { startAppwarden, type RunningAppwarden } from '../../cli/start.js';
 import { decode } from '../../schemas/registry.js';
 import { eventId } from '../../schemas/event-id.js';
 import type { Alert, AuditEvent } from '../../schemas/types.js';
+import { rolesOfUser } from '../../simulators/okta/directory.js';
 import { startOktaSimulator, type OktaSimulator, type OktaUser } from '../../simulators/okta/index.js';
 import { freshDir, freshName } from '../support/fresh.js';
 import { ADMIN_HEADERS, FAST_INSTANCE, testConfig, testLog } from '../support/stack.js';
@@ -51,7 +52,7 @@ interface Command { command_id: string; status: string; action: string; policy_i
 
 describe('Okta policies end to end: connector → audit topic → policy processor → alert + command → executor → Okta → account scan', () => {
   test('ten failed logins then a success from a new country: one alert, one suspend, the user suspended, the scan shows it, the log says succeeded', async () => {
-    const sim = await startOktaSimulator({ log: testLog, seed: 'policy-e2e', users: 8, groups: 2, eventsPerDay: 50, days: 1 });
+    const sim = await startOktaSimulator({ log: testLog, seed: 'policy-e2e', users: 24, groups: 2, eventsPerDay: 50, days: 1 });
     cleanups.push(() => sim.close());
     const base = testConfig({ okta: { main: simulatorInstance('okta', sim, { schedule: { ...FAST_INSTANCE.schedule, accountsEveryMs: 1000 } }) } });
     const running: RunningAppwarden = await startAppwarden({
@@ -66,9 +67,10 @@ describe('Okta policies end to end: connector → audit topic → policy process
       return { status: res.statusCode, body: res.json() as T };
     };
 
-    // A user with no failed sign-in in the simulated history of the last hours.
+    // A user with no failed sign-in in the simulated history of the last hours, and no admin role
+    // (governance never acts on an account that holds a privilege: governance.protectPrivileged).
     const now = Date.now();
-    const user = sim.state.users.slice(1).find((u) => u.status === 'ACTIVE'
+    const user = sim.state.users.slice(1).find((u) => u.status === 'ACTIVE' && rolesOfUser(sim.state, u.id).length === 0
       && !(sim.eventsFor({ actorLogin: u.profile.login, since: now - 3 * 3_600_000 }) as Raw[]).some((e) => e.outcome?.result === 'FAILURE'))!;
     assert.ok(user, 'an active user without recent failures');
     await waitFor(async () => (await call<{ items: Array<{ status: string }> }>(`/v1/accounts?kind=user&subject_id=${user.id}`)).body.items[0]?.status === 'active',
