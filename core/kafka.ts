@@ -4,7 +4,6 @@ import {
   logLevel,
   Partitioners,
   type Admin,
-  type Consumer,
   type IHeaders,
   type KafkaMessage as KafkaJsMessage,
   type logCreator,

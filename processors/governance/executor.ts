@@ -1,4 +1,3 @@
-import type { AppConfig } from '../../core/config.js';
 import type { ConsumedBatch, ConsumedRecord, ConsumerHandle, KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';

@@ -3,9 +3,8 @@ import { after, test } from 'node:test';
 import { SCOPES } from '../../ingestors/google-workspace/scopes.js';
 import { googleInstance, googleSimulator } from './google-workspace-support.js';
 import type { startTestStack, TestStack } from '../support/appwarden.js';
-import { testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { RECHECK_OFTEN, missingOf, notMissing, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
+import { RECHECK_OFTEN, missingOf, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {

@@ -5,7 +5,7 @@ import { simulatorInstance } from '../support/simulators.js';
 import type { startTestStack, TestStack } from '../support/appwarden.js';
 import { ADMIN_HEADERS, testLog } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { RECHECK_OFTEN, missingOf, notMissing, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
+import { RECHECK_OFTEN, missingOf, permissionStack, publishes, SLOW, status, stream } from './permissions-support.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
