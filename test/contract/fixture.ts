@@ -26,6 +26,14 @@ export interface ContractTenant {
   throttle(count: number): void;
   /** How many requests the simulator answered with its throttle answer so far. */
   throttled(): number;
+  /**
+   * From now on the simulator refuses `permission` (the name a stream of the connector declares) as the
+   * provider refuses a missing permission (403 and its documented body), until `allow`.
+   */
+  deny(permission: string): void;
+  allow(permission: string): void;
+  /** Deletes a user of the tenant as the provider does (gone from its listings); answers its id as the account scan reports it (`subject.id`). */
+  removeUser(): string;
   /** A fresh case (a target no other case uses) for a governance verb, or undefined when the fixture has none. */
   action(verb: ActionVerb): ActionCase | undefined;
   close(): Promise<void>;
