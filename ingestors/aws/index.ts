@@ -52,9 +52,11 @@ export const aws: ConnectorDefinition<AwsConfig> = {
             permissions.push(probe.permission);
           } catch (err) {
             const status = providerStatus(err);
-            if (status !== 403 && status !== 401) throw err;
             const code = errorCodeOf(err) ?? errorCodeOf((err as { cause?: unknown }).cause);
-            if (code !== null && BAD_CREDENTIALS.has(code)) ok = false;
+            const badCredentials = code !== null && BAD_CREDENTIALS.has(code);
+            // JSON-protocol services (CloudTrail) refuse a bad signature with HTTP 400.
+            if (status !== 403 && status !== 401 && !badCredentials) throw err;
+            if (badCredentials) ok = false;
             for (const capability of probe.capabilities) missing.push({ capability, permission: probe.permission, reason: `missing permission: ${probe.permission} (${code ?? `HTTP ${status}`})` });
           }
         }
