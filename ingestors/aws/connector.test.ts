@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../core/logger.js';
 import { startAwsSimulator, type AwsSimulator } from '../../simulators/aws/index.js';
 import { simulatorConfig } from '../../test/support/simulators.js';
+import type { AccountEvent, FileEvent } from '../../schemas/types.js';
 import { normalizeItem, type ConnectorInstance } from '../contract.js';
 import { createConnector } from '../runtime/connector-factory.js';
 import { aws } from './index.js';
@@ -35,15 +36,15 @@ describe('AWS connector against the simulator', () => {
 
   test('every CloudTrail record of every Region is read, page by page with NextToken', async () => {
     const now = Date.now();
-    const read: string[] = [];
+    const read: unknown[] = [];
     for (const stream of connector.activityStreams) read.push(...await all(stream.read({ since: now - 2 * 86_400_000, until: now + 1000 }, stop.signal)));
-    assert.deepEqual([...read].sort(), [...sim.trail.all()].sort());
+    assert.deepEqual((read as string[]).sort(), [...sim.trail.all()].sort());
   });
 
   test('the account scan: users with console, MFA and keys; roles with their trust; admin-grade privileges', async () => {
     const stream = connector.snapshotStreams.find((s) => s.name === 'accounts')!;
-    const events = [];
-    for await (const page of stream.read(stop.signal)) for (const item of page.items) events.push(normalizeItem(stream, item, { instance: 'main', observedAt: Date.now() }));
+    const events: AccountEvent[] = [];
+    for await (const page of stream.read(stop.signal)) for (const item of page.items) events.push(<AccountEvent>normalizeItem(stream, item, { instance: 'main', observedAt: Date.now() }));
     const users = events.filter((e) => e.kind === 'user' && e.subject.type === 'user');
     assert.equal(users.length, sim.account.users.length);
     const roles = events.filter((e) => e.kind === 'user' && e.subject.type === 'service');
@@ -56,9 +57,9 @@ describe('AWS connector against the simulator', () => {
 
   test('the bucket scan: exposure from the ACL, the policy and the public access block', async () => {
     const stream = connector.snapshotStreams.find((s) => s.name === 'buckets')!;
-    const files = [];
-    for await (const page of stream.read(stop.signal)) for (const item of page.items) files.push(normalizeItem(stream, item, { instance: 'main', observedAt: Date.now() }));
-    const level = Object.fromEntries(files.map((f) => [f.kind === undefined ? (f as { file: { name: string } }).file.name.split('-').pop() : '', (f as { file: { access_level: string } }).file.access_level]));
+    const files: FileEvent[] = [];
+    for await (const page of stream.read(stop.signal)) for (const item of page.items) files.push(<FileEvent>normalizeItem(stream, item, { instance: 'main', observedAt: Date.now() }));
+    const level = Object.fromEntries(files.map((f) => [f.file.name.split('-').pop(), f.file.access_level]));
     assert.deepEqual(level, { logs: 'private', website: 'public', shared: 'public', partner: 'external' });
   });
 
