@@ -8,6 +8,7 @@ import type { AccountEvent, FileEvent } from '../../schemas/types.js';
 import { normalizeItem, type ConnectorInstance } from '../contract.js';
 import { createConnector } from '../runtime/connector-factory.js';
 import { aws } from './index.js';
+import { signRequest } from './sigv4.js';
 
 let sim: AwsSimulator;
 let connector: ConnectorInstance;
@@ -68,5 +69,35 @@ describe('AWS connector against the simulator', () => {
     const check = await bad.checkCredentials();
     assert.equal(check.ok, false);
     assert.ok(check.missing.some((m) => /SignatureDoesNotMatch|InvalidSignatureException/.test(m.reason)), JSON.stringify(check.missing));
+  });
+
+  test('a tampered body is refused with the service\'s real error: IAM SignatureDoesNotMatch (403), CloudTrail InvalidSignatureException (400)', async () => {
+    const send = async (service: string, headers: Record<string, string>, signed: string, sent: string) => {
+      const url = new URL(`${sim.url}/`);
+      const auth = signRequest({ method: 'POST', url, headers, body: signed }, { region: 'us-east-1', service }, sim.credentials, new Date());
+      const res = await fetch(url, { method: 'POST', headers: { ...headers, ...auth }, body: sent });
+      return { status: res.status, text: await res.text() };
+    };
+    const form = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+    const good = await send('iam', form, 'Action=ListUsers&Version=2010-05-08', 'Action=ListUsers&Version=2010-05-08');
+    assert.equal(good.status, 200);
+    const iam = await send('iam', form, 'Action=ListUsers&Version=2010-05-08', 'Action=DeleteLoginProfile&Version=2010-05-08&UserName=x');
+    assert.equal(iam.status, 403);
+    assert.match(iam.text, /<Code>SignatureDoesNotMatch<\/Code>/);
+    const json = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CloudTrail_20131101.LookupEvents' };
+    const trail = await send('cloudtrail', json, '{"MaxResults":1}', '{"MaxResults":50}');
+    assert.equal(trail.status, 400);
+    assert.equal((JSON.parse(trail.text) as { __type: string }).__type, 'InvalidSignatureException');
+  });
+
+  test('a missing permission is AccessDenied in the service\'s protocol, and the credential check names it', async () => {
+    sim.deny('s3:ListAllMyBuckets');
+    try {
+      const check = await connector.checkCredentials();
+      assert.equal(check.ok, true);
+      assert.deepEqual(check.missing.map((m) => [m.capability, m.permission]), [['files:periodic', 's3:ListAllMyBuckets']]);
+    } finally {
+      sim.allow('s3:ListAllMyBuckets');
+    }
   });
 });
