@@ -3,6 +3,7 @@ import { googleWorkspaceDemo } from './google-workspace/demo.js';
 import { office365Demo } from './office365/demo.js';
 import { oktaDemo } from './okta/demo.js';
 import { serviceNowDemo } from './servicenow/demo.js';
+import { awsDemo } from './aws/demo.js';
 
 /** Every provider's simulator, by provider id; adding one is one line here (and one in `ingestors/registry.ts`). */
 export const SIMULATORS = {
@@ -10,6 +11,7 @@ export const SIMULATORS = {
   office365: office365Demo,
   google_workspace: googleWorkspaceDemo,
   servicenow: serviceNowDemo,
+  aws: awsDemo,
 } as const;
 
 export type SimulatedProvider = keyof typeof SIMULATORS;
