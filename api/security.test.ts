@@ -164,6 +164,8 @@ describe('the audit trail', () => {
     assert.equal(listed.body.includes(newKey.key), false, 'a key is never shown again');
     assert.equal((await app.inject({ method: 'DELETE', url: `/v1/keys/${newKey.info.id}`, headers: admin })).statusCode, 200);
     assert.equal((await app.inject({ url: '/v1/activities', headers: bearer(newKey.key) })).statusCode, 401, 'a revoked key is refused');
+    const configured = await app.inject({ method: 'DELETE', url: '/v1/keys/configured-admin', headers: admin });
+    assert.deepEqual([configured.statusCode, configured.json().code], [409, 'AW_KEY_CONFIGURED'], 'the configured admin key is changed in the configuration, not revoked');
 
     const policy = { id: 'trail-test', name: 'Trail test', kind: 'activity', severity: 'low', detection: { s: { action: 'login' }, condition: 's' }, alert: { title: 'x' } };
     const put = await app.inject({ method: 'PUT', url: '/v1/policies/trail-test', headers: bearer(key('policy-author')), payload: policy });

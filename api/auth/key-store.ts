@@ -93,6 +93,10 @@ export class KeyStore {
   async revoke(id: string, by: string): Promise<KeyInfo> {
     const known = this.keys.get(id);
     if (!known) throw new AppwardenError('AW_NOT_FOUND', `no API key ${id}`, { details: { field: 'id' } });
+    // Revoked here, it would come back at the next start, which sets it again from the configuration.
+    if (id === CONFIGURED_ADMIN_KEY_ID) {
+      throw new AppwardenError('AW_KEY_CONFIGURED', `API key ${id} is set by APPWARDEN_ADMIN_KEY (api.adminKey): to stop it, change or remove that setting and restart`, { details: { field: 'id' } });
+    }
     if (known.revoked_at) throw new AppwardenError('AW_NOT_FOUND', `API key ${id} is already revoked`, { details: { field: 'id' } });
     const revoked = { ...known, revoked_at: new Date().toISOString(), revoked_by: by };
     await this.write(revoked);

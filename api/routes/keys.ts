@@ -61,7 +61,7 @@ export function keyRoutes(app: FastifyInstance, deps: { keys: KeyStore | null })
     schema: {
       summary: 'Revoke an API key', description: 'It stops working in every API process within a second or so.', tags: ['keys'],
       params: IdParamsSchema,
-      response: { 200: KeyInfoSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 503: ErrorBodySchema },
+      response: { 200: KeyInfoSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 503: ErrorBodySchema },
     },
   }, async (request) => {
     const { id } = request.params as { id: string };
