@@ -1,3 +1,4 @@
+import { boxDemo } from './box/demo.js';
 import type { RunningSimulator, SimulatorDemo } from './common/demo.js';
 import { googleWorkspaceDemo } from './google-workspace/demo.js';
 import { office365Demo } from './office365/demo.js';
@@ -8,6 +9,7 @@ export const SIMULATORS = {
   okta: oktaDemo,
   office365: office365Demo,
   google_workspace: googleWorkspaceDemo,
+  box: boxDemo,
 } as const;
 
 export type SimulatedProvider = keyof typeof SIMULATORS;
