@@ -48,20 +48,32 @@ export function changesStream(client: BoxClient, domains: InternalDomains, log: 
     return true;
   };
 
+  /** The item as one of the owners the events name sees it (the events may come in any order), else as the service account; null when nobody does. */
+  async function current(type: ItemType, id: string, owners: ReadonlySet<string>): Promise<{ item: Json; asUser: string | undefined } | null> {
+    for (const owner of [...owners, undefined]) {
+      const item = await client.item(type, id, owner);
+      if (item !== null) return { item, asUser: owner };
+    }
+    return null;
+  }
+
   async function itemsOf(events: Json[]): Promise<SnapshotItem<ChangeKind>[]> {
-    const touched = new Map<string, NonNullable<ReturnType<typeof touchedItem>>>();
+    const touched = new Map<string, { type: ItemType; id: string; owners: Set<string>; source: Json }>();
     for (const event of events) {
       const id = str(event.event_id);
       if (id !== null && !remember(id)) continue;
       const item = touchedItem(event);
-      if (item !== null) touched.set(`${item.type}:${item.id}`, item);
+      if (item === null) continue;
+      const key = `${item.type}:${item.id}`;
+      const entry = touched.get(key) ?? { type: item.type, id: item.id, owners: new Set<string>(), source: item.source };
+      if (item.owner !== null) entry.owners.add(item.owner);
+      touched.set(key, entry);
     }
-    const items = await Promise.all([...touched.values()].map(async ({ type, id, owner, source }): Promise<SnapshotItem<ChangeKind>> => {
-      const current = await client.item(type, id, owner ?? undefined);
-      if (current === null || current.item_status === 'trashed' || current.item_status === 'deleted') return { kind: 'deleted', raw: current ?? source };
-      return { kind: 'updated', raw: await client.withCollaborations(current, owner ?? undefined) };
+    return Promise.all([...touched.values()].map(async ({ type, id, owners, source }): Promise<SnapshotItem<ChangeKind>> => {
+      const now = await current(type, id, owners);
+      if (now === null || now.item.item_status === 'trashed' || now.item.item_status === 'deleted') return { kind: 'deleted', raw: now?.item ?? source };
+      return { kind: 'updated', raw: await client.withCollaborations(now.item, now.asUser) };
     }));
-    return items;
   }
 
   return {

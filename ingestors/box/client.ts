@@ -56,7 +56,7 @@ export class BoxClient {
   }
 
   /** The items of a folder as `asUser` sees them, page by page, each with the marker of the page after it. */
-  folderItems(folderId: string, asUser: string, from?: string): AsyncIterable<{ items: Json[]; next: string | null }> {
+  folderItems(folderId: string, asUser: string | undefined, from?: string): AsyncIterable<{ items: Json[]; next: string | null }> {
     return this.api.markerPages(`/folders/${pathSegment(folderId)}/items`, { fields: ITEM_FIELDS, limit: this.pageSizes.items }, asUser, from);
   }
 

@@ -63,25 +63,27 @@ export function filesStream(deps: FileScanDeps): SnapshotStream<'item'> {
       // Only a scan read from its beginning in this process knows every external collaborator.
       const fromStart = at === null;
       if (fromStart) externals.begin();
-      const users = await client.allUsers();
-      const serviceAccount = (await probe.serviceAccount()).id;
+      const serviceAccount = await probe.serviceAccount();
+      // The service account's own tree (the quarantine folder) is read as itself, after the users'.
+      const users = [...await client.allUsers(), { id: serviceAccount.id, login: serviceAccount.login, status: 'active' }];
       const start = at === null ? 0 : Math.max(0, users.findIndex((u) => String(u.id) === at.user));
       for (const user of users.slice(start)) {
         const userId = String(user.id);
         const scope = `user:${userId}`;
         const resumed = at !== null && at.user === userId;
-        if (user.status === 'inactive' || userId === serviceAccount) {
-          yield { items: [], skipped: user.status === 'inactive' ? [scope] : [], scope, checkpoint: JSON.stringify({ user: userId, queue: [], marker: null }) };
+        if (user.status === 'inactive') {
+          yield { items: [], skipped: [scope], checkpoint: JSON.stringify({ user: userId, queue: [], marker: null }) };
           continue;
         }
+        const asUser = userId === serviceAccount.id ? undefined : userId;
         const queue = resumed ? [...at.queue] : ['0'];
         let marker = resumed ? at.marker ?? undefined : undefined;
         try {
           while (queue.length > 0 && !signal.aborted) {
-            for await (const page of client.folderItems(queue[0]!, userId, marker)) {
+            for await (const page of client.folderItems(queue[0]!, asUser, marker)) {
               const owned = page.items.filter((i) => str(obj(i.owned_by)?.id) === userId);
               for (const item of owned) if (item.type === 'folder') queue.push(String(item.id));
-              const items = await Promise.all(owned.map((item) => client.withCollaborations(item, userId)));
+              const items = await Promise.all(owned.map((item) => client.withCollaborations(item, asUser)));
               for (const item of items) externals.note((item.collaborations ?? []) as Json[]);
               const rest = page.next === null ? queue.slice(1) : queue;
               yield { items: items.map((raw) => ({ kind: 'item' as const, raw })), scope, checkpoint: JSON.stringify({ user: userId, queue: rest, marker: page.next }) };
