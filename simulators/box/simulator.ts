@@ -12,7 +12,8 @@ import { registerEventsRoute } from './events-route.js';
 import { TokenIssuer } from './oauth.js';
 import { resolveBoxOptions, type BoxSimulatorOptions, type ResolvedBoxOptions } from './options.js';
 import type { RouteContext } from './route-context.js';
-import { Tenant, type SimUser } from './tenant.js';
+import { itemJson, miniUser } from './render.js';
+import { Tenant, type ItemType, type SimLink, type SimUser } from './tenant.js';
 
 /** The application scopes an endpoint needs (Box Developer Console → Application Scopes). */
 export const BOX_SCOPES = ['manage_enterprise_properties', 'manage_managed_users', 'manage_groups', 'root_readwrite'] as const;
@@ -49,6 +50,8 @@ export interface BoxSimulator {
   /** From now on calls that need `scope` answer 403 (insufficient scope), until `allow`. */
   deny(scope: string): void;
   allow(scope: string): void;
+  /** The owner of an item gives it a shared link in the web app: the item changes and the event stream says so. */
+  shareItem(type: ItemType, id: string, access: SimLink['access']): void;
   /** Revokes every token: the next calls answer 401. */
   expireTokens(): void;
   close(): Promise<void>;
@@ -150,6 +153,15 @@ export async function startBoxSimulator(input: BoxSimulatorOptions = {}): Promis
     throttleNext: (count) => { forced = count; },
     deny: (scope) => { denied.add(scope); },
     allow: (scope) => { denied.delete(scope); },
+    shareItem: (type, id, access) => {
+      const item = tenant.item(type, id);
+      if (!item) throw new Error(`no ${type} ${id}`);
+      const created = item.sharedLink === null;
+      item.sharedLink = { access, isPasswordEnabled: false, unsharedAt: null, canDownload: true };
+      const { metadata: _m, ...source } = itemJson(tenant, item);
+      const owner = tenant.anyUser(item.owner);
+      events.record(created ? 'ITEM_SHARED_CREATE' : 'ITEM_SHARED_UPDATE', source, owner ? { created_by: miniUser(owner) } : {});
+    },
     expireTokens: () => issuer.revokeAll(),
     close: async () => {
       await server.close();
