@@ -6,6 +6,7 @@ import { office365 } from './office365/index.js';
 import { googleWorkspace } from './google-workspace/index.js';
 import { servicenow } from './servicenow/index.js';
 import { aws } from './aws/index.js';
+import { box } from './box/index.js';
 
 /** Every provider Appwarden can connect; adding one is one line here (and one in `simulators/registry.ts`). */
 const DEFINITIONS: readonly ConnectorDefinition[] = [
@@ -14,6 +15,7 @@ const DEFINITIONS: readonly ConnectorDefinition[] = [
   office365,
   servicenow,
   aws,
+  box,
 ] as ConnectorDefinition[];
 
 /**

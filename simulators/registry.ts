@@ -1,3 +1,4 @@
+import { boxDemo } from './box/demo.js';
 import type { RunningSimulator, SimulatorDemo } from './common/demo.js';
 import { googleWorkspaceDemo } from './google-workspace/demo.js';
 import { office365Demo } from './office365/demo.js';
@@ -12,6 +13,7 @@ export const SIMULATORS = {
   google_workspace: googleWorkspaceDemo,
   servicenow: serviceNowDemo,
   aws: awsDemo,
+  box: boxDemo,
 } as const;
 
 export type SimulatedProvider = keyof typeof SIMULATORS;
