@@ -1,4 +1,5 @@
 import type { RunningSimulator, SimulatorDemo } from './common/demo.js';
+import { dropboxDemo } from './dropbox/demo.js';
 import { googleWorkspaceDemo } from './google-workspace/demo.js';
 import { office365Demo } from './office365/demo.js';
 import { oktaDemo } from './okta/demo.js';
@@ -8,6 +9,7 @@ export const SIMULATORS = {
   okta: oktaDemo,
   office365: office365Demo,
   google_workspace: googleWorkspaceDemo,
+  dropbox: dropboxDemo,
 } as const;
 
 export type SimulatedProvider = keyof typeof SIMULATORS;

@@ -82,7 +82,8 @@ describe('normalizeDropboxEvent on the real samples', () => {
   }
 
   test('the same event read twice, however its keys are ordered, has one id; another event another', () => {
-    const [{ line }, { line: other }] = samples;
+    const line = samples[0]!.line;
+    const other = samples[1]!.line;
     const raw = JSON.parse(line) as Record<string, unknown>;
     const reordered = Object.fromEntries(Object.entries(raw).reverse());
     assert.equal(normalizeDropboxEvent(reordered, ctx).event_id, normalizeDropboxEvent(raw, ctx).event_id);
