@@ -5,9 +5,10 @@ import { okta } from './okta/index.js';
 import { office365 } from './office365/index.js';
 import { googleWorkspace } from './google-workspace/index.js';
 import { dropbox } from './dropbox/index.js';
+import { servicenow } from './servicenow/index.js';
 
 /** Every provider Appwarden can connect; adding one is one line here (and one in `simulators/registry.ts`). */
-const DEFINITIONS: readonly ConnectorDefinition[] = [okta, googleWorkspace, office365, dropbox] as ConnectorDefinition[];
+const DEFINITIONS: readonly ConnectorDefinition[] = [okta, googleWorkspace, office365, servicenow, dropbox] as ConnectorDefinition[];
 
 /**
  * Refuses a definition whose `action:<verb>` capabilities are not exactly the verbs of its action

@@ -3,12 +3,14 @@ import { dropboxDemo } from './dropbox/demo.js';
 import { googleWorkspaceDemo } from './google-workspace/demo.js';
 import { office365Demo } from './office365/demo.js';
 import { oktaDemo } from './okta/demo.js';
+import { serviceNowDemo } from './servicenow/demo.js';
 
 /** Every provider's simulator, by provider id; adding one is one line here (and one in `ingestors/registry.ts`). */
 export const SIMULATORS = {
   okta: oktaDemo,
   office365: office365Demo,
   google_workspace: googleWorkspaceDemo,
+  servicenow: serviceNowDemo,
   dropbox: dropboxDemo,
 } as const;
 
