@@ -4,6 +4,7 @@ import type { ConnectorDefinition, NormalizeContext } from './contract.js';
 import { okta } from './okta/index.js';
 import { office365 } from './office365/index.js';
 import { googleWorkspace } from './google-workspace/index.js';
+import { dropbox } from './dropbox/index.js';
 import { servicenow } from './servicenow/index.js';
 import { aws } from './aws/index.js';
 import { box } from './box/index.js';
@@ -16,6 +17,7 @@ const DEFINITIONS: readonly ConnectorDefinition[] = [
   servicenow,
   aws,
   box,
+  dropbox,
 ] as ConnectorDefinition[];
 
 /**

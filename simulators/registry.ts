@@ -1,5 +1,6 @@
 import { boxDemo } from './box/demo.js';
 import type { RunningSimulator, SimulatorDemo } from './common/demo.js';
+import { dropboxDemo } from './dropbox/demo.js';
 import { googleWorkspaceDemo } from './google-workspace/demo.js';
 import { office365Demo } from './office365/demo.js';
 import { oktaDemo } from './okta/demo.js';
@@ -14,6 +15,7 @@ export const SIMULATORS = {
   servicenow: serviceNowDemo,
   aws: awsDemo,
   box: boxDemo,
+  dropbox: dropboxDemo,
 } as const;
 
 export type SimulatedProvider = keyof typeof SIMULATORS;
