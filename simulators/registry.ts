@@ -2,12 +2,14 @@ import type { RunningSimulator, SimulatorDemo } from './common/demo.js';
 import { googleWorkspaceDemo } from './google-workspace/demo.js';
 import { office365Demo } from './office365/demo.js';
 import { oktaDemo } from './okta/demo.js';
+import { salesforceDemo } from './salesforce/demo.js';
 
 /** Every provider's simulator, by provider id; adding one is one line here (and one in `ingestors/registry.ts`). */
 export const SIMULATORS = {
   okta: oktaDemo,
   office365: office365Demo,
   google_workspace: googleWorkspaceDemo,
+  salesforce: salesforceDemo,
 } as const;
 
 export type SimulatedProvider = keyof typeof SIMULATORS;
