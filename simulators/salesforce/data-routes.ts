@@ -89,7 +89,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: DataContext): void
   app.get(`/services/data/${VERSION}/sobjects/EventLogFile/:id/LogFile`, async (request, reply) => {
     requirePermission(ctx, 'ViewEventLogFiles', 'reading EventLogFile');
     const { id } = request.params as { id: string };
-    const file = ctx.logFiles.visible(0, ctx.now()).find((f) => f.row.Id === id);
+    const file = ctx.logFiles.find(id, ctx.now());
     if (!file) throw sfErrors.notFound();
     return reply.header('content-type', 'text/csv').send(ctx.logFiles.body(file));
   });

@@ -124,10 +124,17 @@ export interface LogFileTiming {
 export class LogFiles {
   readonly added: LogFile[] = [];
   readonly #hours = new Map<number, LogEvent[]>();
+  /** Every file listed so far, by id: a download follows its listing. */
+  readonly #byId = new Map<string, LogFile>();
 
-  constructor(private readonly seed: string, private readonly org: Org, private readonly history: OrgHistory, private readonly timing: LogFileTiming) {}
+  constructor(
+    private readonly seed: string, private readonly org: Org, private readonly history: OrgHistory, private readonly timing: LogFileTiming,
+    /** Where the org's history starts: no file holds an earlier hour. */
+    private readonly historyStart: () => number,
+  ) {}
 
   #hourEvents(hour: number): LogEvent[] {
+    if (hour < this.historyStart()) return [];
     let events = this.#hours.get(hour);
     if (!events) {
       events = [
@@ -141,9 +148,11 @@ export class LogFiles {
 
   #file(key: string, eventType: string, interval: 'Hourly' | 'Daily', logDateMs: number, createdMs: number, events: LogEvent[]): LogFile {
     const id = salesforceId(PREFIX.EventLogFile, `${this.seed}:elf:${key}`);
+    const known = this.#byId.get(id);
+    if (known) return known;
     const columns = LOG_COLUMNS[eventType] ?? LOG_COLUMNS.URI!;
     const length = Buffer.byteLength(columns.map(quote).join(',') + '\n') + events.reduce((n, e) => n + Buffer.byteLength(csvLine(columns, e, this.org.orgId)), 0);
-    return {
+    const file: LogFile = {
       createdMs, events,
       row: {
         attributes: { type: 'EventLogFile', url: `/services/data/v62.0/sobjects/EventLogFile/${id}` },
@@ -152,6 +161,14 @@ export class LogFiles {
         LogFile: `/services/data/v62.0/sobjects/EventLogFile/${id}/LogFile`,
       },
     };
+    this.#byId.set(id, file);
+    return file;
+  }
+
+  /** A file listed before, if it is visible at `nowMs`. */
+  find(id: string, nowMs: number): LogFile | undefined {
+    const file = this.#byId.get(id);
+    return file && file.createdMs <= nowMs ? file : undefined;
   }
 
   /** Every file created in [fromMs, nowMs] (a file is visible once created). */

@@ -64,8 +64,8 @@ export async function startSalesforceSimulator(input: SalesforceSimulatorOptions
   const org = generateOrg(seed, { users: options.users, groups: options.groups, files: options.files, domain: options.domain, nowMs: generationDay(clock.now()) });
   const history = new OrgHistory(seed, org, { logins: options.loginsPerDay, setup: options.setupPerDay, activity: options.activityPerDay });
   // The history starts at a slot boundary, so a restart serves the same records.
-  const historyStart = () => history.logins.anchor(generationDay(clock.now()) - options.days * 86_400_000 + 86_400_000);
-  const logFiles = new LogFiles(seed, org, history, options);
+  const historyStart = () => history.logins.anchor(generationDay(clock.now()) - options.days * 86_400_000);
+  const logFiles = new LogFiles(seed, org, history, options, () => historyStart());
   const extra: Extra = { logins: [], removedUsers: new Set() };
   const tables = orgTables(org, history, logFiles, extra, historyStart);
   const denied = new Set<string>(options.denyPermissions);
