@@ -9,7 +9,8 @@ import { OrgHistory } from './history.js';
 import { PREFIX, salesforceId } from './ids.js';
 import { LogFiles, type LogEvent, type LogFile } from './log-files.js';
 import { registerOAuthRoutes } from './oauth.js';
-import { generateOrg, type Org, type Row } from './org.js';
+import { distribution, generateOrg, type Org, type Row } from './org.js';
+import { createPrng } from '../common/prng.js';
 import { resolveSalesforceOptions, type ResolvedSalesforceOptions, type SalesforcePermission, type SalesforceSimulatorOptions } from './options.js';
 import { orgTables, type Extra, type Table } from './tables.js';
 
@@ -52,6 +53,8 @@ export interface SalesforceSimulator {
   expireSessions(): void;
   /** Deletes a user from the org's listings. */
   removeUser(id: string): void;
+  /** Creates a public link (ContentDistribution) of a document now, as a user sharing it would. */
+  addPublicLink(documentId: string): Row;
   close(): Promise<void>;
 }
 
@@ -118,6 +121,13 @@ export async function startSalesforceSimulator(input: SalesforceSimulatorOptions
     setApiUsage: (used) => { apiUsage.used = used; },
     expireSessions: () => tokens.clear(),
     removeUser: (id) => { extra.removedUsers.add(id); },
+    addPublicLink(documentId) {
+      const doc = org.documents.find((d) => d.Id === documentId);
+      if (!doc) throw new Error(`no document ${documentId}`);
+      const link = distribution(doc, `${seed}:dist:live:${org.distributions.length}:${clock.now()}`, clock.now(), createPrng(`${seed}:dist:${clock.now()}`), org.domain);
+      org.distributions.push(link);
+      return link;
+    },
     close: async () => {
       await server.close();
       log.info('salesforce simulator stopped');
