@@ -252,7 +252,13 @@ export interface ConnectorContext<C extends InstanceConfig = InstanceConfig> {
    * errors; the provider adds auth, paging and throttle reading. `C` is what its requests name as
    * their `credential` (an audience, an impersonated user).
    */
-  http<C = undefined>(options: Pick<HttpClientOptions<C>, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle' | 'trustedOrigins' | 'headers'>): HttpClient<C>;
+  http<C = undefined>(options: Pick<HttpClientOptions<C>, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle' | 'trustedOrigins' | 'headers'> & {
+    /**
+     * The provider's documented rate for this client (AWS CloudTrail: 2 requests per second per account
+     * and Region): requests are paced to it, or to the instance's `limits.requestsPerMinute` when stricter.
+     */
+    providerRate?: { requests: number; perMs: number };
+  }): HttpClient<C>;
   signal: AbortSignal;
 }
 
@@ -263,8 +269,8 @@ export interface ConnectorInstance {
   readonly changeStreams?: readonly ChangeStream[];
   /** Governance actions by verb: `definition.actions.build(...)`, so that they match the declared capabilities. */
   readonly actions?: ActionHandlers;
-  /** The instance's HTTP client (or the main one), for stats (requests, throttling waits). */
-  readonly http: HttpClient<any>;
+  /** The instance's HTTP client (or the main one), or anything that sums its clients' stats (requests, throttling waits). */
+  readonly http: Pick<HttpClient<any>, 'stats'>;
 }
 
 /**

@@ -4,10 +4,19 @@ import type { ConnectorDefinition, NormalizeContext } from './contract.js';
 import { okta } from './okta/index.js';
 import { office365 } from './office365/index.js';
 import { googleWorkspace } from './google-workspace/index.js';
+import { servicenow } from './servicenow/index.js';
+import { aws } from './aws/index.js';
 import { salesforce } from './salesforce/index.js';
 
 /** Every provider Appwarden can connect; adding one is one line here (and one in `simulators/registry.ts`). */
-const DEFINITIONS: readonly ConnectorDefinition[] = [okta, googleWorkspace, office365, salesforce] as ConnectorDefinition[];
+const DEFINITIONS: readonly ConnectorDefinition[] = [
+  okta,
+  googleWorkspace,
+  office365,
+  servicenow,
+  aws,
+  salesforce,
+] as ConnectorDefinition[];
 
 /**
  * Refuses a definition whose `action:<verb>` capabilities are not exactly the verbs of its action

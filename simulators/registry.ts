@@ -2,6 +2,8 @@ import type { RunningSimulator, SimulatorDemo } from './common/demo.js';
 import { googleWorkspaceDemo } from './google-workspace/demo.js';
 import { office365Demo } from './office365/demo.js';
 import { oktaDemo } from './okta/demo.js';
+import { serviceNowDemo } from './servicenow/demo.js';
+import { awsDemo } from './aws/demo.js';
 import { salesforceDemo } from './salesforce/demo.js';
 
 /** Every provider's simulator, by provider id; adding one is one line here (and one in `ingestors/registry.ts`). */
@@ -9,6 +11,8 @@ export const SIMULATORS = {
   okta: oktaDemo,
   office365: office365Demo,
   google_workspace: googleWorkspaceDemo,
+  servicenow: serviceNowDemo,
+  aws: awsDemo,
   salesforce: salesforceDemo,
 } as const;
 

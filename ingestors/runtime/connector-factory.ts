@@ -22,13 +22,10 @@ export function createConnector(
     config,
     log,
     signal,
-    http: (options) => new HttpClient({
+    http: ({ providerRate, ...options }) => new HttpClient({
       ...options,
       secrets,
-      limits: {
-        concurrency: limits.concurrency,
-        ...(limits.requestsPerMinute ? { requestsPerInterval: limits.requestsPerMinute, intervalMs: 60_000 } : {}),
-      },
+      limits: { concurrency: limits.concurrency, ...pace(limits.requestsPerMinute, providerRate) },
       retry: {
         maxAttempts: limits.maxAttempts,
         baseDelayMs: limits.retryBaseDelayMs,
@@ -40,4 +37,12 @@ export function createConnector(
       signal,
     }),
   });
+}
+
+/** The stricter of the user's requests per minute and the provider's documented rate, as the limiter's interval. */
+function pace(requestsPerMinute: number | undefined, providerRate: { requests: number; perMs: number } | undefined): { requestsPerInterval?: number; intervalMs?: number } {
+  const user = requestsPerMinute ? { requestsPerInterval: requestsPerMinute, intervalMs: 60_000 } : undefined;
+  const provider = providerRate ? { requestsPerInterval: providerRate.requests, intervalMs: providerRate.perMs } : undefined;
+  if (!user || !provider) return user ?? provider ?? {};
+  return user.requestsPerInterval / user.intervalMs < provider.requestsPerInterval / provider.intervalMs ? user : provider;
 }

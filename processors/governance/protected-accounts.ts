@@ -3,7 +3,8 @@ import type { AccountEvent, GovernanceCommand } from '../../schemas/types.js';
 /**
  * Accounts governance never acts on by itself, and acts on by hand only for an admin: the configured
  * ids, emails and patterns (`governance.protectedAccounts`), the connectors' own service identities,
- * and (with `governance.protectPrivileged`) every account the account scans show holding a privilege.
+ * and (with `governance.protectPrivileged`) every account the account scans show holding a privilege
+ * (but one its connector marks `admin_grade: 'false'`).
  */
 export class ProtectedAccounts {
   private readonly exact = new Set<string>();
@@ -29,7 +30,8 @@ export class ProtectedAccounts {
   apply(record: AccountEvent): void {
     if (record.kind !== 'privilege' || !this.privileged) return;
     const scope = this.scope(record.provider, record.instance);
-    if (record.deleted) scope.delete(record.record_id);
+    // A privilege its connector marks not admin-grade (an AWS read-only policy) protects no one.
+    if (record.deleted || record.attributes.admin_grade === 'false') scope.delete(record.record_id);
     else scope.set(record.record_id, [record.subject.id, record.subject.email].filter((v): v is string => !!v).map((v) => v.toLowerCase()));
   }
 

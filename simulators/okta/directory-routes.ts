@@ -50,7 +50,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: OktaRouteCont
     const predicate = searchPredicate(query);
     const q = queryValue(query.q);
     // Without a search, Okta lists every user except deprovisioned ones.
-    const matching = directory.users.filter((u) =>
+    const matching = directory.users.filter((u) => !directory.deleted.has(u.id) &&
       (predicate ? predicate(u) : u.status !== 'DEPROVISIONED') && prefixMatch(q, u.profile.firstName, u.profile.lastName, u.profile.email));
     const limit = readLimit(query.limit, options.maxPageSize.users, options.maxPageSize.users);
     const { page, nextAfter } = pageAfterId(matching, queryValue(query.after), limit);

@@ -96,6 +96,8 @@ export interface Directory {
   /** User id → the MFA factors the user enrolled (`reset_factors` empties it). */
   factors: Map<string, OktaFactor[]>;
   apps: OktaApp[];
+  /** Ids of users deleted for good: gone from every listing and lookup. */
+  deleted: Set<string>;
   /** The id Okta shows for its own system principal in the System Log. */
   systemPrincipalId: string;
   /** The id of the API token this simulator accepts (events it causes carry it). */
@@ -268,7 +270,7 @@ export function generateDirectory(prng: Prng, options: DirectoryOptions): Direct
   }
 
   return {
-    users, groups, memberships, userRoles, groupRoles, grants, factors: enrolledFactors(users), apps,
+    users, groups, memberships, userRoles, groupRoles, grants, factors: enrolledFactors(users), apps, deleted: new Set(),
     systemPrincipalId: oktaId(prng, '0oa'), apiTokenId: oktaId(prng, '00T'),
   };
 }

@@ -81,6 +81,7 @@ const SPECS: readonly KindSpec[] = [
   { name: 'suspend', eventType: 'user.lifecycle.suspend', from: GOVERNANCE_TEMPLATE, weight: 0, actor: 'admin', targets: ['user'], displayMessage: 'Suspend Okta user', legacyEventType: 'core.user.config.user_status.suspended' },
   { name: 'unsuspend', eventType: 'user.lifecycle.unsuspend', from: GOVERNANCE_TEMPLATE, weight: 0, actor: 'admin', targets: ['user'], displayMessage: 'Unsuspend Okta user', legacyEventType: 'core.user.config.user_status.unsuspended' },
   { name: 'deactivate', eventType: 'user.lifecycle.deactivate', from: GOVERNANCE_TEMPLATE, weight: 0, actor: 'admin', targets: ['user'], displayMessage: 'Deactivate Okta user', legacyEventType: 'core.user.config.user_deactivated' },
+  { name: 'delete', eventType: 'user.lifecycle.delete.initiated', from: GOVERNANCE_TEMPLATE, weight: 0, actor: 'admin', targets: ['user'], displayMessage: 'Delete Okta user', legacyEventType: 'core.user.config.user_deleted' },
   { name: 'unlock', eventType: 'user.account.unlock_by_admin', from: GOVERNANCE_TEMPLATE, weight: 0, actor: 'admin', targets: ['user'], displayMessage: 'Unlock user account by admin', legacyEventType: null },
   { name: 'expire-password', eventType: 'user.account.expire_password', from: GOVERNANCE_TEMPLATE, weight: 0, actor: 'admin', targets: ['user'], displayMessage: 'Expire password', legacyEventType: null },
   { name: 'reset-factors', eventType: 'user.mfa.factor.reset_all', from: GOVERNANCE_TEMPLATE, weight: 0, actor: 'admin', targets: ['user'], displayMessage: 'Reset all factors for user', legacyEventType: null },
@@ -90,7 +91,7 @@ const SPECS: readonly KindSpec[] = [
   { name: 'revoke-role', eventType: 'user.account.privilege.revoke', from: GOVERNANCE_TEMPLATE, weight: 0, actor: 'admin', targets: ['user'], displayMessage: 'User privilege revoke', legacyEventType: 'core.user.admin_privilege.revoked' },
 ];
 
-export type KindName = 'suspend' | 'unsuspend' | 'deactivate' | 'unlock' | 'expire-password' | 'reset-factors' | 'clear-sessions' | 'revoke-grant' | 'group-remove' | 'revoke-role';
+export type KindName = 'suspend' | 'unsuspend' | 'deactivate' | 'delete' | 'unlock' | 'expire-password' | 'reset-factors' | 'clear-sessions' | 'revoke-grant' | 'group-remove' | 'revoke-role';
 
 /** Loads the sample events and builds every kind from them; throws if a template is missing. */
 export function loadEventKinds(): Map<string, EventKind> {

@@ -19,6 +19,11 @@ export function registerGovernanceRoutes(app: FastifyInstance, ctx: OktaRouteCon
     });
   }
 
+  app.delete('/api/v1/users/:id', async (request, reply) => {
+    governance.deleteUser((request.params as Params).id!);
+    return reply.status(204).send();
+  });
+
   app.delete('/api/v1/users/:id/sessions', async (request, reply) => {
     governance.clearSessions((request.params as Params).id!, queryValue((request.query as Record<string, unknown>).oauthTokens) === 'true');
     return reply.status(204).send();

@@ -60,6 +60,22 @@ export class Governance {
     return user;
   }
 
+  /**
+   * `DELETE /api/v1/users/{id}` as Okta does it: a user not yet deprovisioned is deactivated; a
+   * deprovisioned one is deleted for good, with its memberships, roles, grants and factors.
+   */
+  deleteUser(idOrLogin: string): void {
+    const { user, index } = this.user(idOrLogin);
+    if (user.status !== 'DEPROVISIONED') {
+      this.lifecycle('deactivate', user.id);
+      return;
+    }
+    this.directory.deleted.add(user.id);
+    for (const members of this.directory.memberships.values()) members.delete(user.id);
+    for (const map of [this.directory.userRoles, this.directory.grants, this.directory.factors]) map.delete(user.id);
+    this.systemLog.emit('delete', { subject: index, requestUri: `/api/v1/users/${user.id}` });
+  }
+
   clearSessions(idOrLogin: string, oauthTokens: boolean): void {
     const { user, index } = this.user(idOrLogin);
     this.systemLog.emit('clear-sessions', { subject: index, requestUri: `/api/v1/users/${user.id}/sessions`, extra: { oauthTokens: String(oauthTokens) } });

@@ -51,6 +51,8 @@ export interface OktaSimulator {
   /** Answers the next `count` API requests with 429, reporting a reset `resetInMs` from now. */
   throttleNext(count: number, options?: { resetInMs?: number }): void;
   userByLogin(login: string): OktaUser | undefined;
+  /** Deletes a user for good, as two `DELETE /api/v1/users/{id}` calls do (deactivate, then delete). */
+  deleteUser(idOrLogin: string): void;
   /** What `GET /api/v1/logs` would return for this actor and range once every event is visible. */
   eventsFor(query?: { actorLogin?: string; since?: TimeInput; until?: TimeInput }): OktaLogEvent[];
 }
@@ -126,6 +128,10 @@ export async function startOktaSimulator(input: OktaSimulatorOptions = {}): Prom
     allow: (permission) => { denied.delete(permission); },
     throttleNext: (count, opts = {}) => limiter.throttleNext(count, { resetInMs: opts.resetInMs ?? options.rateLimit.windowMs }),
     userByLogin: (login) => users.find(login)?.user,
+    deleteUser(idOrLogin) {
+      if (users.get(idOrLogin).user.status !== 'DEPROVISIONED') governance.deleteUser(idOrLogin);
+      governance.deleteUser(idOrLogin);
+    },
     eventsFor: (query) => systemLog.eventsFor(query),
   };
 }

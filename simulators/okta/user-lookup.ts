@@ -19,7 +19,7 @@ export class UserLookup {
     const key = idOrLogin.toLowerCase();
     const index = this.byKey.get(idOrLogin) ?? this.byKey.get(key) ?? this.shortNames.get(key) ?? undefined;
     const user = index === undefined ? undefined : this.directory.users[index];
-    return user && index !== undefined ? { user, index } : undefined;
+    return user && index !== undefined && !this.directory.deleted.has(user.id) ? { user, index } : undefined;
   }
 
   /** Like `find`, but answers 404 E0000007 when there is no such user. */

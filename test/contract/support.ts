@@ -70,8 +70,10 @@ export async function waitStored(s: TestStack, eventId: string): Promise<void> {
 export interface ConnectorStatus {
   provider: string;
   instance: string;
+  phase: string;
   http: { requests: number; throttled: number; throttleWaitMs: number };
-  streams: Array<{ stream: string; deadLettered: number; lastRunStartedAt: string | null; lastSuccessAt: string | null }>;
+  credentials: { ok: boolean; missing: Array<{ capability: string; reason: string; permission?: string }> } | null;
+  streams: Array<{ stream: string; state: string; deadLettered: number; lastRunStartedAt: string | null; lastSuccessAt: string | null }>;
 }
 
 export async function connectorStatus(s: TestStack, provider: string, instance: string): Promise<ConnectorStatus> {
