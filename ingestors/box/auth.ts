@@ -1,7 +1,7 @@
+import { requestOAuthToken } from '../runtime/oauth-token.js';
 import { createPrivateKey, createSign, randomBytes } from 'node:crypto';
 import { AppwardenError } from '../../core/errors.js';
 import type { HttpClient } from '../runtime/http-client.js';
-import { obj, str } from '../runtime/json-fields.js';
 import { TokenCache } from '../runtime/token-cache.js';
 import type { BoxConfig } from './config.js';
 
@@ -54,27 +54,10 @@ export class BoxTokens {
 
   async #issue(): Promise<{ token: string; expiresInMs: number }> {
     const c = this.credentials;
-    const form = new URLSearchParams(c.authMethod === 'jwt'
+    const form: Record<string, string> = c.authMethod === 'jwt'
       ? { grant_type: JWT_BEARER, assertion: jwtAssertion(c), client_id: c.clientId, client_secret: c.clientSecret }
-      : { grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, box_subject_type: 'enterprise', box_subject_id: c.enterpriseId });
-    const res = await this.http.request<unknown>({
-      method: 'POST', rawBody: form.toString(), secretBody: true, responseType: 'json', acceptStatus: [400, 401],
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    const body = obj(res.body);
-    if (res.status !== 200) {
-      // Box answers a refused grant with 400 (invalid_client, invalid_grant, unauthorized_client) and an OAuth error body.
-      const error = str(body?.error) ?? `HTTP ${res.status}`;
-      throw new AppwardenError('AW_PROVIDER_AUTH_FAILED', `Box refused the ${c.authMethod} token request: ${error}${str(body?.error_description) ? ` (${str(body?.error_description)})` : ''}`, {
-        details: { status: res.status, oauthError: error },
-      });
-    }
-    const token = str(body?.access_token);
-    const expiresIn = Number(body?.expires_in);
-    if (token === null || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'the Box token endpoint answered without access_token and expires_in');
-    }
-    const lifetimeMs = expiresIn * 1000;
-    return { token, expiresInMs: lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10) };
+      : { grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, box_subject_type: 'enterprise', box_subject_id: c.enterpriseId };
+    // Box answers a refused grant with 400 (invalid_client, invalid_grant, unauthorized_client) and an OAuth error body.
+    return requestOAuthToken(this.http, { form, endpoint: 'the Box token endpoint', marginMs: REFRESH_MARGIN_MS, refusals: [400, 401] });
   }
 }
