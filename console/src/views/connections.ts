@@ -8,7 +8,7 @@ interface Stream {
   progress?: { done?: number; total?: number | null } | null;
 }
 interface Instance {
-  provider: string; instance: string; phase: string; status?: string; paused?: boolean;
+  provider: string; instance: string; phase: string; status?: string; state?: string; paused?: boolean;
   credentials: { ok: boolean; missing: Array<{ capability: string; reason: string }> } | null;
   streams: Stream[]; http: { requests: number; throttled: number; throttleWaitMs: number } | null;
 }
@@ -16,7 +16,8 @@ interface Instance {
 /** connected, degraded (missing permissions), error, disconnected or paused: the API's word when it gives one, else from the phase. */
 export function connectionStatus(i: Instance): string {
   if (typeof i.status === 'string') return i.status;
-  if (i.paused) return 'paused';
+  if (i.paused || i.state === 'paused') return 'paused';
+  if (i.state === 'disconnected') return 'disconnected';
   if (i.phase === 'error' || i.streams.some((s) => s.state === 'error')) return 'error';
   if (i.phase === 'stopped') return 'disconnected';
   if (i.phase === 'running') return (i.credentials?.missing.length ?? 0) > 0 ? 'degraded' : 'connected';
