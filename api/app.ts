@@ -13,6 +13,7 @@ import { installSecurity } from './auth/guard.js';
 import type { KeyStore } from './auth/key-store.js';
 import type { OidcVerifier } from './auth/oidc.js';
 import type { Role } from './auth/roles.js';
+import { consoleRoutes } from './console.js';
 import { installErrorHandler } from './errors.js';
 import type { PolicyProposals } from './policy-proposals.js';
 import { installRateLimit } from './rate-limit.js';
@@ -25,6 +26,7 @@ import { connectorRoutes } from './routes/connectors.js';
 import { governanceRoutes } from './routes/governance.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { meRoutes } from './routes/me.js';
 import { policyRoutes } from './routes/policies.js';
 import { schemaRoutes } from './routes/schemas.js';
 
@@ -105,8 +107,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     ...(deps.governanceSigningKey ? { signingKey: deps.governanceSigningKey } : {}),
   });
   keyRoutes(app, { keys: security.keys });
+  meRoutes(app, { rawAccessRoles: security.rawAccessRoles });
   auditTrailRoutes(app, query);
   healthRoutes(app, { ...deps, clickhouse });
+  consoleRoutes(app);
   app.get('/docs/json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }
