@@ -1,5 +1,6 @@
 import { requestOAuthToken } from '../runtime/oauth-token.js';
-import { createPrivateKey, createSign, randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { signJwt } from '../runtime/jwt.js';
 import { AppwardenError } from '../../core/errors.js';
 import type { HttpClient } from '../runtime/http-client.js';
 import { TokenCache } from '../runtime/token-cache.js';
@@ -26,13 +27,10 @@ export function jwtAssertion(credentials: Credentials, nowMs: number = Date.now(
     throw new AppwardenError('AW_CONFIG_INVALID', 'jwt.privateKey cannot be read (a PEM key, with its passphrase when it is encrypted)', { cause, details: { field: 'jwt.privateKey' } });
   }
   const now = Math.floor(nowMs / 1000);
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const signed = `${part({ alg: 'RS256', typ: 'JWT', kid: jwt.publicKeyId })}.${part({
+  return signJwt({
     iss: credentials.clientId, sub: credentials.enterpriseId, box_sub_type: 'enterprise', aud: credentials.tokenUrl,
     jti: randomBytes(32).toString('base64url'), exp: now + ASSERTION_LIFETIME_S,
-  })}`;
-  const signature = createSign('RSA-SHA256').update(signed).sign(key).toString('base64url');
-  return `${signed}.${signature}`;
+  }, key, jwt.publicKeyId);
 }
 
 /**
