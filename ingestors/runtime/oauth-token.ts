@@ -34,8 +34,9 @@ export async function requestOAuthToken(http: HttpClient<any>, request: OAuthTok
   const body = obj(res.body) ?? {};
   const grant = request.form.grant_type ?? 'unknown';
   if (res.status !== 200) {
-    const error = str(body.error) ?? `HTTP ${res.status}`;
-    const description = str(body.error_description);
+    // Scrubbed: a careless server echoes the request (the client secret, the assertion) in its description.
+    const error = http.scrub(str(body.error) ?? `HTTP ${res.status}`);
+    const description = str(body.error_description) === null ? null : http.scrub(str(body.error_description)!);
     throw new AppwardenError('AW_PROVIDER_AUTH_FAILED', `${request.endpoint} refused the ${grant} grant: ${error}${description ? ` (${description})` : ''}`, {
       details: { status: res.status, oauthError: error, grant },
     });
