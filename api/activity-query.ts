@@ -1,18 +1,32 @@
 import Type from 'typebox';
 import { formatDateTime64 } from '../core/clickhouse.js';
-import type { Conditions } from './conditions.js';
+import { Conditions } from './conditions.js';
 import { EXPORT_FORMATS } from './export.js';
 import { addIpFilter } from './ip-filter.js';
 import { decodeCursor, invalidCursor } from './pagination.js';
+import { checkTimeRange, DAY_MS, parseTime } from './time-range.js';
+
+const CATEGORIES = ['logon', 'user', 'admin', 'file', 'app'] as const;
+const OUTCOMES = ['success', 'failure', 'unknown'] as const;
 
 export const SORTS = ['newest', 'oldest'] as const;
 export type Sort = (typeof SORTS)[number];
 
 /**
- * The activity filters besides provider, instance, user, action, category and outcome: every other
- * field of the audit event, the sort order and the answer's format. Spread into the route's querystring.
+ * The activity filters: the time range and every field of the audit event. Shared by the activity
+ * search, the aggregations and the timelines; spread into a route's querystring.
  */
 export const ActivityFilterProperties = {
+  provider: Type.Optional(Type.String({ minLength: 1, description: 'provider id, e.g. okta' })),
+  instance: Type.Optional(Type.String({ minLength: 1 })),
+  user: Type.Optional(Type.String({ minLength: 1, description: "the actor's email (case-insensitive) or provider id" })),
+  action: Type.Optional(Type.String({ minLength: 1, description: 'normalized action, e.g. login' })),
+  action_raw: Type.Optional(Type.String({ minLength: 1, description: "the provider's own event name" })),
+  // Enums rather than unions of literals, so that a wrong value gets one error listing the allowed ones.
+  category: Type.Optional(Type.Enum(CATEGORIES)),
+  outcome: Type.Optional(Type.Enum(OUTCOMES)),
+  from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive; default 24 hours before `to`; at most the configured maximum range (400 days by default) before `to`' })),
+  to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive; default now' })),
   ip: Type.Optional(Type.String({ minLength: 1, description: 'source IP address, or a CIDR block (203.0.113.0/24, 2001:db8::/32)' })),
   actor_type: Type.Optional(Type.String({ minLength: 1, description: 'user, service, system, app or unknown' })),
   actor_name: Type.Optional(Type.String({ minLength: 1, description: "the actor's display name, case-insensitive substring" })),
@@ -28,18 +42,54 @@ export const ActivityFilterProperties = {
   target_id: Type.Optional(Type.String({ minLength: 1, description: "one of the targets has this provider id" })),
   target_name: Type.Optional(Type.String({ minLength: 1, description: 'one of the targets has a name or email containing this text (case-insensitive)' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "free text: the provider's raw record contains it (case-insensitive, plain text, no pattern)" })),
+};
+
+/** The sort order and the format of a list of activities. */
+export const ActivityListProperties = {
   sort: Type.Optional(Type.Enum(SORTS, { description: 'newest (default) or oldest first' })),
   format: Type.Optional(Type.Enum(EXPORT_FORMATS, { description: 'json (default): one page; ndjson or csv: every matching row, streamed, in the sort order (limit and cursor still apply when given: limit caps the rows)' })),
 };
 
 export interface ActivityFilters {
+  provider?: string; instance?: string; user?: string; action?: string; action_raw?: string; category?: string; outcome?: string;
+  from?: string; to?: string;
   ip?: string; actor_type?: string; actor_name?: string; country?: string; city?: string; user_agent?: string; severity?: string;
   outcome_reason?: string; session_id?: string; request_id?: string; event_id?: string;
   target_type?: string; target_id?: string; target_name?: string; q?: string; sort?: Sort;
 }
 
 /**
- * Adds the filters of `ActivityFilterProperties` to `where`. Every value is a bound parameter; text
+ * The conditions of a request's activity filters, its time range checked (`from` defaults to
+ * `defaultRangeMs` before `to`, `to` to now); 400 naming the parameter at fault.
+ */
+export function activityConditions(query: ActivityFilters, maxQueryRangeDays: number, params: Record<string, unknown> = {}, defaultRangeMs = DAY_MS): Conditions {
+  const { from, to } = timeRangeOf(query, maxQueryRangeDays, defaultRangeMs);
+  const where = new Conditions(params)
+    .add('occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}', { from: formatDateTime64(from), to: formatDateTime64(to) })
+    .equals('provider', 'provider', query.provider)
+    .equals('instance', 'instance', query.instance)
+    .equals('action', 'action', query.action)
+    .equals('action_raw', 'action_raw', query.action_raw)
+    .equals('category', 'category', query.category)
+    .equals('outcome', 'outcome', query.outcome);
+  if (query.user !== undefined) {
+    // An email is the table's leading key (lower-cased); a provider id may be the key (actor without email) or only actor_id.
+    if (query.user.includes('@')) where.add('user_key = {user_key:String}', { user_key: query.user.toLowerCase() });
+    else where.add('(user_key = {user:String} OR actor_id = {user:String})', { user: query.user });
+  }
+  return addActivityFilters(where, query);
+}
+
+/** `from` and `to` of a request as epoch millis, checked; `to` defaults to now, `from` to `defaultRangeMs` before it. */
+export function timeRangeOf(query: { from?: string; to?: string }, maxQueryRangeDays: number, defaultRangeMs = DAY_MS): { from: number; to: number } {
+  const to = query.to === undefined ? Date.now() : parseTime(query.to, 'querystring', 'to');
+  const from = query.from === undefined ? to - defaultRangeMs : parseTime(query.from, 'querystring', 'from');
+  checkTimeRange(from, to, maxQueryRangeDays, 'querystring', 'api.maxQueryRangeDays');
+  return { from, to };
+}
+
+/**
+ * Adds the filters of `ActivityFilterProperties` other than the time range and the indexed ones to `where`. Every value is a bound parameter; text
  * searches are substring tests (`positionCaseInsensitiveUTF8`), never a pattern built from user text.
  */
 export function addActivityFilters(where: Conditions, query: ActivityFilters): Conditions {

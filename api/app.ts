@@ -19,14 +19,19 @@ import { installRateLimit } from './rate-limit.js';
 import { documentErrorResponses } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { activityRoutes } from './routes/activities.js';
+import { aggregationRoutes } from './routes/aggregations.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditTrailRoutes } from './routes/audit-trail.js';
 import { connectorRoutes } from './routes/connectors.js';
+import { fileRoutes } from './routes/files.js';
 import { governanceRoutes } from './routes/governance.js';
+import { grantRoutes } from './routes/grants.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { peopleRoutes } from './routes/people.js';
 import { policyRoutes } from './routes/policies.js';
 import { schemaRoutes } from './routes/schemas.js';
+import { timelineRoutes } from './routes/timelines.js';
 
 /** Who may call the API, from where: see `installSecurity`. */
 export interface ApiSecurity {
@@ -93,6 +98,11 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const query = { clickhouse, maxPageSize: deps.maxPageSize, maxQueryRangeDays: limits.maxQueryRangeDays };
   activityRoutes(app, { ...query, rawAccessRoles: security.rawAccessRoles });
   accountRoutes(app, query);
+  fileRoutes(app, query);
+  grantRoutes(app, query);
+  peopleRoutes(app, query);
+  aggregationRoutes(app, query);
+  timelineRoutes(app, query);
   alertRoutes(app, query);
   policyRoutes(app, {
     clickhouse, bodyLimit: limits.policyBodyLimitBytes, backtest: limits.backtest, builtinIds: new Set(deps.builtinPolicyIds ?? []),

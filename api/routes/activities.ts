@@ -4,33 +4,19 @@ import type { Role } from '../auth/roles.js';
 import Type, { type Static } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
-import { formatDateTime64 } from '../../core/clickhouse.js';
 import { DEFAULT_PAGE_SIZE, encodeCursor, pageLimit } from '../pagination.js';
-import { Conditions, keysetPage } from '../conditions.js';
+import { keysetPage } from '../conditions.js';
 import { ErrorBodySchema } from '../schemas.js';
-import { checkTimeRange, DAY_MS, parseTime } from '../time-range.js';
-import { ActivityFilterProperties, activityOrder, addActivityCursor, addActivityFilters } from '../activity-query.js';
+import { ActivityFilterProperties, ActivityListProperties, activityConditions, activityOrder, addActivityCursor } from '../activity-query.js';
 import { ACTIVITY_CSV_COLUMNS } from '../activity-export.js';
 import { EXPORT_BLOCK_ROWS, sendExport } from '../export.js';
 
-const CATEGORIES = ['logon', 'user', 'admin', 'file', 'app'] as const;
-const OUTCOMES = ['success', 'failure', 'unknown'] as const;
-
 const QuerySchema = Type.Object({
-  provider: Type.Optional(Type.String({ minLength: 1, description: 'provider id, e.g. okta' })),
-  instance: Type.Optional(Type.String({ minLength: 1 })),
-  user: Type.Optional(Type.String({ minLength: 1, description: "the actor's email (case-insensitive) or provider id" })),
-  action: Type.Optional(Type.String({ minLength: 1, description: 'normalized action, e.g. login' })),
-  action_raw: Type.Optional(Type.String({ minLength: 1, description: "the provider's own event name" })),
-  // Enums rather than unions of literals, so that a wrong value gets one error listing the allowed ones.
-  category: Type.Optional(Type.Enum(CATEGORIES)),
-  outcome: Type.Optional(Type.Enum(OUTCOMES)),
-  from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive; default 24 hours before `to`; at most the configured maximum range (400 days by default) before `to`' })),
-  to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive; default now' })),
+  ...ActivityFilterProperties,
+  ...ActivityListProperties,
   limit: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default ${DEFAULT_PAGE_SIZE} (at most the configured maximum page size)` })),
   cursor: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page' })),
   include_raw: Type.Optional(Type.Boolean({ description: "include the provider's record as JSON text (personal data): needs a key with the raw permission or a role of api.rawAccessRoles (default admin)" })),
-  ...ActivityFilterProperties,
 }, { additionalProperties: false });
 
 const ActivitySchema = Type.Object({
@@ -107,24 +93,7 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     }
     const exporting = query.format === 'ndjson' || query.format === 'csv';
     const limit = exporting ? (query.limit ?? 0) : pageLimit(query.limit, deps.maxPageSize);
-    const to = query.to === undefined ? Date.now() : parseTime(query.to, 'querystring', 'to');
-    const from = query.from === undefined ? to - DAY_MS : parseTime(query.from, 'querystring', 'from');
-    checkTimeRange(from, to, deps.maxQueryRangeDays, 'querystring', 'api.maxQueryRangeDays');
-
-    const where = new Conditions({ limit: limit + 1 })
-      .add('occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}', { from: formatDateTime64(from), to: formatDateTime64(to) })
-      .equals('provider', 'provider', query.provider)
-      .equals('instance', 'instance', query.instance)
-      .equals('action', 'action', query.action)
-      .equals('action_raw', 'action_raw', query.action_raw)
-      .equals('category', 'category', query.category)
-      .equals('outcome', 'outcome', query.outcome);
-    addActivityFilters(where, query);
-    if (query.user !== undefined) {
-      // An email is the table's leading key (lower-cased); a provider id may be the key (actor without email) or only actor_id.
-      if (query.user.includes('@')) where.add('user_key = {user_key:String}', { user_key: query.user.toLowerCase() });
-      else where.add('(user_key = {user:String} OR actor_id = {user:String})', { user: query.user });
-    }
+    const where = activityConditions(query, deps.maxQueryRangeDays, { limit: limit + 1 });
     addActivityCursor(where, query.cursor, query.sort);
     const sql = `SELECT ${COLUMNS}${query.include_raw ? ', raw' : ''}
        FROM activities FINAL
