@@ -22,6 +22,7 @@ import { activityRoutes } from './routes/activities.js';
 import { aggregationRoutes } from './routes/aggregations.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditTrailRoutes } from './routes/audit-trail.js';
+import { connectionRoutes, type ConnectionAdmin } from './routes/connections.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { fileRoutes } from './routes/files.js';
 import { governanceRoutes } from './routes/governance.js';
@@ -69,6 +70,8 @@ export interface ApiDependencies {
   policyProposals?: PolicyProposals;
   /** Ids of the built-in policies: changing one needs an admin. */
   builtinPolicyIds?: readonly string[];
+  /** Connections at run time (the store, this process's connections); without it those routes answer 503. */
+  connectionAdmin?: ConnectionAdmin;
 }
 
 /** Builds the API without listening: `start` calls `listen`, tests call `inject`. */
@@ -110,6 +113,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
+  connectionRoutes(app, { admin: deps.connectionAdmin ?? null, clickhouse: deps.clickhouse });
   governanceRoutes(app, {
     ...query, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
     ...(deps.governanceSigningKey ? { signingKey: deps.governanceSigningKey } : {}),

@@ -33,7 +33,7 @@ const qs = (q: Query) => new URLSearchParams(Object.entries(q).map(([k, v]): [st
 
 async function get<T>(path: string, query: Query = {}): Promise<{ status: number; body: T; text: string; type: string }> {
   const res = await app.inject({ method: 'GET', url: `${path}?${qs(query)}` });
-  return { status: res.statusCode, body: (res.headers['content-type']?.startsWith('application/json') ? res.json() : null) as T, text: res.body, type: String(res.headers['content-type']) };
+  return { status: res.statusCode, body: (String(res.headers['content-type']).startsWith('application/json') ? res.json() : null) as T, text: res.body, type: String(res.headers['content-type']) };
 }
 
 /** Every item of every page, following next_cursor; fails on a repeated key. */
