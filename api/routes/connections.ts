@@ -77,10 +77,10 @@ export function connectionRoutes(app: FastifyInstance, deps: { admin: Connection
       updated_at: stored?.updated_at ?? null, updated_by: stored?.updated_by ?? null,
     };
   };
-  /** Seals the secrets of `settings` and checks that they make a valid instance; 400 naming the setting otherwise. */
-  const checked = (provider: string, instance: string, settings: Record<string, unknown>): Record<string, unknown> => {
+  /** Seals the secrets of `change`, merges it over `base` (stored, sealed) and checks the result makes a valid instance; 400 naming the setting otherwise. */
+  const checked = (provider: string, instance: string, change: Record<string, unknown>, base: Record<string, unknown> = {}): Record<string, unknown> => {
     const a = admin();
-    const sealed = sealSecrets(settings, secretKeys(definition(provider, 'body.provider').configSchema), a.secretsKey, 'body.settings');
+    const sealed = mergeDeep(base, sealSecrets(change, secretKeys(definition(provider, 'body.provider').configSchema), a.secretsKey, 'body.settings'));
     try {
       a.applier.effectiveConfig({ provider, instance, settings: sealed });
     } catch (err) {
@@ -138,11 +138,7 @@ export function connectionRoutes(app: FastifyInstance, deps: { admin: Connection
     if (current.state === 'disconnected') throw new AppwardenError('AW_NOT_FOUND', `${provider}.${instance} is disconnected: POST /v1/connectors to connect it again`, { details: { field: 'instance' } });
     const stored = admin().store.get(provider, instance);
     let settings = stored?.settings ?? {};
-    if (body.settings) {
-      const keys = secretKeys(definition(provider, 'provider').configSchema);
-      const sealedChange = sealSecrets(body.settings, keys, admin().secretsKey, 'body.settings');
-      settings = checked(provider, instance, mergeDeep(settings, sealedChange));
-    }
+    if (body.settings) settings = checked(provider, instance, body.settings, settings);
     const now = new Date().toISOString();
     const next: StoredConnection = {
       provider, instance, state: body.state ?? (stored?.state === 'paused' ? 'paused' : 'active'), settings,
