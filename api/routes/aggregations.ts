@@ -28,7 +28,7 @@ const MAX_BUCKETS = 5000;
 const TopQuerySchema = Type.Object({
   ...ActivityFilterProperties,
   by: Type.Enum(DIMENSION_NAMES, { description: 'what to count by; target: type:id of each target' }),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'how many of the top keys, default 10' })),
+  top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'how many of the top keys, default 10' })),
 }, { additionalProperties: false });
 
 const HistogramQuerySchema = Type.Object({
@@ -69,12 +69,12 @@ export function aggregationRoutes(app: FastifyInstance, deps: { clickhouse: Clic
   }, async (request) => {
     const query = request.query as TopQuery;
     const dim: { key: string; name?: string; skip?: string; join?: string } = DIMENSIONS[query.by];
-    const where = activityConditions(query, deps.maxQueryRangeDays, { limit: query.limit ?? 10 });
+    const where = activityConditions(query, deps.maxQueryRangeDays, { top: query.top ?? 10 });
     if (dim.skip) where.add(dim.skip);
     const from = `FROM activities FINAL ${dim.join ?? ''} WHERE ${where}`;
     const [items, totals] = await Promise.all([
       deps.clickhouse.query<{ key: string; name: string | null; count: number }>(
-        `SELECT ${dim.key} AS key, ${dim.name ?? 'NULL'} AS name, count() AS count ${from} GROUP BY key ORDER BY count DESC, key LIMIT {limit:UInt32}`, where.params),
+        `SELECT ${dim.key} AS key, ${dim.name ?? 'NULL'} AS name, count() AS count ${from} GROUP BY key ORDER BY count DESC, key LIMIT {top:UInt32}`, where.params),
       deps.clickhouse.query<{ total: number }>(`SELECT count() AS total ${from}`, where.params),
     ]);
     return { by: query.by, total: totals[0]?.total ?? 0, items: items.map((i) => ({ key: i.key, name: i.name || null, count: i.count })) };

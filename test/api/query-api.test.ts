@@ -152,7 +152,7 @@ describe('GET /v1/aggregations', () => {
   for (const [by, key] of dims) {
     test(`top by ${by} equals a plain count`, async () => {
       const subset = EVENTS.filter((e) => e.outcome === 'success');
-      const res = await get<{ total: number; items: Array<{ key: string; count: number }> }>('/v1/aggregations/top', { ...RANGE, by, outcome: 'success', limit: 4 });
+      const res = await get<{ total: number; items: Array<{ key: string; count: number }> }>('/v1/aggregations/top', { ...RANGE, by, outcome: 'success', top: 4 });
       assert.equal(res.status, 200, res.text);
       const expected = count(subset, key);
       assert.deepEqual(res.body.items.map((i) => [i.key, i.count]), expected.slice(0, 4));
