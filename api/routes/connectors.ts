@@ -50,6 +50,8 @@ const InstanceStatusSchema = Type.Object({
     pausedUntil: NullableNumber,
   }, { additionalProperties: true }), Type.Null()]),
   source: Type.String({ description: 'runner: this process runs the instance; cursors: read from the cursors topic (an API process that runs no connector)' }),
+  health: Type.Optional(Type.String({ description: 'connected, connecting, degraded (missing permissions), error, paused or disconnected' })),
+  problem: Type.Optional(Type.String({ description: 'why settings changed at run time could not be applied' })),
   reportedAt: Type.Optional(Type.Union([Type.String({ description: 'source cursors: when the runner last recorded its status' }), Type.Null()])),
 }, { additionalProperties: true });
 
