@@ -191,8 +191,9 @@ export function dropboxEventMapping(eventType: string, category: string | null, 
 export function dropboxTableMapping(eventType: string): DropboxEventMapping | null {
   const exact = EVENT_TYPES[eventType];
   if (exact) return exact;
-  for (const [prefix, mapping] of CATALOGUE_FAMILIES) if (eventType.startsWith(prefix)) return mapping;
+  // A team policy's name starts like its subject (`member_send_invite_policy_changed`): the suffix decides first.
   if (eventType.endsWith('_policy_changed')) return CATALOGUE_CATEGORY.team_policies ?? null;
+  for (const [prefix, mapping] of CATALOGUE_FAMILIES) if (eventType.startsWith(prefix)) return mapping;
   return CATALOGUE_CATEGORY[DROPBOX_CATEGORY_OF.get(eventType) ?? ''] ?? null;
 }
 
