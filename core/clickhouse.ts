@@ -35,6 +35,12 @@ export interface ClickHouse {
    * objects keyed by column name; a missing key takes the column's default.
    */
   insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
+  /**
+   * A SELECT read block by block (JSONEachRow, same params and settings as `query`), for results too
+   * large to hold: each yielded array is one block of rows, and the next is read only when asked for,
+   * so memory stays that of one block. Breaking out of the loop cancels the query.
+   */
+  stream<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, options?: QueryOptions): AsyncIterable<T[]>;
   /** `` `database`.`name` `` for a validated identifier. */
   table(name: string): string;
   /** Idempotent; waits for this handle's running statements. Later calls fail. */
@@ -54,6 +60,8 @@ export interface QuerySettings {
   max_execution_time?: number;
   /** Bytes. */
   max_memory_usage?: number;
+  /** Rows per block: the size of each array `stream` yields. */
+  max_block_size?: number;
 }
 
 /** Engine codes of a query stopped by its own limits rather than by a fault. */
@@ -88,6 +96,7 @@ export function withQuerySettings(clickhouse: ClickHouse, settings: QuerySetting
     exec: (sql, params) => clickhouse.exec(sql, params),
     query: (sql, params, options) => clickhouse.query(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
     insert: (table, rows, options) => clickhouse.insert(table, rows, options),
+    stream: (sql, params, options) => clickhouse.stream(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
     table: (name) => clickhouse.table(name),
     close: () => clickhouse.close(),
   };

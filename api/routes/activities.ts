@@ -4,27 +4,16 @@ import type { Role } from '../auth/roles.js';
 import Type, { type Static } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
-import { formatDateTime64 } from '../../core/clickhouse.js';
-import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
-import { Conditions, keysetPage } from '../conditions.js';
+import { DEFAULT_PAGE_SIZE, encodeCursor, pageLimit } from '../pagination.js';
+import { keysetPage } from '../conditions.js';
 import { ErrorBodySchema } from '../schemas.js';
-import { checkTimeRange, DAY_MS, parseTime } from '../time-range.js';
-
-const CATEGORIES = ['logon', 'user', 'admin', 'file', 'app'] as const;
-const OUTCOMES = ['success', 'failure', 'unknown'] as const;
+import { ActivityFilterProperties, ActivityListProperties, activityConditions, activityOrder, addActivityCursor } from '../activity-query.js';
+import { ACTIVITY_CSV_COLUMNS } from '../activity-export.js';
+import { EXPORT_BLOCK_ROWS, sendExport } from '../export.js';
 
 const QuerySchema = Type.Object({
-  provider: Type.Optional(Type.String({ minLength: 1, description: 'provider id, e.g. okta' })),
-  instance: Type.Optional(Type.String({ minLength: 1 })),
-  user: Type.Optional(Type.String({ minLength: 1, description: "the actor's email (case-insensitive) or provider id" })),
-  action: Type.Optional(Type.String({ minLength: 1, description: 'normalized action, e.g. login' })),
-  action_raw: Type.Optional(Type.String({ minLength: 1, description: "the provider's own event name" })),
-  // Enums rather than unions of literals, so that a wrong value gets one error listing the allowed ones.
-  category: Type.Optional(Type.Enum(CATEGORIES)),
-  outcome: Type.Optional(Type.Enum(OUTCOMES)),
-  ip: Type.Optional(Type.String({ minLength: 1, description: 'source IP address' })),
-  from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive; default 24 hours before `to`; at most the configured maximum range (400 days by default) before `to`' })),
-  to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive; default now' })),
+  ...ActivityFilterProperties,
+  ...ActivityListProperties,
   limit: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default ${DEFAULT_PAGE_SIZE} (at most the configured maximum page size)` })),
   cursor: Type.Optional(Type.String({ minLength: 1, description: 'next_cursor of the previous page' })),
   include_raw: Type.Optional(Type.Boolean({ description: "include the provider's record as JSON text (personal data): needs a key with the raw permission or a role of api.rawAccessRoles (default admin)" })),
@@ -69,7 +58,7 @@ const PageSchema = Type.Object({
 });
 
 type Query = Static<typeof QuerySchema>;
-type Activity = Static<typeof ActivitySchema>;
+export type Activity = Static<typeof ActivitySchema>;
 
 interface ActivityRow {
   event_id: string; provider: string; instance: string; occurred_at: string; ingested_at: string;
@@ -91,50 +80,30 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     config: { role: 'analyst' },
     schema: {
       summary: 'Search the activity trail',
-      description: 'Normalized audit events, newest first. Filters combine with AND. Pass `next_cursor` back as `cursor` for the next page.',
+      description: 'Normalized audit events, newest (or oldest) first. Filters combine with AND. Pass `next_cursor` back as `cursor` for the next page. `format=ndjson|csv` streams every matching row.',
       tags: ['activities'],
       querystring: QuerySchema,
       response: { 200: PageSchema, 400: ErrorBodySchema },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const query = request.query as Query;
     const principal = principalOf(request);
     if (query.include_raw && !principal.raw && !deps.rawAccessRoles.includes(principal.role)) {
       throw new AppwardenError('AW_FORBIDDEN', `include_raw (the providers' records, with personal data) needs a key with the raw permission or the role ${deps.rawAccessRoles.join(' or ')}`);
     }
-    const limit = pageLimit(query.limit, deps.maxPageSize);
-    const to = query.to === undefined ? Date.now() : parseTime(query.to, 'querystring', 'to');
-    const from = query.from === undefined ? to - DAY_MS : parseTime(query.from, 'querystring', 'from');
-    checkTimeRange(from, to, deps.maxQueryRangeDays, 'querystring', 'api.maxQueryRangeDays');
-
-    const where = new Conditions({ limit: limit + 1 })
-      .add('occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}', { from: formatDateTime64(from), to: formatDateTime64(to) })
-      .equals('provider', 'provider', query.provider)
-      .equals('instance', 'instance', query.instance)
-      .equals('action', 'action', query.action)
-      .equals('action_raw', 'action_raw', query.action_raw)
-      .equals('category', 'category', query.category)
-      .equals('outcome', 'outcome', query.outcome)
-      .equals('src_ip', 'ip', query.ip);
-    if (query.user !== undefined) {
-      // An email is the table's leading key (lower-cased); a provider id may be the key (actor without email) or only actor_id.
-      if (query.user.includes('@')) where.add('user_key = {user_key:String}', { user_key: query.user.toLowerCase() });
-      else where.add('(user_key = {user:String} OR actor_id = {user:String})', { user: query.user });
-    }
-    if (query.cursor !== undefined) {
-      const [t, id] = decodeCursor(query.cursor, 2) as [string, string];
-      const cursorTime = Date.parse(t);
-      if (!Number.isFinite(cursorTime)) throw invalidCursor();
-      where.add('(occurred_at, event_id) < ({cursor_t:DateTime64(3)}, {cursor_id:String})', { cursor_t: formatDateTime64(cursorTime), cursor_id: id });
-    }
-    const rows = await deps.clickhouse.query<ActivityRow>(
-      `SELECT ${COLUMNS}${query.include_raw ? ', raw' : ''}
+    const exporting = query.format === 'ndjson' || query.format === 'csv';
+    const limit = exporting ? (query.limit ?? 0) : pageLimit(query.limit, deps.maxPageSize);
+    const where = activityConditions(query, deps.maxQueryRangeDays, { limit: limit + 1 });
+    addActivityCursor(where, query.cursor, query.sort);
+    const sql = `SELECT ${COLUMNS}${query.include_raw ? ', raw' : ''}
        FROM activities FINAL
        WHERE ${where}
-       ORDER BY occurred_at DESC, event_id DESC
-       LIMIT {limit:UInt32}`,
-      where.params,
-    );
+       ORDER BY ${activityOrder(query.sort)}`;
+    if (exporting) {
+      const blocks = deps.clickhouse.stream<ActivityRow>(sql, where.params, { settings: { max_block_size: EXPORT_BLOCK_ROWS } });
+      return sendExport(reply, blocks, { format: query.format as 'ndjson' | 'csv', toItem: toActivity, columns: ACTIVITY_CSV_COLUMNS, filename: 'activities', ...(limit ? { maxRows: limit } : {}) });
+    }
+    const rows = await deps.clickhouse.query<ActivityRow>(`${sql}\n       LIMIT {limit:UInt32}`, where.params);
     return keysetPage(rows, limit, toActivity, (last) => encodeCursor([last.occurred_at, last.event_id]));
   });
 }

@@ -58,6 +58,8 @@ const InstanceStatusSchema = Type.Object({
     description: "event types the provider's table does not know, seen recently (most recent first, at most 100): they have action other and their application's category or other",
   })),
   source: Type.String({ description: 'runner: this process runs the instance; cursors: read from the cursors topic (an API process that runs no connector)' }),
+  health: Type.Optional(Type.String({ description: 'connected, connecting, degraded (missing permissions), error, paused or disconnected' })),
+  problem: Type.Optional(Type.String({ description: 'why settings changed at run time could not be applied' })),
   reportedAt: Type.Optional(Type.Union([Type.String({ description: 'source cursors: when the runner last recorded its status' }), Type.Null()])),
 }, { additionalProperties: true });
 

@@ -50,6 +50,8 @@ export class InstanceRunner {
   private progressTimer: NodeJS.Timeout | null = null;
   /** Aborted to wake every sleeping lane (after a permission check). */
   private wakeUp = new AbortController();
+  /** Scan tasks asked for now (`scanNow`), run at their lane's next turn whatever their schedule. */
+  private readonly forced = new Set<string>();
   private savedStatus = '';
   private statusWrites: Promise<void> = Promise.resolve();
   private readonly log: Logger;
@@ -168,7 +170,7 @@ export class InstanceRunner {
           task.status.state = 'missing_permission';
           continue;
         }
-        if (Date.now() >= task.dueAt()) await this.runTask(task);
+        if (Date.now() >= task.dueAt() || this.forced.delete(task.name)) await this.runTask(task);
       }
       if (first) afterFirstRound();
       first = false;
@@ -177,6 +179,16 @@ export class InstanceRunner {
       const next = Math.min(...runnable.map((t) => t.dueAt()));
       await sleep(Math.min(MAX_SLEEP_MS, Math.max(0, next - Date.now())), AbortSignal.any([signal, this.wakeUp.signal]));
     }
+  }
+
+  /** Runs the scans of these kinds (accounts, files) now, whatever their schedule; answers the streams it woke. */
+  scanNow(kinds: readonly ('accounts' | 'files')[]): string[] {
+    const tasks = this.tasks.filter((t) => (kinds as readonly string[]).includes(t.lane));
+    for (const task of tasks) this.forced.add(task.name);
+    const wake = this.wakeUp;
+    this.wakeUp = new AbortController();
+    wake.abort();
+    return tasks.map((t) => t.name);
   }
 
   /** Runs one pass of a stream and records its outcome. */
