@@ -26,7 +26,7 @@ after(async () => {
 
 /** The previous test signed in as an analyst: this tab's key becomes the admin's again. */
 async function asAdmin(): Promise<void> {
-  await page.evaluate((key) => sessionStorage.setItem('appwarden.key', key), TEST_ADMIN_KEY);
+  await page.evaluate(`sessionStorage.setItem('appwarden.key', ${JSON.stringify(TEST_ADMIN_KEY)})`);
 }
 
 interface Command { command_id: string; status: string; alert_id: string | null; action: string; target: { id: string; name: string | null } }
