@@ -33,6 +33,7 @@ import { keyRoutes } from './routes/keys.js';
 import { meRoutes } from './routes/me.js';
 import { peopleRoutes } from './routes/people.js';
 import { policyRoutes } from './routes/policies.js';
+import { providerRoutes } from './routes/providers.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { timelineRoutes } from './routes/timelines.js';
 
@@ -119,6 +120,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
   connectionRoutes(app, { admin: deps.connectionAdmin ?? null, clickhouse: deps.clickhouse });
+  providerRoutes(app, { definitions: deps.connectionAdmin?.definitions ?? null });
   governanceRoutes(app, {
     ...query, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
     ...(deps.governanceSigningKey ? { signingKey: deps.governanceSigningKey } : {}),
