@@ -55,7 +55,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function analystQueries(s: Samples, end: number): BenchQuery[] {
   const last = (ms: number) => `from=${iso(end - ms)}&to=${iso(end)}`;
   const q = (path: string, params: Record<string, string | number>, range: number) =>
-    `${path}?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString()}&${last(range)}`;
+    `${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString()}&${last(range)}`;
   const activities = (params: Record<string, string | number>, range: number) => q('/v1/activities', { ...params, limit: 100 }, range);
   const net = (ip: string) => `${ip.split('.').slice(0, 3).join('.')}.0/24`;
   return [
