@@ -16,6 +16,7 @@ import { createKafkaBus } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import { ensureTables, TABLES } from '../processors/sink/tables.js';
 import { loadActivities, type DataShape } from './analyst-data.js';
+import { explainIndexes, recording, type Statement } from './analyst-explain.js';
 import { analystQueries, answerRows, consoleFirstView, exportRun, get, sampleParameters, type Client } from './analyst-queries.js';
 
 export interface AnalystBenchOptions {
@@ -31,6 +32,8 @@ export interface AnalystBenchOptions {
   dataDir?: string;
   /** Database in the data folder. */
   database?: string;
+  /** Also print, per query, the granules each index kept (EXPLAIN indexes = 1 of the API's statements). */
+  explain?: boolean;
   brokers: string[];
   log: Logger;
   out: (line: string) => void;
@@ -100,8 +103,9 @@ export async function runAnalystBench(o: AnalystBenchOptions): Promise<AnalystBe
     keys = new KeyStore({ bus, log });
     await keys.start();
     const { key } = await keys.create({ name: 'analyst bench', role: 'admin' });
+    const statements: Statement[] = [];
     app = await buildApp({
-      clickhouse: ch, log, maxPageSize: apiLimits().maxPageSize,
+      clickhouse: recording(ch, statements), log, maxPageSize: apiLimits().maxPageSize,
       security: { authentication: true, keys, allowedHosts: allowedHostNames('127.0.0.1', []), corsOrigins: [], rawAccessRoles: ['admin'] },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -109,7 +113,9 @@ export async function runAnalystBench(o: AnalystBenchOptions): Promise<AnalystBe
 
     const samples = await sampleParameters(ch, end, Math.max(o.reps, 1));
     const queries: Timing[] = [];
+    const explained: string[] = [];
     for (const query of analystQueries(samples, end)) {
+      statements.length = 0;
       const ms: number[] = [];
       const rows: number[] = [];
       for (let i = -1; i < o.reps; i++) {
@@ -121,6 +127,9 @@ export async function runAnalystBench(o: AnalystBenchOptions): Promise<AnalystBe
         }
       }
       queries.push(timing(query.name, ms, rows));
+      // The statements of the untimed run (the first request): each run of a query sends the same ones.
+      const first = statements.slice(0, statements.length / (o.reps + 1));
+      if (o.explain) explained.push(`${query.name}:`, ...(await explainIndexes(ch, first)).map((l) => `  ${l}`));
     }
 
     await consoleFirstView(client, end); // builds the console bundle once, as the first visitor after a start does
@@ -140,6 +149,11 @@ export async function runAnalystBench(o: AnalystBenchOptions): Promise<AnalystBe
 
     const result: AnalystBenchResult = { stored, loadMs, queries, firstView, exports };
     printResult(result, o, out);
+    if (o.explain) {
+      out('');
+      out('Granules kept by each index, of those in the partitions read (EXPLAIN indexes = 1 of each statement the API ran):');
+      for (const line of explained) out(`  ${line}`);
+    }
     return result;
   } finally {
     await app?.close();

@@ -9,6 +9,7 @@
  *   --users N       people (default 5,000)        --files N   files (default 200,000)
  *   --export-days N days each export streams (default 7)
  *   --data-dir DIR  keep the data there, and reuse it on the next run (default: a temporary folder, removed)
+ *   --explain       also print the granules each index kept, per query (EXPLAIN indexes = 1 of the API's statements)
  *
  * KAFKA_BROKERS names a broker for the API key store (else the local one is started); LOG_LEVEL the log level.
  */
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string' }, reps: { type: 'string' }, days: { type: 'string' }, users: { type: 'string' },
-      files: { type: 'string' }, 'export-days': { type: 'string' }, 'data-dir': { type: 'string' },
+      files: { type: 'string' }, 'export-days': { type: 'string' }, 'data-dir': { type: 'string' }, explain: { type: 'boolean' },
     },
   });
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       users: count('users', values.users, 5000), files: count('files', values.files, 200_000),
       exportDays: Math.min(days, count('export-days', values['export-days'], 7)),
       ...(values['data-dir'] ? { dataDir: path.resolve(values['data-dir']) } : {}),
+      explain: values.explain ?? false,
       brokers: kafka.brokers, log, out,
     });
   } finally {
