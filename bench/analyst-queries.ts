@@ -92,7 +92,9 @@ export interface Client {
 
 /** GET as the bench's key; anything but 200 stops the bench with the API's answer. */
 export async function get(client: Client, url: string, auth = true): Promise<Response> {
-  const res = await fetch(client.base + url, { headers: auth ? { authorization: `Bearer ${client.key}` } : {} });
+  const res = await fetch(client.base + url, { headers: auth ? { authorization: `Bearer ${client.key}` } : {} }).catch((err: unknown) => {
+    throw new Error(`analyst bench: GET ${url} failed: ${String((err as Error).cause ?? err)}`, { cause: err });
+  });
   if (res.status !== 200) throw new Error(`analyst bench: GET ${url} answered ${res.status}: ${await res.text()}`);
   return res;
 }
@@ -137,9 +139,9 @@ function consoleInterval(doc: OpenApi, spanMs: number): string {
 /**
  * A streamed export of every activity of the last `rangeMs` (`format=csv|ndjson`), read as it arrives.
  * Rows are counted by line ends (a CSV's header excluded); `peakRssMb` is this process's (API and
- * engine) largest resident size seen meanwhile.
+ * engine) largest resident size seen meanwhile; `cutShort` why the answer ended before its end, if it did.
  */
-export async function exportRun(client: Client, format: 'csv' | 'ndjson', end: number, rangeMs: number): Promise<{ rows: number; bytes: number; ms: number; peakRssMb: number }> {
+export async function exportRun(client: Client, format: 'csv' | 'ndjson', end: number, rangeMs: number): Promise<{ rows: number; bytes: number; ms: number; peakRssMb: number; cutShort: string | null }> {
   let peak = process.memoryUsage.rss();
   const watch = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 100);
   try {
@@ -147,12 +149,18 @@ export async function exportRun(client: Client, format: 'csv' | 'ndjson', end: n
     const res = await get(client, `/v1/activities?format=${format}&from=${iso(end - rangeMs)}&to=${iso(end)}`);
     let lines = 0;
     let bytes = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      bytes += chunk.length;
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    let cutShort: string | null = null;
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+      }
+    } catch (err) {
+      // The API cuts a stream short when its query fails midway (a limit, the engine): measured, and said.
+      cutShort = String((err as Error).cause ?? err);
     }
     const ms = performance.now() - t0;
-    return { rows: format === 'csv' ? Math.max(0, lines - 1) : lines, bytes, ms, peakRssMb: Math.round(peak / 1_048_576) };
+    return { rows: format === 'csv' ? Math.max(0, lines - 1) : lines, bytes, ms, peakRssMb: Math.round(peak / 1_048_576), cutShort };
   } finally {
     clearInterval(watch);
   }

@@ -53,7 +53,7 @@ export interface AnalystBenchResult {
   loadMs: number | null;
   queries: Timing[];
   firstView: { total: Timing; data: Timing };
-  exports: Array<{ format: string; rows: number; bytes: number; ms: number; peakRssMb: number; expected: number }>;
+  exports: Array<{ format: string; rows: number; bytes: number; ms: number; peakRssMb: number; expected: number; cutShort: string | null }>;
 }
 
 const DAY = 86_400_000;
@@ -127,6 +127,7 @@ export async function runAnalystBench(o: AnalystBenchOptions): Promise<AnalystBe
         }
       }
       queries.push(timing(query.name, ms, rows));
+      log.info({ query: queries.at(-1) }, 'analyst bench: query timed');
       // The statements of the untimed run (the first request): each run of a query sends the same ones.
       const first = statements.slice(0, statements.length / (o.reps + 1));
       if (o.explain) explained.push(`${query.name}:`, ...(await explainIndexes(ch, first)).map((l) => `  ${l}`));
@@ -188,6 +189,6 @@ function printResult(r: AnalystBenchResult, o: AnalystBenchOptions, out: (line: 
   out('');
   out(`Exports (streamed, ${o.exportDays} days):`);
   for (const e of r.exports) {
-    out(`  ${e.format.padEnd(7)} ${n(e.rows)} rows (${n(e.expected)} stored) in ${(e.ms / 1000).toFixed(1)} s: ${n((e.rows / e.ms) * 1000)} rows/s, ${((e.bytes / e.ms) * 1000 / 1e6).toFixed(1)} MB/s; process RSS at most ${e.peakRssMb} MB`);
+    out(`  ${e.format.padEnd(7)} ${n(e.rows)} rows (${n(e.expected)} stored) in ${(e.ms / 1000).toFixed(1)} s: ${n((e.rows / e.ms) * 1000)} rows/s, ${((e.bytes / e.ms) * 1000 / 1e6).toFixed(1)} MB/s; process RSS at most ${e.peakRssMb} MB${e.cutShort ? `; CUT SHORT: ${e.cutShort}` : ''}`);
   }
 }
