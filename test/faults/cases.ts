@@ -3,9 +3,15 @@
  * tenant, then lets it recover; the runner then checks, through the API, that every event the tenants
  * serve is stored exactly once. A case may add checks of its own (`extra`), which fail it too.
  */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createKafkaBus } from '../../core/kafka.js';
 import type { FaultSpec } from '../../simulators/common/faults.js';
+import { eventIds } from '../contract/support.js';
 import type { FaultBroker, FaultStack, ProcessName } from './stack.js';
-import { INSTANCE, poll, sleep, type Tenant } from './tenants.js';
+import { ROOT } from './stack.js';
+import { EXTRA_EXPECTED, INSTANCE, poll, sleep, storedIds, type Tenant } from './tenants.js';
 
 export interface CaseContext {
   stack: FaultStack;
@@ -116,6 +122,49 @@ const poison: FaultCase = {
   },
 };
 
+/**
+ * Dead letters replayed after a fix: an Okta record an earlier version dead-lettered (twice, as across a
+ * restart), which the connector will not read again, is stored once by `appwarden deadletter replay`,
+ * run twice; twelve malformed records mark the stream degraded in /v1/connectors.
+ */
+const deadLetterReplay: FaultCase = {
+  name: 'dead letters: degraded, replayed once',
+  async inject({ stack, broker, tenants }) {
+    const okta = tenants.find((t) => t.provider === 'okta');
+    if (!okta) return;
+    for (let i = 0; i < 12; i++) okta.tenant.addMalformed();
+    const base = okta.tenant.expectedActivities()[0] as Record<string, unknown>;
+    const raw = { ...base, uuid: randomUUID(), published: new Date().toISOString() };
+    const [id] = eventIds(okta.definition, [raw], INSTANCE);
+    EXTRA_EXPECTED.set('okta', new Set([...(EXTRA_EXPECTED.get('okta') ?? []), id!]));
+    const bus = createKafkaBus({ brokers: broker.brokers, clientId: 'faults', prefix: stack.topicPrefix, partitions: 3, replicationFactor: 1, log: stack.log });
+    try {
+      const letter = { at: new Date().toISOString(), stage: 'normalize', code: 'AW_NORMALIZE_FAILED', reason: 'published: a bug since fixed', field: 'published', provider: 'okta', instance: INSTANCE, stream: 'system_log', raw: JSON.stringify(raw) };
+      await bus.send(bus.topics.deadLetter, [0, 1].map(() => ({ key: null, value: Buffer.from(JSON.stringify(letter)) })));
+    } finally {
+      await bus.disconnect();
+    }
+    for (let run = 0; run < 2; run++) {
+      const out = spawnSync(process.execPath, [path.join(ROOT, 'bin/appwarden.mjs'), 'deadletter', 'replay', '--since', '1h', '--provider', 'okta'], {
+        cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: '', APPWARDEN_CONFIG: stack.configFile, LOG_LEVEL: 'warn' }, encoding: 'utf8', timeout: 180_000,
+      });
+      if (out.status !== 0) throw new Error(`deadletter replay exited ${out.status}: ${out.stderr}`);
+    }
+  },
+  async extra({ stack, tenants }) {
+    const problems: string[] = [];
+    const id = [...(EXTRA_EXPECTED.get('okta') ?? [])].at(-1);
+    if (id && (await storedIds(stack, 'okta')).filter((x) => x === id).length !== 1) problems.push('the replayed event is not stored exactly once');
+    const degraded = await poll(async () => {
+      const res = await stack.get<{ items: Array<{ provider: string; health?: string; streams: Array<{ degraded?: boolean }> }> }>('/v1/connectors');
+      const okta = res.body.items.find((i) => i.provider === 'okta');
+      return Boolean(okta?.streams.some((s) => s.degraded)) && okta?.health === 'degraded';
+    }, 60_000, 2000);
+    if (tenants.some((t) => t.provider === 'okta') && !degraded) problems.push('okta: 13 dead letters, but no stream is shown degraded');
+    return problems;
+  },
+};
+
 /** An Okta suspension whose answer never comes (it took effect): the executor must verify, not suspend again. */
 const governanceTimeout: FaultCase = {
   name: 'governance: call times out after taking effect',
@@ -160,6 +209,7 @@ export const CASES: FaultCase[] = [
   clockSkew,
   lateEvents(8 * 60_000),
   poison,
+  deadLetterReplay,
   governanceTimeout,
   brokerDown('SIGTERM', 30_000),
   brokerDown('SIGKILL', 5_000),

@@ -69,7 +69,10 @@ export class FaultStack {
   readonly topicPrefix = `faults${randomBytes(3).toString('hex')}`;
   private apiPort = 0;
 
+  readonly log: Logger;
+
   constructor(private readonly options: StackOptions) {
+    this.log = options.log;
     this.configFile = path.join(options.root, 'appwarden.json');
   }
 
