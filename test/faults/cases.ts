@@ -84,10 +84,10 @@ const throttleStorm: FaultCase = {
 };
 
 const clockSkew: FaultCase = {
-  name: 'provider: clock 3 min ahead and behind',
+  name: 'provider: clock 2 min ahead and behind',
   async inject({ tenants }) {
-    addEvents(tenants, 2, -3 * 60_000);
-    addEvents(tenants, 2, 3 * 60_000);
+    addEvents(tenants, 2, -2 * 60_000);
+    addEvents(tenants, 2, 2 * 60_000);
   },
 };
 

@@ -62,9 +62,16 @@ async function runCase(c: FaultCase, ctx: Parameters<FaultCase['inject']>[0]): P
   await c.inject(ctx);
   const faultOver = Date.now();
   let last = emptyTally();
+  let reported = Date.now();
   const recovered = await poll(async () => {
     last = await tally(ctx.stack, ctx.tenants);
-    return last.missing === 0 && last.duplicates === 0 && last.unexpected === 0;
+    const ok = last.missing === 0 && last.duplicates === 0 && last.unexpected === 0;
+    if (!ok && Date.now() - reported > 30_000) {
+      reported = Date.now();
+      const off = Object.entries(last.byProvider).filter(([, t]) => t.missing || t.duplicates || t.unexpected);
+      process.stderr.write(`faults:   waiting: ${off.map(([p, t]) => `${p} ${t.missing} missing ${t.duplicates + t.unexpected} extra`).join(', ')}\n`);
+    }
+    return ok;
   }, RECOVERY_TIMEOUT_MS, 2000);
   const recoveryMs = recovered ? Date.now() - faultOver : null;
   if (c.extra) problems.push(...(await c.extra(ctx).catch((err: Error) => [`check failed: ${err.message}`])));
