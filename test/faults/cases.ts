@@ -183,7 +183,7 @@ const governanceTimeout: FaultCase = {
     if (res.status >= 300) return [`POST /v1/governance answered ${res.status}: ${JSON.stringify(res.body)}`];
     let status = '';
     await poll(async () => {
-      status = (await stack.get<{ status: string }>(`/v1/governance/${res.body.command_id}`)).body.status;
+      status = (await stack.get<{ command?: { status: string } }>(`/v1/governance/${res.body.command_id}`)).body.command?.status ?? '';
       return ['succeeded', 'failed', 'unsupported', 'skipped', 'rejected'].includes(status);
     }, 120_000, 1000);
     const problems: string[] = [];

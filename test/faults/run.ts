@@ -5,7 +5,7 @@
  * duplicate, missing or unexpected event, or a case's own failed check.
  *
  *   npm run test:faults                       every case
- *   npm run test:faults -- --case broker      cases whose name contains "broker" (after the baseline)
+ *   npm run test:faults -- --case broker,poison  cases whose name contains one of these (after the baseline)
  *   npm run test:faults -- --providers okta,box
  */
 import { rmSync } from 'node:fs';
@@ -32,7 +32,8 @@ async function main(): Promise<number> {
   const broker = new FaultBroker(log, root);
   const tenants = await startTenants('faults', values.providers?.split(','));
   const stack = new FaultStack({ log, broker, root, connectors: connectorSettings(tenants) });
-  const cases = CASES.filter((c, i) => i === 0 || !values.case || c.name.includes(values.case));
+  const wanted = values.case?.split(',');
+  const cases = CASES.filter((c, i) => i === 0 || !wanted || wanted.some((w) => c.name.includes(w)));
   const rows: Row[] = [];
   try {
     await broker.start();
