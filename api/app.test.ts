@@ -603,6 +603,7 @@ describe('GET /v1/connectors', () => {
         lastCompletedScan: { startedAt: new Date(NOW - 7_200_000).toISOString(), completedAt: new Date(NOW - 3_600_000).toISOString(), records: 250 },
       }],
       http: { requests: 31, retries: 2, throttled: 1, throttleWaitMs: 120_000, errors: 0, pausedUntil: null },
+      unknownEventTypes: [{ type: 'user.brand_new.event', count: 3, firstSeenAt: new Date(NOW - 60_000).toISOString(), lastSeenAt: new Date(NOW - 1_000).toISOString() }],
       source: 'runner',
     };
     const running = await newApp({ connectorStatuses: () => [status, { ...status, instance: 'b', phase: 'validating', credentials: null, streams: [], http: null }] });

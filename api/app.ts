@@ -33,6 +33,7 @@ import { keyRoutes } from './routes/keys.js';
 import { meRoutes } from './routes/me.js';
 import { peopleRoutes } from './routes/people.js';
 import { policyRoutes } from './routes/policies.js';
+import { providerRoutes } from './routes/providers.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { timelineRoutes } from './routes/timelines.js';
 
@@ -88,6 +89,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     // Per-request lines would drown the connector progress; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
+    // Above every path parameter's own maxLength (a file id: 1024), so that a long one gets the schema's
+    // 400 naming the parameter rather than the router's 414.
+    maxParamLength: 4096,
   });
   await app.register(swagger, {
     openapi: {
@@ -116,6 +120,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
   connectionRoutes(app, { admin: deps.connectionAdmin ?? null, clickhouse: deps.clickhouse });
+  providerRoutes(app, { definitions: deps.connectionAdmin?.definitions ?? null });
   governanceRoutes(app, {
     ...query, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
     ...(deps.governanceSigningKey ? { signingKey: deps.governanceSigningKey } : {}),

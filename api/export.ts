@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
+import type { TSchema } from 'typebox';
 
 export const EXPORT_FORMATS = ['json', 'ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -14,6 +15,20 @@ export interface CsvColumn<I> {
 }
 
 const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
+
+/**
+ * The 200 answer of a route that also exports: its JSON page, or every matching row as NDJSON or CSV,
+ * so that the OpenAPI document names each content type the route may answer.
+ */
+export function exportableResponse(page: TSchema): { content: Record<string, { schema: TSchema | { type: 'string'; description: string } }> } {
+  return {
+    content: {
+      'application/json': { schema: page },
+      'application/x-ndjson': { schema: { type: 'string', description: 'format=ndjson: one JSON item a line' } },
+      'text/csv': { schema: { type: 'string', description: 'format=csv: a header line, then one item a line' } },
+    },
+  };
+}
 
 /**
  * Streams every block of a query to the client as NDJSON or CSV, reading the next block only when the

@@ -43,7 +43,9 @@ async function main(): Promise<void> {
     await shot('user-timeline', `/console/users/${encodeURIComponent(login)}`, 'table.activities tbody tr.row');
     await shot('alert', `/console/alerts/${command.alert_id}`, 'code.command');
     await shot('governance', `/console/governance/${command.command_id}`, 'pre.command');
-    await shot('connections', '/console/connections', 'tr[data-connection]');
+    await shot('files', '/console/files?access_level=public', `tr[data-file="${scene.publicFile.id}"]`);
+    await shot('file-timeline', `/console/files/box/main/${scene.publicFile.id}`, 'dl.facts');
+    await shot('connections', '/console/connections', 'tr[data-connection="okta.main"][data-health="connected"]');
     await shot('policies', '/console/policies/new', 'textarea.editor');
   } finally {
     await browser.close();

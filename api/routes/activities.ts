@@ -9,7 +9,7 @@ import { keysetPage } from '../conditions.js';
 import { ErrorBodySchema } from '../schemas.js';
 import { ActivityFilterProperties, ActivityListProperties, activityConditions, activityOrder, addActivityCursor } from '../activity-query.js';
 import { ACTIVITY_CSV_COLUMNS } from '../activity-export.js';
-import { EXPORT_BLOCK_ROWS, sendExport } from '../export.js';
+import { EXPORT_BLOCK_ROWS, exportableResponse, sendExport } from '../export.js';
 
 const QuerySchema = Type.Object({
   ...ActivityFilterProperties,
@@ -83,7 +83,7 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
       description: 'Normalized audit events, newest (or oldest) first. Filters combine with AND. Pass `next_cursor` back as `cursor` for the next page. `format=ndjson|csv` streams every matching row.',
       tags: ['activities'],
       querystring: QuerySchema,
-      response: { 200: PageSchema, 400: ErrorBodySchema },
+      response: { 200: exportableResponse(PageSchema), 400: ErrorBodySchema },
     },
   }, async (request, reply) => {
     const query = request.query as Query;

@@ -26,7 +26,7 @@ export interface Page<T> {
 export class Api {
   constructor(private readonly key: string) {}
 
-  async request(method: string, path: string, options: { query?: Query; json?: unknown; text?: string; contentType?: string } = {}): Promise<Response> {
+  async request(method: string, path: string, options: { query?: Query; json?: unknown; text?: string; contentType?: string; signal?: AbortSignal } = {}): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: 'application/json' };
     let body: string | undefined;
     if (options.json !== undefined) {
@@ -36,7 +36,7 @@ export class Api {
       headers['content-type'] = options.contentType ?? 'application/yaml';
       body = options.text;
     }
-    const res = await fetch(path + queryString(options.query), { method, headers, body, credentials: 'omit', cache: 'no-store', redirect: 'error' });
+    const res = await fetch(path + queryString(options.query), { method, headers, body, credentials: 'omit', cache: 'no-store', redirect: 'error', signal: options.signal ?? null });
     if (!res.ok) {
       let code = `HTTP_${res.status}`;
       let message = res.statusText;

@@ -8,6 +8,7 @@ import { ActivityPoller } from './activity-poller.js';
 import { withCallerSignal } from './caller-signal.js';
 import { ChangePoller } from './change-poller.js';
 import { CursorStore } from './cursor-store.js';
+import { UnknownEventTypes } from './unknown-event-types.js';
 import { STATUS_STREAM, type InstancePhase, type InstanceStatus, type SavedStatus } from './instance-status.js';
 import { isPermissionRefusal, permissionGateOf, type PermissionGate } from './permission-gate.js';
 import type { EventPublisher } from './publisher.js';
@@ -54,6 +55,7 @@ export class InstanceRunner {
   private savedStatus = '';
   private statusWrites: Promise<void> = Promise.resolve();
   private readonly log: Logger;
+  private readonly unknownTypes = new UnknownEventTypes();
 
   constructor(private readonly options: InstanceRunnerOptions) {
     const { definition, instance, config } = options;
@@ -71,7 +73,7 @@ export class InstanceRunner {
     this.tasks = [
       ...scanners.map(({ s, scanner }) => scanTask(s.name, s, scanner, schedule)),
       ...this.connector.activityStreams.map((s) => pollTask('activities', s.name, s, new ActivityPoller(
-        ref(s.name), s, definition.normalizeActivity, config.activities, cursors, publisher, newStreamStatus(s.name, 'activities'), this.log,
+        ref(s.name), s, this.unknownTypes.counting(definition), config.activities, cursors, publisher, newStreamStatus(s.name, 'activities'), this.log,
       ), schedule.activitiesEveryMs)),
       ...(this.connector.changeStreams ?? []).map((s) => {
         // A feed's removals are checked against what the scan of the same topic saw.
@@ -98,6 +100,7 @@ export class InstanceRunner {
         ...t.status, lastCompletedScan: completedScanOf(cursors.get(CursorStore.key(definition.id, instance, t.name))?.position),
       }),
       http: this.connector.http.stats(),
+      unknownEventTypes: this.unknownTypes.list(),
       source: 'runner',
     };
   }

@@ -1,5 +1,6 @@
 import { actionTable, connectorCapabilities, type Capability, type ConnectorDefinition, type ConnectorInstance, type CredentialCheck, type StreamPermission } from '../contract.js';
 import { salesforceActions } from './actions.js';
+import { salesforceUnknownEventType } from './event-types.js';
 import { accountStream, oauthTokenStream } from './accounts-stream.js';
 import { soqlActivityStreams } from './activity-streams.js';
 import { SalesforceApi } from './api.js';
@@ -35,6 +36,7 @@ export const salesforce: ConnectorDefinition<SalesforceConfig> = {
   actions: ACTIONS,
   instanceDefaults: SALESFORCE_INSTANCE_DEFAULTS,
   normalizeActivity: normalizeSalesforceActivity,
+  unknownEventType: salesforceUnknownEventType,
   serviceIdentities: (config) => [config.clientId, ...(config.username ? [config.username] : [])],
 
   create(ctx): ConnectorInstance {

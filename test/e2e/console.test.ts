@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { startConsoleScene, SCENE_POLICY, type ConsoleScene } from '../support/console-scene.js';
-import { TEST_ADMIN_KEY } from '../support/stack.js';
+import { startOktaSimulator } from '../../simulators/okta/index.js';
+import { FAST_INSTANCE, TEST_ADMIN_KEY, testLog } from '../support/stack.js';
 import { registerTestSecrets } from '../support/test-output.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -22,6 +23,11 @@ after(async () => {
   await browser?.close();
   await scene?.stop();
 });
+
+/** The previous test signed in as an analyst: this tab's key becomes the admin's again. */
+async function asAdmin(): Promise<void> {
+  await page.evaluate(`sessionStorage.setItem('appwarden.key', ${JSON.stringify(TEST_ADMIN_KEY)})`);
+}
 
 interface Command { command_id: string; status: string; alert_id: string | null; action: string; target: { id: string; name: string | null } }
 
@@ -65,7 +71,8 @@ describe('the web console in headless Chromium', () => {
       assert.ok(text.includes(login), text);
       assert.ok(text.includes('failure'), text);
     }
-    assert.match(await page.locator('.histogram-caption').innerText(), /10 events/);
+    // The histogram counts every match (GET /v1/aggregations/histogram), not only the rows loaded.
+    await waitFor(async () => /all matches · 10 events/.test(await page.locator('.histogram-caption').innerText()), { what: 'the histogram of the ten failures' });
     // The link can be shared: opened afresh (same tab session), it shows the same filtered rows.
     await page.reload();
     await waitFor(async () => (await rows.count()) === 10, { what: 'ten rows after a reload' });
@@ -76,12 +83,17 @@ describe('the web console in headless Chromium', () => {
     await page.keyboard.press('Enter');
     assert.match(await page.locator('tr.detail:not(.hidden) pre').innerText(), /"outcome": "failure"/);
 
-    // CSV export of the filtered rows: a header and ten lines.
+    // CSV export of the filtered rows, streamed by the API (format=csv): its header and ten lines.
+    const exported = page.waitForResponse((r) => new URL(r.url()).searchParams.get('format') === 'csv');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const response = await exported;
+    assert.match(response.headers()['content-type'] ?? '', /^text\/csv/);
+    assert.equal(new URL(response.url()).searchParams.get('user'), login);
     const csv = (await readFile((await download.path())!, 'utf8')).trim().split(/\r?\n/);
-    assert.match(csv[0]!, /occurred_at/);
+    assert.match(csv[0]!, /^occurred_at,event_id,provider,instance,/);
     assert.equal(csv.length, 11);
     assert.ok(csv.slice(1).every((line) => line.includes(login) && line.includes('failure')));
+    await page.getByText('10 rows exported').waitFor();
 
     // The user's timeline: the account in Okta, the activity across apps.
     await rows.first().getByRole('link', { name: login }).click();
@@ -128,10 +140,76 @@ describe('the web console in headless Chromium', () => {
     assert.deepEqual(errors, []);
   });
 
-  test('the connections page shows the Okta instance connected, with its streams', async () => {
+  test('the Files page: the public Box file with its open link; a responder removes the link and the file leaves the public list', async () => {
+    const file = scene.publicFile;
+    await asAdmin();
+    await page.goto(`${scene.url}/console/files`);
+    const row = page.locator(`tr[data-file="${file.id}"]`);
+    await row.waitFor();
+    assert.equal(await page.locator('.tabs .tab.active').innerText(), 'public');
+    assert.match(await row.innerText(), /box main/);
+    assert.match(await row.locator('.sharing').innerText(), /link: anyone/);
+    assert.equal(await row.locator('.badge').first().innerText(), 'public');
+
+    // Its timeline: the file's record and the events naming it.
+    await row.getByRole('link', { name: file.name }).click();
+    await page.waitForURL(`**/console/files/box/main/${file.id}`);
+    assert.match(await page.locator('dl.facts').innerText(), /link: anyone/);
+    await page.goBack();
+
+    // Asked without approval, the Box connector removes the link; the next scan finds it internal or private.
+    await row.getByLabel(`action on ${file.name}`).selectOption('remove_public_link');
+    await row.getByLabel('needs approval').uncheck();
+    await row.getByRole('button', { name: 'Ask' }).click();
+    await page.getByRole('link', { name: 'Follow the command' }).click();
+    await page.waitForURL('**/console/governance/*');
+    await waitFor(async () => {
+      await page.reload();
+      return (await page.locator('.page-head .badge').first().innerText()) === 'succeeded';
+    }, { what: 'remove_public_link carried out', timeoutMs: 30_000 });
+    assert.equal([...scene.box.tenant.items.values()].find((i) => i.id === file.id)!.sharedLink, null, 'the link is gone in Box');
+    await waitFor(async () => (await scene.api<{ items: unknown[] }>(`/v1/files?provider=box&file_id=${file.id}&access_level=public`)).items.length === 0,
+      { what: 'the next scan without the link', timeoutMs: 30_000 });
+    await page.goto(`${scene.url}/console/files?access_level=public`);
+    await page.locator('table.grid, p.empty').first().waitFor();
+    assert.equal(await page.locator(`tr[data-file="${file.id}"]`).count(), 0);
+  });
+
+  test('connections: connect an Okta org through the form and watch it reach connected; test, pause, resume, disconnect', async (t) => {
+    const org = await startOktaSimulator({ log: testLog, seed: 'console-connect', users: 5, groups: 1, eventsPerDay: 40, days: 1, live: false });
+    t.after(() => org.close());
+    registerTestSecrets([org.token]);
+    await asAdmin();
     await page.goto(`${scene.url}/console/connections`);
-    const row = page.locator('tr[data-connection="okta.main"]');
-    await waitFor(async () => (await row.count()) === 1 && (await row.locator('.badge').first().innerText()) === 'connected', { what: 'okta.main connected' });
-    assert.match(await row.innerText(), /system_log|activities|users/i);
+    const configured = page.locator('tr[data-connection="okta.main"]');
+    await waitFor(async () => (await configured.getAttribute('data-health')) === 'connected', { what: 'okta.main connected' });
+    assert.match(await configured.innerText(), /system_log|activities|users/i);
+
+    // The form asks for the provider's own settings (GET /v1/providers); the token is given inline, kept encrypted.
+    await page.locator('#c-provider').selectOption('okta');
+    await page.locator('#c-instance').fill('branch');
+    await page.locator('#c-orgUrl').fill(org.url);
+    await page.locator('#c-token').fill(org.token);
+    await page.getByText('More settings (JSON)').click();
+    await page.locator('#c-extra').fill(JSON.stringify({ schedule: FAST_INSTANCE.schedule }));
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByText('Connected okta.branch').waitFor();
+    const row = page.locator('tr[data-connection="okta.branch"]');
+    await waitFor(async () => (await row.getAttribute('data-health')) === 'connected', { what: 'okta.branch connected', timeoutMs: 30_000 });
+    const stored = await scene.api<{ settings: { token: unknown } }>('/v1/connectors/okta/branch');
+    assert.equal(stored.settings.token, '[encrypted]');
+
+    await row.getByRole('button', { name: 'Test' }).click();
+    await page.getByText('Test okta.branch: credentials accepted').waitFor();
+    await row.getByRole('button', { name: 'Scan now' }).click();
+    await page.getByText(/Scan okta\.branch: accounts and files scan asked for|Scan okta\.branch: .*scan asked for/).waitFor();
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await waitFor(async () => (await row.getAttribute('data-health')) === 'paused', { what: 'okta.branch paused' });
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await waitFor(async () => (await row.getAttribute('data-health')) === 'connected', { what: 'okta.branch connected again', timeoutMs: 30_000 });
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Disconnect' }).click();
+    await waitFor(async () => (await row.getAttribute('data-health')) === 'disconnected', { what: 'okta.branch disconnected' });
+    assert.equal(await row.getByRole('button').count(), 0);
   });
 });

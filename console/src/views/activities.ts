@@ -2,7 +2,7 @@ import { ApiError, type Page } from '../api.js';
 import type { Ctx } from '../context.js';
 import { download, h, notice } from '../dom.js';
 import { filterForm, queryFor, timeRange } from '../filters.js';
-import { bucketWidth, bucketize, histogram, type Bucket } from '../histogram.js';
+import { histogram } from '../histogram.js';
 import { loadHistogram } from '../aggregations.js';
 import { activityTable, type Activity } from './activity-table.js';
 
@@ -25,7 +25,8 @@ export async function activitiesView(ctx: Ctx): Promise<Node> {
   const list = h('div', {});
 
   const first = ctx.api.get<Page<Activity>>(PATH, { ...filters, limit: PAGE });
-  const apiBuckets = loadHistogram(ctx, filters, range).catch(() => null);
+  const histogramOf = loadHistogram(ctx, filters, range);
+  histogramOf.catch(() => undefined); // shown below, once the rows are in
   let page: Page<Activity>;
   try {
     page = await first;
@@ -36,19 +37,9 @@ export async function activitiesView(ctx: Ctx): Promise<Node> {
   const { table, body } = activityTable(ctx, loaded);
   list.append(table);
 
-  const width = bucketWidth(range.toMs - range.fromMs);
   const pick = (from: number, to: number) => ctx.setQuery({ ...queryFor(params, ctx.query, [...NOT_FILTERS, 'from', 'to', 'range']), from: new Date(from).toISOString(), to: new Date(to).toISOString() });
-  const drawLocal = () => {
-    const b: Bucket[] = bucketize(loaded.map((a) => Date.parse(a.occurred_at)), range.fromMs, range.toMs, width);
-    chartSlot.replaceChildren(histogram(b, width, `the ${loaded.length} rows loaded`, pick));
-  };
-  let fromApi = false;
-  void apiBuckets.then((result) => {
-    if (!result) return;
-    fromApi = true;
-    chartSlot.replaceChildren(histogram(result.buckets, result.width, 'all matches', pick));
-  });
-  if (!fromApi) drawLocal();
+  void histogramOf.then((r) => chartSlot.replaceChildren(histogram(r.buckets, r.width, 'all matches', pick)),
+    (err: unknown) => chartSlot.replaceChildren(notice(`The histogram could not be drawn: ${err instanceof ApiError ? err.message : String(err)}`, 'error')));
 
   const showStatus = (cursor: string | null | undefined) => {
     status.textContent = loaded.length === 0 ? 'No activity matches these filters in this time range.'
@@ -67,60 +58,52 @@ export async function activitiesView(ctx: Ctx): Promise<Node> {
       body.append(...rows.children);
       cursor = next.next_cursor;
       showStatus(cursor);
-      if (!fromApi) drawLocal();
     } finally {
       more.removeAttribute('disabled');
     }
   });
-  exportButton.addEventListener('click', () => void exportCsv(ctx, filters, exportButton));
+  const exportStatus = h('span', { class: 'export-status', 'aria-live': 'polite' });
+  exportButton.addEventListener('click', () => void exportCsv(ctx, filters, exportButton, exportStatus));
 
   return h('section', {},
-    h('header', { class: 'page-head' }, h('h1', {}, 'Activity'), h('div', { class: 'actions' }, exportButton)),
+    h('header', { class: 'page-head' }, h('h1', {}, 'Activity'), h('div', { class: 'actions' }, exportStatus, exportButton)),
     form, chartSlot, status, list, more);
 }
 
 /**
- * CSV of every match: streamed by the API when it offers `format=csv`, else assembled here from the
- * JSON pages (up to 50,000 rows).
+ * CSV of every match, streamed by the API (`format=csv`, block by block in constant server memory): read
+ * here as it arrives, with the rows so far shown and a second click cancelling, then saved as a file.
  */
-async function exportCsv(ctx: Ctx, filters: Record<string, string>, button: HTMLButtonElement): Promise<void> {
-  button.setAttribute('disabled', '');
+let exporting: AbortController | null = null;
+async function exportCsv(ctx: Ctx, filters: Record<string, string>, button: HTMLButtonElement, status: HTMLElement): Promise<void> {
+  if (exporting) {
+    exporting.abort();
+    return;
+  }
+  const controller = new AbortController();
+  exporting = controller;
   const label = button.textContent;
-  button.textContent = 'Exporting…';
+  button.textContent = 'Cancel export';
+  status.textContent = 'Exporting…';
   try {
-    const name = `appwarden-activities-${filters.from!.slice(0, 16)}_${filters.to!.slice(0, 16)}.csv`.replace(/:/g, '');
-    if (ctx.caps.acceptsQuery('get', PATH, 'format', 'csv')) {
-      const res = await ctx.api.request('GET', PATH, { query: { ...filters, format: 'csv' } });
-      download(name, await res.blob());
-      return;
+    const res = await ctx.api.request('GET', PATH, { query: { ...filters, format: 'csv' }, signal: controller.signal });
+    const reader = res.body!.getReader();
+    const chunks: Uint8Array[] = [];
+    let lines = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      for (const byte of value) if (byte === 10) lines++;
+      status.textContent = `${Math.max(0, lines - 1).toLocaleString()} rows…`;
     }
-    const rows: Activity[] = [];
-    let cursor: string | null | undefined;
-    do {
-      const page: Page<Activity> = await ctx.api.get(PATH, { ...filters, limit: 1000, ...(cursor ? { cursor } : {}) });
-      rows.push(...page.items);
-      cursor = page.next_cursor;
-    } while (cursor && rows.length < 50_000);
-    download(name, new Blob([toCsv(rows)], { type: 'text/csv' }));
+    const name = `appwarden-activities-${filters.from!.slice(0, 16)}_${filters.to!.slice(0, 16)}.csv`.replace(/:/g, '');
+    download(name, new Blob(chunks as BlobPart[], { type: 'text/csv' }));
+    status.textContent = `${Math.max(0, lines - 1).toLocaleString()} rows exported`;
+  } catch (err) {
+    status.textContent = controller.signal.aborted ? 'Export cancelled' : `Export failed: ${err instanceof ApiError ? err.message : String(err)}`;
   } finally {
-    button.removeAttribute('disabled');
+    exporting = null;
     button.textContent = label;
   }
-}
-
-const CSV_COLUMNS: Array<[string, (a: Activity) => string | null]> = [
-  ['occurred_at', (a) => a.occurred_at], ['provider', (a) => a.provider], ['instance', (a) => a.instance], ['category', (a) => a.category],
-  ['action', (a) => a.action], ['action_raw', (a) => a.action_raw], ['outcome', (a) => a.outcome], ['actor_email', (a) => a.actor.email],
-  ['actor_id', (a) => a.actor.id], ['actor_name', (a) => a.actor.name], ['ip', (a) => a.source.ip], ['country', (a) => a.source.country],
-  ['targets', (a) => a.targets.map((t) => `${t.type}:${t.name ?? t.id ?? ''}`).join('; ')], ['event_id', (a) => a.event_id],
-];
-
-export function toCsv(rows: Activity[]): string {
-  // A cell starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula.
-  const cell = (v: string | null) => {
-    let s = v ?? '';
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [CSV_COLUMNS.map(([n]) => n).join(','), ...rows.map((r) => CSV_COLUMNS.map(([, f]) => cell(f(r))).join(','))].join('\r\n') + '\r\n';
 }

@@ -3,7 +3,8 @@ import type { Ctx } from '../context.js';
 import { badge, fmtTime, h, link, notice, table } from '../dom.js';
 import { filterForm, timeRange } from '../filters.js';
 import { bucketWidth, bucketize, histogram } from '../histogram.js';
-import { activityTable, type Activity } from './activity-table.js';
+import { fileHref, userHref } from './activity-table.js';
+import { sharing, type FileRecord } from './files.js';
 import type { Alert } from './alerts.js';
 import type { Command } from './governance.js';
 
@@ -15,32 +16,56 @@ interface Account {
 
 const PAGE = 200;
 
-/** Activities of one filter over the range, with their histogram and paging. */
-async function timelineSection(ctx: Ctx, filter: Record<string, string>, what: string): Promise<HTMLElement> {
+/** An item of `GET /v1/timelines/users/:user` and `/v1/timelines/files/:file_id`: an audit event or a governance step. */
+interface Entry {
+  at: string; kind: string; id: string; provider: string; instance: string; action: string; action_raw: string | null; outcome: string; role: string;
+  actor: { id: string | null; email: string | null; name: string | null }; source_ip: string | null; country: string | null;
+  targets: Array<{ type: string; id: string | null; name: string | null }>; message: string | null;
+}
+
+function entryRow(e: Entry): HTMLElement {
+  const governance = e.kind === 'governance';
+  const who = e.actor.email ?? e.actor.id;
+  return h('tr', { class: governance ? 'row governance-step' : 'row', tabindex: 0, 'data-kind': e.kind },
+    h('td', { class: 'nowrap mono' }, fmtTime(e.at)),
+    h('td', {}, h('span', { class: 'app' }, e.provider), h('span', { class: 'muted' }, ` ${e.instance}`)),
+    h('td', {}, governance ? h('span', { class: 'muted' }, 'governance') : who ? link(userHref(who), e.actor.email ?? e.actor.name ?? who) : e.actor.name ?? ''),
+    h('td', { title: e.action_raw ?? '' }, governance ? link(`/console/governance/${encodeURIComponent(e.id.split('/')[0]!)}`, e.action) : h('span', { class: 'action' }, e.action),
+      h('span', { class: 'muted small' }, ` ${e.role === 'actor' ? 'by them' : 'on them'}`)),
+    h('td', {}, badge(e.outcome), e.message ? h('span', { class: 'muted small' }, ` ${e.message}`) : null),
+    h('td', {}, e.targets.slice(0, 3).map((t, i) => [i ? ', ' : '', t.type === 'user' && (t.name ?? t.id) ? link(userHref(t.name?.includes('@') ? t.name : t.id ?? t.name!), t.name ?? t.id!)
+      : (t.type === 'file' || t.type === 'folder') && t.id ? link(fileHref(e.provider, e.instance, t.id), t.name ?? t.id) : (t.name ?? t.id ?? t.type)])),
+    h('td', { class: 'nowrap' }, e.source_ip ?? '', e.country ? h('span', { class: 'muted small' }, ` ${e.country}`) : null));
+}
+
+/** A timeline of the API (`path`, with `scope` filters) over the range, with its histogram and paging. */
+async function timelineSection(ctx: Ctx, path: string, scope: Record<string, string>, what: string): Promise<HTMLElement> {
   const range = timeRange(ctx.query, '7d');
-  const query = { ...filter, from: range.from, to: range.to, limit: PAGE };
-  const loaded: Activity[] = [];
-  const page = await ctx.api.get<Page<Activity>>('/v1/activities', query);
+  const query = { ...scope, from: range.from, to: range.to, limit: PAGE };
+  const loaded: Entry[] = [];
+  const page = await ctx.api.get<Page<Entry>>(path, query);
   loaded.push(...page.items);
-  const { table: t, body } = activityTable(ctx, loaded);
+  const body = h('tbody', {}, page.items.map(entryRow));
+  const t = h('table', { class: 'grid activities' },
+    h('thead', {}, h('tr', {}, ['time (UTC)', 'app', 'actor', 'action', 'outcome', 'targets', 'source'].map((c) => h('th', { scope: 'col' }, c)))), body);
   const width = bucketWidth(range.toMs - range.fromMs);
   const chart = h('div', {});
-  const draw = () => chart.replaceChildren(histogram(bucketize(loaded.map((a) => Date.parse(a.occurred_at)), range.fromMs, range.toMs, width), width, what));
+  const draw = () => chart.replaceChildren(histogram(bucketize(loaded.map((e) => Date.parse(e.at)), range.fromMs, range.toMs, width), width, what));
   draw();
   let cursor = page.next_cursor;
   const more = h('button', { type: 'button', class: cursor ? '' : 'hidden' }, 'Load more');
   more.addEventListener('click', async () => {
     if (!cursor) return;
-    const next = await ctx.api.get<Page<Activity>>('/v1/activities', { ...query, cursor });
+    const next = await ctx.api.get<Page<Entry>>(path, { ...query, cursor });
     loaded.push(...next.items);
-    body.append(...activityTable(ctx, next.items).body.children);
+    body.append(...next.items.map(entryRow));
     cursor = next.next_cursor;
     more.classList.toggle('hidden', !cursor);
     draw();
   });
   const form = filterForm([], ctx.query, { primary: [], skip: [], withRange: '7d', onSubmit: (v) => ctx.setQuery(v) });
-  return h('section', { class: 'timeline' }, h('h2', {}, 'Activity across apps'), form, chart,
-    loaded.length === 0 ? notice('No activity in this time range.') : t, more);
+  return h('section', { class: 'timeline' }, h('h2', {}, 'Timeline across apps'), form, chart,
+    loaded.length === 0 ? notice('Nothing in this time range.') : t, more);
 }
 
 /** One person across apps: accounts in each instance, alerts about them, actions on them, and their activity over time. */
@@ -51,7 +76,7 @@ export async function userTimelineView(ctx: Ctx): Promise<Node> {
     ctx.api.get<Page<Account>>('/v1/accounts', { ...(isEmail ? { email: user } : { subject_id: user }), limit: 200 }).catch(() => null),
     isEmail ? ctx.api.get<Page<Alert>>('/v1/alerts', { actor: user, limit: 50, from: timeRange(ctx.query, '90d').from }).catch(() => null) : Promise.resolve(null),
     ctx.api.get<Page<Command>>('/v1/governance', { target: user, limit: 50 }).catch(() => null),
-    timelineSection(ctx, { user }, `activity of ${user}`),
+    timelineSection(ctx, `/v1/timelines/users/${encodeURIComponent(user)}`, {}, `events by and on ${user}`),
   ]);
   const identities = accounts?.items.filter((a) => a.kind === 'user') ?? [];
   const name = identities.find((a) => a.subject.name)?.subject.name;
@@ -81,27 +106,24 @@ export async function userTimelineView(ctx: Ctx): Promise<Node> {
     activity);
 }
 
-/** One file across time: its record (sharing, exposure) when the API has files, and every activity that names it. */
+/** One file across time: its record (exposure, sharing, label, quarantine) and its timeline (events naming it, governance steps on it). */
 export async function fileTimelineView(ctx: Ctx): Promise<Node> {
   const [provider, instance, id] = ctx.params as [string, string, string];
-  const hasFiles = ctx.caps.has('get', '/v1/files');
-  const filterable = ctx.caps.acceptsQuery('get', '/v1/activities', 'target_id');
   const [file, commands, activity] = await Promise.all([
-    hasFiles ? ctx.api.get<Page<Record<string, unknown>>>('/v1/files', { provider, instance, ...fileIdQuery(ctx), limit: 1 }).then((p) => p.items[0] ?? null).catch(() => null) : Promise.resolve(null),
+    ctx.api.get<Page<FileRecord>>('/v1/files', { provider, instance, file_id: id, limit: 1 }).then((p) => p.items[0] ?? null).catch(() => null),
     ctx.api.get<Page<Command>>('/v1/governance', { target: id, provider, instance, limit: 50 }).catch(() => null),
-    filterable ? timelineSection(ctx, { provider, instance, target_id: id }, 'activity on this file')
-      : Promise.resolve(notice('This API cannot filter activities by target yet (no target_id filter), so the file’s activity cannot be listed.')),
+    timelineSection(ctx, `/v1/timelines/files/${encodeURIComponent(id)}`, { provider, instance }, 'events on this file'),
   ]);
-  function fileIdQuery(c: Ctx): Record<string, string> {
-    const names = c.caps.queryParams('get', '/v1/files').map((p) => p.name);
-    const key = ['file_id', 'id', 'object_id'].find((n) => names.includes(n));
-    return key ? { [key]: id } : {};
-  }
-  const title = file ? String(file.name ?? file.path ?? id) : id;
+  const fact = (name: string, value: Node | string | null) => [h('dt', {}, name), h('dd', {}, value ?? '—')];
   return h('section', {},
-    h('header', { class: 'page-head' }, h('h1', {}, title, ' ', h('span', { class: 'muted' }, `${provider} ${instance}`))),
+    h('header', { class: 'page-head' }, h('h1', {}, file?.name ?? id, ' ', h('span', { class: 'muted' }, `${provider} ${instance}`)),
+      file ? h('div', { class: 'actions' }, badge(file.access_level), file.quarantine !== 'none' ? badge(file.quarantine) : null, file.deleted ? badge('deleted') : null) : null),
     h('div', { class: 'cards' },
-      file ? h('section', { class: 'card' }, h('h2', {}, 'File'), h('pre', {}, JSON.stringify(file, null, 2))) : null,
+      file ? h('section', { class: 'card' }, h('h2', {}, 'File'), h('dl', { class: 'facts' },
+        fact('path', file.path), fact('owner', file.owner?.email ? link(userHref(file.owner.email), file.owner.email) : file.owner?.name ?? null),
+        fact('exposure', file.access_level), fact('shared with', sharing(file)), fact('label', file.label), fact('modified', fmtTime(file.modified_at)),
+        fact('id', h('span', { class: 'mono small' }, file.file_id))))
+        : h('section', { class: 'card' }, h('h2', {}, 'File'), h('p', { class: 'empty' }, 'No scan has recorded this file.')),
       h('section', { class: 'card' }, h('h2', {}, 'Governance actions'), table(commands?.items ?? [], [
         ['created', (c) => fmtTime(c.created_at)],
         ['action', (c) => link(`/console/governance/${c.command_id}`, c.action)],
