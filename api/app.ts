@@ -105,7 +105,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   installRateLimit(app, limits.rateLimit);
   documentErrorResponses(app);
   const query = { clickhouse, maxPageSize: deps.maxPageSize, maxQueryRangeDays: limits.maxQueryRangeDays };
-  activityRoutes(app, { ...query, rawAccessRoles: security.rawAccessRoles });
+  activityRoutes(app, { ...query, rawAccessRoles: security.rawAccessRoles, exportTimeoutSeconds: limits.exportTimeoutSeconds });
   accountRoutes(app, query);
   fileRoutes(app, query);
   grantRoutes(app, query);

@@ -45,6 +45,7 @@ export const ApiConfigSchema = Type.Object({
   maxPageSize: Type.Integer({ minimum: 1, default: 1000, description: 'the largest `limit` of a list request' }),
   maxQueryRangeDays: Type.Integer({ minimum: 1, default: 400, description: 'the longest time range (`from` to `to`) of one query' }),
   queryTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 30, description: 'ClickHouse `max_execution_time` of every API query' }),
+  exportTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 3600, description: 'ClickHouse `max_execution_time` of a streamed export (`format=ndjson|csv`), which runs as long as the client reads' }),
   queryMaxMemoryBytes: Type.Integer({ minimum: 1_000_000, default: 2_000_000_000, description: 'ClickHouse `max_memory_usage` of every API query' }),
   bodyLimitBytes: Type.Integer({ minimum: 1024, default: 262_144, description: 'the largest request body' }),
   policyBodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'the largest body of the routes that take policies' }),

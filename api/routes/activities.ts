@@ -75,7 +75,7 @@ const COLUMNS = `event_id, provider, instance, occurred_at, ingested_at, categor
   country, city, session_id, request_id, class_uid, activity_id, attributes`;
 
 /** `GET /v1/activities`: the activity trail, newest first, with keyset paging. */
-export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; maxPageSize: number; maxQueryRangeDays: number; rawAccessRoles: readonly Role[] }): void {
+export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; maxPageSize: number; maxQueryRangeDays: number; rawAccessRoles: readonly Role[]; exportTimeoutSeconds: number }): void {
   app.get('/v1/activities', {
     config: { role: 'analyst' },
     schema: {
@@ -100,7 +100,10 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
        WHERE ${where}
        ORDER BY ${activityOrder(query.sort)}`;
     if (exporting) {
-      const blocks = deps.clickhouse.stream<ActivityRow>(sql, where.params, { settings: { max_block_size: EXPORT_BLOCK_ROWS } });
+      const blocks = deps.clickhouse.stream<ActivityRow>(sql, where.params, {
+        // The engine's clock runs while the client reads: an export gets its own, longer limit.
+        settings: { max_block_size: EXPORT_BLOCK_ROWS, max_execution_time: deps.exportTimeoutSeconds },
+      });
       return sendExport(reply, blocks, { format: query.format as 'ndjson' | 'csv', toItem: toActivity, columns: ACTIVITY_CSV_COLUMNS, filename: 'activities', ...(limit ? { maxRows: limit } : {}) });
     }
     const rows = await deps.clickhouse.query<ActivityRow>(`${sql}\n       LIMIT {limit:UInt32}`, where.params);
