@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import {
   OUTPUT_SETTINGS, assertIdentifier, clickHouseFailure, closedError, engineErrorType, normalizeParams, qualifiedTable,
   settingsClause, type ClickHouse, type EngineErrorFacts, type InsertOptions, type QueryOptions,
+  type RecordEncoder,
 } from './clickhouse.js';
 
 export interface ServerOptions {
@@ -127,6 +128,11 @@ class ServerClickHouse implements ClickHouse {
       format: 'JSONEachRow',
       ...(options.dedupToken === undefined ? {} : { clickhouse_settings: { insert_deduplication_token: options.dedupToken } }),
     }));
+  }
+
+  /** JSONEachRow: the client library sends no RowBinary body (a measured comparison on a server is future work). */
+  async insertRecords<R>(table: string, records: readonly R[], encoder: RecordEncoder<R>, options: InsertOptions = {}): Promise<void> {
+    await this.insert(table, records.map((r) => encoder.toJsonRow(r)), options);
   }
 
   async close(): Promise<void> {

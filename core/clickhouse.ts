@@ -1,5 +1,6 @@
 import { AppwardenError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { RowBinaryWriter } from './row-binary-writer.js';
 
 /**
  * The one way Appwarden talks to ClickHouse. Two backends run the same SQL: chdb (the engine
@@ -35,10 +36,26 @@ export interface ClickHouse {
    * objects keyed by column name; a missing key takes the column's default.
    */
   insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
+  /**
+   * Bulk insert of records through their table's encoder, in the fastest format the backend takes
+   * (embedded: RowBinary, written by the encoder straight from the records; server: JSONEachRow).
+   * `dedupToken` as in `insert`: the same token and the same records store once.
+   */
+  insertRecords<R>(table: string, records: readonly R[], encoder: RecordEncoder<R>, options?: InsertOptions): Promise<void>;
   /** `` `database`.`name` `` for a validated identifier. */
   table(name: string): string;
   /** Idempotent; waits for this handle's running statements. Later calls fail. */
   close(): Promise<void>;
+}
+
+/** How a table's records become rows: the catalogue of the table implements it. */
+export interface RecordEncoder<R> {
+  /** The columns every row carries, in order. */
+  readonly insertColumns: readonly string[];
+  /** Appends the record as one RowBinary row of `insertColumns`. */
+  writeRowBinary(w: RowBinaryWriter, record: R): void;
+  /** The record as a JSONEachRow row. */
+  toJsonRow(record: R): Record<string, unknown>;
 }
 
 export interface QueryOptions {
@@ -88,6 +105,7 @@ export function withQuerySettings(clickhouse: ClickHouse, settings: QuerySetting
     exec: (sql, params) => clickhouse.exec(sql, params),
     query: (sql, params, options) => clickhouse.query(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
     insert: (table, rows, options) => clickhouse.insert(table, rows, options),
+    insertRecords: (table, records, encoder, options) => clickhouse.insertRecords(table, records, encoder, options),
     table: (name) => clickhouse.table(name),
     close: () => clickhouse.close(),
   };
