@@ -1,7 +1,7 @@
 import type { ClickHouse } from '../../../core/clickhouse.js';
 import { AppwardenError } from '../../../core/errors.js';
 import { CATALOGUE } from './index.js';
-import type { TableOptions } from './table.js';
+import type { CatalogueTable, TableOptions } from './table.js';
 import { ACTIVITY_VERSIONS } from './versions.js';
 
 /**
@@ -16,26 +16,32 @@ export async function ensureTables(ch: ClickHouse, options: TableOptions = {}): 
     throw new AppwardenError('AW_CONFIG_INVALID', `retentionDays must be a positive integer, got ${retentionDays}`);
   }
   const existing = await existingColumns(ch);
-  for (const table of CATALOGUE) {
-    const columns = existing.get(table.name);
-    if (!columns) {
-      await ch.exec(table.ddl(options));
-      continue;
-    }
-    for (const statement of table.addColumnStatements(columns)) await ch.exec(statement);
-    const indexes = await existingIndexes(ch, table.name);
-    for (const index of table.indexes()) {
-      if (indexes.has(index.name)) continue;
-      await ch.exec(`ALTER TABLE ${table.name} ADD INDEX IF NOT EXISTS ${index.definition}`);
-      // A mutation the engine runs in the background: parts written before get the index too.
-      await ch.exec(`ALTER TABLE ${table.name} MATERIALIZE INDEX ${index.name}`);
-    }
-  }
+  for (const table of CATALOGUE) await migrateTable(ch, table, existing.get(table.name), options);
   const versionsIsNew = !existing.has(ACTIVITY_VERSIONS.table);
   await ch.exec(ACTIVITY_VERSIONS.ddl);
   await ch.exec(ACTIVITY_VERSIONS.viewDdl);
   // A folder from before the versions table: its rows get their versions once (the view adds later ones).
   if (versionsIsNew && existing.has('activities')) await ch.exec(ACTIVITY_VERSIONS.backfill);
+}
+
+/**
+ * Creates `table`, or brings an existing one (`columns` it has) up to its catalogue: missing columns
+ * are added after their predecessor, missing skipping indexes added and built for the old parts.
+ */
+export async function migrateTable(ch: ClickHouse, table: CatalogueTable<never>, columns?: ReadonlySet<string>, options: TableOptions = {}): Promise<void> {
+  const have = columns ?? (await existingColumns(ch)).get(table.name);
+  if (!have) {
+    await ch.exec(table.ddl(options));
+    return;
+  }
+  for (const statement of table.addColumnStatements(have)) await ch.exec(statement);
+  const indexes = await existingIndexes(ch, table.name);
+  for (const index of table.indexes()) {
+    if (indexes.has(index.name)) continue;
+    await ch.exec(`ALTER TABLE ${table.name} ADD INDEX IF NOT EXISTS ${index.definition}`);
+    // A mutation the engine runs in the background: parts written before get the index too.
+    await ch.exec(`ALTER TABLE ${table.name} MATERIALIZE INDEX ${index.name}`);
+  }
 }
 
 async function existingColumns(ch: ClickHouse): Promise<Map<string, Set<string>>> {
