@@ -201,8 +201,16 @@ class EmbeddedClickHouse implements ClickHouse {
     if (this.#closed) throw closedError(this.kind, 'insert');
     if (records.length === 0) return;
     ensurePrivateDirSync(this.#spool);
-    const statement = (file: string, token: string | undefined) => `INSERT INTO ${this.database}.${table} (${encoder.insertColumns.join(', ')})
-      FROM INFILE '${file}'${token === undefined ? '' : ` SETTINGS insert_deduplication_token = '${token.replace(/[^A-Za-z0-9:_-]/g, '')}'`} FORMAT RowBinary`;
+    const fixed = Object.entries(encoder.insertSettings ?? {}).map(([name, value]) => {
+      assertIdentifier(name, 'setting');
+      if (!Number.isFinite(value)) throw closedError(this.kind, 'insert');
+      return `${name} = ${value}`;
+    });
+    const statement = (file: string, token: string | undefined) => {
+      const settings = [...(token === undefined ? [] : [`insert_deduplication_token = '${token.replace(/[^A-Za-z0-9:_-]/g, '')}'`]), ...fixed];
+      return `INSERT INTO ${this.database}.${table} (${encoder.insertColumns.join(', ')})
+      FROM INFILE '${file}'${settings.length > 0 ? ` SETTINGS ${settings.join(', ')}` : ''} FORMAT RowBinary`;
+    };
     let writing: Promise<unknown> = Promise.resolve();
     let chunk = 0;
     const flush = async (w: RowBinaryWriter): Promise<void> => {

@@ -132,7 +132,17 @@ class ServerClickHouse implements ClickHouse {
 
   /** JSONEachRow: the client library sends no RowBinary body (a measured comparison on a server is future work). */
   async insertRecords<R>(table: string, records: readonly R[], encoder: RecordEncoder<R>, options: InsertOptions = {}): Promise<void> {
-    await this.insert(table, records.map((r) => encoder.toJsonRow(r)), options);
+    assertIdentifier(table, 'table');
+    if (records.length === 0) return;
+    await this.#track('insert', () => this.#client.insert({
+      table: `${this.database}.${table}`,
+      values: records.map((r) => encoder.toJsonRow(r)),
+      format: 'JSONEachRow',
+      clickhouse_settings: {
+        ...encoder.insertSettings,
+        ...(options.dedupToken === undefined ? {} : { insert_deduplication_token: options.dedupToken }),
+      },
+    }));
   }
 
   async close(): Promise<void> {

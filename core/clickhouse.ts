@@ -56,6 +56,8 @@ export interface RecordEncoder<R> {
   writeRowBinary(w: RowBinaryWriter, record: R): void;
   /** The record as a JSONEachRow row. */
   toJsonRow(record: R): Record<string, unknown>;
+  /** Engine settings of every insert into the table (numbers only). */
+  readonly insertSettings?: Readonly<Record<string, number>>;
 }
 
 export interface QueryOptions {

@@ -9,7 +9,7 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit
 import { Conditions, keysetPage } from '../conditions.js';
 import { ErrorBodySchema } from '../schemas.js';
 import { checkTimeRange, DAY_MS, parseTime } from '../time-range.js';
-import { ACTIVITIES, latestActivities } from '../../processors/sink/catalogue/index.js';
+import { ACTIVITIES, latestActivities, TARGET_IDS_INDEXED } from '../../processors/sink/catalogue/index.js';
 import { AUDIT_CATEGORIES, OUTCOMES } from '../../schemas/vocabulary.js';
 
 const QuerySchema = Type.Object({
@@ -22,6 +22,8 @@ const QuerySchema = Type.Object({
   category: Type.Optional(Type.Enum(AUDIT_CATEGORIES)),
   outcome: Type.Optional(Type.Enum(OUTCOMES)),
   ip: Type.Optional(Type.String({ minLength: 1, description: 'source IP address' })),
+  target: Type.Optional(Type.String({ minLength: 1, description: 'the id of one of the targets (a file, a user, an app…)' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\p{L}\\p{N}]+$', description: "a word (letters and digits) of the provider's record, matched whole" })),
   from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive; default 24 hours before `to`; at most the configured maximum range (400 days by default) before `to`' })),
   to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive; default now' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default ${DEFAULT_PAGE_SIZE} (at most the configured maximum page size)` })),
@@ -70,6 +72,9 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
       .equals('category', 'category', query.category)
       .equals('outcome', 'outcome', query.outcome)
       .equals('src_ip', 'ip', query.ip);
+    // Both written as the data-skipping indexes of the activities catalogue are defined, so that they are used.
+    if (query.target !== undefined) where.add(`has(${TARGET_IDS_INDEXED}, {target:String})`, { target: query.target });
+    if (query.q !== undefined) where.add('hasToken(raw, {q:String})', { q: query.q });
     if (query.user !== undefined) {
       // An email is the table's leading key (lower-cased); a provider id may be the key (actor without email) or only actor_id.
       if (query.user.includes('@')) where.add('user_key = {user_key:String}', { user_key: query.user.toLowerCase() });

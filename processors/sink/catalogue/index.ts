@@ -1,11 +1,12 @@
 import { ACCOUNTS } from './accounts.js';
-import { ACTIVITIES } from './activities.js';
+import { ACTIVITIES, TARGET_IDS_INDEXED } from './activities.js';
 import { ALERT_STATUS, ALERTS } from './alerts.js';
 import { AUDIT_TRAIL } from './audit-trail.js';
 import { FILES } from './files.js';
 import { GOVERNANCE_COMMANDS, GOVERNANCE_LOG } from './governance.js';
 import type { CatalogueTable } from './table.js';
 
+export { TARGET_IDS_INDEXED };
 export { ACCOUNTS, ACTIVITIES, ALERT_STATUS, ALERTS, AUDIT_TRAIL, FILES, GOVERNANCE_COMMANDS, GOVERNANCE_LOG };
 export { userKey } from './common.js';
 export { defineTable, type CatalogueTable, type ColumnSpec, type TableOptions, type TableSpec } from './table.js';

@@ -45,8 +45,8 @@ export interface TableSpec<R> {
   orderBy: string;
   ttl?: (options: TableOptions) => string | null;
   settings?: string;
-  /** What the table is for, written above its DDL in docs. */
-  doc?: string;
+  /** Engine settings of every insert (e.g. skip indexes built by merges rather than on insert). */
+  insertSettings?: Readonly<Record<string, number>>;
 }
 
 interface Step {
@@ -80,6 +80,7 @@ export class CatalogueTable<R> implements RecordEncoder<R> {
   readonly columns: readonly Column<R>[];
   /** The columns an insert writes, in table order. */
   readonly insertColumns: readonly string[];
+  readonly insertSettings: Readonly<Record<string, number>> | undefined;
   private readonly written: readonly Column<R>[];
   private readonly tree: ObjectNode;
 
@@ -88,6 +89,7 @@ export class CatalogueTable<R> implements RecordEncoder<R> {
     this.columns = spec.columns.map((c) => column(c));
     this.written = this.columns.filter((c) => c.fill !== null);
     this.insertColumns = this.written.map((c) => c.name);
+    this.insertSettings = spec.insertSettings;
     this.tree = buildTree(this.columns as readonly Column<unknown>[]);
   }
 
