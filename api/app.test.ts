@@ -556,7 +556,10 @@ describe('GET /docs/json', () => {
     assert.equal(res.status, 200);
     assert.match(res.body.openapi, /^3\./);
     const expectedParameters: Record<string, string[]> = {
-      '/v1/activities': ['provider', 'instance', 'user', 'action', 'action_raw', 'category', 'outcome', 'ip', 'from', 'to', 'limit', 'cursor', 'include_raw'],
+      '/v1/activities': ['provider', 'instance', 'user', 'action', 'action_raw', 'category', 'outcome', 'ip', 'from', 'to', 'limit', 'cursor', 'include_raw',
+        'actor_type', 'actor_name', 'country', 'city', 'user_agent', 'severity', 'outcome_reason', 'session_id', 'request_id', 'event_id',
+        'target_type', 'target_id', 'target_name', 'q', 'sort', 'format'],
+      '/v1/files': ['provider', 'instance', 'file_id', 'name', 'access_level', 'owner', 'collaborator', 'shared_link', 'label', 'quarantine', 'deleted', 'limit', 'cursor'],
       '/v1/accounts': ['provider', 'instance', 'kind', 'status', 'email', 'subject_id', 'include_deleted', 'limit', 'cursor'],
       '/v1/schemas': [],
       '/v1/schemas/{fingerprint}': ['fingerprint'],
@@ -600,6 +603,7 @@ describe('GET /v1/connectors', () => {
         lastCompletedScan: { startedAt: new Date(NOW - 7_200_000).toISOString(), completedAt: new Date(NOW - 3_600_000).toISOString(), records: 250 },
       }],
       http: { requests: 31, retries: 2, throttled: 1, throttleWaitMs: 120_000, errors: 0, pausedUntil: null },
+      unknownEventTypes: [{ type: 'user.brand_new.event', count: 3, firstSeenAt: new Date(NOW - 60_000).toISOString(), lastSeenAt: new Date(NOW - 1_000).toISOString() }],
       source: 'runner',
     };
     const running = await newApp({ connectorStatuses: () => [status, { ...status, instance: 'b', phase: 'validating', credentials: null, streams: [], http: null }] });

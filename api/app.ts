@@ -13,20 +13,29 @@ import { installSecurity } from './auth/guard.js';
 import type { KeyStore } from './auth/key-store.js';
 import type { OidcVerifier } from './auth/oidc.js';
 import type { Role } from './auth/roles.js';
+import { consoleRoutes } from './console.js';
 import { installErrorHandler } from './errors.js';
 import type { PolicyProposals } from './policy-proposals.js';
 import { installRateLimit } from './rate-limit.js';
 import { documentErrorResponses } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { activityRoutes } from './routes/activities.js';
+import { aggregationRoutes } from './routes/aggregations.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditTrailRoutes } from './routes/audit-trail.js';
+import { connectionRoutes, type ConnectionAdmin } from './routes/connections.js';
 import { connectorRoutes } from './routes/connectors.js';
+import { fileRoutes } from './routes/files.js';
 import { governanceRoutes } from './routes/governance.js';
+import { grantRoutes } from './routes/grants.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { meRoutes } from './routes/me.js';
+import { peopleRoutes } from './routes/people.js';
 import { policyRoutes } from './routes/policies.js';
+import { providerRoutes } from './routes/providers.js';
 import { schemaRoutes } from './routes/schemas.js';
+import { timelineRoutes } from './routes/timelines.js';
 
 /** Who may call the API, from where: see `installSecurity`. */
 export interface ApiSecurity {
@@ -64,6 +73,8 @@ export interface ApiDependencies {
   policyProposals?: PolicyProposals;
   /** Ids of the built-in policies: changing one needs an admin. */
   builtinPolicyIds?: readonly string[];
+  /** Connections at run time (the store, this process's connections); without it those routes answer 503. */
+  connectionAdmin?: ConnectionAdmin;
 }
 
 /** Builds the API without listening: `start` calls `listen`, tests call `inject`. */
@@ -78,6 +89,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     // Per-request lines would drown the connector progress; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
+    // Above every path parameter's own maxLength (a file id: 1024), so that a long one gets the schema's
+    // 400 naming the parameter rather than the router's 414.
+    maxParamLength: 4096,
   });
   await app.register(swagger, {
     openapi: {
@@ -93,6 +107,11 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const query = { clickhouse, maxPageSize: deps.maxPageSize, maxQueryRangeDays: limits.maxQueryRangeDays };
   activityRoutes(app, { ...query, rawAccessRoles: security.rawAccessRoles });
   accountRoutes(app, query);
+  fileRoutes(app, query);
+  grantRoutes(app, query);
+  peopleRoutes(app, query);
+  aggregationRoutes(app, query);
+  timelineRoutes(app, query);
   alertRoutes(app, query);
   policyRoutes(app, {
     clickhouse, bodyLimit: limits.policyBodyLimitBytes, backtest: limits.backtest, builtinIds: new Set(deps.builtinPolicyIds ?? []),
@@ -100,13 +119,17 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
+  connectionRoutes(app, { admin: deps.connectionAdmin ?? null, clickhouse: deps.clickhouse });
+  providerRoutes(app, { definitions: deps.connectionAdmin?.definitions ?? null });
   governanceRoutes(app, {
     ...query, ...(deps.bus ? { bus: deps.bus } : {}), ...(deps.governanceActions ? { actions: deps.governanceActions } : {}),
     ...(deps.governanceSigningKey ? { signingKey: deps.governanceSigningKey } : {}),
   });
   keyRoutes(app, { keys: security.keys });
+  meRoutes(app, { rawAccessRoles: security.rawAccessRoles });
   auditTrailRoutes(app, query);
   healthRoutes(app, { ...deps, clickhouse });
+  consoleRoutes(app);
   app.get('/docs/json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

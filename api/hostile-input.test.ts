@@ -47,3 +47,14 @@ describe('POST /v1/policies/validate with hostile text', () => {
     assert.equal((res.json() as { code: string }).code, 'AW_BAD_REQUEST');
   });
 });
+
+describe('path parameters longer than the route takes', () => {
+  test('a 400 naming the parameter, not the router\'s 414, on every route with a path parameter', async () => {
+    const long = '0'.repeat(1500);
+    for (const url of [`/v1/people/${long}@example.com`, `/v1/timelines/users/${long}`, `/v1/timelines/files/${long}`, `/v1/policies/${long}`, `/v1/alerts/${long}`]) {
+      const res = await app.inject({ url });
+      assert.equal(res.statusCode, 400, `${url.slice(0, 30)}…: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      assert.match((res.json() as { message: string }).message, /params[./]/, 'the answer names the path parameter');
+    }
+  });
+});

@@ -13,6 +13,10 @@ import { PolicyProposals } from '../api/policy-proposals.js';
 import type { KeyStore } from '../api/auth/key-store.js';
 import { CONNECTORS, connectorSecretKeys, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { Connections } from '../ingestors/runtime/connections.js';
+import { ConnectionApplier } from '../ingestors/runtime/connection-applier.js';
+import { withConnectionState } from '../ingestors/runtime/connection-status.js';
+import { ConnectionStore } from '../ingestors/runtime/connection-store.js';
+import { secretsKey } from '../ingestors/runtime/secret-refs.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
 import { CursorStatusSource, type InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import { ActionCatalog, createGovernanceExecutor, governanceSigningKey, type GovernanceExecutor } from '../processors/governance/index.js';
@@ -102,6 +106,17 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     const created = await bus.ensureTopics();
     log.info({ topics: bus.topics, created }, 'Kafka topics ready');
 
+    // Connections changed at run time: every process follows them (the API tests credentials, the executor acts).
+    const connectionStore = new ConnectionStore({ bus, log });
+    await connectionStore.start();
+    cleanups.push(() => connectionStore.stop());
+    const env = options.env ?? process.env;
+    const inlineSecretsKey = secretsKey(env.APPWARDEN_SECRETS_KEY);
+    const applier = new ConnectionApplier({
+      store: connectionStore, connections, definitions: CONNECTORS, providerDefaults: providerDefaults(), secretsKey: inlineSecretsKey, env, log,
+    });
+    applier.start();
+
     const roles = new Set(options.roles ?? ROLES);
     const signingKey = governanceSigningKey(config.governance, log);
     let clickhouse: ClickHouse | null = null;
@@ -139,7 +154,9 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let runtime: ConnectorRuntime | null = null;
     if (roles.has('connectors')) {
       const started = new ConnectorRuntime({ connections, bus, dataDir: config.dataDir, log, progressIntervalMs: options.progressIntervalMs });
+      await applier.holdAtStart(started);
       await started.start();
+      applier.attach(started);
       runtime = started;
       cleanups.push(() => started.stop());
     }
@@ -164,9 +181,10 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       cleanups.push(() => security.stop());
       keys = security.keys;
       const built = await buildApp({
-        clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, bus, config, log), ready: () => ready,
+        clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, bus, config, log, connectionStore, applier), ready: () => ready,
         bus, governanceActions: new ActionCatalog(connections), policyStore, governanceSigningKey: signingKey,
         security: security.security, policyProposals: proposals,
+        connectionAdmin: { store: connectionStore, applier, connections, definitions: CONNECTORS, secretsKey: inlineSecretsKey },
         builtinPolicyIds: config.policies.builtins ? await builtinPolicyIds(PROJECT_ROOT) : [],
       });
       app = built;
@@ -183,10 +201,12 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 }
 
 /** The connector instances this process runs; without the connectors role, every configured one as the cursors topic tells. */
-function connectorStatuses(runtime: ConnectorRuntime | null, bus: KafkaBus, config: AppConfig, log: Logger): () => InstanceStatus[] | Promise<InstanceStatus[]> {
-  if (runtime) return () => runtime.statuses();
+function connectorStatuses(
+  runtime: ConnectorRuntime | null, bus: KafkaBus, config: AppConfig, log: Logger, store: ConnectionStore, applier: ConnectionApplier,
+): () => InstanceStatus[] | Promise<InstanceStatus[]> {
+  if (runtime) return () => withConnectionState(runtime.statuses(), store, applier);
   const fromCursors = new CursorStatusSource(bus, config.connectors, log);
-  return () => fromCursors.statuses();
+  return async () => withConnectionState(await fromCursors.statuses(), store, applier);
 }
 
 /** `appwarden start`: starts the local broker when no `KAFKA_BROKERS` is set, runs everything, stops on SIGINT/SIGTERM. */

@@ -110,6 +110,7 @@ class EmbeddedClickHouse implements ClickHouse {
   readonly #session: Session;
   readonly #release: () => Promise<void>;
   readonly #maxChunkBytes: number;
+  readonly #dir: string;
   readonly #running = new Set<Promise<unknown>>();
   readonly #spool: string;
   /** Two writers: one is encoded into while the engine reads the other's file. */
@@ -122,6 +123,7 @@ class EmbeddedClickHouse implements ClickHouse {
     this.#release = release;
     this.#maxChunkBytes = options.maxInsertChunkBytes ?? DEFAULT_INSERT_CHUNK_BYTES;
     this.#spool = path.join(path.resolve(options.dataDir), 'insert-spool');
+    this.#dir = path.resolve(options.dataDir);
   }
 
   table(name: string): string {
@@ -142,6 +144,30 @@ class EmbeddedClickHouse implements ClickHouse {
       if (line.length > 0) rows.push(JSON.parse(line) as T);
     }
     return rows;
+  }
+
+  /**
+   * chdb serves one stream per connection and ends it when the connection runs another statement, so
+   * each stream gets a connection of its own on the same folder (they share the engine), closed after.
+   */
+  async *stream<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, options?: QueryOptions): AsyncGenerator<T[]> {
+    if (this.#closed) throw closedError(this.kind, 'stream');
+    const settings = settingsClause(options?.settings);
+    const text = settings ? `${sql.trimEnd().replace(/;+$/, '')}\n${settings}` : sql;
+    const bound = normalizeParams(params) ?? {};
+    const abort = new AbortController();
+    let own: Session | undefined;
+    try {
+      own = new Session(this.#dir, { connectionArgs: Object.entries(OUTPUT_SETTINGS).map(([name, value]) => `--${name}=${value}`) });
+      await own.queryAsync(`USE \`${this.database}\``);
+      const rows = own.queryStreamBind(text, bound, { format: 'JSONEachRow', signal: abort.signal });
+      for await (const chunk of rows) yield chunk.rows<T>();
+    } catch (err) {
+      throw clickHouseFailure('stream', this.kind, err, chdbErrorFacts(err));
+    } finally {
+      abort.abort();
+      own?.close();
+    }
   }
 
   async insert(table: string, rows: readonly object[], options: InsertOptions = {}): Promise<void> {

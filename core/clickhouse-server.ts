@@ -116,6 +116,27 @@ class ServerClickHouse implements ClickHouse {
     });
   }
 
+  async *stream<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, options?: QueryOptions): AsyncGenerator<T[]> {
+    if (this.#closed) throw closedError(this.kind, 'stream');
+    const query_params = normalizeParams(params);
+    settingsClause(options?.settings);
+    const settings: ClickHouseSettings = { ...SETTINGS, ...Object.fromEntries(Object.entries(options?.settings ?? {}).map(([k, v]) => [k, String(v)])) };
+    const abort = new AbortController();
+    try {
+      const result = await this.#client.query({
+        query: sql, format: 'JSONEachRow', abort_signal: abort.signal, ...(query_params ? { query_params } : {}), clickhouse_settings: settings,
+      });
+      // Each chunk of the HTTP body is a batch of rows; the socket is read only as fast as they are taken.
+      for await (const batch of result.stream<T>()) {
+        yield (batch as Array<{ json<R>(): R }>).map((row) => row.json<T>());
+      }
+    } catch (err) {
+      throw clickHouseFailure('stream', this.kind, err, serverErrorFacts(err));
+    } finally {
+      abort.abort();
+    }
+  }
+
   async insert(table: string, rows: readonly object[], options: InsertOptions = {}): Promise<void> {
     assertIdentifier(table, 'table');
     if (rows.length === 0) {

@@ -42,6 +42,12 @@ export interface ClickHouse {
    * `dedupToken` as in `insert`: the same token and the same records store once.
    */
   insertRecords<R>(table: string, records: readonly R[], encoder: RecordEncoder<R>, options?: InsertOptions): Promise<void>;
+  /**
+   * A SELECT read block by block (JSONEachRow, same params and settings as `query`), for results too
+   * large to hold: each yielded array is one block of rows, and the next is read only when asked for,
+   * so memory stays that of one block. Breaking out of the loop cancels the query.
+   */
+  stream<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, options?: QueryOptions): AsyncIterable<T[]>;
   /** `` `database`.`name` `` for a validated identifier. */
   table(name: string): string;
   /** Idempotent; waits for this handle's running statements. Later calls fail. */
@@ -73,6 +79,8 @@ export interface QuerySettings {
   max_execution_time?: number;
   /** Bytes. */
   max_memory_usage?: number;
+  /** Rows per block: the size of each array `stream` yields. */
+  max_block_size?: number;
 }
 
 /** Engine codes of a query stopped by its own limits rather than by a fault. */
@@ -108,6 +116,7 @@ export function withQuerySettings(clickhouse: ClickHouse, settings: QuerySetting
     query: (sql, params, options) => clickhouse.query(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
     insert: (table, rows, options) => clickhouse.insert(table, rows, options),
     insertRecords: (table, records, encoder, options) => clickhouse.insertRecords(table, records, encoder, options),
+    stream: (sql, params, options) => clickhouse.stream(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
     table: (name) => clickhouse.table(name),
     close: () => clickhouse.close(),
   };

@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   AW_UNAUTHENTICATED: { status: 401, retriable: false, message: 'a valid API key or token is needed (Authorization: Bearer <key>)' },
   AW_FORBIDDEN: { status: 403, retriable: false, message: 'the role of this key or token does not allow this' },
   AW_SEPARATION_OF_DUTIES: { status: 403, retriable: false, message: 'the same person cannot ask for and approve a change' },
+  AW_CONNECTION_EXISTS: { status: 409, retriable: false, message: 'this connector instance exists: change it with PATCH, or DELETE it first' },
   AW_KEY_CONFIGURED: { status: 409, retriable: false, message: 'this key is set by the configuration (APPWARDEN_ADMIN_KEY / api.adminKey): change or remove it there' },
   AW_MISDIRECTED: { status: 421, retriable: false, message: 'this server does not answer for that Host' },
   AW_RATE_LIMITED: { status: 429, retriable: true, message: 'too many requests; try again after the Retry-After seconds' },

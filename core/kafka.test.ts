@@ -97,6 +97,7 @@ describe('kafka bus', () => {
       policyRegroup: `${p}.policy.regroup`,
       policyProposals: `${p}.policy.proposals`,
       apiKeys: `${p}.api_keys`,
+      connections: `${p}.connections`,
       auditTrail: `${p}.audit_trail`,
     });
   });

@@ -37,6 +37,8 @@ export interface TopicNames {
   policyProposals: string;
   /** Compacted: the API keys (hashed), keyed by key id. */
   apiKeys: string;
+  /** Compacted: connector instances added or changed at run time (credentials as references or encrypted), keyed by `provider/instance`. */
+  connections: string;
   /** Append-only: every change made through the API or the CLI (who, role, when, from where, what), JSON. */
   auditTrail: string;
 }
@@ -57,6 +59,7 @@ export function topicNames(prefix: string): TopicNames {
     policyRegroup: `${prefix}.policy.regroup`,
     policyProposals: `${prefix}.policy.proposals`,
     apiKeys: `${prefix}.api_keys`,
+    connections: `${prefix}.connections`,
     auditTrail: `${prefix}.audit_trail`,
   };
 }
@@ -201,7 +204,7 @@ export interface KafkaBus {
 const RECORD_OVERHEAD_BYTES = 70;
 const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
 /** Topics that hold the latest value per key: one partition, compacted, read whole at start. */
-const COMPACTED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['cursors', 'governanceState', 'policyState', 'policies', 'policyProposals', 'apiKeys']);
+const COMPACTED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['cursors', 'governanceState', 'policyState', 'policies', 'policyProposals', 'apiKeys', 'connections']);
 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const log = options.log.child({ component: 'kafka' });

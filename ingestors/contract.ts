@@ -297,6 +297,12 @@ export interface ConnectorDefinition<C extends InstanceConfig = InstanceConfig> 
    * activity and its events). A record that fails goes whole to the dead letters.
    */
   normalizeActivity(raw: unknown, ctx: NormalizeContext): AuditEvent | AuditEvent[];
+  /**
+   * The provider's name of the event's type when its event-type table does not know it (the event
+   * then has its application's category, or `other`, and action `other`), else null. The runtime
+   * counts these per instance and `/v1/connectors` shows them, so tables grow from what users see.
+   */
+  unknownEventType?(event: AuditEvent): string | null;
   create(ctx: ConnectorContext<C>): ConnectorInstance;
   /** The accounts the connector itself acts as (ids or emails): governance never suspends or strips them automatically. */
   serviceIdentities?(config: C): string[];

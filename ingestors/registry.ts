@@ -8,6 +8,7 @@ import { dropbox } from './dropbox/index.js';
 import { servicenow } from './servicenow/index.js';
 import { aws } from './aws/index.js';
 import { box } from './box/index.js';
+import { salesforce } from './salesforce/index.js';
 
 /** Every provider Appwarden can connect; adding one is one line here (and one in `simulators/registry.ts`). */
 const DEFINITIONS: readonly ConnectorDefinition[] = [
@@ -18,6 +19,7 @@ const DEFINITIONS: readonly ConnectorDefinition[] = [
   aws,
   box,
   dropbox,
+  salesforce,
 ] as ConnectorDefinition[];
 
 /**

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { schemaRegistry } from './registry.js';
 import type { AccountEvent, Alert, AuditEvent, FileEvent, GovernanceCommand, GovernanceResult, SchemaName } from './types.js';
 import * as vocabulary from './vocabulary.js';
+import { OCSF_CLASS } from './ocsf.js';
 
 // `satisfies Record<keyof T, true>` fails the typecheck when a key is missing or extra, so these
 // lists are the interfaces' exact field sets; the test compares them with the schemas.
@@ -104,6 +105,14 @@ describe('schemas and TypeScript types', () => {
       const doc = docOf(schema, path);
       const documented = new Set(doc.match(/\b[a-z][a-z0-9_]*\b/g));
       for (const value of values) assert.ok(documented.has(value), `${schema} ${path}: the doc does not mention ${value}`);
+    }
+  });
+
+  test('the class_uid doc names every OCSF class the normalizers write', () => {
+    const doc = docOf('audit-event', 'class_uid').toLowerCase();
+    for (const [key, uid] of Object.entries(OCSF_CLASS)) {
+      const title = key.toLowerCase().replaceAll('_', ' ');
+      assert.ok(doc.includes(`${uid} ${title}`), `audit-event class_uid: the doc does not name ${uid} ${title}`);
     }
   });
 });

@@ -7,7 +7,7 @@
 export const PROVIDERS = ['office365', 'box', 'okta', 'google_workspace', 'servicenow', 'salesforce', 'dropbox', 'aws'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-export const AUDIT_CATEGORIES = ['logon', 'user', 'admin', 'file', 'app'] as const;
+export const AUDIT_CATEGORIES = ['logon', 'user', 'admin', 'file', 'app', 'security', 'other'] as const;
 export type AuditCategory = (typeof AUDIT_CATEGORIES)[number];
 
 export const AUDIT_ACTIONS = [
@@ -18,7 +18,11 @@ export const AUDIT_ACTIONS = [
   'privilege_grant', 'privilege_revoke', 'app_grant', 'app_revoke', 'app_access', 'admin_access', 'impersonate',
   'impersonation_grant', 'impersonation_revoke', 'settings_change', 'rate_limit', 'file_view', 'file_download',
   'file_upload', 'file_edit', 'file_delete', 'file_rename', 'file_move', 'file_share', 'file_unshare',
-  'file_link_create', 'file_link_remove', 'mail_forward_set', 'mail_rule_change', 'malware_detected', 'other',
+  'file_link_create', 'file_link_remove', 'file_copy', 'file_restore', 'mail_forward_set', 'mail_rule_change',
+  'mail_access', 'mail_send', 'mail_delete', 'mail_move', 'message_post', 'message_edit', 'message_delete',
+  'meeting_create', 'meeting_update', 'meeting_delete', 'meeting_join', 'meeting_leave', 'dlp_match',
+  'malware_detected', 'threat_detected', 'url_click', 'token_create', 'token_revoke', 'policy_change', 'device_enroll',
+  'device_remove', 'device_change', 'data_export', 'other',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -90,6 +90,17 @@ async function main(): Promise<number> {
       id: policyId, name: 'Fuzz example', kind: 'activity', severity: 'low', detection: { login: { action: 'login' }, condition: 'login' },
     });
     if (deployed.status !== 200) say(`deploying the example policy answered ${deployed.status}: ${JSON.stringify(deployed.body)}`);
+    // An enforce-mode version from a policy author waits for an admin: the proposal routes then have one to find.
+    const proposalId = 'fuzz-proposal';
+    const author = await api<{ key?: string }>('POST', '/v1/keys', { name: 'fuzz policy author', role: 'policy-author' });
+    if (author.body.key) {
+      const res = await fetch(`${base}/v1/policies/${proposalId}`, {
+        method: 'PUT', headers: { authorization: `Bearer ${author.body.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: proposalId, name: 'Fuzz proposal', kind: 'activity', severity: 'low', mode: 'enforce',
+          providers: ['okta'], detection: { login: { action: 'login' }, condition: 'login' }, actions: [{ action: 'suspend_user' }] }),
+      });
+      if (res.status !== 202) say(`proposing the example policy answered ${res.status}: ${await res.text()}`);
+    }
     const user = running.exampleUser ?? 'alice@example.com';
     const created = await api<{ command_id?: string }>('POST', '/v1/governance', {
       provider: 'okta', instance: 'demo', action: 'suspend_user', target: { type: 'user', id: user }, requires_approval: true, dry_run: true, request_id: `fuzz-${tag}`,
@@ -100,7 +111,10 @@ async function main(): Promise<number> {
     const fingerprint = (await api<{ items: Array<{ fingerprint: string }> }>('GET', '/v1/schemas')).body.items[0]?.fingerprint ?? null;
 
     const doc = (await api<OpenApi>('GET', '/docs/json')).body;
+    // The first route that a path starts with names its id: the proposal routes before the other policy routes.
     const known: Array<{ route: string; name: string; value: string | null }> = [
+      { route: '/v1/policies/{id}/proposal', name: 'proposal-ids', value: proposalId },
+      { route: '/v1/policies/{id}/approve', name: 'proposal-ids', value: proposalId },
       { route: '/v1/policies/{id}', name: 'policy-ids', value: policyId },
       { route: '/v1/governance/{id}', name: 'command-ids', value: commandId },
       { route: '/v1/alerts/{id}', name: 'alert-ids', value: alertId },
@@ -121,13 +135,20 @@ async function main(): Promise<number> {
     const shared = `[dictionaries.times]\nvalues = [${times.join(', ')}]\n\n[dictionaries.instances]\nvalues = ["demo"]\n\n[parameters]\n`
       + ['query.from', 'query.to', 'body.from', 'body.to'].map((k) => `"${k}" = { dictionary = "times", probability = 0.5 }\n`).join('')
       + ['query.instance', 'body.instance'].map((k) => `"${k}" = { dictionary = "instances", probability = 0.5 }\n`).join('');
-    writeFileSync(configFile, shared + '\n' + known.filter((k) => k.value).map((k) => {
-      const param = k.route.slice(k.route.lastIndexOf('{') + 1, -1);
-      return `[dictionaries.${k.name}]\nvalues = [${JSON.stringify(k.value)}]\n\n[[operations]]\ninclude-path-regex = ${JSON.stringify(`^${k.route.replace(/[{}]/g, '\\$&')}`)}\n`
-        + `parameters = { "path.${param}" = { dictionary = "${k.name}", probability = 0.8 } }\n`;
-    }).join('\n'));
-    const operations = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
-    say(`${operations} operations; ids: ${known.map((k) => `${k.route} ${k.value ?? '(none)'}`).join(', ')}`);
+    const escape = (text: string) => text.replace(/[{}]/g, '\\$&');
+    const given = known.filter((k) => k.value);
+    const dictionaries = [...new Map(given.map((k) => [k.name, k.value])).entries()]
+      .map(([name, value]) => `[dictionaries.${name}]\nvalues = [${JSON.stringify(value)}]\n`);
+    const operations = given.map((k) => {
+      const param = /\{([^}]+)\}[^{]*$/.exec(k.route)![1];
+      // A route that others extend (`/v1/policies/{id}`) leaves them (`…/proposal`) to their own entry.
+      const longer = given.filter((o) => o.route !== k.route && o.route.startsWith(k.route)).map((o) => escape(o.route.slice(k.route.length)));
+      const regex = `^${escape(k.route)}${longer.length ? `(?!${longer.join('|')})` : ''}`;
+      return `[[operations]]\ninclude-path-regex = ${JSON.stringify(regex)}\nparameters = { "path.${param}" = { dictionary = "${k.name}", probability = 0.8 } }\n`;
+    });
+    writeFileSync(configFile, [shared, ...dictionaries, ...operations].join('\n'));
+    const operationCount = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+    say(`${operationCount} operations; ids: ${known.map((k) => `${k.route} ${k.value ?? '(none)'}`).join(', ')}`);
 
     const args = [
       '--config-file', configFile,

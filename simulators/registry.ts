@@ -6,6 +6,7 @@ import { office365Demo } from './office365/demo.js';
 import { oktaDemo } from './okta/demo.js';
 import { serviceNowDemo } from './servicenow/demo.js';
 import { awsDemo } from './aws/demo.js';
+import { salesforceDemo } from './salesforce/demo.js';
 
 /** Every provider's simulator, by provider id; adding one is one line here (and one in `ingestors/registry.ts`). */
 export const SIMULATORS = {
@@ -16,6 +17,7 @@ export const SIMULATORS = {
   aws: awsDemo,
   box: boxDemo,
   dropbox: dropboxDemo,
+  salesforce: salesforceDemo,
 } as const;
 
 export type SimulatedProvider = keyof typeof SIMULATORS;

@@ -17,6 +17,11 @@ after(async () => {
 
 const mark = (what: string) => `SECRET-${what}-${randomBytes(6).toString('hex')}`;
 const { privateKey: googleKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const boxPassphrase = mark('box-key-passphrase');
+const { privateKey: boxKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: boxPassphrase },
+});
 
 /**
  * Settings of an instance of each registered provider, with recognisable secret values, whose every
@@ -30,6 +35,20 @@ const FIXTURES: Record<string, (url: string) => Record<string, unknown>> = {
   google_workspace: (url) => ({
     clientEmail: 'sa@project.iam.gserviceaccount.com', privateKey: googleKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     adminEmail: 'admin@acme.example', domain: 'acme.example', tokenUrl: `${url}/token`, adminBaseUrl: url, driveBaseUrl: url,
+  }),
+  servicenow: (url) => ({
+    instanceUrl: url, auth: 'oauth_password', username: 'appwarden.integration', password: mark('snow-password'),
+    clientId: 'snow-client', clientSecret: mark('snow-client-secret'),
+  }),
+  salesforce: (url) => ({ loginUrl: url, authFlow: 'client_credentials', clientId: 'sf-consumer-key', clientSecret: mark('sf-consumer-secret') }),
+  box: (url) => ({
+    authMethod: 'jwt', clientId: 'box-client', clientSecret: mark('box-client-secret'), enterpriseId: '123456', domains: ['acme.example'], tokenUrl: `${url}/oauth2/token`, baseUrl: `${url}/2.0`,
+    jwt: { publicKeyId: 'kid-1', passphrase: boxPassphrase, privateKey: boxKey },
+  }),
+  dropbox: (url) => ({ apiUrl: url, appKey: 'dropbox-app-key', appSecret: mark('dropbox-app-secret'), refreshToken: mark('dropbox-refresh-token') }),
+  aws: (url) => ({
+    accountId: '123456789012', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: mark('aws-secret-access-key'), sessionToken: mark('aws-session-token'),
+    cloudtrailUrl: url, iamUrl: url, stsUrl: url, s3Url: url, s3ControlUrl: url,
   }),
 };
 
@@ -67,7 +86,8 @@ async function echoServer(): Promise<{ server: TestServer; sent: Set<string> }> 
     const authorization = String(req.headers.authorization ?? '');
     if (authorization) sent.add(authorization).add(authorization.slice(authorization.indexOf(' ') + 1));
     const form = Object.fromEntries(new URLSearchParams(req.body));
-    for (const [k, v] of Object.entries(form)) if (k !== 'grant_type' && k !== 'scope' && v.length >= 8) sent.add(v);
+    for (const [k, v] of Object.entries(form)) // Action and Version name an AWS query-protocol call, not a credential.
+    if (!['grant_type', 'scope', 'Action', 'Version'].includes(k) && v.length >= 8) sent.add(v);
     return {
       status: 401,
       body: { error: 'invalid_client', error_description: `received ${req.method} ${req.url} ${JSON.stringify(req.headers)} ${req.body}`, form, headers: req.headers },

@@ -49,14 +49,25 @@ const InstanceStatusSchema = Type.Object({
     errors: Type.Integer(),
     pausedUntil: NullableNumber,
   }, { additionalProperties: true }), Type.Null()]),
+  unknownEventTypes: Type.Optional(Type.Array(Type.Object({
+    type: Type.String({ description: "the provider's event type (Google: application/name)" }),
+    count: Type.Integer({ description: 'events of this type since it was first seen by this process' }),
+    firstSeenAt: Type.String(),
+    lastSeenAt: Type.String(),
+  }, { additionalProperties: true }), {
+    description: "event types the provider's table does not know, seen recently (most recent first, at most 100): they have action other and their application's category or other",
+  })),
   source: Type.String({ description: 'runner: this process runs the instance; cursors: read from the cursors topic (an API process that runs no connector)' }),
+  health: Type.Optional(Type.String({ description: 'connected, connecting, degraded (missing permissions), error, paused or disconnected' })),
+  problem: Type.Optional(Type.String({ description: 'why settings changed at run time could not be applied' })),
   reportedAt: Type.Optional(Type.Union([Type.String({ description: 'source cursors: when the runner last recorded its status' }), Type.Null()])),
 }, { additionalProperties: true });
 
 /**
  * `GET /v1/connectors`: every connector instance, with its phase, the permissions its credentials
  * carry and those it misses, and per stream the records fetched, events published, dead letters,
- * throttling waits, freshness and last complete scan. A process that runs no connector answers
+ * throttling waits, freshness and last complete scan, and the event types its table does not know
+ * seen recently. A process that runs no connector answers
  * from the cursors topic.
  */
 export function connectorRoutes(app: FastifyInstance, deps: { statuses: () => InstanceStatus[] | Promise<InstanceStatus[]> }): void {

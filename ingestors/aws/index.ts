@@ -6,6 +6,7 @@ import { CloudTrailClient } from './cloudtrail-client.js';
 import { AWS_INSTANCE_DEFAULTS, AwsConfigSchema, type AwsConfig } from './config.js';
 import { errorCodeOf } from './errors.js';
 import { IamClient } from './iam-client.js';
+import { awsUnknownEventType } from './event-types.js';
 import { normalizeAwsActivity } from './normalize-activity.js';
 import { S3Client } from './s3-client.js';
 import { PERMISSIONS, accountsStream, bucketsStream, cloudTrailStream } from './streams.js';
@@ -25,6 +26,7 @@ export const aws: ConnectorDefinition<AwsConfig> = {
   actions: ACTIONS,
   instanceDefaults: AWS_INSTANCE_DEFAULTS,
   normalizeActivity: normalizeAwsActivity,
+  unknownEventType: awsUnknownEventType,
   serviceIdentities: (config) => [config.accessKeyId],
 
   create(ctx): ConnectorInstance {

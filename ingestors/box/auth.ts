@@ -1,7 +1,8 @@
-import { createPrivateKey, createSign, randomBytes } from 'node:crypto';
+import { requestOAuthToken } from '../runtime/oauth-token.js';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { signJwt } from '../runtime/jwt.js';
 import { AppwardenError } from '../../core/errors.js';
 import type { HttpClient } from '../runtime/http-client.js';
-import { obj, str } from '../runtime/json-fields.js';
 import { TokenCache } from '../runtime/token-cache.js';
 import type { BoxConfig } from './config.js';
 
@@ -26,13 +27,10 @@ export function jwtAssertion(credentials: Credentials, nowMs: number = Date.now(
     throw new AppwardenError('AW_CONFIG_INVALID', 'jwt.privateKey cannot be read (a PEM key, with its passphrase when it is encrypted)', { cause, details: { field: 'jwt.privateKey' } });
   }
   const now = Math.floor(nowMs / 1000);
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const signed = `${part({ alg: 'RS256', typ: 'JWT', kid: jwt.publicKeyId })}.${part({
+  return signJwt({
     iss: credentials.clientId, sub: credentials.enterpriseId, box_sub_type: 'enterprise', aud: credentials.tokenUrl,
     jti: randomBytes(32).toString('base64url'), exp: now + ASSERTION_LIFETIME_S,
-  })}`;
-  const signature = createSign('RSA-SHA256').update(signed).sign(key).toString('base64url');
-  return `${signed}.${signature}`;
+  }, key, jwt.publicKeyId);
 }
 
 /**
@@ -54,27 +52,10 @@ export class BoxTokens {
 
   async #issue(): Promise<{ token: string; expiresInMs: number }> {
     const c = this.credentials;
-    const form = new URLSearchParams(c.authMethod === 'jwt'
+    const form: Record<string, string> = c.authMethod === 'jwt'
       ? { grant_type: JWT_BEARER, assertion: jwtAssertion(c), client_id: c.clientId, client_secret: c.clientSecret }
-      : { grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, box_subject_type: 'enterprise', box_subject_id: c.enterpriseId });
-    const res = await this.http.request<unknown>({
-      method: 'POST', rawBody: form.toString(), secretBody: true, responseType: 'json', acceptStatus: [400, 401],
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    const body = obj(res.body);
-    if (res.status !== 200) {
-      // Box answers a refused grant with 400 (invalid_client, invalid_grant, unauthorized_client) and an OAuth error body.
-      const error = str(body?.error) ?? `HTTP ${res.status}`;
-      throw new AppwardenError('AW_PROVIDER_AUTH_FAILED', `Box refused the ${c.authMethod} token request: ${error}${str(body?.error_description) ? ` (${str(body?.error_description)})` : ''}`, {
-        details: { status: res.status, oauthError: error },
-      });
-    }
-    const token = str(body?.access_token);
-    const expiresIn = Number(body?.expires_in);
-    if (token === null || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'the Box token endpoint answered without access_token and expires_in');
-    }
-    const lifetimeMs = expiresIn * 1000;
-    return { token, expiresInMs: lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10) };
+      : { grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, box_subject_type: 'enterprise', box_subject_id: c.enterpriseId };
+    // Box answers a refused grant with 400 (invalid_client, invalid_grant, unauthorized_client) and an OAuth error body.
+    return requestOAuthToken(this.http, { form, endpoint: 'the Box token endpoint', marginMs: REFRESH_MARGIN_MS, refusals: [400, 401] });
   }
 }

@@ -11,6 +11,7 @@ import { ExternalCollaborators } from './external-collaborators.js';
 import { fileActions, type FileActionDeps } from './file-actions.js';
 import { filesStream } from './files-stream.js';
 import { ItemLookup } from './item-lookup.js';
+import { boxUnknownEventType } from './event-types.js';
 import { normalizeBoxEvent } from './normalize-event.js';
 import { userActions, type UserActionDeps } from './user-actions.js';
 
@@ -71,6 +72,7 @@ export const box: ConnectorDefinition<BoxConfig> = {
     activities: { trailingWindowMs: 3_600_000 },
   },
   normalizeActivity: normalizeBoxEvent,
+  unknownEventType: boxUnknownEventType,
 
   create(ctx): ConnectorInstance {
     const { config } = ctx;

@@ -55,7 +55,7 @@ const EXPECTED: Record<string, Expected> = {
   },
   '06-SHIELD_ALERT': {
     // Box's "Unknown User" (id 2, empty login) raised it; the alert names the user concerned.
-    actor: ['2', null, 'Unknown User', 'user'], category: 'user', action: 'other', outcome: 'unknown',
+    actor: ['2', null, 'Unknown User', 'user'], category: 'security', action: 'threat_detected', outcome: 'unknown',
     ip: '10.1.2.3', time: '2019-12-20T19:38:56.000Z', targets: [['user', '50500', 'A b c', 'a@b.c']],
   },
 };

@@ -1,3 +1,4 @@
+import { requestOAuthToken } from '../runtime/oauth-token.js';
 import { AppwardenError, ProviderHttpError } from '../../core/errors.js';
 import type { HttpClient } from '../runtime/http-client.js';
 import { TokenCache } from '../runtime/token-cache.js';
@@ -42,23 +43,13 @@ export class DropboxTokens {
   }
 
   async #issue(): Promise<{ token: string; expiresInMs: number }> {
-    const form = new URLSearchParams({
-      grant_type: 'refresh_token', refresh_token: this.app.refreshToken, client_id: this.app.appKey, client_secret: this.app.appSecret,
+    const issued = await requestOAuthToken(this.oauth, {
+      path: '/oauth2/token', endpoint: 'the Dropbox token endpoint', marginMs: REFRESH_MARGIN_MS,
+      form: { grant_type: 'refresh_token', refresh_token: this.app.refreshToken, client_id: this.app.appKey, client_secret: this.app.appSecret },
     });
-    const res = await this.oauth.request({
-      method: 'POST', path: '/oauth2/token', rawBody: form.toString(), secretBody: true,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' }, responseType: 'json',
-    });
-    const body = obj(res.body);
-    const token = str(body?.access_token);
-    const expiresIn = Number(body?.expires_in);
-    if (token === null || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'the Dropbox token endpoint answered without access_token and expires_in');
-    }
-    const scope = str(body?.scope);
+    const scope = str(issued.body.scope);
     this.scopes = scope === null ? null : scope.split(/\s+/).filter((s) => s !== '');
-    const lifetimeMs = expiresIn * 1000;
-    return { token, expiresInMs: lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10) };
+    return issued;
   }
 }
 

@@ -1,18 +1,12 @@
 import { OCSF_ACTIVITY as A, OCSF_CLASS as C } from '../../schemas/ocsf.js';
-import type { AuditAction, AuditCategory } from '../../schemas/vocabulary.js';
+import type { AuditAction } from '../../schemas/vocabulary.js';
+import { mapping as m, type EventMapping } from '../runtime/event-table.js';
 import { obj, str, type Json } from '../runtime/json-fields.js';
+import { DROPBOX_CATALOGUE } from './catalogue.js';
+import { CATALOGUE_CATEGORY, CATALOGUE_EVENT_TYPES, CATALOGUE_FAMILIES } from './event-types-catalogue.js';
 
 /** How one team_log event type maps to our category, action and OCSF class/activity. */
-export interface DropboxEventMapping {
-  category: AuditCategory;
-  action: AuditAction;
-  classUid: number;
-  activityId: number;
-}
-
-function m(category: AuditCategory, action: AuditAction, classUid: number, activityId: number): DropboxEventMapping {
-  return { category, action, classUid, activityId };
-}
+export type DropboxEventMapping = EventMapping;
 
 const F = A.fileHosting;
 const file = (action: AuditAction, activityId: number) => m('file', action, C.FILE_HOSTING_ACTIVITY, activityId);
@@ -72,9 +66,9 @@ const EVENT_TYPES: Record<string, DropboxEventMapping> = {
   group_rename: m('admin', 'group_update', C.GROUP_MANAGEMENT, A.OTHER),
   group_description_updated: m('admin', 'group_update', C.GROUP_MANAGEMENT, A.OTHER),
   // apps
-  app_link_member: appGrant,
+  app_link_user: appGrant,
   app_link_team: appGrant,
-  app_unlink_member: appRevoke,
+  app_unlink_user: appRevoke,
   app_unlink_team: appRevoke,
   integration_connected: appGrant,
   integration_disconnected: appRevoke,
@@ -87,8 +81,8 @@ const EVENT_TYPES: Record<string, DropboxEventMapping> = {
   file_permanently_delete: file('file_delete', F.DELETE),
   file_rename: file('file_rename', F.RENAME),
   file_move: file('file_move', F.MOVE),
-  file_copy: file('other', F.COPY),
-  file_restore: file('other', F.RESTORE),
+  file_copy: file('file_copy', F.COPY),
+  file_restore: file('file_restore', F.RESTORE),
   file_revert: file('file_edit', F.UPDATE),
   // sharing
   shared_content_download: download,
@@ -117,6 +111,7 @@ const EVENT_TYPES: Record<string, DropboxEventMapping> = {
   shared_link_disable: file('file_link_remove', F.UNSHARE),
   shared_link_view: view,
   shared_link_download: download,
+  ...CATALOGUE_EVENT_TYPES,
 };
 
 /** Each team_log category (`event_category`), for event types not listed above. */
@@ -146,7 +141,7 @@ const CATEGORIES: Record<string, DropboxEventMapping> = {
   team_admin_actions: m('admin', 'other', C.ENTITY_MANAGEMENT, A.OTHER),
 };
 
-const FALLBACK = m('admin', 'other', C.BASE_EVENT, A.OTHER);
+const FALLBACK = m('other', 'other', C.BASE_EVENT, A.OTHER);
 
 /**
  * The `.tag` of a union value (`{".tag": "suspended"}` → `suspended`). Records re-exported by some
@@ -185,8 +180,30 @@ function fromDetails(eventType: string, details: Json | null): DropboxEventMappi
  * category; an unknown type in an unknown category is an admin `other`, so it still flows.
  */
 export function dropboxEventMapping(eventType: string, category: string | null, details: Json | null): DropboxEventMapping {
-  return fromDetails(eventType, details) ?? EVENT_TYPES[eventType] ?? (category !== null ? CATEGORIES[category] : undefined)
-    ?? (eventType.endsWith('_policy_changed') ? settings : FALLBACK);
+  return fromDetails(eventType, details) ?? dropboxTableMapping(eventType)
+    ?? (category !== null ? CATEGORIES[category] : undefined) ?? FALLBACK;
+}
+
+/**
+ * The table's mapping of a type, details aside: listed exactly, in a deliberate family (a prefix),
+ * or catalogued (its category's meaning, `CATALOGUE_CATEGORY`); null for a type the table does not know.
+ */
+export function dropboxTableMapping(eventType: string): DropboxEventMapping | null {
+  const exact = EVENT_TYPES[eventType];
+  if (exact) return exact;
+  // A team policy's name starts like its subject (`member_send_invite_policy_changed`): the suffix decides first.
+  if (eventType.endsWith('_policy_changed')) return CATALOGUE_CATEGORY.team_policies ?? null;
+  for (const [prefix, mapping] of CATALOGUE_FAMILIES) if (eventType.startsWith(prefix)) return mapping;
+  return CATALOGUE_CATEGORY[DROPBOX_CATEGORY_OF.get(eventType) ?? ''] ?? null;
+}
+
+const DROPBOX_CATEGORY_OF: ReadonlyMap<string, string> = new Map(
+  Object.entries(DROPBOX_CATALOGUE).flatMap(([category, types]) => types.map((type) => [type, category] as const)),
+);
+
+/** The key `/v1/connectors` counts an unknown event under: its `.tag`, when the table does not know it. */
+export function dropboxUnknownEventType(event: { action_raw: string }): string | null {
+  return dropboxTableMapping(event.action_raw) === null ? event.action_raw : null;
 }
 
 export const KNOWN_DROPBOX_EVENT_TYPES: readonly string[] = Object.keys(EVENT_TYPES);

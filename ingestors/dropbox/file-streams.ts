@@ -9,6 +9,7 @@ import { FileCatalog, type FileSpace } from './file-catalog.js';
 import { normalizeDropboxFile, type DropboxFileRecord } from './normalize-files.js';
 import { isMemberGone } from './streams.js';
 import type { TeamDirectory } from './team.js';
+import { partCursors } from '../runtime/part-cursors.js';
 
 const FILE_KINDS = { file: (raw, ctx) => normalizeDropboxFile(raw, ctx) } satisfies SnapshotKinds;
 
@@ -81,20 +82,6 @@ export class FileScanStream implements SnapshotStream<'file'> {
   }
 }
 
-/** The change feed's cursor: each space's `list_folder` cursor. */
-interface ChangeCursor { v: 1; spaces: Record<string, string> }
-
-function parseChangeCursor(text: string): ChangeCursor {
-  try {
-    const parsed = obj(JSON.parse(text));
-    const spaces = obj(parsed?.spaces);
-    if (parsed?.v === 1 && spaces !== null && Object.values(spaces).every((c) => typeof c === 'string')) return { v: 1, spaces: spaces as Record<string, string> };
-  } catch {
-    // reported below
-  }
-  throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'the saved Dropbox change cursor is not one this connector wrote', { details: { cursor: text.slice(0, 200) } });
-}
-
 /**
  * Near-realtime file changes: each space's `files/list_folder/continue` from the cursor of
  * `list_folder/get_latest_cursor` (the scan covers the past). New members and team folders join from
@@ -118,27 +105,27 @@ export class FileChangeStream implements ChangeStream<'file'> {
 
   async initialCursor(): Promise<string> {
     const catalog = new FileCatalog(this.client, this.team, this.settings);
-    const cursor: ChangeCursor = { v: 1, spaces: {} };
-    for (const space of await catalog.spaces({ links: false })) cursor.spaces[space.space] = await this.latest(space);
-    return JSON.stringify(cursor);
+    const cursor = partCursors('spaces');
+    for (const space of await catalog.spaces({ links: false })) cursor.cursors[space.space] = await this.latest(space);
+    return cursor.text();
   }
 
   async *read(text: string, signal: AbortSignal): AsyncIterable<ChangePage<'file'>> {
-    const cursor = parseChangeCursor(text);
+    const cursor = partCursors('spaces', text);
     const catalog = new FileCatalog(this.client, this.team, this.settings);
     const spaces = await catalog.spaces({ links: false });
-    for (const space of spaces) cursor.spaces[space.space] ??= await this.latest(space);
+    for (const space of spaces) cursor.cursors[space.space] ??= await this.latest(space);
     // A member who left takes their cursor along.
-    for (const id of Object.keys(cursor.spaces)) if (!spaces.some((s) => s.space === id)) delete cursor.spaces[id];
+    for (const id of Object.keys(cursor.cursors)) if (!spaces.some((s) => s.space === id)) delete cursor.cursors[id];
     let saved = '';
     for (const space of spaces) {
       if (signal.aborted) return;
       for (let n = 0; n < 100_000; n++) {
-        const answer = await this.client.call<Json>('files/list_folder/continue', { cursor: cursor.spaces[space.space] }, space.credential);
+        const answer = await this.client.call<Json>('files/list_folder/continue', { cursor: cursor.cursors[space.space] }, space.credential);
         if (!answer.ok) {
           if (!answer.summary.startsWith('reset')) throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED', `dropbox: files/list_folder/continue failed: ${answer.summary}`, { details: { space: space.space } });
           this.log.warn({ space: space.space }, 'Dropbox reset the list_folder cursor; the space restarts from its present state');
-          cursor.spaces[space.space] = await this.latest(space);
+          cursor.cursors[space.space] = await this.latest(space);
           break;
         }
         const page = answer.body;
@@ -149,15 +136,15 @@ export class FileChangeStream implements ChangeStream<'file'> {
           const record = await catalog.record(space, entry, 'updated');
           if (record !== null) records.push(record);
         }
-        cursor.spaces[space.space] = str(page.cursor) ?? cursor.spaces[space.space]!;
+        cursor.cursors[space.space] = str(page.cursor) ?? cursor.cursors[space.space]!;
         if (records.length > 0) {
-          saved = JSON.stringify(cursor);
+          saved = cursor.text();
           yield { items: records.map((raw) => ({ kind: 'file' as const, raw })), cursor: saved };
         }
         if (page.has_more !== true) break;
       }
     }
-    const last = JSON.stringify(cursor);
+    const last = cursor.text();
     if (last !== saved && last !== text) yield { items: [], cursor: last };
   }
 }

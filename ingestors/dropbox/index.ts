@@ -8,6 +8,7 @@ import { DropboxClient, DropboxTokens, type DropboxCredential } from './client.j
 import { DropboxConfigSchema, type DropboxConfig } from './config.js';
 import { fileActions } from './file-actions.js';
 import { FileChangeStream, FileScanStream } from './file-streams.js';
+import { dropboxUnknownEventType } from './event-types.js';
 import { normalizeDropboxEvent } from './normalize-activity.js';
 import { TeamAccountStream, TeamLogStream } from './streams.js';
 import { TeamDirectory } from './team.js';
@@ -61,6 +62,7 @@ export const dropbox: ConnectorDefinition<DropboxConfig> = {
   actions: ACTIONS,
   serviceIdentities: (config) => (config.adminMemberId ? [config.adminMemberId] : []),
   normalizeActivity: normalizeDropboxEvent,
+  unknownEventType: dropboxUnknownEventType,
 
   create(ctx): ConnectorInstance {
     const { config, log } = ctx;

@@ -1,12 +1,17 @@
 import Type, { type Static } from 'typebox';
 import type { InstanceConfig } from '../../core/config.js';
 import { httpsUrl } from '../../core/https-url.js';
+import { REPORTS_APPLICATIONS } from './event-types.js';
 
 const EMAIL = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
 const DOMAIN = '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$';
 
-/** The Reports API applications read by default: one activity stream (and cursor) each. */
-export const DEFAULT_APPLICATIONS = ['login', 'admin', 'drive', 'token', 'saml', 'groups', 'mobile'] as const;
+/**
+ * The Reports API applications read by default: every one the API lists (one activity stream and
+ * cursor each). An application the tenant's edition or the credentials do not allow shows as that
+ * stream's error in `/v1/connectors`; list fewer in `applications` to leave it out.
+ */
+export const DEFAULT_APPLICATIONS: readonly string[] = REPORTS_APPLICATIONS;
 
 export const GoogleWorkspaceConfigSchema = Type.Object({
   clientEmail: Type.String({ pattern: EMAIL, description: "the service account's client email (client_email of its JSON key)" }),

@@ -12,6 +12,7 @@ import { GoogleApi } from './google-api.js';
 import { obj } from '../runtime/json-fields.js';
 import { isoTimeOrNever } from '../runtime/provider-time.js';
 import { normalizeGoogleActivity } from './normalize-activity.js';
+import { googleUnknownEventType } from './event-types.js';
 import { internalDomains } from './normalize-drive.js';
 import { ReportsClient } from './reports-client.js';
 import { SCOPES } from './scopes.js';
@@ -56,10 +57,11 @@ export const googleWorkspace: ConnectorDefinition<GoogleWorkspaceConfig> = {
     // "a couple of hours", and says a few come later still; re-read three hours on every poll.
     // https://support.google.com/a/answer/7061566 (Data retention and lag times)
     activities: { trailingWindowMs: 3 * 3_600_000 },
-    // Seven applications re-read that window on every poll: poll less often than the default minute.
+    // Every Reports application re-reads that window on every poll: poll less often than the default minute.
     schedule: { activitiesEveryMs: 5 * 60_000, changesEveryMs: 60_000 },
   },
   normalizeActivity: normalizeGoogleActivity,
+  unknownEventType: googleUnknownEventType,
 
   create(ctx): ConnectorInstance {
     const { config } = ctx;

@@ -189,7 +189,8 @@ describe('normalizeGoogleActivityEvent mapping', () => {
   test('unknown events and applications still flow, as action other in their application\'s category', () => {
     const cases: Array<[string, string, string]> = [
       ['login', 'something_new', 'logon'], ['admin', 'SOMETHING_NEW', 'admin'], ['drive', 'something_new', 'file'], ['token', 'something_new', 'app'],
-      ['mobile', 'DEVICE_REGISTER_UNREGISTER_EVENT', 'user'], ['calendar', 'create_event', 'admin'],
+      ['mobile', 'SOMETHING_NEW', 'admin'], ['chat', 'something_new', 'user'], ['meet', 'something_new', 'user'],
+      ['rules', 'something_new', 'security'], ['chrome', 'something_new', 'other'], ['brand_new_app', 'something', 'other'],
     ];
     for (const [application, name, category] of cases) {
       const event = normalizeGoogleActivityEvent(withEvent(application, { name }), 0, ctx);

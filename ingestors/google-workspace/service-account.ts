@@ -1,6 +1,7 @@
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { AppwardenError, ProviderHttpError } from '../../core/errors.js';
 import type { HttpClient } from '../runtime/http-client.js';
+import { signJwt } from '../runtime/jwt.js';
 import { TokenCache } from '../runtime/token-cache.js';
 import { SCOPES, type Principal } from './scopes.js';
 
@@ -28,17 +29,7 @@ export function oauthErrorOf(err: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function base64url(data: string | Buffer): string {
-  return Buffer.from(data).toString('base64url');
-}
-
-/** A compact JWS signed with RS256 (RSASSA-PKCS1-v1_5 over SHA-256). */
-export function signJwt(claims: Record<string, unknown>, key: KeyObject, kid?: string): string {
-  const header = base64url(JSON.stringify(kid === undefined ? { alg: 'RS256', typ: 'JWT' } : { alg: 'RS256', typ: 'JWT', kid }));
-  const payload = base64url(JSON.stringify(claims));
-  const signature = sign('sha256', Buffer.from(`${header}.${payload}`), key);
-  return `${header}.${payload}.${base64url(signature)}`;
-}
+export { signJwt } from '../runtime/jwt.js';
 
 /**
  * Access tokens of a service account with domain-wide delegation: a JWT (iss = the client email,

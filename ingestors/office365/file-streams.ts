@@ -1,4 +1,4 @@
-import { AppwardenError, providerStatus } from '../../core/errors.js';
+import { providerStatus } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ChangePage, ChangeStream, SnapshotKinds, SnapshotPage, SnapshotStream } from '../contract.js';
 import { WHOLE_STREAM } from '../runtime/scan-sets.js';
@@ -7,6 +7,7 @@ import { type Json, obj } from '../runtime/json-fields.js';
 import { str } from './fields.js';
 import type { GraphClient } from './graph-client.js';
 import { deltaChangeOf, isDriveRoot, normalizeDriveItem, type DriveItemRecord } from './normalize-files.js';
+import { partCursors } from '../runtime/part-cursors.js';
 
 /** Both file streams yield drive items completed with their permissions and label (`DriveItemRecord`). */
 const FILE_KINDS = {
@@ -98,23 +99,6 @@ export class FileScanStream implements SnapshotStream<'file'> {
   }
 }
 
-/** The delta feed's cursor: each drive's delta (or next) link. */
-interface DeltaCursor {
-  v: 1;
-  drives: Record<string, string>;
-}
-
-function parseCursor(text: string): DeltaCursor {
-  try {
-    const parsed = obj(JSON.parse(text));
-    const drives = obj(parsed?.drives);
-    if (parsed?.v === 1 && drives !== null && Object.values(drives).every((l) => typeof l === 'string')) return { v: 1, drives: drives as Record<string, string> };
-  } catch {
-    // reported below
-  }
-  throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'the saved delta cursor is not one this connector wrote', { details: { cursor: text.slice(0, 200) } });
-}
-
 /**
  * Near-realtime file changes from each drive's delta query (`/drives/{id}/root/delta`, `@odata.deltaLink`).
  * It starts from the present (`token=latest`); the periodic scan covers the past. Drives the scan finds
@@ -130,22 +114,22 @@ export class DriveDeltaStream implements ChangeStream<'file'> {
   constructor(private readonly graph: GraphClient, private readonly catalog: DriveCatalog, private readonly log: Logger) {}
 
   async initialCursor(): Promise<string> {
-    const cursor: DeltaCursor = { v: 1, drives: {} };
+    const cursor = partCursors('drives');
     for await (const drives of this.catalog.discover()) {
       const links = await Promise.all(drives.map((d) => this.graph.latestDeltaLink(String(d.id))));
-      drives.forEach((d, i) => { cursor.drives[String(d.id)] = links[i]!; });
+      drives.forEach((d, i) => { cursor.cursors[String(d.id)] = links[i]!; });
     }
-    return JSON.stringify(cursor);
+    return cursor.text();
   }
 
   async *read(text: string, signal: AbortSignal): AsyncIterable<ChangePage<'file'>> {
-    const cursor = parseCursor(text);
+    const cursor = partCursors('drives', text);
     let saved = text;
     for (const driveId of this.catalog.drives.keys()) {
-      cursor.drives[driveId] ??= await this.graph.latestDeltaLink(driveId);
+      cursor.cursors[driveId] ??= await this.graph.latestDeltaLink(driveId);
     }
     const domains = await this.catalog.tenantDomains();
-    for (const [driveId, link] of Object.entries(cursor.drives)) {
+    for (const [driveId, link] of Object.entries(cursor.cursors)) {
       if (signal.aborted) return;
       const drive: Json = this.catalog.drives.get(driveId) ?? { id: driveId };
       try {
@@ -153,26 +137,26 @@ export class DriveDeltaStream implements ChangeStream<'file'> {
           if (page === null) {
             // 410 Gone: the link expired; start again from the present and let the next scan fill the gap.
             this.log.warn({ driveId }, 'delta link expired; restarting the drive from its present state');
-            cursor.drives[driveId] = await this.graph.latestDeltaLink(driveId);
+            cursor.cursors[driveId] = await this.graph.latestDeltaLink(driveId);
             break;
           }
           const changes = page.items.filter((item) => !isDriveRoot(item));
           const records = await Promise.all(changes.map((item) => this.catalog.complete(drive, item, deltaChangeOf(item), domains)));
-          cursor.drives[driveId] = page.link;
+          cursor.cursors[driveId] = page.link;
           // Pages without changes only move links: they ride along with the next page that has changes, or the last one.
           if (records.length > 0) {
-            saved = JSON.stringify(cursor);
+            saved = cursor.text();
             yield { items: records.map((raw) => ({ kind: 'file' as const, raw })), cursor: saved };
           }
         }
       } catch (err) {
         if (!(providerStatus(err) === 404)) throw err;
         this.log.warn({ driveId }, 'drive is gone; it leaves the delta feed');
-        delete cursor.drives[driveId];
+        delete cursor.cursors[driveId];
         this.catalog.drives.delete(driveId);
       }
     }
-    const last = JSON.stringify(cursor);
+    const last = cursor.text();
     if (last !== saved) yield { items: [], cursor: last };
   }
 

@@ -9,6 +9,7 @@ import { DriveDeltaStream, FileScanStream } from './file-streams.js';
 import { GraphClient } from './graph-client.js';
 import { ManagementClient } from './management-client.js';
 import { normalizeOffice365Activity } from './normalize-activity.js';
+import { office365UnknownEventType } from './operations.js';
 import { office365Throttle } from './throttle.js';
 import { TokenSource, type Audience } from './token-source.js';
 
@@ -31,6 +32,7 @@ export const office365: ConnectorDefinition<Office365Config> = {
   actions: ACTIONS,
   instanceDefaults: OFFICE365_INSTANCE_DEFAULTS,
   normalizeActivity: normalizeOffice365Activity,
+  unknownEventType: office365UnknownEventType,
 
   create(ctx): ConnectorInstance {
     const { config, log } = ctx;

@@ -151,7 +151,7 @@ describe('Office 365 Management Activity API samples', () => {
     const event = byOperation('AlertTriggered');
     assert.equal(event.severity, 'informational');
     assert.equal(event.actor.type, 'system');
-    assert.equal(event.action, 'other');
+    assert.deepEqual([event.category, event.action, event.class_uid], ['security', 'threat_detected', 2004]);
   });
 });
 
@@ -223,7 +223,7 @@ describe('operation mapping', () => {
   test('an unknown operation still flows, as action other with a category from its workload', () => {
     const cases: Array<[string, number, string]> = [
       ['AzureActiveDirectory', 15, 'logon'], ['AzureActiveDirectory', 8, 'admin'], ['SharePoint', 6, 'file'], ['OneDrive', 6, 'file'],
-      ['Exchange', 1, 'admin'], ['Exchange', 2, 'user'], ['MicrosoftTeams', 25, 'user'], ['SecurityComplianceCenter', 40, 'admin'],
+      ['Exchange', 1, 'admin'], ['Exchange', 2, 'user'], ['MicrosoftTeams', 25, 'user'], ['SecurityComplianceCenter', 40, 'security'], ['ThreatIntelligence', 28, 'security'], ['BrandNewWorkload', 999, 'other'],
     ];
     for (const [workload, recordType, category] of cases) {
       const event = normalizeOffice365Activity({ ...base, Operation: 'SomethingNew', Workload: workload, RecordType: recordType }, ctx);

@@ -1,17 +1,10 @@
 import { OCSF_ACTIVITY as A, OCSF_CLASS as C } from '../../schemas/ocsf.js';
-import type { AuditAction, AuditCategory } from '../../schemas/vocabulary.js';
+import type { AuditAction } from '../../schemas/vocabulary.js';
+import { mapping as m, type EventMapping } from '../runtime/event-table.js';
+import { CATALOGUE_OPERATIONS } from './operations-catalogue.js';
 
 /** How one Office 365 operation maps to our category, action and OCSF class/activity. */
-export interface OperationMapping {
-  category: AuditCategory;
-  action: AuditAction;
-  classUid: number;
-  activityId: number;
-}
-
-function m(category: AuditCategory, action: AuditAction, classUid: number, activityId: number): OperationMapping {
-  return { category, action, classUid, activityId };
-}
+export type OperationMapping = EventMapping;
 
 const login = m('logon', 'login', C.AUTHENTICATION, A.authentication.LOGON);
 const file = (action: AuditAction, activityId: number) => m('file', action, C.FILE_HOSTING_ACTIVITY, activityId);
@@ -36,6 +29,7 @@ const mailRule = m('user', 'mail_rule_change', C.ENTITY_MANAGEMENT, A.entityMana
  * Operations not listed fall back to `byWorkload`.
  */
 const OPERATIONS: Record<string, OperationMapping> = {
+  ...CATALOGUE_OPERATIONS,
   // Sign-in (Audit.AzureActiveDirectory, RecordType 15; Exchange mailbox logins)
   userloggedin: login,
   userloginfailed: login,
@@ -86,7 +80,6 @@ const OPERATIONS: Record<string, OperationMapping> = {
   'add service principal': m('app', 'settings_change', C.ENTITY_MANAGEMENT, A.entityManagement.CREATE),
   'add application': m('app', 'settings_change', C.ENTITY_MANAGEMENT, A.entityManagement.CREATE),
   'update application': m('app', 'settings_change', C.ENTITY_MANAGEMENT, A.entityManagement.UPDATE),
-  'add service principal credentials': m('app', 'settings_change', C.ENTITY_MANAGEMENT, A.entityManagement.UPDATE),
   'update application – certificates and secrets management': m('app', 'settings_change', C.ENTITY_MANAGEMENT, A.entityManagement.UPDATE),
 
   // Files, folders and sharing (Audit.SharePoint: SharePoint and OneDrive)
@@ -178,9 +171,12 @@ export const KNOWN_OPERATIONS: readonly string[] = Object.keys(OPERATIONS);
 const STS_LOGON = 15;
 const EXCHANGE_ADMIN = 1;
 const SECURITY_COMPLIANCE_ALERTS = 40;
+// Security and compliance alerts, threat intelligence (mail, URL clicks, ATP) and DLP record types.
+const SECURITY_RECORD_TYPES: ReadonlySet<number> = new Set([SECURITY_COMPLIANCE_ALERTS, 11, 13, 28, 41, 47, 64]);
 
 function byWorkload(workload: string | null, recordType: number | null): OperationMapping {
   if (recordType === STS_LOGON) return m('logon', 'other', C.AUTHENTICATION, A.OTHER);
+  if (recordType !== null && SECURITY_RECORD_TYPES.has(recordType)) return m('security', 'other', C.BASE_EVENT, A.OTHER);
   switch (workload) {
     case 'AzureActiveDirectory':
       return m('admin', 'other', C.ENTITY_MANAGEMENT, A.OTHER);
@@ -189,11 +185,24 @@ function byWorkload(workload: string | null, recordType: number | null): Operati
       return m('file', 'other', C.FILE_HOSTING_ACTIVITY, A.OTHER);
     case 'Exchange':
       return recordType === EXCHANGE_ADMIN ? m('admin', 'other', C.ENTITY_MANAGEMENT, A.OTHER) : m('user', 'other', C.API_ACTIVITY, A.OTHER);
+    case 'MicrosoftTeams':
+    case 'Yammer':
+    case 'PowerBI':
+    case 'MicrosoftForms':
+    case 'MicrosoftStream':
+      return m('user', 'other', C.WEB_RESOURCES_ACTIVITY, A.OTHER);
+    case 'ThreatIntelligence':
+      return m('security', 'other', C.BASE_EVENT, A.OTHER);
     case 'SecurityComplianceCenter':
       return m('admin', 'other', C.BASE_EVENT, A.OTHER);
     default:
-      return recordType === SECURITY_COMPLIANCE_ALERTS ? m('admin', 'other', C.BASE_EVENT, A.OTHER) : m('user', 'other', C.BASE_EVENT, A.OTHER);
+      return m('other', 'other', C.BASE_EVENT, A.OTHER);
   }
+}
+
+/** The key `/v1/connectors` counts an unknown record under: its `Operation` (or Graph activity name). */
+export function office365UnknownEventType(event: { action_raw: string }): string | null {
+  return isKnownOperation(event.action_raw) ? null : event.action_raw;
 }
 
 /** Names of the record types seen most, for the `record_type_name` attribute (AuditLogRecordType). */

@@ -1,8 +1,7 @@
-import { AppwardenError } from '../../core/errors.js';
+import { requestOAuthToken } from '../runtime/oauth-token.js';
 import { pathSegment, type HttpClient } from '../runtime/http-client.js';
 import { TokenCache } from '../runtime/token-cache.js';
 import { obj } from '../runtime/json-fields.js';
-import { str } from './fields.js';
 
 /** The two APIs the connector calls; each needs its own token (audience). */
 export type Audience = 'graph' | 'management';
@@ -56,24 +55,12 @@ export class TokenSource {
 
   async #issue(audience: Audience): Promise<{ token: string; expiresInMs: number }> {
     const { login, tenantId, clientId, clientSecret } = this.options;
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: SCOPES[audience] });
-    const res = await login.request<unknown>({
-      method: 'POST',
-      path: `/${pathSegment(tenantId)}/oauth2/v2.0/token`,
-      rawBody: form.toString(),
-      secretBody: true,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      responseType: 'json',
+    const issued = await requestOAuthToken(login, {
+      path: `/${pathSegment(tenantId)}/oauth2/v2.0/token`, endpoint: `the token endpoint (${audience})`, marginMs: REFRESH_MARGIN_MS,
+      form: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: SCOPES[audience] },
     });
-    const body = obj(res.body);
-    const token = str(body?.access_token);
-    const expiresIn = Number(body?.expires_in);
-    if (token === null || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', 'the token endpoint answered without access_token and expires_in', { details: { audience } });
-    }
-    this.#roles[audience] = rolesOf(token);
-    const lifetimeMs = expiresIn * 1000;
-    return { token, expiresInMs: lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10) };
+    this.#roles[audience] = rolesOf(issued.token);
+    return issued;
   }
 }
 

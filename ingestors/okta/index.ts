@@ -5,6 +5,7 @@ import { isoTime } from '../runtime/provider-time.js';
 import { oktaActions } from './actions.js';
 import { OktaClient } from './client.js';
 import { OktaConfigSchema, type OktaConfig } from './config.js';
+import { oktaUnknownEventType } from './event-types.js';
 import {
   normalizeOktaGrant, normalizeOktaGroup, normalizeOktaGroupRoleAssignment, normalizeOktaLogEvent, normalizeOktaMembership,
   normalizeOktaRoleAssignment, normalizeOktaUser,
@@ -42,6 +43,7 @@ export const okta: ConnectorDefinition<OktaConfig> = {
   capabilities: connectorCapabilities(['accounts', 'groups', 'privileges', 'app_grants', 'activities:logon', 'activities:user', 'activities:admin'], ACTIONS),
   actions: ACTIONS,
   normalizeActivity: normalizeOktaLogEvent,
+  unknownEventType: oktaUnknownEventType,
 
   create(ctx): ConnectorInstance {
     const { config } = ctx;

@@ -144,7 +144,8 @@ describe('normalizeOktaLogEvent mapping', () => {
       ['user.lifecycle.something_new', 'user'],
       ['group.something_new', 'admin'],
       ['app.something_new', 'app'],
-      ['zone.something_new', 'admin'],
+      ['security.something_new', 'security'],
+      ['brand_new_family.something', 'other'],
     ];
     for (const [type, category] of cases) {
       const event = normalizeOktaLogEvent({ ...base, eventType: type }, ctx);

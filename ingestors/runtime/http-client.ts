@@ -5,13 +5,14 @@
  * (`ProviderHttpError` when the provider answered a status we do not accept).
  */
 import { AppwardenError, ProviderHttpError, type ErrorCode } from '../../core/errors.js';
+import { urlProblem } from '../../core/https-url.js';
 import { equalJitterDelay, fullJitterDelay, parseRetryAfter, systemClock, type Clock } from './backoff.js';
 import { callerSignal } from './caller-signal.js';
 import {
   checkOptions, type HttpClientOptions, type HttpClientStats, type HttpMethod, type HttpRequest, type HttpResponse, type NextPage, type Page,
 } from './http-options.js';
 import {
-  anySignal, attemptSignal, decodeBody, decodeLeniently, describeNetworkError, mergeHeaders,
+  anySignal, attemptSignal, decodeBody, decodeLeniently, describeNetworkError, mergeHeaders, streamedBody,
   type FailedAttempt, type RawResponse,
 } from './http-wire.js';
 import { InstanceRateLimiter } from './rate-limit.js';
@@ -88,6 +89,21 @@ export class HttpClient<C = unknown> {
     }
   }
 
+  /**
+   * Lets this client send its credentials to one more origin, learned at run time from an answer of
+   * the provider's own origin (Salesforce's token answer names the org's `instance_url`). Same rule
+   * as `baseUrl` (https, or http to loopback); answers the origin.
+   */
+  trustOrigin(url: string): string {
+    const problem = urlProblem(url);
+    if (problem !== null) {
+      throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', `the provider named ${this.#scrub(url)} as an origin to call, which ${problem}`, { details: { problem } });
+    }
+    const { origin } = new URL(url);
+    this.#trustedOrigins.add(origin);
+    return origin;
+  }
+
   /** `text` with every secret this client knows replaced: for errors a provider builds from a response body. */
   scrub(text: string): string {
     return this.#secrets.scrub(text);
@@ -125,6 +141,7 @@ export class HttpClient<C = unknown> {
       const accepted = (sent.status >= 200 && sent.status < 300) || req.acceptStatus?.includes(sent.status) === true;
       const res = accepted ? this.#decodeSuccess(sent, req, path) : { ...sent, body: decodeLeniently(sent) };
       if (res.status === 429 || this.#options.throttle?.isThrottled?.(res) === true) {
+        sent.stream?.destroy();
         this.#counters.throttled++;
         throttleWaits++;
         const now = this.#clock.now();
@@ -167,6 +184,7 @@ export class HttpClient<C = unknown> {
   async #send(req: HttpRequest<C>, url: URL, stop: AbortSignal | undefined): Promise<RawResponse | FailedAttempt> {
     this.#failIfBlocked(url.pathname);
     const type = req.responseType ?? 'auto';
+    const wantsStream = type === 'stream';
     let method: HttpMethod = req.method ?? 'GET';
     let body = req.body !== undefined ? JSON.stringify(req.body) : req.rawBody;
     let headers = mergeHeaders(
@@ -180,7 +198,7 @@ export class HttpClient<C = unknown> {
         ? await this.#options.authenticate({ method, url: target, headers: { ...headers }, body, credential: req.credential })
         : {};
       this.#secrets.remember(Object.values(auth).flatMap((value) => [value, value.slice(value.indexOf(' ') + 1)])); // "Bearer abc": the token alone may be echoed too
-      const sent = await this.#fetch(target, method, mergeHeaders(headers, auth), body, stop);
+      const sent = await this.#fetch(target, method, mergeHeaders(headers, auth), body, stop, wantsStream);
       const location = 'status' in sent && REDIRECT_STATUSES.has(sent.status) ? sent.headers.get('location') : null;
       if (location === null) return sent;
       const next = URL.canParse(location, target.href) ? new URL(location, target) : null;
@@ -206,18 +224,26 @@ export class HttpClient<C = unknown> {
     }
   }
 
-  async #fetch(url: URL, method: HttpMethod, headers: Record<string, string>, body: string | Uint8Array | undefined, stop: AbortSignal | undefined): Promise<RawResponse | FailedAttempt> {
+  async #fetch(
+    url: URL, method: HttpMethod, headers: Record<string, string>, body: string | Uint8Array | undefined, stop: AbortSignal | undefined, wantsStream = false,
+  ): Promise<RawResponse | FailedAttempt> {
     const attempt = attemptSignal(stop, this.#options.timeoutMs);
     this.#counters.requests++;
+    let handedOver = false;
     try {
       const response = await fetch(url, { method, headers, body, signal: attempt.signal, redirect: 'manual' });
+      if (wantsStream && response.ok && response.body !== null) {
+        // The caller reads the body; the attempt's signal (its timeout, our stop) stays with the stream.
+        handedOver = true;
+        return { status: response.status, headers: response.headers, url: url.href, body: Buffer.alloc(0), stream: streamedBody(response.body, attempt) };
+      }
       const bytes = Buffer.from(await response.arrayBuffer());
       return { status: response.status, headers: response.headers, url: url.href, body: bytes };
     } catch (error) {
       if (stop?.aborted) throw stop.reason;
       return { error, timedOut: attempt.timedOut() };
     } finally {
-      attempt.dispose();
+      if (!handedOver) attempt.dispose();
     }
   }
 
@@ -263,6 +289,7 @@ export class HttpClient<C = unknown> {
   }
 
   #decodeSuccess(res: RawResponse, req: HttpRequest<C>, path: string): HttpResponse {
+    if (res.stream !== undefined) return { status: res.status, headers: res.headers, url: res.url, body: res.stream };
     const decoded = decodeBody(res.body, res.headers.get('content-type'), req.responseType ?? 'auto');
     if (decoded.ok) return { ...res, body: decoded.value };
     throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', `${req.method ?? 'GET'} ${path} answered a body that is not valid JSON`, {

@@ -8,6 +8,7 @@ import { ActivityPoller } from './activity-poller.js';
 import { withCallerSignal } from './caller-signal.js';
 import { ChangePoller } from './change-poller.js';
 import { CursorStore } from './cursor-store.js';
+import { UnknownEventTypes } from './unknown-event-types.js';
 import { STATUS_STREAM, type InstancePhase, type InstanceStatus, type SavedStatus } from './instance-status.js';
 import { isPermissionRefusal, permissionGateOf, type PermissionGate } from './permission-gate.js';
 import type { EventPublisher } from './publisher.js';
@@ -49,9 +50,12 @@ export class InstanceRunner {
   private progressTimer: NodeJS.Timeout | null = null;
   /** Aborted to wake every sleeping lane (after a permission check). */
   private wakeUp = new AbortController();
+  /** Scan tasks asked for now (`scanNow`), run at their lane's next turn whatever their schedule. */
+  private readonly forced = new Set<string>();
   private savedStatus = '';
   private statusWrites: Promise<void> = Promise.resolve();
   private readonly log: Logger;
+  private readonly unknownTypes = new UnknownEventTypes();
 
   constructor(private readonly options: InstanceRunnerOptions) {
     const { definition, instance, config } = options;
@@ -69,7 +73,7 @@ export class InstanceRunner {
     this.tasks = [
       ...scanners.map(({ s, scanner }) => scanTask(s.name, s, scanner, schedule)),
       ...this.connector.activityStreams.map((s) => pollTask('activities', s.name, s, new ActivityPoller(
-        ref(s.name), s, definition.normalizeActivity, config.activities, cursors, publisher, newStreamStatus(s.name, 'activities'), this.log,
+        ref(s.name), s, this.unknownTypes.counting(definition), config.activities, cursors, publisher, newStreamStatus(s.name, 'activities'), this.log,
       ), schedule.activitiesEveryMs)),
       ...(this.connector.changeStreams ?? []).map((s) => {
         // A feed's removals are checked against what the scan of the same topic saw.
@@ -96,6 +100,7 @@ export class InstanceRunner {
         ...t.status, lastCompletedScan: completedScanOf(cursors.get(CursorStore.key(definition.id, instance, t.name))?.position),
       }),
       http: this.connector.http.stats(),
+      unknownEventTypes: this.unknownTypes.list(),
       source: 'runner',
     };
   }
@@ -165,7 +170,7 @@ export class InstanceRunner {
           task.status.state = 'missing_permission';
           continue;
         }
-        if (Date.now() >= task.dueAt()) await this.runTask(task);
+        if (Date.now() >= task.dueAt() || this.forced.delete(task.name)) await this.runTask(task);
       }
       if (first) afterFirstRound();
       first = false;
@@ -174,6 +179,16 @@ export class InstanceRunner {
       const next = Math.min(...runnable.map((t) => t.dueAt()));
       await sleep(Math.min(MAX_SLEEP_MS, Math.max(0, next - Date.now())), AbortSignal.any([signal, this.wakeUp.signal]));
     }
+  }
+
+  /** Runs the scans of these kinds (accounts, files) now, whatever their schedule; answers the streams it woke. */
+  scanNow(kinds: readonly ('accounts' | 'files')[]): string[] {
+    const tasks = this.tasks.filter((t) => (kinds as readonly string[]).includes(t.lane));
+    for (const task of tasks) this.forced.add(task.name);
+    const wake = this.wakeUp;
+    this.wakeUp = new AbortController();
+    wake.abort();
+    return tasks.map((t) => t.name);
   }
 
   /** Runs one pass of a stream and records its outcome. */

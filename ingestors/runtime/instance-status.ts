@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import type { CredentialCheck } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
 import type { HttpClient } from './http-client.js';
+import type { UnknownEventType } from './unknown-event-types.js';
 import { completedScanOf, type StreamStatus } from './stream-status.js';
 
 export type InstancePhase = 'starting' | 'validating' | 'scanning_accounts' | 'running' | 'error' | 'stopped';
@@ -15,6 +16,11 @@ export interface InstanceStatus {
   credentials: CredentialCheck | null;
   streams: StreamStatus[];
   http: ReturnType<HttpClient['stats']> | null;
+  /**
+   * Event types the provider's table does not know, seen recently by this process (most recent
+   * first, bounded); absent when read from the cursors topic by a process that does not run it.
+   */
+  unknownEventTypes?: UnknownEventType[];
   /** `runner`: the process runs the instance; `cursors`: read from the cursors topic by a process that does not. */
   source: 'runner' | 'cursors';
   /** With `source: cursors`, when the runner last recorded its status. */

@@ -1,6 +1,5 @@
-import { AppwardenError } from '../../core/errors.js';
+import { requestOAuthToken } from '../runtime/oauth-token.js';
 import type { HttpClient, HttpClientOptions } from '../runtime/http-client.js';
-import { obj, str } from '../runtime/json-fields.js';
 import { TokenCache } from '../runtime/token-cache.js';
 import type { ServiceNowConfig } from './config.js';
 
@@ -30,28 +29,9 @@ export function serviceNowAuth(config: ServiceNowConfig, tokenClient: () => Http
 }
 
 async function issueToken(config: ServiceNowConfig, http: HttpClient): Promise<{ token: string; expiresInMs: number }> {
-  const form = new URLSearchParams({ client_id: config.clientId ?? '', client_secret: config.clientSecret ?? '' });
-  if (config.auth === 'oauth_password') {
-    form.set('grant_type', 'password');
-    form.set('username', config.username ?? '');
-    form.set('password', config.password ?? '');
-  } else {
-    form.set('grant_type', 'client_credentials');
-  }
-  const res = await http.request<unknown>({
-    method: 'POST',
-    path: '/oauth_token.do',
-    rawBody: form.toString(),
-    secretBody: true,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    responseType: 'json',
-  });
-  const body = obj(res.body);
-  const token = str(body?.access_token);
-  const expiresIn = Number(body?.expires_in);
-  if (token === null || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-    throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', '/oauth_token.do answered without access_token and expires_in', { details: { grant: config.auth } });
-  }
-  const lifetimeMs = expiresIn * 1000;
-  return { token, expiresInMs: lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10) };
+  const client = { client_id: config.clientId ?? '', client_secret: config.clientSecret ?? '' };
+  const form = config.auth === 'oauth_password'
+    ? { ...client, grant_type: 'password', username: config.username ?? '', password: config.password ?? '' }
+    : { ...client, grant_type: 'client_credentials' };
+  return requestOAuthToken(http, { path: '/oauth_token.do', form, endpoint: 'ServiceNow /oauth_token.do', marginMs: REFRESH_MARGIN_MS });
 }

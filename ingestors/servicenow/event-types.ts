@@ -22,6 +22,15 @@ export const LOGON_EVENTS: Record<string, EventMapping> = {
 };
 export const OTHER_SYSEVENT = m('logon', 'other', C.AUTHENTICATION, A.OTHER);
 
+/**
+ * The key `/v1/connectors` counts an unknown event under: a `sysevent` name the table does not list
+ * (the only ServiceNow records with no mapping of their own; audited tables and transactions always
+ * have one).
+ */
+export function serviceNowUnknownEventType(event: { action_raw: string; class_uid: number; action: string }): string | null {
+  return event.action === 'other' && event.class_uid === C.AUTHENTICATION && !Object.hasOwn(LOGON_EVENTS, event.action_raw) ? `sysevent:${event.action_raw}` : null;
+}
+
 /** The tables whose `sys_audit` rows are administrative changes, with the type of the record changed. */
 export const AUDITED_TABLES: Record<string, TargetType> = {
   sys_user: 'user',

@@ -3,6 +3,7 @@ import { serviceNowActions } from './actions.js';
 import { serviceNowAuth } from './auth.js';
 import { checkServiceNowConfig, ServiceNowConfigSchema, type ServiceNowConfig } from './config.js';
 import { normalizeServiceNowActivity } from './normalize-activity.js';
+import { serviceNowUnknownEventType } from './event-types.js';
 import { normalizeGroup, normalizeMembership, normalizeOAuthCredential, normalizeRoleAssignment, normalizeUser } from './normalize-accounts.js';
 import { normalizeAttachment } from './normalize-files.js';
 import { ACTIVITY_TABLE_SPECS, activityStream, adminGrade, readPermission, tableScan, updatedRowsStream, type TableScanSpec } from './streams.js';
@@ -27,6 +28,7 @@ export const servicenow: ConnectorDefinition<ServiceNowConfig> = {
   capabilities: CAPABILITIES,
   actions: ACTIONS,
   normalizeActivity: normalizeServiceNowActivity,
+  unknownEventType: serviceNowUnknownEventType,
   serviceIdentities: (config) => [config.username, config.clientId].filter((v): v is string => typeof v === 'string'),
 
   create(ctx): ConnectorInstance {

@@ -5,10 +5,13 @@ import { findUser } from './directory.js';
 import { googleErrors } from './google-errors.js';
 import { pageToken, readPageSize, readPageToken, requireAdmin, requireScope, type Query, type RouteContext } from './route-context.js';
 
-// Applications the Reports API knows (the ones Google documents activity appendices for).
+// Applications the Reports API knows (the `applicationName` enum of its discovery document, read
+// 2026-12-07). Those the simulator generates no history for answer what tests add, else empty.
 const APPLICATIONS = new Set([
-  'access_transparency', 'admin', 'calendar', 'chat', 'chrome', 'context_aware_access', 'data_studio', 'drive', 'gcp', 'gplus', 'groups',
-  'groups_enterprise', 'jamboard', 'keep', 'login', 'meet', 'mobile', 'rules', 'saml', 'token', 'user_accounts', 'vault', 'takeout', 'gmail',
+  'access_evaluation', 'access_transparency', 'admin', 'assignments', 'calendar', 'chat', 'chrome', 'classroom', 'cloud_search',
+  'context_aware_access', 'data_migration', 'data_studio', 'directory_sync', 'drive', 'gcp', 'gemini_in_workspace_apps', 'gmail', 'gplus',
+  'groups', 'groups_enterprise', 'jamboard', 'keep', 'ldap', 'login', 'meet', 'meet_hardware', 'mobile', 'profile', 'rules', 'saml',
+  'tasks', 'token', 'user_accounts', 'vault',
 ]);
 const RETENTION_MS = 180 * 86_400_000;
 

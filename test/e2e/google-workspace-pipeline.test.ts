@@ -4,6 +4,7 @@ import type { GoogleWorkspaceSimulator } from '../../simulators/google-workspace
 import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { waitFor } from '../support/wait-for.js';
 import { expectedEvents, googleInstance, googleSimulator } from './google-workspace-support.js';
+import { DEFAULT_APPLICATIONS } from '../../ingestors/google-workspace/config.js';
 
 interface ActivityItem {
   event_id: string; instance: string; occurred_at: string; action_raw: string; outcome: string; category: string; action: string;
@@ -109,7 +110,7 @@ describe('Google Workspace end to end: simulator → connector → Kafka → sin
     }
     const status = await s.api<{ items: Array<{ streams: Array<{ stream: string }> ; credentials: { ok: boolean; missing: unknown[] } }> }>('/v1/connectors');
     assert.deepEqual(status.body.items[0]!.streams.filter((x) => x.stream.startsWith('reports/')).map((x) => x.stream).sort(),
-      ['reports/admin', 'reports/drive', 'reports/groups', 'reports/login', 'reports/mobile', 'reports/saml', 'reports/token'], 'one stream and cursor per application');
+      DEFAULT_APPLICATIONS.map((a) => `reports/${a}`).sort(), 'one stream and cursor per application, every Reports application by default');
     assert.equal(status.body.items[0]!.credentials.ok, true);
     assert.deepEqual(status.body.items[0]!.credentials.missing, []);
   });

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { OCSF_CLASS } from '../schemas/ocsf.js';
+import { AUDIT_ACTIONS, AUDIT_CATEGORIES } from '../schemas/vocabulary.js';
+import { DROPBOX_CATALOGUE } from './dropbox/catalogue.js';
+import { dropboxTableMapping } from './dropbox/event-types.js';
+import { CATALOGUE_FAMILIES } from './dropbox/event-types-catalogue.js';
+import { googleEventMapping, isKnownGoogleEvent, KNOWN_GOOGLE_EVENTS, REPORTS_APPLICATIONS } from './google-workspace/event-types.js';
+import { OFFICE365_CATALOGUE } from './office365/catalogue.js';
+import { isKnownOperation, operationMapping } from './office365/operations.js';
+import { OKTA_CATALOGUE } from './okta/catalogue.js';
+import { OKTA_EVENT_TABLE, oktaEventMapping } from './okta/event-types.js';
+import { catalogueCoverage, describeCoverage, type EventMapping } from './runtime/event-table.js';
+
+const CLASSES = new Set<number>(Object.values(OCSF_CLASS));
+
+/** Every catalogued type resolves to a specific action or to an `other` with its reason; prints the coverage. */
+function checkCatalogue(name: string, catalogue: Iterable<string>, lookup: (type: string) => EventMapping | null, diagnostic: (line: string) => void): void {
+  const coverage = catalogueCoverage(catalogue, lookup);
+  diagnostic(describeCoverage(name, coverage));
+  assert.deepEqual(coverage.unknown, [], `${name}: catalogued types the table does not know`);
+  assert.deepEqual(coverage.undecided, [], `${name}: catalogued types mapped to other without a reason`);
+  assert.ok(coverage.total > 0 && coverage.specific > coverage.total / 2, `${name}: most catalogued types map to a specific action`);
+  for (const type of catalogue) {
+    const found = lookup(type)!;
+    assert.ok((AUDIT_ACTIONS as readonly string[]).includes(found.action), `${name} ${type}: action ${found.action}`);
+    assert.ok((AUDIT_CATEGORIES as readonly string[]).includes(found.category), `${name} ${type}: category ${found.category}`);
+    assert.ok(CLASSES.has(found.classUid), `${name} ${type}: class ${found.classUid}`);
+  }
+}
+
+describe('event-type tables against the vendors\' catalogues', () => {
+  test('Okta: every type of the Event Types catalogue', (t) => {
+    checkCatalogue('okta', OKTA_CATALOGUE, (type) => OKTA_EVENT_TABLE.lookup(type), (l) => t.diagnostic(l));
+    // Each family rule is deliberate: some catalogued type falls under it.
+    for (const rule of OKTA_EVENT_TABLE.rules) {
+      assert.ok(OKTA_CATALOGUE.some((type) => (rule.prefix === undefined || type.startsWith(rule.prefix)) && (rule.suffix === undefined || type.endsWith(rule.suffix))),
+        `okta rule ${rule.prefix ?? ''}*${rule.suffix ?? ''} matches no catalogued type`);
+    }
+  });
+
+  test('Office 365: every operation of the audit log activities catalogue', (t) => {
+    checkCatalogue('office365', Object.values(OFFICE365_CATALOGUE).flat(), (op) => (isKnownOperation(op) ? operationMapping(op, null, null) : null), (l) => t.diagnostic(l));
+  });
+
+  test('Dropbox: every team-log event type', (t) => {
+    const all = Object.values(DROPBOX_CATALOGUE).flat();
+    checkCatalogue('dropbox', all, dropboxTableMapping, (l) => t.diagnostic(l));
+    for (const [prefix] of CATALOGUE_FAMILIES) assert.ok(all.some((type) => type.startsWith(prefix)), `dropbox family ${prefix}* matches no catalogued type`);
+  });
+
+  test('Google Workspace: every listed event; every Reports application has a category', (t) => {
+    const keys = KNOWN_GOOGLE_EVENTS.map(([application, name]) => `${application}/${name}`);
+    checkCatalogue('google_workspace', keys, (key) => {
+      const [application, name] = key.split('/') as [string, string];
+      return isKnownGoogleEvent(application, name) ? googleEventMapping(application, name) : null;
+    }, (l) => t.diagnostic(l));
+    assert.ok(REPORTS_APPLICATIONS.length >= 34, 'the applications of the Reports API discovery document');
+    for (const application of REPORTS_APPLICATIONS) assert.notEqual(googleEventMapping(application, 'not_a_documented_event').category, undefined);
+  });
+
+  test('the types an investigation starts from map to their action, not to other', () => {
+    const cases: Array<[string, EventMapping, string, string]> = [
+      ['okta system.api_token.create', oktaEventMapping('system.api_token.create'), 'token_create', 'app'],
+      ['okta system.api_token.revoke', oktaEventMapping('system.api_token.revoke'), 'token_revoke', 'app'],
+      ['okta security.threat.detected', oktaEventMapping('security.threat.detected'), 'threat_detected', 'security'],
+      ['okta policy.lifecycle.update', oktaEventMapping('policy.lifecycle.update'), 'policy_change', 'admin'],
+      ['okta device.enrollment.create', oktaEventMapping('device.enrollment.create'), 'device_enroll', 'admin'],
+      ['o365 MailItemsAccessed', operationMapping('MailItemsAccessed', 'Exchange', 50), 'mail_access', 'user'],
+      ['o365 HardDelete', operationMapping('HardDelete', 'Exchange', 2), 'mail_delete', 'user'],
+      ['o365 SoftDelete', operationMapping('SoftDelete', 'Exchange', 2), 'mail_delete', 'user'],
+      ['o365 SendAs', operationMapping('SendAs', 'Exchange', 2), 'mail_send', 'user'],
+      ['o365 MessageSent', operationMapping('MessageSent', 'MicrosoftTeams', 25), 'message_post', 'user'],
+      ['o365 MeetingParticipantDetail', operationMapping('MeetingParticipantDetail', 'MicrosoftTeams', 25), 'meeting_join', 'user'],
+      ['o365 AtpDetection', operationMapping('AtpDetection', 'ThreatIntelligence', 47), 'threat_detected', 'security'],
+      ['o365 TIUrlClickData', operationMapping('TIUrlClickData', 'ThreatIntelligence', 41), 'url_click', 'security'],
+      ['o365 DlpRuleMatch', operationMapping('DlpRuleMatch', 'Exchange', 13), 'dlp_match', 'security'],
+      ['google chat message_posted', googleEventMapping('chat', 'message_posted'), 'message_post', 'user'],
+      ['google meet call_ended', googleEventMapping('meet', 'call_ended'), 'meeting_leave', 'user'],
+      ['google calendar create_event', googleEventMapping('calendar', 'create_event'), 'meeting_create', 'user'],
+      ['google rules rule_match', googleEventMapping('rules', 'rule_match'), 'dlp_match', 'security'],
+      ['google chrome unsafe_site_visit', googleEventMapping('chrome', 'unsafe_site_visit'), 'threat_detected', 'security'],
+      ['dropbox admin_alerting_triggered_alert', dropboxTableMapping('admin_alerting_triggered_alert')!, 'threat_detected', 'security'],
+    ];
+    for (const [what, found, action, category] of cases) assert.deepEqual([found.action, found.category], [action, category], what);
+  });
+
+  test('an unknown type is never given a category by default', () => {
+    assert.equal(oktaEventMapping('brand.new.family').category, 'other');
+    assert.equal(googleEventMapping('brand_new_application', 'x').category, 'other');
+    assert.equal(operationMapping('SomethingNew', 'BrandNewWorkload', 999).category, 'other');
+    assert.equal(dropboxTableMapping('brand_new_type'), null);
+  });
+});
