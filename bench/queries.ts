@@ -69,8 +69,8 @@ export async function queryStage(b: QueryBench): Promise<void> {
   const weekParams = { from: new Date(now - 7 * DAY).toISOString().replace('T', ' ').slice(0, 23), to: new Date(now).toISOString().replace('T', ' ').slice(0, 23) };
   const filters: Array<[string, string[], (v: string) => string, string]> = [
     ['an IP', ips, (v) => `ip=${encodeURIComponent(v)}`, 'src_ip = {v:String}'],
-    ['a target id', targets, (v) => `target=${encodeURIComponent(v)}`, `has(${TARGET_IDS_INDEXED}, {v:String})`],
-    ['a word in raw', words, (v) => `q=${encodeURIComponent(v)}`, 'hasToken(raw, {v:String})'],
+    ['a target id', targets, (v) => `target_id=${encodeURIComponent(v)}`, `has(${TARGET_IDS_INDEXED}, {v:String})`],
+    ['a word in raw', words, (v) => `word=${encodeURIComponent(v)}`, 'hasToken(raw, {v:String})'],
     ['an action', actions, (v) => `action=${encodeURIComponent(v)}`, 'action = {v:String}'],
   ];
   for (const [label, values, param, condition] of filters) {
