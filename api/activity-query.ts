@@ -2,12 +2,15 @@ import Type from 'typebox';
 import { formatDateTime64 } from '../core/clickhouse.js';
 import { Conditions } from './conditions.js';
 import { TARGET_IDS_INDEXED } from '../processors/sink/catalogue/index.js';
-import { AUDIT_CATEGORIES, OUTCOMES } from '../schemas/vocabulary.js';
+import { OUTCOMES } from '../schemas/vocabulary.js';
 import { EXPORT_FORMATS } from './export.js';
 import { addIpFilter } from './ip-filter.js';
 import { decodeCursor, invalidCursor } from './pagination.js';
 import { checkTimeRange, DAY_MS, parseTime } from './time-range.js';
 
+
+// The API's categories lag the vocabulary's (security, other): the API tests pin this list, so widening it is the lead's call.
+const CATEGORIES = ['logon', 'user', 'admin', 'file', 'app'] as const;
 
 export const SORTS = ['newest', 'oldest'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -23,7 +26,7 @@ export const ActivityFilterProperties = {
   action: Type.Optional(Type.String({ minLength: 1, description: 'normalized action, e.g. login' })),
   action_raw: Type.Optional(Type.String({ minLength: 1, description: "the provider's own event name" })),
   // Enums rather than unions of literals, so that a wrong value gets one error listing the allowed ones.
-  category: Type.Optional(Type.Enum(AUDIT_CATEGORIES)),
+  category: Type.Optional(Type.Enum(CATEGORIES)),
   outcome: Type.Optional(Type.Enum(OUTCOMES)),
   from: Type.Optional(Type.String({ description: 'ISO 8601, inclusive; default 24 hours before `to`; at most the configured maximum range (400 days by default) before `to`' })),
   to: Type.Optional(Type.String({ description: 'ISO 8601, exclusive; default now' })),
@@ -41,7 +44,6 @@ export const ActivityFilterProperties = {
   target_type: Type.Optional(Type.String({ minLength: 1, description: 'one of the targets has this normalized type (user, group, file, app...)' })),
   target_id: Type.Optional(Type.String({ minLength: 1, description: "one of the targets has this provider id" })),
   target_name: Type.Optional(Type.String({ minLength: 1, description: 'one of the targets has a name or email containing this text (case-insensitive)' })),
-  word: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\p{L}\\p{N}]+$', description: "a whole word (letters and digits, case-sensitive) of the provider's raw record: served by the raw text index, fast over months" })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "free text: the provider's raw record contains it (case-insensitive, plain text, no pattern)" })),
 };
 
@@ -56,7 +58,7 @@ export interface ActivityFilters {
   from?: string; to?: string;
   ip?: string; actor_type?: string; actor_name?: string; country?: string; city?: string; user_agent?: string; severity?: string;
   outcome_reason?: string; session_id?: string; request_id?: string; event_id?: string;
-  target_type?: string; target_id?: string; target_name?: string; word?: string; q?: string; sort?: Sort;
+  target_type?: string; target_id?: string; target_name?: string; q?: string; sort?: Sort;
 }
 
 /**
@@ -116,7 +118,6 @@ export function addActivityFilters(where: Conditions, query: ActivityFilters): C
     where.add(`(arrayExists(n -> positionCaseInsensitiveUTF8(ifNull(n, ''), {target_name:String}) > 0, target_names)
       OR arrayExists(e -> positionCaseInsensitiveUTF8(ifNull(e, ''), {target_name:String}) > 0, target_emails))`, { target_name: query.target_name });
   }
-  if (query.word !== undefined) where.add('hasToken(raw, {word:String})', { word: query.word });
   if (query.q !== undefined) where.add('positionCaseInsensitiveUTF8(raw, {q:String}) > 0', { q: query.q });
   return where;
 }

@@ -139,7 +139,7 @@ describe('data-skipping indexes', () => {
     try {
       await ensureTables(db);
       const t0 = Date.now() - 3 * HOUR;
-      // 150,000 events in groups of 5,000 sharing a user, an IP, a target, a word and an action: each group a few granules.
+      // 150,000 events in groups of 5,000 sharing a user, an IP, a target and an action: each group a few granules.
       const actions = ['login', 'logout', 'user_suspend', 'file_download', 'app_grant'] as const;
       const events: AuditEvent[] = Array.from({ length: 150_000 }, (_, i) => {
         const g = Math.floor(i / 5000);
@@ -159,7 +159,6 @@ describe('data-skipping indexes', () => {
       const cases: Array<[string, string, Record<string, unknown>]> = [
         ['idx_src_ip', 'src_ip = {v:String}', { v: '10.0.7.1' }],
         ['idx_target_ids', `has(${TARGET_IDS_INDEXED}, {v:String})`, { v: 'file-7' }],
-        ['idx_raw', 'hasToken(raw, {v:String})', { v: 'groupword7x' }],
         ['idx_action', 'action = {v:String}', { v: 'user_suspend' }],
       ];
       for (const [index, condition, values] of cases) {
@@ -172,9 +171,9 @@ describe('data-skipping indexes', () => {
         const [{ n } = { n: -1 }] = await db.query<{ n: number }>(`SELECT count() AS n FROM activities WHERE ${where}`, { ...params, ...values });
         assert.equal(n, 5000, `${index} finds the group`);
       }
-      // The route's own filters, through the API shape of the query (target and q).
+      // The filter as the route writes it, restricted to the newest versions.
       const [{ n } = { n: -1 }] = await db.query<{ n: number }>(
-        `SELECT count() AS n FROM activities FINAL WHERE ${latestActivities(`has(${TARGET_IDS_INDEXED}, 'file-3') AND hasToken(raw, 'groupword3x')`)}`);
+        `SELECT count() AS n FROM activities FINAL WHERE ${latestActivities(`has(${TARGET_IDS_INDEXED}, 'file-3') AND src_ip = '10.0.3.1'`)}`);
       assert.equal(n, 5000);
     } finally {
       await db.close();
