@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     await running.stop();
 
     // 6. policies: evaluation throughput with every built-in, and event into Kafka -> alert latency
-    await runPolicyBench({
+    if (process.env.BENCH_POLICY !== '0') await runPolicyBench({
       brokers: kafka.brokers, log, out, events: Number(process.env.BENCH_POLICY_EVENTS ?? 300_000), alerts: Number(process.env.BENCH_ALERTS ?? 400),
     });
   } finally {

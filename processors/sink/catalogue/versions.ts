@@ -4,7 +4,8 @@
  * by a re-read) is a second row that FINAL does not collapse. Every version's (event_id, ingested_at)
  * is copied by a materialized view into `activity_versions`, sorted by event_id; a read keeps a row
  * only when it is the newest version of its id. Replays of the same version (same ingested_at) are
- * still collapsed by FINAL.
+ * still collapsed by FINAL. Event ids are random, so each id a read looks up lands in its own granule:
+ * small granules (1024 rows) keep a page's lookup to a few thousand rows.
  */
 export const ACTIVITY_VERSIONS = {
   table: 'activity_versions',
@@ -15,7 +16,7 @@ export const ACTIVITY_VERSIONS = {
 )
 ENGINE = ReplacingMergeTree
 ORDER BY (event_id, ingested_at)
-SETTINGS non_replicated_deduplication_window = 10000`,
+SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 1024`,
   viewDdl: `CREATE MATERIALIZED VIEW IF NOT EXISTS activity_versions_mv TO activity_versions
 AS SELECT event_id, ingested_at FROM activities`,
   /** Fills the versions of an existing data folder (run once, when the table is new). */
