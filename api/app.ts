@@ -91,7 +91,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
     // Above every path parameter's own maxLength (a file id: 1024), so that a long one gets the schema's
     // 400 naming the parameter rather than the router's 414.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
   });
   await app.register(swagger, {
     openapi: {

@@ -29,15 +29,18 @@ export async function startDemoTenants(log: Logger, options: { small?: boolean }
     for (const demo of simulatorDemos()) {
       const definition = CONNECTORS.get(demo.provider);
       if (!definition) throw new Error(`simulators/registry.ts lists ${demo.provider}, which ingestors/registry.ts does not`);
-      const sim = await demo.start({ log, seed: DEMO_SEED, small: options.small ?? false });
-      closers.push(() => sim.close());
-      connectors[demo.provider] = {
-        demo: instanceConfig(definition.configSchema, demo.connectorSettings(sim), (definition.instanceDefaults ?? {}) as Record<string, unknown>),
-      };
-      urls[demo.provider] = sim.url;
-      if (exampleUser === '' && demo.exampleUser) exampleUser = demo.exampleUser(sim);
+      const instances: Record<string, InstanceConfig> = {};
+      for (const [i, instance] of (demo.instances ?? ['demo']).entries()) {
+        // The first instance keeps the demo's seed, so its history stays the same across versions.
+        const sim = await demo.start({ log, seed: i === 0 ? DEMO_SEED : `${DEMO_SEED}:${instance}`, small: options.small ?? false });
+        closers.push(() => sim.close());
+        instances[instance] = instanceConfig(definition.configSchema, demo.connectorSettings(sim), (definition.instanceDefaults ?? {}) as Record<string, unknown>);
+        urls[`${demo.provider}.${instance}`] = sim.url;
+        if (exampleUser === '' && demo.exampleUser) exampleUser = demo.exampleUser(sim);
+      }
+      connectors[demo.provider] = instances;
     }
-    log.info(urls, `no connector configured: running simulated ${simulatorDemos().map((d) => d.title).join(', ')} (instance "demo")`);
+    log.info(urls, `no connector configured: running simulated ${simulatorDemos().map((d) => d.title).join(', ')} (instance "demo", and a second one where two are usual)`);
     return { connectors, exampleUser, close };
   } catch (err) {
     await close();

@@ -19,6 +19,9 @@ commands:
                                       responder, admin
   keys list | keys revoke KEY_ID      list the API keys (never the keys themselves); revoke one
   kafka start|stop|status             manage the local Kafka broker
+  deadletter replay --since TIME --provider P [--instance I] [--dry-run]
+                                      replay the dead-letter topic's activity records (after a fix);
+                                      each event is stored once
 `;
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,6 +47,12 @@ export async function main(argv: string[]): Promise<number> {
         const { runKeysCommand, connectKafka } = await import('./keys-kafka.js');
         const log = createLogger({ pretty: process.stderr.isTTY, level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
         return await runKeysCommand(args, { stdout: process.stdout, stderr: process.stderr }, () => connectKafka(process.env, log), log);
+      }
+      case 'deadletter': {
+        const { runDeadLetterCommand } = await import('./deadletter.js');
+        const { connectKafka } = await import('./keys-kafka.js');
+        const log = createLogger({ pretty: process.stderr.isTTY, level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
+        return await runDeadLetterCommand(args, { stdout: process.stdout, stderr: process.stderr }, () => connectKafka(process.env, log), activityNormalizers(), log);
       }
       case 'kafka': {
         const { kafkaCommand } = await import('../scripts/kafka-cli.js');

@@ -10,6 +10,7 @@ export const ERROR_CATALOGUE = {
   AW_NOT_READY: { status: 503, retriable: true, message: 'the service is not ready' },
   AW_PROVIDER_THROTTLED: { status: 503, retriable: true, message: 'the provider throttled the request' },
   AW_PROVIDER_UNAVAILABLE: { status: 502, retriable: true, message: 'the provider is unavailable' },
+  AW_PROVIDER_OUTCOME_UNKNOWN: { status: 502, retriable: false, message: 'the provider did not answer a change, which it may have applied; re-read the target before asking again' },
   AW_PROVIDER_AUTH_FAILED: { status: 502, retriable: false, message: 'the provider refused the credentials' },
   AW_PROVIDER_REQUEST_FAILED: { status: 502, retriable: false, message: 'the provider refused the request' },
   AW_PROVIDER_RESPONSE_INVALID: { status: 502, retriable: false, message: 'the provider answered something unexpected' },

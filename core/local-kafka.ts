@@ -7,6 +7,7 @@ import { AppwardenError } from './errors.js';
 import { probeKafka } from './kafka.js';
 import { acquireLock, exists, freePort, isAlive, isPortFree, readNumber, run, signal, sleep, tail, waitUntil } from './local-process.js';
 import type { KafkaSecurity } from './kafka-security.js';
+import { otherBrokerUsers, registerBrokerUser } from './local-kafka-users.js';
 import { localSecurity, scramBrokerProperties, scramCredentialArgument } from './local-kafka-sasl.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 import type { Logger } from './logger.js';
@@ -44,7 +45,7 @@ export interface KafkaBrokers {
   brokers: string[];
   /** True when this call started the broker (and `stop` will stop it). */
   startedHere: boolean;
-  /** Stops the broker if this call started it; otherwise does nothing. */
+  /** Stops the broker if this call started it and no other live process uses it; otherwise only leaves it. */
   stop(): Promise<void>;
   /** What clients need to connect: set when the broker requires SASL. */
   security?: KafkaSecurity;
@@ -124,8 +125,10 @@ export async function ensureLocalKafka(options: LocalKafkaOptions): Promise<Kafk
   const log = options.log.child({ component: 'local-kafka' });
   await ensurePrivateDir(paths.dataDir);
   const security = await localSecurity(paths, options.saslScram ?? false);
+  // Registered as a user of the broker until `stop`: whoever started it leaves it running for us.
+  const leave = await registerBrokerUser(paths.dataDir);
   const reused = (brokers: string[]): KafkaBrokers => ({
-    brokers, startedHere: false, stop: async () => undefined, ...(security ? { security } : {}),
+    brokers, startedHere: false, stop: leave, ...(security ? { security } : {}),
   });
 
   const running = await runningBroker(paths, security);
@@ -153,7 +156,13 @@ export async function ensureLocalKafka(options: LocalKafkaOptions): Promise<Kafk
     await writePrivateFile(paths.serverProperties, serverProperties(paths, port, await freePort(port), security?.sasl));
     await formatStorage(paths, log, security?.sasl);
     const brokers = await startBroker(paths, port, options, log, security);
-    return { brokers, startedHere: true, stop: () => stopLocalKafka(options).then(() => undefined), ...(security ? { security } : {}) };
+    const stop = async () => {
+      await leave();
+      const others = await otherBrokerUsers(paths.dataDir);
+      if (others.length > 0) log.info({ users: others }, 'broker left running: other processes still use it');
+      else await stopLocalKafka(options);
+    };
+    return { brokers, startedHere: true, stop, ...(security ? { security } : {}) };
   } finally {
     await release();
   }

@@ -13,6 +13,7 @@ const StreamStatusSchema = Type.Object({
   fetched: Type.Integer({ description: 'records received from the provider since start' }),
   published: Type.Integer({ description: 'events Kafka acknowledged since start' }),
   deadLettered: Type.Integer(),
+  degraded: Type.Optional(Type.Boolean({ description: 'its dead letters since start passed the threshold (DEGRADED_DEAD_LETTERS, 10): bad input does not stop it, but it needs a look' })),
   repeated: Type.Integer({ description: 're-read records already published by this process' }),
   readUntil: Type.Union([Type.String({ description: 'everything the provider timestamped before this instant has been read' }), Type.Null()]),
   freshnessMs: NullableNumber,
@@ -58,7 +59,7 @@ const InstanceStatusSchema = Type.Object({
     description: "event types the provider's table does not know, seen recently (most recent first, at most 100): they have action other and their application's category or other",
   })),
   source: Type.String({ description: 'runner: this process runs the instance; cursors: read from the cursors topic (an API process that runs no connector)' }),
-  health: Type.Optional(Type.String({ description: 'connected, connecting, degraded (missing permissions), error, paused or disconnected' })),
+  health: Type.Optional(Type.String({ description: 'connected, connecting, degraded (missing permissions, or a stream over the dead-letter threshold), error, paused or disconnected' })),
   problem: Type.Optional(Type.String({ description: 'why settings changed at run time could not be applied' })),
   reportedAt: Type.Optional(Type.Union([Type.String({ description: 'source cursors: when the runner last recorded its status' }), Type.Null()])),
 }, { additionalProperties: true });

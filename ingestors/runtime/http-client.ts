@@ -17,6 +17,10 @@ import {
 } from './http-wire.js';
 import { InstanceRateLimiter } from './rate-limit.js';
 import { SecretScrubber, bodySecrets } from './secret-scrubber.js';
+import { inChangeOnce } from './change-once.js';
+
+/** Network errors raised before a request left: sending it again cannot apply it twice. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export { headerBudgetThrottle, retryAfterThrottle, type HeaderBudgetSettings, type RateBudget, type ThrottlePolicy } from './rate-limit.js';
 export { systemClock, type Clock } from './backoff.js';
@@ -121,6 +125,8 @@ export class HttpClient<C = unknown> {
     const maxThrottleWaits = this.#options.retry.maxThrottleWaits ?? DEFAULT_MAX_THROTTLE_WAITS;
     let failures = 0;
     let throttleWaits = 0;
+    // A governance change (POST, PATCH) that got no answer may have been applied: it is not sent twice.
+    const onceOnly = inChangeOnce() && (req.method === 'POST' || req.method === 'PATCH');
     let reauthorized = false;
     // Every pass returns, throws, or uses up one of these three budgets.
     const maxPasses = maxAttempts + maxThrottleWaits + 2;
@@ -130,6 +136,11 @@ export class HttpClient<C = unknown> {
       if (!('status' in sent)) {
         failures++;
         const reason = sent.timedOut ? `no answer within ${this.#options.timeoutMs} ms` : describeNetworkError(sent.error);
+        if (onceOnly && (sent.timedOut || !NOT_SENT.has(reason))) {
+          throw new AppwardenError('AW_PROVIDER_OUTCOME_UNKNOWN', this.#scrub(`${req.method} ${path} got no answer (${reason}); the provider may have applied it, so it is not sent again`), {
+            cause: sent.error, details: { path, reason: this.#scrub(reason) },
+          });
+        }
         if (failures >= maxAttempts) {
           throw new AppwardenError('AW_PROVIDER_UNAVAILABLE', this.#scrub(`${req.method ?? 'GET'} ${path} failed ${failures} times: ${reason}`), {
             cause: sent.error, details: { path, attempts: failures, reason: this.#scrub(reason) },

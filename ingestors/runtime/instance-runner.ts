@@ -258,7 +258,7 @@ export class InstanceRunner {
     const saved: SavedStatus = {
       phase: this.phase,
       credentials: status.credentials,
-      streams: status.streams.map(({ stream, kind, state, lastSuccessAt, lastError }) => ({ stream, kind, state, lastSuccessAt, lastError })),
+      streams: status.streams.map(({ stream, kind, state, lastSuccessAt, lastError, deadLettered }) => ({ stream, kind, state, lastSuccessAt, lastError, deadLettered })),
     };
     const text = JSON.stringify(saved);
     if (text === this.savedStatus) return;

@@ -31,7 +31,7 @@ export interface InstanceStatus {
 export interface SavedStatus {
   phase: InstancePhase;
   credentials: CredentialCheck | null;
-  streams: Array<Pick<StreamStatus, 'stream' | 'kind' | 'state' | 'lastSuccessAt' | 'lastError'>>;
+  streams: Array<Pick<StreamStatus, 'stream' | 'kind' | 'state' | 'lastSuccessAt' | 'lastError'> & { deadLettered?: number }>;
 }
 
 export const STATUS_STREAM = '@status';
@@ -92,7 +92,7 @@ function fromCursors(provider: string, instance: string, cursors: Array<[string,
       stream: name,
       kind: recorded?.kind ?? (scan ? 'snapshot' : typeof readUntil === 'number' ? 'activities' : 'changes'),
       state: recorded?.state ?? 'waiting',
-      fetched: 0, published: 0, deadLettered: 0, repeated: 0,
+      fetched: 0, published: 0, deadLettered: recorded?.deadLettered ?? 0, repeated: 0,
       readUntil: typeof readUntil === 'number' ? new Date(readUntil).toISOString() : null,
       freshnessMs: typeof readUntil === 'number' ? Math.max(0, Date.now() - readUntil) : null,
       lastRunStartedAt: null,

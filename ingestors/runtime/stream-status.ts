@@ -9,6 +9,8 @@ export interface StreamStatus {
   /** Events Kafka acknowledged since start. */
   published: number;
   deadLettered: number;
+  /** Set by the API: the dead letters passed `DEGRADED_DEAD_LETTERS`. */
+  degraded?: boolean;
   /** Re-read records already published by this process (trailing window). */
   repeated: number;
   /** Activities: everything the provider timestamped before this instant has been read. */
@@ -47,4 +49,12 @@ export function newStreamStatus(stream: string, kind: StreamStatus['kind']): Str
     stream, kind, state: 'waiting', fetched: 0, published: 0, deadLettered: 0, repeated: 0,
     readUntil: null, freshnessMs: null, lastRunStartedAt: null, lastSuccessAt: null, nextRunAt: null, lastError: null,
   };
+}
+
+/** Dead letters (since the runner started) from which a stream is shown `degraded` in `/v1/connectors`. */
+export const DEGRADED_DEAD_LETTERS = 10;
+
+/** Whether a stream's dead letters passed the threshold: bad input does not stop it, but someone should look. */
+export function isDegraded(status: Pick<StreamStatus, 'deadLettered'>): boolean {
+  return status.deadLettered >= DEGRADED_DEAD_LETTERS;
 }

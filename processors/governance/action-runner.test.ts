@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppwardenError } from '../../core/errors.js';
 import type { ActionHandler } from '../../ingestors/contract.js';
+import { HttpClient } from '../../ingestors/runtime/http-client.js';
+import { startServer } from '../../test/support/http-server.js';
+import { testLog } from '../../test/support/stack.js';
 import { describeFailure, runAction, type ActionRunSettings } from './action-runner.js';
 
 const SETTINGS: ActionRunSettings = { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 1000 }, verify: { attempts: 3, delayMs: 5 } };
@@ -76,5 +79,40 @@ describe('runAction', () => {
     });
     assert.equal(describeFailure(err), 'POST /api/v1/users/x/lifecycle/suspend answered 400: Api validation failed: suspend; Cannot suspend a user that is not active');
     assert.equal(describeFailure(new Error('plain')), 'plain');
+  });
+});
+
+describe('runAction over a provider that applies a change but never answers', () => {
+  test('the change is sent once; the re-read shows it applied; a GET still retries', async () => {
+    let suspended = false;
+    const server = await startServer((req) => {
+      if (req.method === 'POST') {
+        suspended = true;
+        return { hang: true };
+      }
+      return { body: { status: suspended ? 'SUSPENDED' : 'ACTIVE' } };
+    });
+    try {
+      const http = new HttpClient({
+        baseUrl: server.url, limits: { concurrency: 2 }, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxThrottleWaitMs: 1000 },
+        timeoutMs: 300, log: testLog,
+      });
+      const handler: ActionHandler = {
+        run: async () => {
+          await http.request({ method: 'POST', path: '/api/v1/users/00u1/lifecycle/suspend' });
+          return { status: 'applied' };
+        },
+        verify: async () => (await http.request<{ status: string }>({ path: '/api/v1/users/00u1' })).body.status === 'SUSPENDED',
+      };
+      const outcome = await runAction(handler, TARGET, {}, SETTINGS, hooks(), signal);
+      assert.equal(outcome.kind, 'succeeded');
+      assert.equal(server.seen.filter((r) => r.method === 'POST').length, 1, 'the change was sent once');
+      // Outside an action, the same unanswered POST is an ordinary failure, retried.
+      const err = await http.request({ method: 'POST', path: '/api/v1/users/00u2/lifecycle/suspend' }).catch((e: unknown) => e);
+      assert.equal((err as AppwardenError).code, 'AW_PROVIDER_UNAVAILABLE');
+      assert.equal(server.seen.filter((r) => r.url.includes('00u2')).length, 3);
+    } finally {
+      await server.close();
+    }
   });
 });

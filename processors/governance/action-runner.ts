@@ -1,6 +1,7 @@
 import { isAppwardenError, isRetriable } from '../../core/errors.js';
 import type { ActionHandler, ActionResult, ActionTarget } from '../../ingestors/contract.js';
 import { fullJitterDelay } from '../../ingestors/runtime/backoff.js';
+import { changeOnce } from '../../ingestors/runtime/change-once.js';
 
 export interface ActionRunSettings {
   /** Attempts of an action that fails for a reason that passes, and the backoff between them. */
@@ -36,11 +37,21 @@ export async function runAction(
   for (let attempt = 1; attempt <= settings.retry.maxAttempts; attempt++) {
     await hooks.onAttempt(attempt, previous);
     try {
-      result = await handler.run(target, params, signal);
+      result = await changeOnce(() => handler.run(target, params, signal));
       break;
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       previous = err;
+      // The provider got the change but never answered: re-read before asking again, never apply twice.
+      if (isAppwardenError(err, 'AW_PROVIDER_OUTCOME_UNKNOWN') && handler.verify) {
+        if (await verifiedNow(handler, target, params, signal)) {
+          result = { status: 'applied', message: 'the provider did not answer the change; re-reading the target shows it applied' };
+          break;
+        }
+        if (attempt >= settings.retry.maxAttempts) return { kind: 'failed', error: err, retriable: true };
+        await hooks.pause(retryDelay(err, attempt, settings.retry));
+        continue;
+      }
       const retriable = isRetriable(err);
       if (!retriable || attempt >= settings.retry.maxAttempts) return { kind: 'failed', error: err, retriable };
       await hooks.pause(retryDelay(err, attempt, settings.retry));
@@ -61,6 +72,16 @@ export async function runAction(
     if (check < settings.verify.attempts) await hooks.pause(settings.verify.delayMs);
   }
   return { kind: 'not_verified', result, checks: settings.verify.attempts, lastError };
+}
+
+/** One re-read of the target; a read that fails counts as not (yet) applied. */
+async function verifiedNow(handler: ActionHandler, target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal): Promise<boolean> {
+  try {
+    return await handler.verify!(target, params, signal);
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    return false;
+  }
 }
 
 /** Backoff with jitter, or longer when the provider asked for a wait (a throttle), within `maxDelayMs`. */

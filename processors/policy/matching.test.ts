@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { AccountEvent, AuditEvent } from '../../schemas/types.js';
+import { AUDIT_ACTIONS } from '../../schemas/vocabulary.js';
 import { parseCondition } from './condition.js';
 import { compileDetection } from './detection.js';
 import type { PolicyKind } from './field-catalogue.js';
@@ -204,7 +205,7 @@ describe('detection problems', () => {
 
   test('values outside a vocabulary, fields of another kind, groups of fields and misused modifiers are refused', () => {
     assert.deepEqual(problemsOf('activity', { s: { action: ['login', 'file_downlaod'] }, condition: 's' }), [
-      's.action[1]: `file_downlaod` is not a value Appwarden writes in action (did you mean `file_download`?); values: ' + 'login, logout, sso, mfa_verify, mfa_challenge, mfa_deny, mfa_factor_enable, mfa_factor_disable, mfa_factor_reset, policy_evaluate, session_revoke, password_change, password_reset, account_lock, account_unlock, user_create, user_update, user_delete, user_suspend, user_unsuspend, user_activate, user_deactivate, group_member_add, group_member_remove, group_create, group_update, group_delete, privilege_grant, privilege_revoke, app_grant, app_revoke, app_access, admin_access, impersonate, impersonation_grant, impersonation_revoke, settings_change, rate_limit, file_view, file_download, file_upload, file_edit, file_delete, file_rename, file_move, file_share, file_unshare, file_link_create, file_link_remove, mail_forward_set, mail_rule_change, malware_detected, other',
+      's.action[1]: `file_downlaod` is not a value Appwarden writes in action (did you mean `file_download`?); values: ' + AUDIT_ACTIONS.join(', '),
     ]);
     assert.deepEqual(problemsOf('file', { s: { 'actor.email': 'x' }, condition: 's' }), [
       's.actor.email: `actor.email` is not a field of a file event (file policy)',

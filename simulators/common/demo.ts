@@ -30,6 +30,11 @@ export interface SimulatorDemo<S extends RunningSimulator = RunningSimulator> {
   connectorSettings(sim: S): Record<string, unknown>;
   /** A user of the tenant, for the example query printed at start. */
   exampleUser?(sim: S): string;
+  /**
+   * The demo's instances, each its own simulated tenant (default `['demo']`): a provider where several
+   * instances side by side are the everyday case (a sales and a support org) shows it in the demo.
+   */
+  instances?: readonly string[];
 }
 
 /** Keeps a demo's simulator type with it while the registry lists demos of different simulators. */

@@ -1,6 +1,7 @@
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/logger.js';
+import { installFaults, registerFaultPort } from './faults.js';
 
 /** A listening simulator: its base URL (no trailing slash) and how to stop it. */
 export interface RunningServer {
@@ -29,7 +30,7 @@ class DebugRequestLog extends LogController {
 
 /**
  * A fastify app set up the way every simulator needs it: requests logged at debug through `log`,
- * keep-alive connections closed on `close()`, and JSON bodies that may be empty (provider clients
+ * keep-alive connections closed on `close()`, the common faults (`faults.ts`) installed, and JSON bodies that may be empty (provider clients
  * often POST `Content-Type: application/json` with no body).
  */
 export function createHttpApp(log: Logger): FastifyInstance {
@@ -40,6 +41,7 @@ export function createHttpApp(log: Logger): FastifyInstance {
     forceCloseConnections: true,
     bodyLimit: 10 * 1024 * 1024,
   });
+  installFaults(app);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -58,6 +60,7 @@ export async function startHttpServer(app: FastifyInstance, options: ListenOptio
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0, listenTextResolver: (address) => `simulator listening at ${address}` });
   const { port } = app.server.address() as AddressInfo;
+  registerFaultPort(app, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {

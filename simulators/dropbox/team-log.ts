@@ -52,7 +52,7 @@ function makeEvent(state: Snapshot, p: Prng, atMs: number): Json {
   const kind = p.weighted([
     ['login_success', 30], ['login_fail', 4], ['logout', 6], ['file_add', 12], ['file_download', 12], ['file_preview', 8],
     ['shared_content_add_member', 4], ['shared_link_create', 4], ['sign_in_as_session_start', 2], ['member_send_invite_policy_changed', 1],
-    ['app_link_member', 2], ['tfa_change_status', 2], ['device_change_ip_desktop', 3], ['group_add_member', 2],
+    ['app_link_user', 2], ['tfa_change_status', 2], ['device_change_ip_desktop', 3], ['group_add_member', 2],
   ] as const);
   const assets = file ? [fileAsset(file.path, file.id, file.size)] : [];
   switch (kind) {
@@ -83,9 +83,9 @@ function makeEvent(state: Snapshot, p: Prng, atMs: number): Json {
         actor: { '.tag': 'admin', admin: memberLog(admin) }, context: { '.tag': 'team' }, origin: origin(p),
         details: { '.tag': 'member_send_invite_policy_changed_details', new_value: { '.tag': 'everyone' }, previous_value: { '.tag': 'specific_members' } },
       });
-    case 'app_link_member': {
+    case 'app_link_user': {
       const app = m.apps[0] ?? { app_id: `dbaid:AA${p.hex(30)}`, app_name: 'Zapier' };
-      return teamEvent(kind, 'apps', 'Linked app', atMs, { actor: user, ...self, origin: { ...origin(p), access_method: { '.tag': 'api', request_id: `dbarod:${p.hex(32)}` } }, details: { '.tag': 'app_link_member_details', app_info: { '.tag': 'member_linked_app', app_id: app.app_id, display_name: app.app_name } } });
+      return teamEvent(kind, 'apps', 'Linked app', atMs, { actor: user, ...self, origin: { ...origin(p), access_method: { '.tag': 'api', request_id: `dbarod:${p.hex(32)}` } }, details: { '.tag': 'app_link_user_details', app_info: { '.tag': 'member_linked_app', app_id: app.app_id, display_name: app.app_name } } });
     }
     case 'tfa_change_status':
       return teamEvent(kind, 'tfa', 'Enabled/disabled/changed two-step verification setting', atMs, { actor: user, ...self, origin: origin(p), details: { '.tag': 'tfa_change_status_details', new_value: { '.tag': p.chance(0.5) ? 'authenticator' : 'disabled' }, previous_value: { '.tag': 'sms' }, used_rescue_code: false } });

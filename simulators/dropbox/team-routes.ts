@@ -126,7 +126,7 @@ export function registerTeamRoutes(app: FastifyInstance, guard: Guard, log: Team
     const found = m.apps.find((a) => a.app_id === body.app_id);
     if (!found) throw dropboxErrors.tag('app_not_found');
     m.apps = m.apps.filter((a) => a !== found);
-    record('app_unlink_member', 'apps', 'Unlinked app', { context: memberLog(m), details: { '.tag': 'app_unlink_member_details', app_info: { '.tag': 'member_linked_app', app_id: found.app_id, display_name: found.app_name } } });
+    record('app_unlink_user', 'apps', 'Unlinked app', { context: memberLog(m), details: { '.tag': 'app_unlink_user_details', app_info: { '.tag': 'member_linked_app', app_id: found.app_id, display_name: found.app_name } } });
     return null;
   });
 

@@ -13,4 +13,6 @@ export const salesforceDemo = simulatorDemo({
     eventLogInterval: 'Hourly', realTimeEvents: ['LoginEvent', 'LogoutEvent', 'ApiEvent', 'ReportEvent', 'LightningUriEvent'],
   }),
   exampleUser: (sim) => String(sim.org.users[0]?.Username ?? ''),
+  // A sales org and a support org, side by side.
+  instances: ['demo', 'demo-support'],
 });

@@ -143,7 +143,7 @@ describe('Dropbox end to end: two teams, accounts, activities, files, governance
     const app = other.apps[0]!;
     assert.equal((await govern('revoke_app_grant', { type: 'app_grant', id: `${other.team_member_id}/${app.app_id}` })).command.status, 'succeeded');
     assert.ok(!other.apps.includes(app));
-    await waitFor(async () => (await activities('a', 'action=app_revoke')).length > 0, { what: 'app_unlink_member in the trail' });
+    await waitFor(async () => (await activities('a', 'action=app_revoke')).length > 0, { what: 'app_unlink_user in the trail' });
   });
 
   test('sharing control and quarantine through the API, quarantine reverted', async () => {
