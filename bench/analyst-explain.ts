@@ -23,6 +23,7 @@ export function recording(clickhouse: ClickHouse, seen: Statement[]): ClickHouse
       return clickhouse.query(sql, params, options);
     },
     insert: (table, rows, options) => clickhouse.insert(table, rows, options),
+    insertRecords: (table, records, encoder, options) => clickhouse.insertRecords(table, records, encoder, options),
     stream: (sql, params, options) => {
       seen.push({ sql, params });
       return clickhouse.stream(sql, params, options);

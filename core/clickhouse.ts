@@ -1,5 +1,6 @@
 import { AppwardenError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { RowBinaryWriter } from './row-binary-writer.js';
 
 /**
  * The one way Appwarden talks to ClickHouse. Two backends run the same SQL: chdb (the engine
@@ -36,6 +37,12 @@ export interface ClickHouse {
    */
   insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
   /**
+   * Bulk insert of records through their table's encoder, in the fastest format the backend takes
+   * (embedded: RowBinary, written by the encoder straight from the records; server: JSONEachRow).
+   * `dedupToken` as in `insert`: the same token and the same records store once.
+   */
+  insertRecords<R>(table: string, records: readonly R[], encoder: RecordEncoder<R>, options?: InsertOptions): Promise<void>;
+  /**
    * A SELECT read block by block (JSONEachRow, same params and settings as `query`), for results too
    * large to hold: each yielded array is one block of rows, and the next is read only when asked for,
    * so memory stays that of one block. Breaking out of the loop cancels the query.
@@ -45,6 +52,18 @@ export interface ClickHouse {
   table(name: string): string;
   /** Idempotent; waits for this handle's running statements. Later calls fail. */
   close(): Promise<void>;
+}
+
+/** How a table's records become rows: the catalogue of the table implements it. */
+export interface RecordEncoder<R> {
+  /** The columns every row carries, in order. */
+  readonly insertColumns: readonly string[];
+  /** Appends the record as one RowBinary row of `insertColumns`. */
+  writeRowBinary(w: RowBinaryWriter, record: R): void;
+  /** The record as a JSONEachRow row. */
+  toJsonRow(record: R): Record<string, unknown>;
+  /** Engine settings of every insert into the table (numbers only). */
+  readonly insertSettings?: Readonly<Record<string, number>>;
 }
 
 export interface QueryOptions {
@@ -96,6 +115,7 @@ export function withQuerySettings(clickhouse: ClickHouse, settings: QuerySetting
     exec: (sql, params) => clickhouse.exec(sql, params),
     query: (sql, params, options) => clickhouse.query(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
     insert: (table, rows, options) => clickhouse.insert(table, rows, options),
+    insertRecords: (table, records, encoder, options) => clickhouse.insertRecords(table, records, encoder, options),
     stream: (sql, params, options) => clickhouse.stream(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
     table: (name) => clickhouse.table(name),
     close: () => clickhouse.close(),

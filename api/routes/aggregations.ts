@@ -4,6 +4,7 @@ import type { ClickHouse } from '../../core/clickhouse.js';
 import { ActivityFilterProperties, activityConditions, timeRangeOf, type ActivityFilters } from '../activity-query.js';
 import { badRequest } from '../errors.js';
 import { ErrorBodySchema } from '../schemas.js';
+import { latestActivities } from '../../processors/sink/catalogue/index.js';
 
 /** What a count may be grouped by: the SQL of its key (and of a display name), over `activities`. */
 const DIMENSIONS = {
@@ -71,7 +72,7 @@ export function aggregationRoutes(app: FastifyInstance, deps: { clickhouse: Clic
     const dim: { key: string; name?: string; skip?: string; join?: string } = DIMENSIONS[query.by];
     const where = activityConditions(query, deps.maxQueryRangeDays, { top: query.top ?? 10 });
     if (dim.skip) where.add(dim.skip);
-    const from = `FROM activities FINAL ${dim.join ?? ''} WHERE ${where}`;
+    const from = `FROM activities FINAL ${dim.join ?? ''} WHERE ${latestActivities(String(where))}`;
     const [items, totals] = await Promise.all([
       deps.clickhouse.query<{ key: string; name: string | null; count: number }>(
         `SELECT ${dim.key} AS key, ${dim.name ?? 'NULL'} AS name, count() AS count ${from} GROUP BY key ORDER BY count DESC, key LIMIT {top:UInt32}`, where.params),
@@ -102,7 +103,7 @@ export function aggregationRoutes(app: FastifyInstance, deps: { clickhouse: Clic
     const index = new Map(starts.map((s, i) => [s, i]));
     const bucketSql = 'toUnixTimestamp(toStartOfInterval(occurred_at, toIntervalSecond({step:UInt32}))) * 1000';
     const rows = await deps.clickhouse.query<{ bucket: number; count: number }>(
-      `SELECT ${bucketSql} AS bucket, count() AS count FROM activities FINAL WHERE ${where} GROUP BY bucket`, where.params);
+      `SELECT ${bucketSql} AS bucket, count() AS count FROM activities FINAL WHERE ${latestActivities(String(where))} GROUP BY bucket`, where.params);
     const totals = new Array<number>(count).fill(0);
     for (const r of rows) {
       const i = index.get(Number(r.bucket));
@@ -113,7 +114,7 @@ export function aggregationRoutes(app: FastifyInstance, deps: { clickhouse: Clic
       const dim: { key: string; skip?: string; join?: string } = DIMENSIONS[query.by];
       if (dim.skip) where.add(dim.skip);
       where.params.top = query.top ?? 5;
-      const from = `FROM activities FINAL ${dim.join ?? ''} WHERE ${where}`;
+      const from = `FROM activities FINAL ${dim.join ?? ''} WHERE ${latestActivities(String(where))}`;
       const series = await deps.clickhouse.query<{ key: string; bucket: number; count: number }>(
         `WITH top_keys AS (SELECT ${dim.key} AS key ${from} GROUP BY key ORDER BY count() DESC, key LIMIT {top:UInt32})
          SELECT ${dim.key} AS key, ${bucketSql} AS bucket, count() AS count ${from} AND ${dim.key} IN (SELECT key FROM top_keys)

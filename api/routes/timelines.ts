@@ -7,6 +7,7 @@ import { Conditions, keysetPage } from '../conditions.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
 import { ErrorBodySchema } from '../schemas.js';
 import { DAY_MS } from '../time-range.js';
+import { latestActivities, TARGET_IDS_INDEXED } from '../../processors/sink/catalogue/index.js';
 
 const DEFAULT_RANGE_MS = 30 * DAY_MS;
 
@@ -84,13 +85,13 @@ export function timelineRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     const actor = byEmail ? 'user_key = {key:String}' : '(user_key = {key:String} OR actor_id = {key:String})';
     const target = byEmail
       ? 'has(arrayMap(e -> lower(ifNull(e, \'\')), target_emails), {key:String})'
-      : 'has(target_ids, {key:String})';
+      : `has(${TARGET_IDS_INDEXED}, {key:String})`;
     // Governance acts on account ids: those of this person's accounts, or the id given.
     const governed = byEmail
       ? "(target_id IN (SELECT subject_id FROM accounts WHERE user_key = {key:String} AND kind = 'user') OR lower(ifNull(target_name, '')) = {key:String})"
       : 'target_id = {key:String}';
     return timeline(deps, query, { key }, [
-      `SELECT ${ACTIVITY_COLUMNS(`if(${actor}, 'actor', 'target')`)} FROM activities FINAL WHERE ({range}) AND (${actor} OR ${target})`,
+      `SELECT ${ACTIVITY_COLUMNS(`if(${actor}, 'actor', 'target')`)} FROM activities FINAL WHERE ${latestActivities(`({range}) AND (${actor} OR ${target})`)}`,
       `SELECT ${GOVERNANCE_COLUMNS} FROM governance_log FINAL WHERE ({grange}) AND ${governed}`,
     ]);
   });
@@ -110,7 +111,7 @@ export function timelineRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     const query = request.query as Static<typeof FileQuerySchema>;
     const scope = new Conditions().equals('provider', 'provider', query.provider).equals('instance', 'instance', query.instance);
     return timeline(deps, query, { key: fileId, ...scope.params }, [
-      `SELECT ${ACTIVITY_COLUMNS("'target'")} FROM activities FINAL WHERE ({range}) AND has(target_ids, {key:String}) AND ${scope}`,
+      `SELECT ${ACTIVITY_COLUMNS("'target'")} FROM activities FINAL WHERE ${latestActivities(`({range}) AND has(${TARGET_IDS_INDEXED}, {key:String}) AND ${scope}`)}`,
       `SELECT ${GOVERNANCE_COLUMNS} FROM governance_log FINAL WHERE ({grange}) AND target_id = {key:String} AND ${scope}`,
     ]);
   });
@@ -133,8 +134,8 @@ async function timeline(
     where.add('(at, kind, id) < ({c_at:DateTime64(3)}, {c_kind:String}, {c_id:String})', { c_at: formatDateTime64(at), c_kind: kind, c_id: id });
   }
   const union = parts.map((p) => p
-    .replace('{range}', 'occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}')
-    .replace('{grange}', 'at >= {from:DateTime64(3)} AND at < {to:DateTime64(3)}')).join('\nUNION ALL\n');
+    .replaceAll('{range}', 'occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}')
+    .replaceAll('{grange}', 'at >= {from:DateTime64(3)} AND at < {to:DateTime64(3)}')).join('\nUNION ALL\n');
   const rows = await deps.clickhouse.query<EntryRow>(
     `SELECT * FROM (${union}) WHERE ${where} ORDER BY at DESC, kind DESC, id DESC LIMIT {limit:UInt32}`,
     where.params,

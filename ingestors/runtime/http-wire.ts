@@ -1,6 +1,7 @@
 /** Small pieces of the HTTP client that deal with bytes, headers and signals, not with policy. */
 import { Readable } from 'node:stream';
 import { AppwardenError } from '../../core/errors.js';
+import { rememberRecordTexts } from './record-text.js';
 
 /**
  * `auto` (default): JSON when the content-type says so, else text. `buffer` gives a Buffer.
@@ -30,7 +31,9 @@ export function decodeBody(bytes: Buffer, contentType: string | null, type: Resp
   if (type === 'text' || (type === 'auto' && !/\bjson\b/i.test(contentType ?? ''))) return { ok: true, value: text };
   if (text.trim() === '') return { ok: true, value: null };
   try {
-    return { ok: true, value: JSON.parse(text) };
+    const value: unknown = JSON.parse(text);
+    rememberRecordTexts(text, value);
+    return { ok: true, value };
   } catch {
     return { ok: false };
   }

@@ -4,6 +4,7 @@ import { auditKey } from '../../schemas/keys.js';
 import type { AccountEvent, AuditEvent, FileEvent } from '../../schemas/types.js';
 import type { NormalizeContext, SnapshotContext, SnapshotItem } from '../contract.js';
 import { deadLetterFrom, rawText, type DeadLetter } from './dead-letter.js';
+import { recordText } from './record-text.js';
 
 export interface StreamRef {
   provider: string;
@@ -52,7 +53,9 @@ export class EventPublisher {
       let stage: DeadLetter['stage'] = 'normalize';
       try {
         // A record that holds several events is published whole or dead-lettered whole.
-        const normalized = normalize(raw, ctx);
+        // The provider's own text of the record, taken from the body once (no re-serialization).
+        const text = recordText(raw);
+        const normalized = normalize(raw, text === undefined ? ctx : { ...ctx, rawText: text });
         const fresh = (Array.isArray(normalized) ? normalized : [normalized]).filter((event) => !repeats.isRepeatEvent(event.event_id));
         if (fresh.length === 0) {
           skipped++;
@@ -63,7 +66,7 @@ export class EventPublisher {
         messages.push(...encoded);
         published.push(...fresh);
       } catch (err) {
-        const text = rawText(raw);
+        const text = recordText(raw) ?? rawText(raw);
         if (repeats.isRepeatDeadLetter(text)) skipped++;
         else dead.push(deadLetterFrom(err, { stage, ...ref, raw: text }));
       }

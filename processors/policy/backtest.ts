@@ -4,7 +4,7 @@ import {
   ACCOUNT_EVENT_COLUMNS, accountRowToAccountEvent, activityRowToAuditEvent, AUDIT_EVENT_COLUMNS, FILE_EVENT_COLUMNS, fileRowToFileEvent,
   type StoredAccountRow, type StoredActivityRow, type StoredFileRow,
 } from '../sink/row-to-record.js';
-import { TABLES } from '../sink/tables.js';
+import { latestActivities, TABLES } from '../sink/tables.js';
 import type { Alert, GovernanceCommand } from '../../schemas/types.js';
 import type { CompiledPolicy } from './compile.js';
 import { Evaluator, type PolicyNotice } from './evaluator.js';
@@ -199,12 +199,17 @@ async function* readPages(
     ...(source.where ? [source.where] : []),
     ...(providers ? ['provider IN {providers:Array(String)}'] : []),
   ];
-  const sql = (withCursor: boolean) => `SELECT ${source.columns} FROM ${source.table} FINAL
-    WHERE ${source.time} >= {from:DateTime64(3)} AND ${source.time} < {to:DateTime64(3)}
-      ${filters.map((f) => `AND ${f}`).join(' ')}
-      ${withCursor ? `AND (${source.time}, ${source.id}) > ({cursor_t:DateTime64(3)}, {cursor_id:String})` : ''}
+  const sql = (withCursor: boolean) => {
+    const where = [
+      `${source.time} >= {from:DateTime64(3)} AND ${source.time} < {to:DateTime64(3)}`,
+      ...filters,
+      ...(withCursor ? [`(${source.time}, ${source.id}) > ({cursor_t:DateTime64(3)}, {cursor_id:String})`] : []),
+    ].join(' AND ');
+    return `SELECT ${source.columns} FROM ${source.table} FINAL
+    WHERE ${source.table === TABLES.activities ? latestActivities(where) : where}
     ORDER BY ${source.time}, ${source.id}
     LIMIT {limit:UInt32}`;
+  };
 
   let sliceMs = HOUR_MS;
   for (let start = from; start < to;) {

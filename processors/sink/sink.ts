@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClickHouse } from '../../core/clickhouse.js';
+import type { ClickHouse, RecordEncoder } from '../../core/clickhouse.js';
 import { isAppwardenError } from '../../core/errors.js';
 import type { ConsumedBatch, ConsumerHandle, KafkaBus, ProcessedPosition } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
@@ -8,10 +8,11 @@ import { deadLetterFrom } from '../../ingestors/runtime/dead-letter.js';
 import { decode } from '../../schemas/registry.js';
 import type { GovernanceCommand } from '../../schemas/types.js';
 import { readEnvelope, SIGNATURE_HEADER, verifyCommand, type SigningKey } from '../governance/command-message.js';
+import { ensureTables } from './tables.js';
+import { auditTrailMessageToEntry } from './audit-trail-table.js';
 import {
-  accountEventToRow, alertToRow, auditEventToRow, ensureTables, fileEventToRow, governanceCommandToRow, governanceResultToRow, TABLES,
-} from './tables.js';
-import { auditTrailMessageToRow } from './audit-trail-table.js';
+  ACCOUNTS, ACTIVITIES, ALERTS, AUDIT_TRAIL, FILES, GOVERNANCE_COMMANDS, GOVERNANCE_LOG, type CatalogueTable,
+} from './catalogue/index.js';
 
 export interface SinkOptions {
   bus: KafkaBus;
@@ -30,32 +31,44 @@ export interface SinkOptions {
 }
 
 interface TableRoute {
-  table: (typeof TABLES)[keyof typeof TABLES];
+  table: string;
+  /** The table's catalogue: how its records become rows. */
+  encoder: RecordEncoder<unknown>;
   /**
-   * The row of a message value; throws when the value is not what the topic carries; null for a
+   * The record of a message value; throws when the value is not what the topic carries; null for a
    * message that is refused without being a dead letter (an unsigned governance command).
    */
-  toRow: (value: Buffer, headers: Readonly<Record<string, string>>) => Record<string, unknown> | null;
+  toRecord: (value: Buffer, headers: Readonly<Record<string, string>>) => unknown;
 }
 
 /** A route for an Avro topic: the record must be of the topic's schema; `accept` may refuse it. */
-function avro(
-  table: TableRoute['table'], schema: string, toRow: (record: never) => Record<string, unknown>,
-  accept?: (record: never, headers: Readonly<Record<string, string>>) => boolean,
+function avro<R>(
+  table: CatalogueTable<R>, schema: string,
+  accept?: (record: R, headers: Readonly<Record<string, string>>) => boolean,
 ): TableRoute {
   return {
-    table,
-    toRow: (value, headers) => {
+    table: table.name,
+    encoder: table as RecordEncoder<unknown>,
+    toRecord: (value, headers) => {
       const decoded = decode(value);
-      if (decoded.schema.name !== schema) throw new Error(`a ${decoded.schema.name} record on the ${table} topic`);
-      if (accept && !accept(decoded.record as never, headers)) return null;
-      return toRow(decoded.record as never);
+      if (decoded.schema.name !== schema) throw new Error(`a ${decoded.schema.name} record on the ${table.name} topic`);
+      if (accept && !accept(decoded.record as R, headers)) return null;
+      return decoded.record;
     },
   };
 }
 
+/** What one table has buffered. */
+interface TableBuffer {
+  encoder: RecordEncoder<unknown>;
+  records: unknown[];
+}
+
 export interface SinkStats {
   rowsInserted: Record<string, number>;
+  /** Milliseconds spent decoding messages (Avro) and in inserts (encoding rows and the engine's write), for the bench's breakdown. */
+  decodeMs: number;
+  insertMs: number;
   inserts: number;
   deadLettered: number;
   lastFlushAt: string | null;
@@ -70,7 +83,7 @@ export interface SinkStats {
 export class ClickHouseSink {
   private readonly routes: Map<string, TableRoute>;
   private readonly log: Logger;
-  private buffers = new Map<TableRoute['table'], Record<string, unknown>[]>();
+  private buffers = new Map<string, TableBuffer>();
   /** First and last offset buffered per topic-partition, for the dedup token and the commit. */
   private ranges: SinkRanges = new Map();
   private buffered = 0;
@@ -78,20 +91,20 @@ export class ClickHouseSink {
   private timer: NodeJS.Timeout | null = null;
   private consumer: ConsumerHandle | null = null;
   private readonly abort = new AbortController();
-  private readonly stats: SinkStats = { rowsInserted: {}, inserts: 0, deadLettered: 0, lastFlushAt: null, buffered: 0 };
+  private readonly stats: SinkStats = { rowsInserted: {}, decodeMs: 0, insertMs: 0, inserts: 0, deadLettered: 0, lastFlushAt: null, buffered: 0 };
 
   constructor(private readonly options: SinkOptions) {
     this.log = options.log.child({ component: 'sink' });
     const { topics } = options.bus;
     this.routes = new Map<string, TableRoute>([
-      [topics.audit, avro('activities', 'audit-event', auditEventToRow)],
-      [topics.account, avro('accounts', 'account-event', accountEventToRow)],
-      [topics.file, avro('files', 'file-event', fileEventToRow)],
-      [topics.alert, avro('alerts', 'alert', alertToRow)],
-      [topics.governanceCommand, avro('governance_commands', 'governance-command', governanceCommandToRow,
+      [topics.audit, avro(ACTIVITIES, 'audit-event')],
+      [topics.account, avro(ACCOUNTS, 'account-event')],
+      [topics.file, avro(FILES, 'file-event')],
+      [topics.alert, avro(ALERTS, 'alert')],
+      [topics.governanceCommand, avro(GOVERNANCE_COMMANDS, 'governance-command',
         (command: GovernanceCommand, headers) => this.signed(command, headers))],
-      [topics.governanceResult, avro('governance_log', 'governance-result', governanceResultToRow)],
-      [topics.auditTrail, { table: TABLES.auditTrail, toRow: auditTrailMessageToRow }],
+      [topics.governanceResult, avro(GOVERNANCE_LOG, 'governance-result')],
+      [topics.auditTrail, { table: AUDIT_TRAIL.name, encoder: AUDIT_TRAIL as RecordEncoder<unknown>, toRecord: auditTrailMessageToEntry }],
     ]);
   }
 
@@ -123,13 +136,14 @@ export class ClickHouseSink {
   private async accept(batch: ConsumedBatch, heartbeat: () => Promise<void>): Promise<void> {
     const route = this.routes.get(batch.topic);
     if (!route || batch.records.length === 0) return;
-    const rows: Record<string, unknown>[] = [];
+    const rows: unknown[] = [];
     const dead = [];
+    const decodeStart = performance.now();
     for (const record of batch.records) {
       try {
         if (!record.value) throw new Error('the message has no value');
-        const row = route.toRow(record.value, record.headers);
-        if (row) rows.push(row);
+        const row = route.toRecord(record.value, record.headers);
+        if (row !== null) rows.push(row);
       } catch (err) {
         dead.push(deadLetterFrom(err, {
           stage: 'decode', provider: null, instance: null, stream: null,
@@ -138,6 +152,7 @@ export class ClickHouseSink {
         }));
       }
     }
+    this.stats.decodeMs += performance.now() - decodeStart;
     // Dead letters are acknowledged before their offsets can be committed by a flush.
     if (dead.length > 0) {
       await this.options.bus.send(this.options.bus.topics.deadLetter, dead.map((d) => ({
@@ -150,8 +165,8 @@ export class ClickHouseSink {
     }
     // From here to the end of the method nothing awaits, so a flush sees the rows and their offsets together.
     const buffer = this.buffers.get(route.table);
-    if (buffer) for (const row of rows) buffer.push(row);
-    else this.buffers.set(route.table, rows);
+    if (buffer) for (const row of rows) buffer.records.push(row);
+    else this.buffers.set(route.table, { encoder: route.encoder, records: rows });
     this.addRange(batch.topic, batch.partition, batch.records[0]!.offset, batch.records[batch.records.length - 1]!.offset);
     this.buffered += batch.records.length;
     // Backpressure: a full buffer is written before more is accepted.
@@ -202,15 +217,17 @@ export class ClickHouseSink {
     // The token names exactly the offsets the block holds, so retrying this block inserts it once.
     const token = createHash('sha256').update([...ranges.values()]
       .map((r) => `${r.topic}:${r.partition}:${r.first}-${r.last}`).sort().join(',')).digest('hex').slice(0, 32);
+    const insertStart = performance.now();
     try {
-      for (const [table, rows] of buffers) {
-        if (rows.length > 0) await this.options.clickhouse.insert(table, rows, { dedupToken: `${table}:${token}` });
+      for (const [table, { encoder, records }] of buffers) {
+        if (records.length > 0) await this.options.clickhouse.insertRecords(table, records, encoder, { dedupToken: `${table}:${token}` });
       }
     } catch (err) {
       this.putBack(buffers, ranges, count);
       throw err;
     }
-    for (const [table, rows] of buffers) this.stats.rowsInserted[table] = (this.stats.rowsInserted[table] ?? 0) + rows.length;
+    this.stats.insertMs += performance.now() - insertStart;
+    for (const [table, { records }] of buffers) this.stats.rowsInserted[table] = (this.stats.rowsInserted[table] ?? 0) + records.length;
     this.stats.inserts++;
     this.stats.lastFlushAt = new Date().toISOString();
     const positions: ProcessedPosition[] = [...ranges.values()].map((r) => ({ topic: r.topic, partition: r.partition, offset: r.last }));
@@ -224,11 +241,11 @@ export class ClickHouseSink {
   }
 
   /** A failed block goes back in front of what arrived meanwhile, so nothing is committed past it. */
-  private putBack(buffers: Map<TableRoute['table'], Record<string, unknown>[]>, ranges: SinkRanges, count: number): void {
-    for (const [table, rows] of this.buffers) {
+  private putBack(buffers: Map<string, TableBuffer>, ranges: SinkRanges, count: number): void {
+    for (const [table, newer] of this.buffers) {
       const older = buffers.get(table);
-      if (older) for (const row of rows) older.push(row);
-      else buffers.set(table, rows);
+      if (older) for (const record of newer.records) older.records.push(record);
+      else buffers.set(table, newer);
     }
     for (const r of this.ranges.values()) {
       const id = `${r.topic}/${r.partition}`;

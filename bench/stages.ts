@@ -1,0 +1,135 @@
+/**
+ * The per-stage measurements of `npm run bench`, each with where its time goes (per-step timings).
+ */
+import { openClickHouse } from '../core/clickhouse.js';
+import { createKafkaBus, type KafkaBusOptions, type KafkaMessage } from '../core/kafka.js';
+import type { Logger } from '../core/logger.js';
+import { normalizeOktaLogEvent } from '../ingestors/okta/normalize.js';
+import { recordText, rememberRecordTexts } from '../ingestors/runtime/record-text.js';
+import { ACTIVITIES } from '../processors/sink/catalogue/index.js';
+import { ensureTables } from '../processors/sink/tables.js';
+import { auditKey } from '../schemas/keys.js';
+import { encode } from '../schemas/registry.js';
+import type { AuditEvent } from '../schemas/types.js';
+
+export type Out = (line: string) => void;
+export const rate = (count: number, ms: number) => `${Math.round((count / ms) * 1000).toLocaleString('en-US')}/s`;
+const share = (part: number, whole: number) => `${Math.round((part / whole) * 100)}%`;
+
+/** The pages the connector receives: the simulator's records as JSON bodies of 1000. */
+export function pageBodies(raws: readonly unknown[]): string[] {
+  const bodies: string[] = [];
+  for (let i = 0; i < raws.length; i += 1000) bodies.push(JSON.stringify(raws.slice(i, i + 1000)));
+  return bodies;
+}
+
+/**
+ * Stage 1: what a connector does with each page: parse the body (the HTTP client; the record texts
+ * are found in the same pass), normalize, Avro-encode, key. Best of `rounds`, one core.
+ */
+export function normalizeStage(bodies: readonly string[], out: Out, rounds = 3): { messages: KafkaMessage[]; events: AuditEvent[] } {
+  let best: { s: { parse: number; normalize: number; encode: number }; messages: KafkaMessage[]; events: AuditEvent[] } | null = null;
+  for (let round = 0; round < rounds; round++) {
+    const s = { parse: 0, normalize: 0, encode: 0 };
+    const events: AuditEvent[] = [];
+    const messages: KafkaMessage[] = [];
+    const ingestedAt = Date.now();
+    // Page by page, as a connector does: the page's records and their texts are dropped after it.
+    for (const body of bodies) {
+      let t = performance.now();
+      const page = JSON.parse(body) as unknown[];
+      rememberRecordTexts(body, page);
+      s.parse += performance.now() - t;
+      t = performance.now();
+      const first = events.length;
+      for (const raw of page) events.push(normalizeOktaLogEvent(raw, { instance: 'bench', ingestedAt, rawText: recordText(raw)! }));
+      s.normalize += performance.now() - t;
+      t = performance.now();
+      for (let i = first; i < events.length; i++) messages.push({ key: auditKey(events[i]!), value: encode('audit-event', events[i]!) });
+      s.encode += performance.now() - t;
+    }
+    if (!best || s.normalize + s.encode < best.s.normalize + best.s.encode) best = { s, messages, events };
+  }
+  // What normalizing cost before the text was taken from the body: JSON.stringify of every record.
+  const sample = (JSON.parse(bodies[0]!) as unknown[]);
+  let t = performance.now();
+  for (let r = 0; r < 20; r++) for (const raw of sample) normalizeOktaLogEvent(raw, { instance: 'bench', ingestedAt: 0 });
+  const before = (performance.now() - t) / (20 * sample.length);
+  t = performance.now();
+  for (let r = 0; r < 20; r++) for (const raw of sample) normalizeOktaLogEvent(raw, { instance: 'bench', ingestedAt: 0, rawText: '' });
+  const after = (performance.now() - t) / (20 * sample.length);
+  const { s, messages, events } = best!;
+  const n = events.length;
+  out(`normalize + Avro encode (1 core):  ${rate(n, s.normalize + s.encode)}  (normalize ${rate(n, s.normalize)}, encode + key ${rate(n, s.encode)}; best of ${rounds})`);
+  out(`  where the time goes: normalize ${share(s.normalize, s.normalize + s.encode)}, Avro encode ${share(s.encode, s.normalize + s.encode)}; `
+    + `the HTTP client's JSON.parse + record texts ${rate(n, s.parse)}; normalize with the raw re-serialized per event (before) ${rate(1, before)} against ${rate(1, after)} without`);
+  return { messages, events };
+}
+
+/** Stage 2: produce with several settings on a sample, then all messages with the fastest. */
+export async function produceStage(messages: KafkaMessage[], base: KafkaBusOptions, out: Out): Promise<KafkaBusOptions> {
+  const sample = messages.slice(0, Math.min(messages.length, 40_000));
+  const settings: Array<Pick<KafkaBusOptions, 'maxRequestBytes' | 'compression'>> = [
+    { maxRequestBytes: 512 * 1024, compression: 'none' },
+    { maxRequestBytes: 1024 * 1024, compression: 'none' },
+    { maxRequestBytes: 4 * 1024 * 1024, compression: 'none' },
+    { maxRequestBytes: 1024 * 1024, compression: 'gzip' },
+  ];
+  let best: { options: KafkaBusOptions; ms: number } | null = null;
+  const parts: string[] = [];
+  for (const s of settings) {
+    const options = { ...base, ...s, prefix: `${base.prefix}_${parts.length}` };
+    const bus = createKafkaBus(options);
+    await bus.ensureTopics();
+    const t = performance.now();
+    await sendAll(bus.send.bind(bus), bus.topics.audit, sample);
+    const ms = performance.now() - t;
+    await bus.deleteTopics().catch(() => undefined);
+    await bus.disconnect();
+    parts.push(`${s.maxRequestBytes! / 1024} KiB ${s.compression}: ${rate(sample.length, ms)}`);
+    if (!best || ms < best.ms) best = { options: { ...base, ...s }, ms };
+  }
+  out(`  producer settings (kafkajs, idempotent, acks=all, ${sample.length.toLocaleString('en-US')} messages): ${parts.join('; ')}`);
+  const bus = createKafkaBus(best!.options);
+  await bus.ensureTopics();
+  const t = performance.now();
+  await sendAll(bus.send.bind(bus), bus.topics.audit, messages);
+  const ms = performance.now() - t;
+  await bus.disconnect();
+  const mb = messages.reduce((n, m) => n + (m.value?.length ?? 0), 0) / 1e6;
+  out(`produce to Kafka (acks=all):       ${rate(messages.length, ms)}  (${Math.round(ms)} ms, ${Math.round(mb / (ms / 1000))} MB/s, ${best!.options.maxRequestBytes! / 1024} KiB requests, ${best!.options.compression})`);
+  return best!.options;
+}
+
+/** Sends in slices of 10,000, as a connector's pages would. */
+async function sendAll(send: (topic: string, m: KafkaMessage[]) => Promise<void>, topic: string, messages: KafkaMessage[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10_000) await send(topic, messages.slice(i, i + 10_000));
+}
+
+/**
+ * The insert formats on the bench's events, straight into chdb (no Kafka): JSONEachRow rows (what the
+ * sink wrote before) against RowBinary written by the catalogue and read from a spooled file.
+ */
+export async function insertFormatStage(events: readonly AuditEvent[], dataDir: string, log: Logger, out: Out): Promise<void> {
+  const sample = events.slice(0, Math.min(events.length, 50_000));
+  const ch = await openClickHouse({ dataDir, database: `formats_${process.pid}`, log });
+  try {
+    await ensureTables(ch);
+    const parts: string[] = [];
+    for (const [name, insert] of [
+      ['JSONEachRow', (token: string) => ch.insert(ACTIVITIES.name, sample.map((e) => ACTIVITIES.toJsonRow(e)), { dedupToken: token })],
+      ['RowBinary', (token: string) => ch.insertRecords(ACTIVITIES.name, sample, ACTIVITIES, { dedupToken: token })],
+    ] as const) {
+      let best = Infinity;
+      for (let round = 0; round < 2; round++) {
+        const t = performance.now();
+        await insert(`${name}-${round}`);
+        best = Math.min(best, performance.now() - t);
+      }
+      parts.push(`${name} ${rate(sample.length, best)}`);
+    }
+    out(`  insert formats into chdb (${sample.length.toLocaleString('en-US')} rows, encoding included, best of 2): ${parts.join('; ')} -> the sink uses RowBinary via a spooled file`);
+  } finally {
+    await ch.close();
+  }
+}

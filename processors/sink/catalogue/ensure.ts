@@ -1,0 +1,65 @@
+import type { ClickHouse } from '../../../core/clickhouse.js';
+import { AppwardenError } from '../../../core/errors.js';
+import { CATALOGUE } from './index.js';
+import type { CatalogueTable, TableOptions } from './table.js';
+import { ACTIVITY_VERSIONS } from './versions.js';
+
+/**
+ * Creates the trail's tables when missing and brings an existing data folder up to the catalogue:
+ * a column the catalogue has and the table lacks is added (`ALTER TABLE … ADD COLUMN`, old rows
+ * read its default), a missing data-skipping index is added and built for the existing parts.
+ * Safe to call at every start, on either backend.
+ */
+export async function ensureTables(ch: ClickHouse, options: TableOptions = {}): Promise<void> {
+  const { retentionDays } = options;
+  if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
+    throw new AppwardenError('AW_CONFIG_INVALID', `retentionDays must be a positive integer, got ${retentionDays}`);
+  }
+  const existing = await existingColumns(ch);
+  for (const table of CATALOGUE) await migrateTable(ch, table, existing.get(table.name), options);
+  const versionsIsNew = !existing.has(ACTIVITY_VERSIONS.table);
+  await ch.exec(ACTIVITY_VERSIONS.ddl);
+  await ch.exec(ACTIVITY_VERSIONS.viewDdl);
+  // A folder from before the versions table: its rows get their versions once (the view adds later ones).
+  if (versionsIsNew && existing.has('activities')) await ch.exec(ACTIVITY_VERSIONS.backfill);
+}
+
+/**
+ * Creates `table`, or brings an existing one (`columns` it has) up to its catalogue: missing columns
+ * are added after their predecessor, missing skipping indexes added and built for the old parts.
+ */
+export async function migrateTable(ch: ClickHouse, table: CatalogueTable<never>, columns?: ReadonlySet<string>, options: TableOptions = {}): Promise<void> {
+  const have = columns ?? (await existingColumns(ch)).get(table.name);
+  if (!have) {
+    await ch.exec(table.ddl(options));
+    return;
+  }
+  for (const statement of table.addColumnStatements(have)) await ch.exec(statement);
+  const indexes = await existingIndexes(ch, table.name);
+  for (const index of table.indexes()) {
+    if (indexes.has(index.name)) continue;
+    await ch.exec(`ALTER TABLE ${table.name} ADD INDEX IF NOT EXISTS ${index.definition}`);
+    // A mutation the engine runs in the background: parts written before get the index too.
+    await ch.exec(`ALTER TABLE ${table.name} MATERIALIZE INDEX ${index.name}`);
+  }
+}
+
+async function existingColumns(ch: ClickHouse): Promise<Map<string, Set<string>>> {
+  const rows = await ch.query<{ table: string; name: string }>(
+    'SELECT table, name FROM system.columns WHERE database = currentDatabase()',
+  );
+  const out = new Map<string, Set<string>>();
+  for (const { table, name } of rows) {
+    let set = out.get(table);
+    if (!set) out.set(table, (set = new Set()));
+    set.add(name);
+  }
+  return out;
+}
+
+async function existingIndexes(ch: ClickHouse, table: string): Promise<Set<string>> {
+  const rows = await ch.query<{ name: string }>(
+    'SELECT name FROM system.data_skipping_indices WHERE database = currentDatabase() AND table = {table:String}', { table },
+  );
+  return new Set(rows.map((r) => r.name));
+}
