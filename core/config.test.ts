@@ -51,7 +51,7 @@ const API_SECURITY_DEFAULTS = { authentication: true, allowedHosts: [], corsOrig
 
 /** The API's limits when none is configured. */
 const API_LIMITS = {
-  maxQueryRangeDays: 400, queryTimeoutSeconds: 30, queryMaxMemoryBytes: 2_000_000_000, bodyLimitBytes: 262_144, policyBodyLimitBytes: 1_048_576,
+  maxQueryRangeDays: 400, queryTimeoutSeconds: 30, exportTimeoutSeconds: 3600, queryMaxMemoryBytes: 2_000_000_000, bodyLimitBytes: 262_144, policyBodyLimitBytes: 1_048_576,
   rateLimit: { requestsPerMinute: 1200, burst: 600 }, backtest: { maxRangeDays: 92, concurrency: 2 },
 };
 
