@@ -10,9 +10,13 @@ before(async () => {
 });
 after(() => sim.close());
 
+type Row = Record<string, unknown>;
+/** A Table API answer: `result` rows, or the error body (`error`, `status: 'failure'`). */
+interface TableAnswer { result: Row[]; error: { message: string; detail: string }; status?: string }
+
 const get = async (path: string, headers: Record<string, string> = { authorization: auth }) => {
   const res = await fetch(`${sim.url}${path}`, { headers });
-  return { status: res.status, headers: res.headers, body: await res.json() as any };
+  return { status: res.status, headers: res.headers, body: await res.json() as TableAnswer };
 };
 
 describe('ServiceNow simulator', () => {
@@ -32,9 +36,9 @@ describe('ServiceNow simulator', () => {
     assert.equal(total, rows.length);
     const newest = rows.reduce((a, b) => (Number(b.sys_created_on) > Number(a.sys_created_on) ? b : a));
     const tokyo = new Date(Number(newest.sys_created_on) + 9 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
-    assert.equal(first.body.result[0].sys_created_on, tokyo, 'Tokyo is UTC+9');
+    assert.equal(first.body.result[0]!.sys_created_on, tokyo, 'Tokyo is UTC+9');
     const since = await get(`/api/now/table/sysevent?sysparm_query=sys_created_on>=${encodeURIComponent(tokyo)}&sysparm_fields=sys_id`);
-    assert.ok(since.body.result.some((r: any) => r.sys_id === newest.sys_id), 'a query time is read in the instance zone too');
+    assert.ok(since.body.result.some((r) => r.sys_id === newest.sys_id), 'a query time is read in the instance zone too');
   });
 
   test('an invalid condition is ignored, as ServiceNow does by default; an unknown table is a 400', async () => {
@@ -46,7 +50,7 @@ describe('ServiceNow simulator', () => {
 
   test('display values, ACL refusals, and a PATCH audited in sys_audit', async () => {
     const role = await get('/api/now/table/sys_user_has_role?sysparm_display_value=all&sysparm_exclude_reference_link=true&sysparm_limit=1');
-    assert.deepEqual(Object.keys(role.body.result[0].role).sort(), ['display_value', 'value']);
+    assert.deepEqual(Object.keys(role.body.result[0]!.role as Row).sort(), ['display_value', 'value']);
     sim.deny('sys_user.read');
     const denied = await get('/api/now/table/sys_user');
     assert.equal(denied.status, 403);
@@ -63,7 +67,7 @@ describe('ServiceNow simulator', () => {
     const form = (body: Record<string, string>) => fetch(`${sim.url}/oauth_token.do`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
     const bad = await form({ grant_type: 'password', client_id: sim.options.clientId, client_secret: 'wrong', username: sim.options.username, password: sim.options.password });
     assert.equal(bad.status, 401);
-    const ok = await (await form({ grant_type: 'password', client_id: sim.options.clientId, client_secret: sim.options.clientSecret, username: sim.options.username, password: sim.options.password })).json() as any;
+    const ok = await (await form({ grant_type: 'password', client_id: sim.options.clientId, client_secret: sim.options.clientSecret, username: sim.options.username, password: sim.options.password })).json() as { access_token: string };
     assert.equal((await get('/api/now/table/sys_user_group', { authorization: `Bearer ${ok.access_token}` })).status, 200);
     sim.throttleNext(1);
     sim.quotaNext(1);
