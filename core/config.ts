@@ -391,11 +391,12 @@ function describeError(schema: TSchema, error: { keyword: unknown; schemaPath: s
   return typeof description === 'string' ? `must be ${description}` : error.message;
 }
 
-function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+/** `b` over `a`, object by object; an object `isLeaf` accepts (a secret reference) replaces, whole. */
+export function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>, isLeaf: (v: Record<string, unknown>) => boolean = () => false): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
-    out[k] = isPlainObject(prev) && isPlainObject(v) ? mergeDeep(prev, v) : v;
+    out[k] = isPlainObject(prev) && isPlainObject(v) && !isLeaf(v) ? mergeDeep(prev, v, isLeaf) : v;
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { secretKeys } from '../../core/config.js';
 import { AppwardenError, isAppwardenError } from '../../core/errors.js';
 import type { ConnectorDefinition } from '../../ingestors/contract.js';
 import type { ConnectionApplier } from '../../ingestors/runtime/connection-applier.js';
-import { mergeDeep } from '../../ingestors/runtime/connection-applier.js';
+import { mergeSettings } from '../../ingestors/runtime/connection-applier.js';
 import { SCAN_KINDS, type ConnectionStore, type StoredConnection } from '../../ingestors/runtime/connection-store.js';
 import type { Connections } from '../../ingestors/runtime/connections.js';
 import { describeSecrets, sealSecrets } from '../../ingestors/runtime/secret-refs.js';
@@ -80,7 +80,7 @@ export function connectionRoutes(app: FastifyInstance, deps: { admin: Connection
   /** Seals the secrets of `change`, merges it over `base` (stored, sealed) and checks the result makes a valid instance; 400 naming the setting otherwise. */
   const checked = (provider: string, instance: string, change: Record<string, unknown>, base: Record<string, unknown> = {}): Record<string, unknown> => {
     const a = admin();
-    const sealed = mergeDeep(base, sealSecrets(change, secretKeys(definition(provider, 'body.provider').configSchema), a.secretsKey, 'body.settings'));
+    const sealed = mergeSettings(base, sealSecrets(change, secretKeys(definition(provider, 'body.provider').configSchema), a.secretsKey, 'body.settings'));
     try {
       a.applier.effectiveConfig({ provider, instance, settings: sealed });
     } catch (err) {

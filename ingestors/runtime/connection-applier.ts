@@ -1,4 +1,4 @@
-import { instanceConfig, secretKeys, type InstanceConfig } from '../../core/config.js';
+import { instanceConfig, mergeDeep, secretKeys, type InstanceConfig } from '../../core/config.js';
 import { AppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ConnectorDefinition } from '../contract.js';
@@ -68,7 +68,7 @@ export class ConnectionApplier {
     if (!definition) throw new AppwardenError('AW_CONFIG_INVALID', `unknown provider ${connection.provider}`);
     const resolved = resolveSecrets(connection.settings, secretKeys(definition.configSchema), this.options.secretsKey, this.options.env);
     const base = this.options.connections.fromFile(connection.provider, connection.instance) ?? this.options.providerDefaults[connection.provider] ?? {};
-    return instanceConfig(definition.configSchema, mergeDeep(structuredClone(base) as Record<string, unknown>, resolved));
+    return instanceConfig(definition.configSchema, mergeSettings(structuredClone(base) as Record<string, unknown>, resolved));
   }
 
   #apply(connection: StoredConnection): void {
@@ -123,12 +123,7 @@ export class ConnectionApplier {
   }
 }
 
-export function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-    out[k] = isObj(prev) && isObj(v) && !('env' in v || 'file' in v || 'encrypted' in v) ? mergeDeep(prev, v) : v;
-  }
-  return out;
+/** Settings over settings; a secret reference (`{ env }`, `{ file }`, `{ encrypted }`) replaces, whole. */
+export function mergeSettings(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  return mergeDeep(a, b, (v) => 'env' in v || 'file' in v || 'encrypted' in v);
 }
