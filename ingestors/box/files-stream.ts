@@ -7,6 +7,7 @@ import type { BoxClient } from './client.js';
 import { PERMISSIONS, type CredentialProbe } from './credentials.js';
 import type { ExternalCollaborators } from './external-collaborators.js';
 import { normalizeBoxItem, type InternalDomains } from './normalize-files.js';
+import { readCheckpoint } from '../runtime/scan-checkpoint.js';
 
 export interface FileScanDeps {
   client: BoxClient;
@@ -23,16 +24,7 @@ interface Position {
   marker: string | null;
 }
 
-function parsePosition(text: string | undefined): Position | null {
-  if (text === undefined) return null;
-  try {
-    const value = JSON.parse(text) as Position;
-    if (typeof value.user === 'string' && Array.isArray(value.queue) && value.queue.every((f) => typeof f === 'string')) return value;
-  } catch {
-    // An unreadable checkpoint starts the scan over.
-  }
-  return null;
-}
+const isPosition = (value: Json) => typeof value.user === 'string' && Array.isArray(value.queue) && value.queue.every((f) => typeof f === 'string');
 
 /** Items and their collaborations: each scanned item is read with who it is shared with. */
 export function itemKinds(domains: InternalDomains) {
@@ -59,7 +51,7 @@ export function filesStream(deps: FileScanDeps): SnapshotStream<'item'> {
         yield { items: [], skipped: [WHOLE_STREAM] };
         return;
       }
-      const at = parsePosition(resume);
+      const at = readCheckpoint<Position>(resume, isPosition);
       // Only a scan read from its beginning in this process knows every external collaborator.
       const fromStart = at === null;
       if (fromStart) externals.begin();

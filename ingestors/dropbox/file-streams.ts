@@ -10,6 +10,7 @@ import { normalizeDropboxFile, type DropboxFileRecord } from './normalize-files.
 import { isMemberGone } from './streams.js';
 import type { TeamDirectory } from './team.js';
 import { partCursors } from '../runtime/part-cursors.js';
+import { readCheckpoint } from '../runtime/scan-checkpoint.js';
 
 const FILE_KINDS = { file: (raw, ctx) => normalizeDropboxFile(raw, ctx) } satisfies SnapshotKinds;
 
@@ -18,16 +19,7 @@ interface Settings { pageSize: number; scanTeamFolders: boolean }
 /** Where the scan stands: the space being listed and its `list_folder` cursor after the last page done. */
 interface ScanCheckpoint { space: string; cursor: string }
 
-function parseCheckpoint(text: string | undefined): ScanCheckpoint | null {
-  if (text === undefined) return null;
-  try {
-    const value = obj(JSON.parse(text));
-    if (typeof value?.space === 'string' && typeof value.cursor === 'string') return { space: value.space, cursor: value.cursor };
-  } catch {
-    // An unreadable checkpoint starts the scan over.
-  }
-  return null;
-}
+const isCheckpoint = (value: Json) => typeof value.space === 'string' && typeof value.cursor === 'string';
 
 /**
  * The periodic file scan: each member's Dropbox (`files/list_folder` recursive, as the member with
@@ -47,7 +39,7 @@ export class FileScanStream implements SnapshotStream<'file'> {
   async *read(signal: AbortSignal, resume?: string): AsyncIterable<SnapshotPage<'file'>> {
     const catalog = new FileCatalog(this.client, this.team, this.settings);
     const spaces = await catalog.spaces({ links: true });
-    let from = parseCheckpoint(resume);
+    let from = readCheckpoint<ScanCheckpoint>(resume, isCheckpoint);
     if (from !== null && !spaces.some((s) => s.space === from!.space)) from = null;
     for (const space of spaces) {
       if (signal.aborted) return;

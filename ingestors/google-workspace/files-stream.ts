@@ -7,6 +7,7 @@ import type { DirectoryClient } from './directory-client.js';
 import type { DriveClient } from './drive-client.js';
 import { type Json, str } from '../runtime/json-fields.js';
 import { SCOPES } from './scopes.js';
+import { readCheckpoint } from '../runtime/scan-checkpoint.js';
 import { normalizeGoogleFile, type InternalDomains } from './normalize-drive.js';
 import { oauthErrorOf } from './service-account.js';
 
@@ -57,14 +58,7 @@ interface ScanPosition extends WalkPosition {
 }
 
 function parsePosition(text: string | undefined): ScanPosition {
-  if (text === undefined) return { part: 'drives' };
-  try {
-    const value = JSON.parse(text) as ScanPosition;
-    if (value.part === 'drives' || value.part === 'users') return value;
-  } catch {
-    // An unreadable checkpoint starts the scan over.
-  }
-  return { part: 'drives' };
+  return readCheckpoint<ScanPosition>(text, (value) => value.part === 'drives' || value.part === 'users') ?? { part: 'drives' };
 }
 
 /**

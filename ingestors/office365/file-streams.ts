@@ -8,6 +8,7 @@ import { str } from './fields.js';
 import type { GraphClient } from './graph-client.js';
 import { deltaChangeOf, isDriveRoot, normalizeDriveItem, type DriveItemRecord } from './normalize-files.js';
 import { partCursors } from '../runtime/part-cursors.js';
+import { readCheckpoint } from '../runtime/scan-checkpoint.js';
 
 /** Both file streams yield drive items completed with their permissions and label (`DriveItemRecord`). */
 const FILE_KINDS = {
@@ -21,16 +22,7 @@ interface WalkCheckpoint {
   next?: string;
 }
 
-function parseWalk(text: string | undefined): WalkCheckpoint | null {
-  if (text === undefined) return null;
-  try {
-    const value = obj(JSON.parse(text));
-    if (typeof value?.drive === 'string' && Array.isArray(value.folders)) return value as unknown as WalkCheckpoint;
-  } catch {
-    // An unreadable checkpoint starts the scan over.
-  }
-  return null;
-}
+const isWalk = (value: Json) => typeof value.drive === 'string' && Array.isArray(value.folders);
 
 /**
  * The periodic file scan: every drive's folders, walked from the root, with each item's permissions and
@@ -49,7 +41,7 @@ export class FileScanStream implements SnapshotStream<'file'> {
   async *read(signal: AbortSignal, resume?: string): AsyncIterable<SnapshotPage<'file'>> {
     const domains = await this.catalog.tenantDomains();
     const skipped: string[] = [];
-    let from = parseWalk(resume);
+    let from = readCheckpoint<WalkCheckpoint>(resume, isWalk);
     for await (const drives of this.catalog.discover(skipped)) {
       for (const drive of drives) {
         const driveId = String(drive.id);
