@@ -7,7 +7,8 @@ import {
 import { latestActivities, TABLES } from '../sink/tables.js';
 import type { Alert, GovernanceCommand } from '../../schemas/types.js';
 import type { CompiledPolicy } from './compile.js';
-import { Evaluator, type PolicyNotice } from './evaluator.js';
+import { Evaluator } from './evaluator.js';
+import type { PolicyNotice } from './evaluation.js';
 import type { PolicyKind } from './field-catalogue.js';
 import type { GeoLocator } from './geo.js';
 import { RecordContext, recordTime, type PolicyRecord, type RecordKind } from './record-context.js';

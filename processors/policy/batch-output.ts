@@ -2,7 +2,7 @@ import type { KafkaBus, KafkaMessage } from '../../core/kafka.js';
 import { encode } from '../../schemas/registry.js';
 import type { Alert, GovernanceCommand } from '../../schemas/types.js';
 import { commandMessage, type SigningKey } from '../governance/index.js';
-import type { EvaluationResult } from './evaluator.js';
+import type { EvaluationResult } from './evaluation.js';
 
 
 /** The message of an alert: keyed by alert_id, since a later message with the same id replaces it. */

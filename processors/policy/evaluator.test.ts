@@ -5,7 +5,8 @@ import { schemaRegistry } from '../../schemas/registry.js';
 import type { AuditEvent, FileEvent } from '../../schemas/types.js';
 import type { ProviderCapabilities } from './capabilities.js';
 import { compilePolicy, type CompiledPolicy } from './compile.js';
-import { Evaluator, type EvaluationResult } from './evaluator.js';
+import { Evaluator } from './evaluator.js';
+import type { EvaluationResult } from './evaluation.js';
 import { tableLocator } from './geo.js';
 import { MemoryPolicyState } from './state.js';
 

@@ -8,85 +8,9 @@ import type { GeoLocator } from './geo.js';
 import type { PolicyMode } from './policy-schema.js';
 import { RecordContext, recordIdOf, recordKindOf, recordTime, type Enricher, type PolicyRecord, type RecordKind } from './record-context.js';
 import { MemoryPolicyState, type PolicyState } from './state.js';
+import type { AlertDecision, EvaluationResult, EvaluatorOptions, LiveSettings, PolicyMatch, PolicyNotice } from './evaluation.js';
+import { countDailyMatch, takeDailyAlert, takeSafetyTargets } from './limits.js';
 import { impossibleTravel, newValue, REPLAYED, stateKey, threshold, type Firing } from './stateful.js';
-
-/** A policy fired on a record. */
-export interface PolicyMatch {
-  policy_id: string;
-  policy_version: number;
-  mode: PolicyMode;
-  /** The record's event_id (audit) or record_id (file, account). */
-  record_id: string;
-  /** The record's time (epoch ms). */
-  at: number;
-  /** The alert it was counted in; null when the daily alert limit dropped it. */
-  alert_id: string | null;
-  suppressed: 'daily_alert_limit' | null;
-  /** What the stateful section found (count, new_value, distance_km...). */
-  details: Record<string, string>;
-}
-
-/** An alert to publish: a new one, or a new state of an open one (same alert_id, higher count). */
-export interface AlertDecision {
-  alert: Alert;
-  isNew: boolean;
-}
-
-/** Something that happened to a policy itself; the processor records it (and the API shows it). */
-export interface PolicyNotice {
-  policy_id: string;
-  policy_version: number;
-  kind: PolicyNoticeKind;
-  at: number;
-  message: string;
-}
-
-/** What one record caused. Empty results are shared and frozen: treat results as read-only. */
-export interface EvaluationResult {
-  matches: PolicyMatch[];
-  alerts: AlertDecision[];
-  commands: GovernanceCommand[];
-  notices: PolicyNotice[];
-}
-
-export interface EvaluatorOptions {
-  /** Where windows, histories and open alerts live; default: a new MemoryPolicyState. */
-  state?: PolicyState;
-  /** Answers `actor_account.*` and `grant.user_count`. */
-  enricher?: Enricher | null;
-  /** Locates IP addresses for impossible travel; required when such a policy is enabled. */
-  geo?: GeoLocator | null;
-  /**
-   * How far behind the newest record a record may arrive and still find its window, history or
-   * alert (state older than that is swept). Default 1 hour. Give each partition its own evaluator:
-   * records of one partition arrive nearly in order, records of several partitions need not.
-   */
-  lateArrivalMs?: number;
-  /**
-   * Live evaluation (the policy processor): the safety limit counts on this wall clock instead of
-   * the records' times, which a backfill replays; records older than `maxEventAgeMs` do not count
-   * against it (the executor records their commands as skipped). Absent in backtests and inline
-   * tests, where the records' times count, so they replay what a live run would have asked for.
-   */
-  live?: LiveSettings;
-  /** Called when a policy throws on a record; the other policies still see the record. */
-  onPolicyError?: (policyId: string, err: unknown) => void;
-}
-
-export interface LiveSettings {
-  /** Wall clock (epoch ms). */
-  now: () => number;
-  maxEventAgeMs: number;
-  /** The admin's ceiling of `safety.max_targets_per_hour`: a policy asking more gets this. */
-  maxTargetsPerHour: number;
-  /** Time one policy may take on one record (ms), and how many measured records in a row over it disable the policy. */
-  budgetMs: number;
-  strikes: number;
-  /** A monotonic clock in ms for the budget (default performance.now). */
-  clock?: () => number;
-  /** Measure one record in this many per policy (default 8): timing every record would cost more than most policies. */
-  sampleEvery?: number;
-}
 
 /** Why a policy does not run (or does not act); stored with the version it applies to. */
 interface PolicyStatus {
@@ -111,7 +35,6 @@ interface Run {
   overBudget: number;
 }
 
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const MAX_SEEN_PER_ALERT = 1000;
 const EMPTY: EvaluationResult = Object.freeze({
@@ -240,8 +163,7 @@ export class Evaluator {
     if (++run.overBudget < live.strikes) return result;
     const policy = run.compiled;
     const reason = `took more than its time budget of ${live.budgetMs} ms per record on ${live.strikes} measured records in a row (policies.evaluationBudgetMs); simplify its detection, then deploy a new version`;
-    run.status.disabled = { version: policy.version, at: t, reason };
-    this.state.set(stateKey(policy.id, 'x', ''), run.status);
+    this.stop(run, 'disabled', t, reason);
     const out = result ?? { matches: [], alerts: [], commands: [], notices: [] };
     this.notice(run, 'too_slow', String(policy.version), ctx, t, `Policy "${policy.policy.name}" was disabled: it ${reason}`, out);
     return out;
@@ -326,24 +248,17 @@ export class Evaluator {
 
   /** Counts a match for the day; false when that disabled the policy. */
   private countMatch(run: Run, ctx: RecordContext, t: number, result: EvaluationResult): boolean {
-    const policy = run.compiled;
-    const day = Math.floor(t / DAY_MS);
-    // Counted per version: a fixed version deployed the same day starts afresh.
-    const counterKey = stateKey(policy.id, 'm', `${day}/v${policy.version}`);
-    if (run.matchDay !== day) {
-      run.matchDay = day;
-      run.matchCount = (this.state.get(counterKey) as number | undefined) ?? 0;
-    }
-    run.matchCount++;
-    this.state.set(counterKey, run.matchCount);
-    const limit = policy.policy.auto_disable.max_matches_per_day;
-    if (run.matchCount <= limit) return true;
-    const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
-    const reason = `matched more than ${limit} records on ${date} (its auto_disable limit); review the detection, then deploy a new version`;
-    run.status.disabled = { version: policy.version, at: t, reason };
-    this.state.set(stateKey(policy.id, 'x', ''), run.status);
-    this.notice(run, 'auto_disabled', String(policy.version), ctx, t, `Policy "${policy.policy.name}" was disabled: it ${reason}`, result);
+    const reason = countDailyMatch(this.state, run.compiled, run, t);
+    if (reason === null) return true;
+    this.stop(run, 'disabled', t, reason);
+    this.notice(run, 'auto_disabled', String(run.compiled.version), ctx, t, `Policy "${run.compiled.policy.name}" was disabled: it ${reason}`, result);
     return false;
+  }
+
+  /** Records why a policy stopped running (`disabled`) or acting, for this version. */
+  private stop(run: Run, what: keyof PolicyStatus, t: number, reason: string): void {
+    run.status[what] = { version: run.compiled.version, at: t, reason };
+    this.state.set(stateKey(run.compiled.id, 'x', ''), run.status);
   }
 
   private alertSlot(policy: CompiledPolicy, ctx: RecordContext, t: number): AlertSlot {
@@ -381,21 +296,16 @@ export class Evaluator {
     }
 
     // Live, the day is the wall clock's: a backfill of a week raises one day's worth of alerts at most.
-    const day = Math.floor((this.live ? this.live.now() : t) / DAY_MS);
-    const limitKey = stateKey(policy.id, 'l', String(day));
-    const raised = (this.state.get(limitKey) as { n: number; told: boolean } | undefined) ?? { n: 0, told: false };
-    if (raised.n >= spec.alert.daily_limit) {
+    const dayStart = this.live ? this.live.now() : t;
+    const taken = takeDailyAlert(this.state, policy, dayStart);
+    if (!taken.allowed) {
       result.matches.push(match(null, 'daily_alert_limit'));
-      if (!raised.told) {
-        raised.told = true;
-        this.state.set(limitKey, raised);
-        const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+      if (taken.tell) {
+        const date = new Date(dayStart).toISOString().slice(0, 10);
         this.notice(run, 'daily_alert_limit', date, ctx, t, `Policy "${spec.name}" reached its limit of ${spec.alert.daily_limit} alerts on ${date}; later matches that day raise no alert`, result);
       }
       return;
     }
-    raised.n++;
-    this.state.set(limitKey, raised);
 
     const alert: Alert = {
       alert_id: alertKey,
@@ -432,21 +342,12 @@ export class Evaluator {
       for (const p of planned) result.commands.push(p.command);
       return;
     }
-    const hour = Math.floor(now / HOUR_MS);
-    const safetyKey = stateKey(policy.id, 's', String(hour));
-    const acted = (this.state.get(safetyKey) as { targets: string[] } | undefined) ?? { targets: [] };
-    const fresh = [...new Set(planned.map((p) => p.safetyKey).filter((k): k is string => k !== null && !acted.targets.includes(k)))];
     const max = Math.min(policy.policy.safety.max_targets_per_hour, live?.maxTargetsPerHour ?? Infinity);
-    if (acted.targets.length + fresh.length > max) {
-      const reason = `would act on more than ${max} targets within an hour (its safety limit); it keeps alerting but requests no action until it is resumed or a new version is deployed`;
-      run.status.acting_stopped = { version: policy.version, at: t, reason };
-      this.state.set(stateKey(policy.id, 'x', ''), run.status);
+    const reason = takeSafetyTargets(this.state, policy, planned.map((p) => p.safetyKey), now, max);
+    if (reason !== null) {
+      this.stop(run, 'acting_stopped', t, reason);
       this.notice(run, 'safety_limit', String(policy.version), ctx, t, `Policy "${policy.policy.name}" stopped acting: it ${reason}`, result);
       return;
-    }
-    if (fresh.length > 0) {
-      acted.targets.push(...fresh);
-      this.state.set(safetyKey, acted);
     }
     for (const p of planned) result.commands.push(p.command);
   }

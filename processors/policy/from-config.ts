@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { AppConfig } from '../../core/config.js';
 import type { KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
-import type { LiveSettings } from './evaluator.js';
+import type { LiveSettings } from './evaluation.js';
 import { loadPolicyFiles } from './loader.js';
 import type { PolicyLimits } from './policy-store.js';
 import { PolicyProcessor, type PolicyProcessorOptions } from './processor.js';

@@ -7,9 +7,8 @@ export { alertId, type AlertState, type PolicyNoticeKind } from './alerts.js';
 export { connectorCapabilities, type ProviderCapabilities } from './capabilities.js';
 export { compilePolicy, tryCompilePolicy, type CompiledAction, type CompiledPolicy, type CompileOptions, type PolicyNeeds } from './compile.js';
 export { formatDuration, parseDuration } from './duration.js';
-export {
-  Evaluator, type AlertDecision, type EvaluationResult, type EvaluatorOptions, type PolicyMatch, type PolicyNotice,
-} from './evaluator.js';
+export type { AlertDecision, EvaluationResult, EvaluatorOptions, LiveSettings, PolicyMatch, PolicyNotice } from './evaluation.js';
+export { Evaluator } from './evaluator.js';
 export { fieldPaths, lookupField, POLICY_KINDS, type FieldInfo, type PolicyKind } from './field-catalogue.js';
 export { distanceKm, tableLocator, type GeoLocation, type GeoLocator } from './geo.js';
 export { loadGeoIpLocator } from './geoip.js';

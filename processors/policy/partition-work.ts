@@ -1,5 +1,6 @@
 import type { CompiledPolicy } from './compile.js';
-import { Evaluator, type EvaluationResult, type EvaluatorOptions } from './evaluator.js';
+import { Evaluator } from './evaluator.js';
+import type { EvaluationResult, EvaluatorOptions } from './evaluation.js';
 import type { GeoLocator } from './geo.js';
 import type { Enricher, PolicyRecord } from './record-context.js';
 import type { Regrouping } from './regroup.js';

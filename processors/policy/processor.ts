@@ -14,7 +14,7 @@ import { PartitionWork, type PolicySet } from './partition-work.js';
 import { PolicyStore, type PolicyLimits } from './policy-store.js';
 import { recordKindOf, type PolicyRecord } from './record-context.js';
 import { POLICY_HEADER, Regrouping } from './regroup.js';
-import type { LiveSettings } from './evaluator.js';
+import type { LiveSettings } from './evaluation.js';
 import { MemoryPolicyState } from './state.js';
 import { followTopic, type TopicFollower } from './topic-follower.js';
 
