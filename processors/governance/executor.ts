@@ -3,10 +3,8 @@ import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';
 import type { ActionHandler, ActionTarget } from '../../ingestors/contract.js';
 import type { Connections } from '../../ingestors/runtime/connections.js';
-import { deadLetterFrom } from '../../ingestors/runtime/dead-letter.js';
-import { stableId } from '../../schemas/event-id.js';
-import { decode, encode } from '../../schemas/registry.js';
-import type { AccountEvent, GovernanceCommand, GovernanceResult } from '../../schemas/types.js';
+import { decode } from '../../schemas/registry.js';
+import type { AccountEvent, GovernanceCommand } from '../../schemas/types.js';
 import type { GovernanceStatus } from '../../schemas/vocabulary.js';
 import { ActionCatalog } from './action-catalog.js';
 import { describeFailure, runAction, type ActionRunOutcome, type ActionRunSettings } from './action-runner.js';
@@ -18,6 +16,8 @@ import { ProtectedAccounts } from './protected-accounts.js';
 import { RecipientAllowList } from './recipients.js';
 import { followTopic, type TopicFollower } from '../policy/topic-follower.js';
 import { CommandStateStore, type CommandState } from './state-store.js';
+import { CommandJournal } from './command-journal.js';
+import { deadLetterCommand, publishRejection } from './command-intake.js';
 
 export interface GovernanceExecutorOptions {
   bus: KafkaBus;
@@ -52,6 +52,7 @@ const HEARTBEAT_EVERY_MS = 3000;
 export class GovernanceExecutor {
   private readonly log: Logger;
   private readonly store: CommandStateStore;
+  private readonly journal: CommandJournal;
   private readonly catalog: ActionCatalog;
   private readonly notify: NotifyDispatcher;
   private readonly protection: ProtectedAccounts;
@@ -66,6 +67,7 @@ export class GovernanceExecutor {
   constructor(private readonly options: GovernanceExecutorOptions) {
     this.log = options.log.child({ component: 'governance' });
     this.store = new CommandStateStore(options.bus, this.log);
+    this.journal = new CommandJournal(options.bus, this.store, this.log);
     this.catalog = new ActionCatalog(options.connections);
     const now = options.now ?? Date.now;
     this.notify = new NotifyDispatcher(options.notifiers ?? [], { allowed: new RecipientAllowList([]), maxPerRecipientPerHour: 1, ...options.notify, now });
@@ -152,25 +154,10 @@ export class GovernanceExecutor {
     await this.handle(command, envelope, heartbeat);
   }
 
-  /**
-   * A message nobody we trust signed: nothing is done, and the governance log records it under an
-   * id of its own (never the id it claims, so a forger cannot settle a real command).
-   */
+  /** A message nobody we trust signed: nothing is done, and the governance log says so. */
   private async reject(record: ConsumedRecord, command: GovernanceCommand, envelope: CommandEnvelope): Promise<void> {
     this.counters.rejected++;
-    const signed = record.headers[SIGNATURE_HEADER] !== undefined;
-    const why = signed ? 'its signature does not match' : 'it is not signed';
-    this.log.warn({
-      security: true, claimedCommandId: command.command_id, intent: envelope.intent, action: command.action,
-      partition: record.partition, offset: record.offset,
-    }, `security: a governance command was refused because ${why} (only the policy processor and the API sign commands)`);
-    const result: GovernanceResult = {
-      command_id: stableId('rejected', record.topic, String(record.partition), String(record.offset)),
-      status: 'rejected', provider: command.provider, instance: command.instance, action: command.action, target: command.target,
-      attempt: 0, at: Date.now(), retriable: false,
-      message: `rejected: ${why}; it claimed to be command ${command.command_id} (${envelope.intent}) requested by ${envelope.requestedBy ?? command.requested_by}. Nothing was done`,
-    };
-    await this.options.bus.send(this.options.bus.topics.governanceResult, [{ key: result.command_id, value: Buffer.from(encode('governance-result', result)) }]);
+    await publishRejection(this.options.bus, record, command, envelope, this.log);
   }
 
   private onAccountRecord(record: ConsumedRecord): void {
@@ -211,10 +198,10 @@ export class GovernanceExecutor {
       return;
     }
     const fresh = { ...newState(command, envelope.reverts), ...(envelope.requestedBy ? { role: envelope.requestedBy.role } : {}) };
-    let state = known ?? await this.transition(fresh, 'pending', { message: `requested by ${command.requested_by}` });
+    let state = known ?? await this.journal.record(fresh, 'pending', { message: `requested by ${command.requested_by}` });
     const refusal = this.refusal(command);
     if (refusal) {
-      state = await this.transition(state, refusal.status, { message: refusal.message, retriable: false });
+      state = await this.journal.record(state, refusal.status, { message: refusal.message, retriable: false });
       if (refusal.status === 'failed') this.counters.failed++;
       return;
     }
@@ -224,7 +211,7 @@ export class GovernanceExecutor {
       return;
     }
     if (command.requires_approval) {
-      await this.transition(state, 'awaiting_approval', { message: 'waiting for a person to approve it (POST /v1/governance/:id/approve)' });
+      await this.journal.record(state, 'awaiting_approval', { message: 'waiting for a person to approve it (POST /v1/governance/:id/approve)' });
       return;
     }
     await this.execute(state, heartbeat, null, []);
@@ -236,7 +223,7 @@ export class GovernanceExecutor {
     if (verdict.status === 'rejected') {
       this.log.warn({ security: true, commandId: state.command.command_id, requestedBy: state.command.requested_by }, verdict.message);
     }
-    await this.transition(state, verdict.status, { message: verdict.message, retriable: verdict.retriable });
+    await this.journal.record(state, verdict.status, { message: verdict.message, retriable: verdict.retriable });
   }
 
   /** Why the command cannot be carried out here at all, as the status to record. */
@@ -272,7 +259,7 @@ export class GovernanceExecutor {
     }
     const stronger = this.strongerDone(command);
     if (stronger) {
-      await this.transition(state, 'succeeded', {
+      await this.journal.record(state, 'succeeded', {
         message: `superseded: ${stronger.command.action} (${stronger.command.command_id}) already succeeded on this ${command.target.type}; nothing to do`,
       });
       this.counters.succeeded++;
@@ -281,7 +268,7 @@ export class GovernanceExecutor {
     const handler = this.handler(command);
     const refusal = handler ? null : this.refusal(command);
     if (!handler) {
-      await this.transition(state, refusal?.status ?? 'unsupported', { message: refusal?.message ?? `${command.action} is not available`, retriable: false });
+      await this.journal.record(state, refusal?.status ?? 'unsupported', { message: refusal?.message ?? `${command.action} is not available`, retriable: false });
       return;
     }
     const over = this.guard.takeSlot(command);
@@ -297,7 +284,7 @@ export class GovernanceExecutor {
       outcome = await runAction(handler, { ...command.target } as ActionTarget, this.paramsOf(state), this.options.settings, {
         onAttempt: async (n, previous) => {
           const message = n > 1 ? `retrying after: ${describeFailure(previous)}` : why;
-          state = await this.transition(state, 'running', { attempt: state.attempt + 1, message });
+          state = await this.journal.record(state, 'running', { attempt: state.attempt + 1, message });
         },
         pause: (ms) => sleepOrStop(ms, this.abort.signal),
       }, this.abort.signal);
@@ -307,7 +294,7 @@ export class GovernanceExecutor {
 
     if (outcome.kind === 'succeeded') {
       const { result } = outcome;
-      state = await this.transition(state, 'succeeded', {
+      state = await this.journal.record(state, 'succeeded', {
         message: result.message ?? (result.status === 'noop' ? 'already in the wanted state' : 'applied'),
         ...(result.undo ? { undo: result.undo } : {}),
       });
@@ -318,13 +305,13 @@ export class GovernanceExecutor {
     this.counters.failed++;
     if (outcome.kind === 'not_verified') {
       const last = outcome.lastError ? ` (last check: ${describeFailure(outcome.lastError)})` : '';
-      await this.transition(state, 'failed', {
+      await this.journal.record(state, 'failed', {
         message: `${command.action} was sent, but ${describeTarget(command)} did not show it after ${outcome.checks} checks${last}`,
         retriable: true,
       });
       return;
     }
-    await this.transition(state, 'failed', { message: describeFailure(outcome.error), retriable: outcome.retriable });
+    await this.journal.record(state, 'failed', { message: describeFailure(outcome.error), retriable: outcome.retriable });
   }
 
   /**
@@ -346,58 +333,14 @@ export class GovernanceExecutor {
   private async markReverted(revert: CommandState): Promise<void> {
     const original = this.store.get(revert.reverts!);
     if (!original || original.status !== 'succeeded') return;
-    await this.transition({ ...original, revertedBy: revert.command.command_id }, 'reverted', {
+    await this.journal.record({ ...original, revertedBy: revert.command.command_id }, 'reverted', {
       message: `reverted by ${revert.command.command_id} (${revert.command.action}, requested by ${revert.command.requested_by})`,
     });
   }
 
-  /** Records a new status: the result topic for everyone, the state topic for the next executor. */
-  private async transition(
-    from: CommandState, status: GovernanceStatus,
-    change: { message?: string | null; retriable?: boolean; attempt?: number; undo?: Record<string, string> } = {},
-  ): Promise<CommandState> {
-    const state: CommandState = {
-      ...from,
-      status,
-      // Strictly increasing per command, so that the latest step is the one with the greatest time.
-      at: Math.max(Date.now(), from.at + 1),
-      attempt: change.attempt ?? from.attempt,
-      message: change.message ?? null,
-      retriable: change.retriable ?? false,
-      ...(change.undo ? { undo: change.undo } : {}),
-    };
-    const { command } = state;
-    const result: GovernanceResult = {
-      command_id: command.command_id,
-      status,
-      provider: command.provider,
-      instance: command.instance,
-      action: command.action,
-      target: command.target,
-      attempt: state.attempt,
-      at: state.at,
-      message: state.message,
-      retriable: state.retriable,
-    };
-    await Promise.all([
-      this.options.bus.send(this.options.bus.topics.governanceResult, [{ key: command.command_id, value: Buffer.from(encode('governance-result', result)) }]),
-      this.store.save(state),
-    ]);
-    this.log.info({ commandId: command.command_id, action: command.action, target: command.target.id, status, attempt: state.attempt, message: state.message }, `governance command ${status}`);
-    return state;
-  }
-
   private async deadLetter(record: ConsumedRecord, err: unknown): Promise<void> {
-    const dead = deadLetterFrom(err, {
-      stage: 'decode', provider: null, instance: null, stream: null,
-      raw: record.value ? record.value.toString('base64') : '',
-      origin: { topic: record.topic, partition: record.partition, offset: String(record.offset) },
-    });
-    await this.options.bus.send(this.options.bus.topics.deadLetter, [{
-      key: `${record.topic}/${record.partition}`, value: Buffer.from(JSON.stringify(dead)), headers: { 'aw-code': dead.code, 'aw-stage': dead.stage },
-    }]);
+    await deadLetterCommand(this.options.bus, record, err, this.log);
     this.counters.deadLettered++;
-    this.log.warn({ offset: record.offset, partition: record.partition, reason: dead.reason }, 'an undecodable governance command went to the dead-letter topic');
   }
 }
 
