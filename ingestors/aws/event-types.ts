@@ -1,87 +1,308 @@
 import { OCSF_ACTIVITY as A, OCSF_CLASS as C } from '../../schemas/ocsf.js';
-import { deliberateOther as why, mapping as m, type EventMapping } from '../runtime/event-table.js';
+import { deliberateOther as why, EventTable, mapping as m, type EventMapping, type PatternRule } from '../runtime/event-table.js';
+import { AWS_CATALOGUE_SOURCES } from './catalogue.js';
 
-/** How one CloudTrail `eventName` maps to our category, action and OCSF class/activity. */
+/** How one CloudTrail event (`eventSource`, `eventName`) maps to our category, action and OCSF class/activity. */
 export type AwsEventMapping = EventMapping;
 
+const E = A.entityManagement;
 const grant = m('admin', 'privilege_grant', C.ACCOUNT_CHANGE, A.accountChange.ATTACH_POLICY);
 const revoke = m('admin', 'privilege_revoke', C.ACCOUNT_CHANGE, A.accountChange.DETACH_POLICY);
 const setting = (activityId: number) => m('admin', 'settings_change', C.API_ACTIVITY, activityId);
-const userUpdate = m('user', 'user_update', C.ACCOUNT_CHANGE, A.OTHER);
 const policy = (activityId: number) => m('admin', 'policy_change', C.API_ACTIVITY, activityId);
+const userUpdate = m('user', 'user_update', C.ACCOUNT_CHANGE, A.OTHER);
 const federated = m('logon', 'sso', C.AUTHENTICATION, A.authentication.LOGON);
+const login = m('logon', 'login', C.AUTHENTICATION, A.authentication.LOGON);
+const tokenCreate = m('user', 'token_create', C.ENTITY_MANAGEMENT, E.CREATE);
+const tokenRevoke = m('user', 'token_revoke', C.ENTITY_MANAGEMENT, E.DELETE);
+const mfaEnable = m('user', 'mfa_factor_enable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_ENABLE);
+const mfaDisable = m('user', 'mfa_factor_disable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_DISABLE);
+const passwordReset = m('user', 'password_reset', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_RESET);
+const file = (action: 'file_download' | 'file_upload' | 'file_delete' | 'file_copy', activityId: number) => m('file', action, C.FILE_HOSTING_ACTIVITY, activityId);
+const dataExport = m('admin', 'data_export', C.WEB_RESOURCES_ACTIVITY, A.webResources.EXPORT);
+const read = (reason: string) => why('admin', C.API_ACTIVITY, A.api.READ, reason);
+
+/** One service's table: its event names mapped one by one, then its verb families (most specific first). */
+interface ServiceTable {
+  exact?: Record<string, EventMapping>;
+  rules?: PatternRule[];
+}
 
 /**
- * CloudTrail event names we know: console sign-in, IAM, STS, and the management events that change
- * who may see or record what (CloudTrail, S3 exposure, KMS keys, EC2 security groups). Others fall
- * back to `fallback` by their verb.
+ * Per event source: the security-relevant event names, and the verb families whose meaning is the same
+ * across the service (IAM's `Attach*Policy` grants, S3's `PutBucket*` configure a bucket). Each rule
+ * is exercised by catalogued names (`AWS_CATALOGUE`) in the catalogue test. What neither lists is
+ * mapped by its verb alone (`VERBS`, below).
  */
-const EVENT_NAMES: Record<string, AwsEventMapping> = {
-  ConsoleLogin: m('logon', 'login', C.AUTHENTICATION, A.authentication.LOGON),
-  SwitchRole: federated,
-  AssumeRole: federated,
-  AssumeRoleWithSAML: federated,
-  AssumeRoleWithWebIdentity: federated,
-  GetSessionToken: m('logon', 'other', C.AUTHENTICATION, A.OTHER),
-  GetFederationToken: m('logon', 'other', C.AUTHENTICATION, A.OTHER),
-
-  CreateUser: m('user', 'user_create', C.ACCOUNT_CHANGE, A.accountChange.CREATE),
-  DeleteUser: m('user', 'user_delete', C.ACCOUNT_CHANGE, A.accountChange.DELETE),
-  UpdateUser: userUpdate,
-  ChangePassword: m('user', 'password_change', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_CHANGE),
-  CreateLoginProfile: m('user', 'password_reset', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_RESET),
-  UpdateLoginProfile: m('user', 'password_reset', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_RESET),
-  DeleteLoginProfile: m('user', 'user_deactivate', C.ACCOUNT_CHANGE, A.accountChange.DISABLE),
-  CreateAccessKey: m('user', 'token_create', C.ENTITY_MANAGEMENT, A.entityManagement.CREATE),
-  UpdateAccessKey: userUpdate,
-  DeleteAccessKey: m('user', 'token_revoke', C.ENTITY_MANAGEMENT, A.entityManagement.DELETE),
-  CreateServiceSpecificCredential: m('user', 'token_create', C.ENTITY_MANAGEMENT, A.entityManagement.CREATE),
-  DeleteServiceSpecificCredential: m('user', 'token_revoke', C.ENTITY_MANAGEMENT, A.entityManagement.DELETE),
-  CreateVirtualMFADevice: m('user', 'mfa_factor_enable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_ENABLE),
-  ResyncMFADevice: userUpdate,
-  CreatePolicy: policy(A.api.CREATE), DeletePolicy: policy(A.api.DELETE), SetDefaultPolicyVersion: policy(A.api.UPDATE),
-  DeletePolicyVersion: policy(A.api.UPDATE),
-  EnableMFADevice: m('user', 'mfa_factor_enable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_ENABLE),
-  DeactivateMFADevice: m('user', 'mfa_factor_disable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_DISABLE),
-  DeleteVirtualMFADevice: m('user', 'mfa_factor_disable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_DISABLE),
-
-  AddUserToGroup: m('admin', 'group_member_add', C.GROUP_MANAGEMENT, A.groupManagement.ADD_USER),
-  RemoveUserFromGroup: m('admin', 'group_member_remove', C.GROUP_MANAGEMENT, A.groupManagement.REMOVE_USER),
-  CreateGroup: m('admin', 'group_create', C.GROUP_MANAGEMENT, A.groupManagement.CREATE),
-  DeleteGroup: m('admin', 'group_delete', C.GROUP_MANAGEMENT, A.groupManagement.DELETE),
-  AttachUserPolicy: grant, AttachGroupPolicy: grant, AttachRolePolicy: grant, PutUserPolicy: grant, PutGroupPolicy: grant, PutRolePolicy: grant,
-  DetachUserPolicy: revoke, DetachGroupPolicy: revoke, DetachRolePolicy: revoke, DeleteUserPolicy: revoke, DeleteGroupPolicy: revoke, DeleteRolePolicy: revoke,
-  CreateRole: setting(A.api.CREATE),
-  DeleteRole: setting(A.api.DELETE),
-  UpdateAssumeRolePolicy: policy(A.api.UPDATE),
-  CreatePolicyVersion: policy(A.api.UPDATE),
-
-  CreateTrail: setting(A.api.CREATE), DeleteTrail: setting(A.api.DELETE), UpdateTrail: setting(A.api.UPDATE),
-  StartLogging: setting(A.api.UPDATE), StopLogging: setting(A.api.UPDATE), PutEventSelectors: setting(A.api.UPDATE),
-
-  PutBucketPolicy: policy(A.api.UPDATE), DeleteBucketPolicy: policy(A.api.DELETE), PutBucketAcl: setting(A.api.UPDATE),
-  PutObjectAcl: setting(A.api.UPDATE),
-  PutBucketPublicAccessBlock: setting(A.api.UPDATE), DeleteBucketPublicAccessBlock: setting(A.api.DELETE),
-  PutAccountPublicAccessBlock: setting(A.api.UPDATE), DeleteAccountPublicAccessBlock: setting(A.api.DELETE),
-
-  PutKeyPolicy: policy(A.api.UPDATE), DisableKey: setting(A.api.UPDATE), ScheduleKeyDeletion: setting(A.api.DELETE),
-  AuthorizeSecurityGroupIngress: setting(A.api.UPDATE), AuthorizeSecurityGroupEgress: setting(A.api.UPDATE),
-  RevokeSecurityGroupIngress: setting(A.api.UPDATE), CreateSecurityGroup: setting(A.api.CREATE), DeleteSecurityGroup: setting(A.api.DELETE),
+const SERVICES: Record<string, ServiceTable> = {
+  'signin.amazonaws.com': {
+    exact: {
+      ConsoleLogin: login,
+      UserAuthentication: login,
+      CheckMfa: m('logon', 'mfa_verify', C.AUTHENTICATION, A.OTHER),
+      CredentialVerification: m('logon', 'mfa_verify', C.AUTHENTICATION, A.OTHER),
+      CredentialChallenge: m('logon', 'mfa_challenge', C.AUTHENTICATION, A.OTHER),
+      SwitchRole: federated,
+      RenewRole: federated,
+      GetSigninToken: federated,
+      ExitRole: m('logon', 'logout', C.AUTHENTICATION, A.authentication.LOGOFF),
+      PasswordRecoveryCompleted: passwordReset,
+      PasswordRecoveryRequested: why('logon', C.ACCOUNT_CHANGE, A.OTHER, 'a password recovery asked for: the reset itself is PasswordRecoveryCompleted'),
+    },
+  },
+  'sts.amazonaws.com': {
+    exact: {
+      AssumeRole: federated,
+      AssumeRoleWithSAML: federated,
+      AssumeRoleWithWebIdentity: federated,
+      AssumeRoot: m('admin', 'admin_access', C.AUTHENTICATION, A.authentication.LOGON),
+      // Temporary credentials issued to the caller.
+      GetSessionToken: m('logon', 'token_create', C.AUTHENTICATION, A.OTHER),
+      GetFederationToken: m('logon', 'token_create', C.AUTHENTICATION, A.OTHER),
+    },
+  },
+  'iam.amazonaws.com': {
+    exact: {
+      CreateUser: m('user', 'user_create', C.ACCOUNT_CHANGE, A.accountChange.CREATE),
+      DeleteUser: m('user', 'user_delete', C.ACCOUNT_CHANGE, A.accountChange.DELETE),
+      UpdateUser: userUpdate,
+      ChangePassword: m('user', 'password_change', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_CHANGE),
+      CreateLoginProfile: passwordReset,
+      UpdateLoginProfile: passwordReset,
+      DeleteLoginProfile: m('user', 'user_deactivate', C.ACCOUNT_CHANGE, A.accountChange.DISABLE),
+      CreateAccessKey: tokenCreate,
+      UpdateAccessKey: userUpdate,
+      DeleteAccessKey: tokenRevoke,
+      CreateServiceSpecificCredential: tokenCreate,
+      DeleteServiceSpecificCredential: tokenRevoke,
+      UploadSSHPublicKey: tokenCreate,
+      DeleteSSHPublicKey: tokenRevoke,
+      UploadSigningCertificate: tokenCreate,
+      DeleteSigningCertificate: tokenRevoke,
+      CreateVirtualMFADevice: mfaEnable,
+      EnableMFADevice: mfaEnable,
+      DeactivateMFADevice: mfaDisable,
+      DeleteVirtualMFADevice: mfaDisable,
+      ResyncMFADevice: userUpdate,
+      AddUserToGroup: m('admin', 'group_member_add', C.GROUP_MANAGEMENT, A.groupManagement.ADD_USER),
+      RemoveUserFromGroup: m('admin', 'group_member_remove', C.GROUP_MANAGEMENT, A.groupManagement.REMOVE_USER),
+      CreateGroup: m('admin', 'group_create', C.GROUP_MANAGEMENT, A.groupManagement.CREATE),
+      DeleteGroup: m('admin', 'group_delete', C.GROUP_MANAGEMENT, A.groupManagement.DELETE),
+      UpdateGroup: m('admin', 'group_update', C.GROUP_MANAGEMENT, A.OTHER),
+      // Managed policies and trust policies: who may do what changes for everyone they are attached to.
+      CreatePolicy: policy(A.api.CREATE),
+      DeletePolicy: policy(A.api.DELETE),
+      CreatePolicyVersion: policy(A.api.UPDATE),
+      DeletePolicyVersion: policy(A.api.UPDATE),
+      SetDefaultPolicyVersion: policy(A.api.UPDATE),
+      UpdateAssumeRolePolicy: policy(A.api.UPDATE),
+      UpdateAccountPasswordPolicy: policy(A.api.UPDATE),
+      DeleteAccountPasswordPolicy: policy(A.api.DELETE),
+    },
+    rules: [
+      { prefix: 'Attach', suffix: 'Policy', mapping: grant },
+      { prefix: 'Put', suffix: 'Policy', mapping: grant },
+      { prefix: 'Detach', suffix: 'Policy', mapping: revoke },
+      { prefix: 'Delete', suffix: 'Policy', mapping: revoke },
+      { prefix: 'Put', suffix: 'PermissionsBoundary', mapping: policy(A.api.UPDATE) },
+      { prefix: 'Delete', suffix: 'PermissionsBoundary', mapping: policy(A.api.DELETE) },
+      // Identity providers the account trusts.
+      { suffix: 'SAMLProvider', mapping: policy(A.api.UPDATE) },
+      { suffix: 'OpenIDConnectProvider', mapping: policy(A.api.UPDATE) },
+      { prefix: 'Create', mapping: setting(A.api.CREATE) },
+      { prefix: 'Delete', mapping: setting(A.api.DELETE) },
+      { prefix: 'Update', mapping: setting(A.api.UPDATE) },
+      { prefix: 'Add', mapping: setting(A.api.UPDATE) },
+      { prefix: 'Remove', mapping: setting(A.api.UPDATE) },
+    ],
+  },
+  's3.amazonaws.com': {
+    exact: {
+      PutBucketPolicy: policy(A.api.UPDATE),
+      DeleteBucketPolicy: policy(A.api.DELETE),
+      PutBucketAcl: policy(A.api.UPDATE),
+      PutObjectAcl: policy(A.api.UPDATE),
+      PutBucketPublicAccessBlock: policy(A.api.UPDATE),
+      DeleteBucketPublicAccessBlock: policy(A.api.DELETE),
+      PutAccountPublicAccessBlock: policy(A.api.UPDATE),
+      DeleteAccountPublicAccessBlock: policy(A.api.DELETE),
+      PutBucketOwnershipControls: policy(A.api.UPDATE),
+      // Data events (when the trail records them): objects read, written, copied and deleted.
+      GetObject: file('file_download', A.fileHosting.DOWNLOAD),
+      PutObject: file('file_upload', A.fileHosting.UPLOAD),
+      CompleteMultipartUpload: file('file_upload', A.fileHosting.UPLOAD),
+      CopyObject: file('file_copy', A.fileHosting.COPY),
+      DeleteObject: file('file_delete', A.fileHosting.DELETE),
+      DeleteObjects: file('file_delete', A.fileHosting.DELETE),
+      CreateMultipartUpload: why('file', C.FILE_HOSTING_ACTIVITY, A.OTHER, 'an upload begun: CompleteMultipartUpload is the upload'),
+      UploadPart: why('file', C.FILE_HOSTING_ACTIVITY, A.OTHER, 'one part of an upload: CompleteMultipartUpload is the upload'),
+      RestoreObject: why('file', C.FILE_HOSTING_ACTIVITY, A.OTHER, 'an archived object brought back to a readable tier: not an undelete'),
+    },
+    rules: [
+      { prefix: 'CreateBucket', mapping: setting(A.api.CREATE) },
+      { prefix: 'DeleteBucket', mapping: setting(A.api.DELETE) },
+      { prefix: 'PutBucket', mapping: setting(A.api.UPDATE) },
+    ],
+  },
+  'ec2.amazonaws.com': {
+    exact: {
+      ModifySecurityGroupRules: policy(A.api.UPDATE),
+      CreateSecurityGroup: policy(A.api.CREATE),
+      DeleteSecurityGroup: policy(A.api.DELETE),
+      // Sharing a snapshot or an image with other accounts (or everyone).
+      ModifySnapshotAttribute: policy(A.api.UPDATE),
+      ModifyImageAttribute: policy(A.api.UPDATE),
+      CreateKeyPair: tokenCreate,
+      ImportKeyPair: tokenCreate,
+      DeleteKeyPair: tokenRevoke,
+      CreateInstanceExportTask: dataExport,
+      DisableEbsEncryptionByDefault: setting(A.api.UPDATE),
+      GetPasswordData: why('admin', C.API_ACTIVITY, A.api.READ, 'a Windows instance\'s administrator password read: a read, named in action_raw'),
+    },
+    rules: [
+      // Network access: security group and network ACL rules.
+      { prefix: 'Authorize', suffix: 'SecurityGroupIngress', mapping: policy(A.api.UPDATE) },
+      { prefix: 'Authorize', suffix: 'SecurityGroupEgress', mapping: policy(A.api.UPDATE) },
+      { prefix: 'Revoke', suffix: 'SecurityGroupIngress', mapping: policy(A.api.UPDATE) },
+      { prefix: 'Revoke', suffix: 'SecurityGroupEgress', mapping: policy(A.api.UPDATE) },
+      { suffix: 'NetworkAclEntry', mapping: policy(A.api.UPDATE) },
+    ],
+  },
+  'kms.amazonaws.com': {
+    exact: {
+      PutKeyPolicy: policy(A.api.UPDATE),
+      CreateGrant: m('admin', 'privilege_grant', C.USER_ACCESS_MANAGEMENT, A.userAccess.ASSIGN_PRIVILEGES),
+      RevokeGrant: m('admin', 'privilege_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+      RetireGrant: m('admin', 'privilege_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+      ScheduleKeyDeletion: setting(A.api.DELETE),
+      CancelKeyDeletion: setting(A.api.UPDATE),
+    },
+    rules: [
+      { prefix: 'Create', mapping: setting(A.api.CREATE) },
+      { prefix: 'Delete', mapping: setting(A.api.DELETE) },
+      { prefix: 'Enable', mapping: setting(A.api.UPDATE) },
+      { prefix: 'Disable', mapping: setting(A.api.UPDATE) },
+      ...['Decrypt', 'Encrypt', 'GenerateDataKey', 'ReEncrypt', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'GenerateRandom'].map((prefix) => ({
+        prefix, mapping: why('app', C.API_ACTIVITY, A.OTHER, 'a key used for a cryptographic operation: no action of ours names it'),
+      })),
+    ],
+  },
+  'cloudtrail.amazonaws.com': {
+    exact: { StopLogging: setting(A.api.UPDATE), StartLogging: setting(A.api.UPDATE), DeleteTrail: setting(A.api.DELETE) },
+    rules: [
+      { prefix: 'Create', mapping: setting(A.api.CREATE) },
+      { prefix: 'Delete', mapping: setting(A.api.DELETE) },
+      { prefix: 'Update', mapping: setting(A.api.UPDATE) },
+      { prefix: 'Put', mapping: setting(A.api.UPDATE) },
+    ],
+  },
+  'organizations.amazonaws.com': {
+    exact: {
+      LeaveOrganization: setting(A.api.DELETE),
+      RemoveAccountFromOrganization: setting(A.api.DELETE),
+      InviteAccountToOrganization: setting(A.api.CREATE),
+      CreateAccount: setting(A.api.CREATE),
+      CloseAccount: setting(A.api.DELETE),
+      // Service control policies: what every account of the organization may do.
+      CreatePolicy: policy(A.api.CREATE), UpdatePolicy: policy(A.api.UPDATE), DeletePolicy: policy(A.api.DELETE),
+      AttachPolicy: policy(A.api.UPDATE), DetachPolicy: policy(A.api.UPDATE),
+      EnablePolicyType: policy(A.api.UPDATE), DisablePolicyType: policy(A.api.UPDATE),
+    },
+    rules: [
+      { prefix: 'Enable', mapping: setting(A.api.UPDATE) },
+      { prefix: 'Disable', mapping: setting(A.api.UPDATE) },
+    ],
+  },
+  'config.amazonaws.com': {
+    exact: { PutConfigRule: policy(A.api.UPDATE), DeleteConfigRule: policy(A.api.DELETE) },
+    rules: [
+      { suffix: 'ConfigurationRecorder', mapping: setting(A.api.UPDATE) },
+      { suffix: 'DeliveryChannel', mapping: setting(A.api.UPDATE) },
+    ],
+  },
+  'guardduty.amazonaws.com': {
+    exact: {
+      ArchiveFindings: why('security', C.DETECTION_FINDING, A.finding.CLOSE, 'findings archived: they were reported when found; who archived them is in the actor'),
+    },
+    rules: [
+      // Filters (suppression rules), trusted IP sets and threat lists decide what is reported.
+      { suffix: 'Filter', mapping: policy(A.api.UPDATE) },
+      { suffix: 'IPSet', mapping: policy(A.api.UPDATE) },
+      { suffix: 'ThreatIntelSet', mapping: policy(A.api.UPDATE) },
+      { suffix: 'Detector', mapping: setting(A.api.UPDATE) },
+      { prefix: 'Disassociate', mapping: setting(A.api.UPDATE) },
+      { prefix: 'DeleteMembers', mapping: setting(A.api.DELETE) },
+    ],
+  },
+  'lambda.amazonaws.com': {
+    // Lambda's event names carry the API version (AddPermission20150331v2).
+    rules: [
+      { prefix: 'AddPermission', mapping: policy(A.api.UPDATE) },
+      { prefix: 'RemovePermission', mapping: policy(A.api.UPDATE) },
+      { prefix: 'CreateFunctionUrlConfig', mapping: policy(A.api.CREATE) },
+      { prefix: 'UpdateFunctionUrlConfig', mapping: policy(A.api.UPDATE) },
+      ...['CreateFunction', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'DeleteFunction'].map((prefix) => ({
+        prefix, mapping: why('app', C.API_ACTIVITY, prefix.startsWith('Create') ? A.api.CREATE : prefix.startsWith('Delete') ? A.api.DELETE : A.api.UPDATE, 'code deployed or removed: no action of ours names it'),
+      })),
+    ],
+  },
+  'rds.amazonaws.com': {
+    exact: {
+      ModifyDBSnapshotAttribute: policy(A.api.UPDATE),
+      ModifyDBClusterSnapshotAttribute: policy(A.api.UPDATE),
+      StartExportTask: dataExport,
+      ModifyDBInstance: setting(A.api.UPDATE),
+      DeleteDBInstance: setting(A.api.DELETE),
+      DeleteDBCluster: setting(A.api.DELETE),
+    },
+  },
+  'secretsmanager.amazonaws.com': {
+    exact: {
+      CreateSecret: tokenCreate, PutSecretValue: tokenCreate, RotateSecret: tokenCreate,
+      DeleteSecret: tokenRevoke,
+      RestoreSecret: setting(A.api.UPDATE),
+      PutResourcePolicy: policy(A.api.UPDATE), DeleteResourcePolicy: policy(A.api.DELETE),
+      GetSecretValue: read('a secret read: which one is in the request; no action of ours names a read of a credential'),
+    },
+  },
+  'ssm.amazonaws.com': {
+    exact: {
+      StartSession: m('admin', 'admin_access', C.AUTHENTICATION, A.authentication.LOGON),
+      ResumeSession: m('admin', 'admin_access', C.AUTHENTICATION, A.authentication.LOGON),
+      TerminateSession: m('admin', 'logout', C.AUTHENTICATION, A.authentication.LOGOFF),
+      SendCommand: why('admin', C.API_ACTIVITY, A.api.CREATE, 'a command run on managed instances: which is in the request'),
+      ModifyDocumentPermission: policy(A.api.UPDATE),
+    },
+    rules: [
+      { prefix: 'PutParameter', mapping: setting(A.api.UPDATE) },
+      { prefix: 'DeleteParameter', mapping: setting(A.api.DELETE) },
+    ],
+  },
+  'sso.amazonaws.com': {
+    exact: {
+      CreateAccountAssignment: m('admin', 'privilege_grant', C.USER_ACCESS_MANAGEMENT, A.userAccess.ASSIGN_PRIVILEGES),
+      DeleteAccountAssignment: m('admin', 'privilege_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+    },
+    rules: [{ suffix: 'PermissionSet', mapping: policy(A.api.UPDATE) }],
+  },
 };
 
+/** The per-service tables, by event source. */
+export const AWS_SERVICE_TABLES: ReadonlyMap<string, EventTable> = new Map(Object.entries(SERVICES).map(([source, t]) => [source, new EventTable(AWS_CATALOGUE_SOURCES, t.exact ?? {}, t.rules ?? [])]));
+
 /**
- * Every other CloudTrail event is an API call on the account's resources: mapped deliberately by
- * its verb (the OCSF API Activity of a read, create, update or delete) as action `other`, since the
- * verb alone does not say which of our actions it is. An event name whose verb is none of these is
- * unknown (category `other`) and counted.
+ * Every other CloudTrail event is an API call on the account's resources: mapped deliberately by its
+ * verb (the OCSF API Activity of a read, create, update or delete) as action `other`, since the verb
+ * alone does not say which of our actions it is. A name whose verb is none of these is unknown
+ * (category `other`) and counted.
  */
 const VERB = 'an API call on a cloud resource: its verb is in activity_id, the call in action_raw';
 const VERBS: ReadonlyArray<readonly [readonly string[], AwsEventMapping]> = [
-  [['Get', 'List', 'Describe', 'Lookup', 'Head', 'Search', 'BatchGet', 'Select', 'Scan', 'Query', 'Check', 'Validate', 'Preview', 'Estimate', 'View'],
+  [['Get', 'List', 'Describe', 'Lookup', 'Head', 'Search', 'BatchGet', 'Select', 'Scan', 'Query', 'Check', 'Validate', 'Preview', 'Estimate', 'View', 'Simulate', 'Decode'],
     why('admin', C.API_ACTIVITY, A.api.READ, VERB)],
   [['Create', 'Run', 'Start', 'Add', 'Import', 'Copy', 'Register', 'Request', 'Allocate', 'Issue', 'Invoke', 'Publish', 'Send', 'Generate', 'Accept', 'Subscribe'],
     why('admin', C.API_ACTIVITY, A.api.CREATE, VERB)],
-  [['Delete', 'Remove', 'Terminate', 'Stop', 'Deregister', 'Release', 'Cancel', 'Revoke', 'Disable', 'Unsubscribe', 'Purge', 'Reject'],
+  [['Delete', 'Remove', 'Terminate', 'Stop', 'Deregister', 'Release', 'Cancel', 'Revoke', 'Disable', 'Unsubscribe', 'Purge', 'Reject', 'Close'],
     why('admin', C.API_ACTIVITY, A.api.DELETE, VERB)],
   [['Put', 'Update', 'Modify', 'Set', 'Attach', 'Detach', 'Enable', 'Associate', 'Disassociate', 'Tag', 'Untag', 'Change', 'Replace', 'Reset', 'Restore', 'Reboot', 'Apply', 'Upload', 'Edit', 'Rotate', 'Authorize', 'Assign', 'Unassign'],
     why('admin', C.API_ACTIVITY, A.api.UPDATE, VERB)],
@@ -103,13 +324,17 @@ function isUpper(code: number): boolean {
   return code >= 65 && code <= 90;
 }
 
-/** The key `/v1/connectors` counts an unknown event under: its `eventName`, when neither the table nor a verb knows it. */
-export function awsUnknownEventType(event: { action_raw: string }): string | null {
-  return EVENT_NAMES[event.action_raw] !== undefined || byVerb(event.action_raw) !== null ? null : event.action_raw;
+/** The event's mapping by its service's table, else by its verb, else null. */
+export function knownAwsMapping(eventSource: string, eventName: string): AwsEventMapping | null {
+  return AWS_SERVICE_TABLES.get(eventSource)?.lookup(eventName) ?? byVerb(eventName);
 }
 
-export function awsEventMapping(eventName: string): AwsEventMapping {
-  return EVENT_NAMES[eventName] ?? byVerb(eventName) ?? UNKNOWN;
+export function awsEventMapping(eventSource: string, eventName: string): AwsEventMapping {
+  return knownAwsMapping(eventSource, eventName) ?? UNKNOWN;
 }
 
-export const KNOWN_AWS_EVENT_NAMES: readonly string[] = Object.keys(EVENT_NAMES);
+/** The key `/v1/connectors` counts an unknown event under: `<eventSource>:<eventName>`, when neither its service's table nor a verb knows it. */
+export function awsUnknownEventType(event: { action_raw: string; attributes: Record<string, string> }): string | null {
+  const source = event.attributes.event_source ?? '';
+  return knownAwsMapping(source, event.action_raw) !== null ? null : `${source}:${event.action_raw}`;
+}
