@@ -70,7 +70,7 @@ export const AWS_CATALOGUE: Readonly<Record<string, readonly string[]>> = {
   'kms.amazonaws.com': [
     'CreateKey', 'DisableKey', 'EnableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'PutKeyPolicy', 'CreateGrant', 'RevokeGrant',
     'RetireGrant', 'EnableKeyRotation', 'DisableKeyRotation', 'CreateAlias', 'DeleteAlias', 'Decrypt', 'Encrypt', 'GenerateDataKey',
-    'ReEncrypt', 'Sign', 'DescribeKey', 'ListKeys', 'GetKeyPolicy',
+    'ReEncrypt', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'GenerateRandom', 'DescribeKey', 'ListKeys', 'GetKeyPolicy',
   ],
   'cloudtrail.amazonaws.com': [
     'CreateTrail', 'DeleteTrail', 'UpdateTrail', 'StartLogging', 'StopLogging', 'PutEventSelectors', 'PutInsightSelectors',

@@ -182,7 +182,7 @@ const SERVICES: Record<string, ServiceTable> = {
       { prefix: 'Delete', mapping: setting(A.api.DELETE) },
       { prefix: 'Enable', mapping: setting(A.api.UPDATE) },
       { prefix: 'Disable', mapping: setting(A.api.UPDATE) },
-      ...['Decrypt', 'Encrypt', 'GenerateDataKey', 'ReEncrypt', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'GenerateRandom'].map((prefix) => ({
+      ...['Decrypt', 'Encrypt', 'GenerateDataKey', 'ReEncrypt', 'Sign', 'Verify', 'GenerateMac', 'GenerateRandom'].map((prefix) => ({
         prefix, mapping: why('app', C.API_ACTIVITY, A.OTHER, 'a key used for a cryptographic operation: no action of ours names it'),
       })),
     ],

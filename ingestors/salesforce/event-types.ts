@@ -155,44 +155,34 @@ const userChange = (action: 'user_suspend' | 'user_unsuspend' | 'user_activate' 
   m('user', action, C.ACCOUNT_CHANGE, activityId);
 
 /**
- * Setup Audit Trail `Action` values, lower-cased, by their leading words (most specific first). The
- * trail records setup changes only, so an action no rule names is a settings change: the last rule.
+ * Setup Audit Trail `Action` values, lower-cased, by their leading words (most specific first); each
+ * rule decides some catalogued action (`SETUP_AUDIT_TRAIL_ACTIONS`). The trail records setup changes
+ * only, so an action no rule names is a settings change: the last rule.
  */
 const SETUP_RULES: PatternRule[] = [
   { prefix: 'frozeuser', mapping: userChange('user_suspend', A.accountChange.LOCK) },
-  { prefix: 'freeze', mapping: userChange('user_suspend', A.accountChange.LOCK) },
   { prefix: 'unfrozeuser', mapping: userChange('user_unsuspend', A.accountChange.UNLOCK) },
-  { prefix: 'unfreeze', mapping: userChange('user_unsuspend', A.accountChange.UNLOCK) },
   { prefix: 'deactivateduser', mapping: userChange('user_deactivate', A.accountChange.DISABLE) },
   { prefix: 'activateduser', mapping: userChange('user_activate', A.accountChange.ENABLE) },
   { prefix: 'createduser', mapping: userChange('user_create', A.accountChange.CREATE) },
-  { prefix: 'newuser', mapping: userChange('user_create', A.accountChange.CREATE) },
   { prefix: 'resetpassword', mapping: m('user', 'password_reset', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_RESET) },
-  { prefix: 'passwordreset', mapping: m('user', 'password_reset', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_RESET) },
   { prefix: 'changedpasswordpolicy', mapping: policy },
   { prefix: 'changedpassword', mapping: m('user', 'password_change', C.ACCOUNT_CHANGE, A.accountChange.PASSWORD_CHANGE) },
   { prefix: 'changedprofile', mapping: grant },
-  { prefix: 'profilechanged', mapping: grant },
   { prefix: 'permsetgroupassign', mapping: grant },
   { prefix: 'permsetgroupunassign', mapping: revoke },
   { prefix: 'permsetassign', mapping: grant },
-  { prefix: 'assignedpermset', mapping: grant },
   { prefix: 'permsetunassign', mapping: revoke },
-  { prefix: 'unassignedpermset', mapping: revoke },
   { prefix: 'permsetenable', mapping: grant },
   { prefix: 'permsetdisable', mapping: revoke },
-  { prefix: 'loginasgranted', mapping: m('admin', 'impersonation_grant', C.ACCOUNT_CHANGE, A.OTHER) },
   { prefix: 'grantedloginaccess', mapping: m('admin', 'impersonation_grant', C.ACCOUNT_CHANGE, A.OTHER) },
   { prefix: 'suorgadminlogin', mapping: impersonate },
   { prefix: 'suorgadminlogout', mapping: logout },
-  { prefix: 'loginas', mapping: impersonate },
   { prefix: 'insert', suffix: 'connectedapplication', mapping: m('admin', 'app_grant', C.ENTITY_MANAGEMENT, A.entityManagement.CREATE) },
   { prefix: 'delete', suffix: 'connectedapplication', mapping: m('admin', 'app_revoke', C.ENTITY_MANAGEMENT, A.entityManagement.DELETE) },
   { prefix: 'changedrolefor', mapping: userChange('user_update', A.OTHER) },
   { prefix: 'changeduser', mapping: userChange('user_update', A.OTHER) },
-  { prefix: 'useredited', mapping: userChange('user_update', A.OTHER) },
   { prefix: 'changedemail', mapping: userChange('user_update', A.OTHER) },
-  { prefix: 'changedusername', mapping: userChange('user_update', A.OTHER) },
   { prefix: 'changedsession', mapping: policy },
   { prefix: 'networkaccess', mapping: policy },
   { prefix: '', mapping: settings },
