@@ -15,7 +15,9 @@ import { AWS_CATALOGUE } from './aws/catalogue.js';
 import { AWS_SERVICE_TABLES, awsEventMapping, awsUnknownEventType, knownAwsMapping } from './aws/event-types.js';
 import { LOG_FILE_EVENT_TYPES, REAL_TIME_EVENT_OBJECT_NAMES, SETUP_AUDIT_TRAIL_ACTIONS } from './salesforce/catalogue.js';
 import { LOG_FILE_TABLE, REAL_TIME_TABLE, SETUP_ACTION_TABLE, logFileMapping, realTimeMapping, setupActionMapping } from './salesforce/event-types.js';
-import { serviceNowCatalogue, serviceNowCatalogueMapping, serviceNowUnknownEventType, syseventMapping, auditMapping } from './servicenow/event-types.js';
+import { serviceNowCatalogue, serviceNowCatalogueMapping, serviceNowUnknownEventType, syseventMapping, auditMapping, transactionMapping } from './servicenow/event-types.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 
 const CLASSES = new Set<number>(Object.values(OCSF_CLASS));
 
@@ -188,5 +190,42 @@ describe('event-type tables against the vendors\' catalogues', () => {
     assert.equal(serviceNowUnknownEventType({ action_raw: 'incident.state', attributes: { table: 'sys_audit', tablename: 'incident' } }), 'sys_audit:incident');
     assert.equal(serviceNowUnknownEventType({ action_raw: 'sys_user.active', attributes: { table: 'sys_audit', tablename: 'sys_user' } }), null);
     assert.equal(serviceNowUnknownEventType({ action_raw: 'transaction:form', attributes: { table: 'syslog_transaction' } }), null);
+  });
+
+  test('the built-in policies\' inline events of Salesforce, ServiceNow and AWS carry the action their tables give', () => {
+    const folder = new URL('../policies/', import.meta.url);
+    const attrs = (e: Record<string, any>): Record<string, string> => e.attributes ?? {};
+    const resolve: Record<string, (e: Record<string, any>) => EventMapping | null> = {
+      aws: (e) => knownAwsMapping(attrs(e).event_source ?? '', e.action_raw),
+      salesforce: (e) => {
+        const [type, operation] = String(e.action_raw).split(':') as [string, string | undefined];
+        return LOG_FILE_TABLE.lookup(type) ?? (REAL_TIME_TABLE.known(type) ? realTimeMapping(type, { operation: operation ?? null }) : setupActionMapping(type));
+      },
+      servicenow: (e) => {
+        const a = attrs(e);
+        if (a.table === 'sysevent') return syseventMapping(e.action_raw);
+        if (a.table === 'sys_audit') return auditMapping(a.tablename!, a.fieldname!, a.oldvalue ?? null, a.newvalue ?? null);
+        if (a.table === 'syslog_transaction') return transactionMapping(a.url!);
+        return null;
+      },
+    };
+    let checked = 0;
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml'))) {
+      const policy = parse(readFileSync(new URL(file, folder), 'utf8'), { merge: true }) as { tests?: Array<{ name: string; events: Array<Record<string, any>> }> };
+      for (const t of policy.tests ?? []) {
+        for (const entry of t.events) {
+          const e = (entry.repeat !== undefined ? entry.event : entry) as Record<string, any>;
+          const resolver = resolve[e.provider as string];
+          if (!resolver || e.action === undefined || e.action_raw === undefined) continue;
+          const found = resolver(e);
+          const where = `${file} "${t.name}": ${e.provider} ${e.action_raw}`;
+          assert.ok(found, `${where}: no table knows it (give the attributes that say its kind)`);
+          assert.equal(found.action, e.action, where);
+          if (e.category !== undefined) assert.equal(found.category, e.category, where);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 15, `inline events of these providers checked: ${checked}`);
   });
 });

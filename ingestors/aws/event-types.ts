@@ -171,9 +171,11 @@ const SERVICES: Record<string, ServiceTable> = {
   'kms.amazonaws.com': {
     exact: {
       PutKeyPolicy: policy(A.api.UPDATE),
-      CreateGrant: m('admin', 'privilege_grant', C.USER_ACCESS_MANAGEMENT, A.userAccess.ASSIGN_PRIVILEGES),
-      RevokeGrant: m('admin', 'privilege_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
-      RetireGrant: m('admin', 'privilege_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
+      // A grant lets a principal use the key; AWS services make most of them (EBS for an encrypted
+      // volume), so they are a change of the key's access policy, not a privilege granted to a person.
+      CreateGrant: policy(A.api.CREATE),
+      RevokeGrant: policy(A.api.DELETE),
+      RetireGrant: policy(A.api.DELETE),
       ScheduleKeyDeletion: setting(A.api.DELETE),
       CancelKeyDeletion: setting(A.api.UPDATE),
     },

@@ -163,6 +163,13 @@ export function auditTarget(table: string): TargetType {
 export const TRANSACTION = m('user', 'record_view', C.WEB_RESOURCES_ACTIVITY, A.webResources.READ);
 /** A transaction that downloaded an attachment (`sys_attachment.do`, the Attachment API's `/file`). */
 export const ATTACHMENT_DOWNLOAD = m('file', 'file_download', C.FILE_HOSTING_ACTIVITY, A.fileHosting.DOWNLOAD);
+const DOWNLOAD = /sys_attachment\.do|\/api\/now\/(v\d+\/)?attachment\/[^/?]+\/file/;
+
+/** A transaction by its URL: an attachment download, else a user's read of a form, list or API resource. */
+export function transactionMapping(url: string): EventMapping {
+  return DOWNLOAD.test(url) ? ATTACHMENT_DOWNLOAD : TRANSACTION;
+}
+
 /** A `sys_outbound_http_log` row: a call the instance made to another service. */
 export const OUTBOUND_CALL = why('app', C.API_ACTIVITY, A.OTHER, 'a call the instance made to another service: no user acted');
 

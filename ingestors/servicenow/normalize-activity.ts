@@ -2,7 +2,7 @@ import { eventId } from '../../schemas/event-id.js';
 import type { Actor, AuditEvent, AuditTarget } from '../../schemas/types.js';
 import type { NormalizeContext } from '../contract.js';
 import { looksLikeEmail, put, type Json } from '../runtime/json-fields.js';
-import { ATTACHMENT_DOWNLOAD, OUTBOUND_CALL, SYSEVENTS, SYSEVENTS_ON_A_USER, TRANSACTION, auditMapping, auditTarget, syseventMapping, type EventMapping } from './event-types.js';
+import { ATTACHMENT_DOWNLOAD, OUTBOUND_CALL, SYSEVENTS, SYSEVENTS_ON_A_USER, auditMapping, auditTarget, syseventMapping, transactionMapping, type EventMapping } from './event-types.js';
 import { failure, requireObject, requireTime, requireValue, value } from './fields.js';
 
 /**
@@ -116,16 +116,15 @@ function httpOutcome(status: string | null): AuditEvent['outcome'] {
   return Number(status) < 400 ? 'success' : 'failure';
 }
 
-const DOWNLOAD = /sys_attachment\.do|\/api\/now\/(v\d+\/)?attachment\/[^/?]+\/file/;
-
 function transaction(row: Json, attributes: Record<string, string>): Parts {
   const url = requireValue(row, 'url');
   const type = value(row, 'type');
   for (const key of ['url', 'type', 'client_transaction', 'response_time', 'sql_time', 'output_length', 'http_status']) put(attributes, key, value(row, key));
-  const download = DOWNLOAD.test(url);
+  const mapping = transactionMapping(url);
+  const download = mapping === ATTACHMENT_DOWNLOAD;
   const ip = value(row, 'remote_ip');
   return {
-    mapping: download ? ATTACHMENT_DOWNLOAD : TRANSACTION,
+    mapping,
     action_raw: type === null ? 'transaction' : `transaction:${type}`,
     outcome: httpOutcome(value(row, 'http_status')),
     actor: userActor(value(row, 'sys_created_by')),
