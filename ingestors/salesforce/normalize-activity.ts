@@ -159,7 +159,8 @@ function realTimeEvent(e: Json, objectType: string, ctx: NormalizeContext): Audi
   return build(e, ctx, {
     providerId: `${objectType}:${identifier}`, occurredAt, mapping,
     actionRaw: operation === null ? objectType : `${objectType}:${operation}`, outcome, outcomeReason: reason,
-    actor: userActor(str(e.UserId), str(e.Username)), targets, ip: str(e.SourceIp), userAgent: str(e.Browser),
+    // A session hijacking detection names the address that took the session over as CurrentIp.
+    actor: userActor(str(e.UserId), str(e.Username)), targets, ip: str(e.SourceIp) ?? str(e.CurrentIp), userAgent: str(e.Browser) ?? str(e.CurrentUserAgent),
     country: str(e.CountryIso) ?? str(e.Country), city: str(e.City), sessionId: str(e.SessionKey), requestId: str(e.RequestIdentifier), attributes,
   });
 }

@@ -75,6 +75,8 @@ describe('Salesforce records by what their fields say', () => {
   }, ctx);
 
   test('threat detection objects are detections; a report export is a download; an unassigned permission set a revocation', () => {
+    const hijack = stored('SessionHijackingEventStore', { SourceIp: undefined, CurrentIp: '198.51.100.7', PreviousIp: '203.0.113.9', Score: 0.97 });
+    assert.deepEqual([hijack.source.ip, hijack.attributes.previous_ip, hijack.attributes.score], ['198.51.100.7', '203.0.113.9', '0.97']);
     for (const type of ['SessionHijackingEventStore', 'CredentialStuffingEventStore', 'ApiAnomalyEventStore', 'ReportAnomalyEventStore']) {
       const e = stored(type);
       assert.deepEqual([e.category, e.action, e.class_uid], ['security', 'threat_detected', 2004], type);
