@@ -80,7 +80,7 @@ export async function replayDeadLetters(
     let events: AuditEvent[];
     try {
       raw = JSON.parse(letter.raw);
-      const normalized = normalize(raw, { instance: letter.instance, ingestedAt: Date.now() });
+      const normalized = normalize(raw, { instance: letter.instance, ingestedAt: Date.now(), stream: letter.stream, ...(letter.timeZone ? { timeZone: letter.timeZone } : {}) });
       events = Array.isArray(normalized) ? normalized : [normalized];
     } catch {
       // A snapshot record (account, file) is not an activity: the next scan reads it again.
@@ -91,7 +91,7 @@ export async function replayDeadLetters(
     const fresh = events.filter((e) => !sent.has(e.event_id));
     if (fresh.length === 0) continue;
     if (!filter.dryRun) {
-      const outcome = await publisher.publishActivities({ provider: filter.provider, instance: letter.instance, stream: letter.stream }, [raw], normalize, repeats);
+      const outcome = await publisher.publishActivities({ provider: filter.provider, instance: letter.instance, stream: letter.stream, ...(letter.timeZone ? { timeZone: letter.timeZone } : {}) }, [raw], normalize, repeats);
       summary.events += outcome.published.length;
     } else summary.events += fresh.length;
     for (const e of fresh) sent.add(e.event_id);

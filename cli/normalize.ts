@@ -7,7 +7,7 @@ import { toJsonView } from '../schemas/json-view.js';
 import type { AuditEvent } from '../schemas/types.js';
 
 /** A provider's audit normalizer, as the connector registry exposes it; a record may hold several events. */
-export type AuditNormalizer = (raw: unknown, ctx: { instance: string; ingestedAt: number; rawText?: string }) => AuditEvent | AuditEvent[];
+export type AuditNormalizer = (raw: unknown, ctx: { instance: string; ingestedAt: number; rawText?: string; stream?: string; timeZone?: string }) => AuditEvent | AuditEvent[];
 
 export interface NormalizeIo {
   stdin: Readable;
@@ -20,12 +20,15 @@ export interface NormalizeOptions {
   now?: () => number;
 }
 
-const USAGE = 'usage: appwarden normalize --provider <id> [--instance <name>] < records.jsonl';
+const USAGE = 'usage: appwarden normalize --provider <id> [--instance <name>] [--stream <name>] [--time-zone <zone>] < records.jsonl';
 const HELP = `${USAGE}
 
 Reads one raw provider record (JSON) per line from standard input and writes one normalized
 audit event per line (JSON, Avro field names, times in ISO 8601 UTC); a record that holds several
-events (a Google Workspace activity) gives one line per event. A line that cannot be read
+events (a Google Workspace activity) gives one line per event. --stream names the stream the
+records came from where their fields do not say it (a ServiceNow table: sysevent, sys_audit,
+syslog_transaction); --time-zone the IANA zone of times written without an offset (a ServiceNow
+instance's zone; default UTC). A line that cannot be read
 or normalized is reported on standard error as "line N: <reason>" and skipped.
 Exit status: 0 all lines normalized, 1 some failed, 2 usage error.
 `;
@@ -41,11 +44,11 @@ export async function runNormalize(
   options: NormalizeOptions = {},
 ): Promise<number> {
   const known = Object.keys(normalizers).sort().join(', ') || '(none)';
-  let values: { provider?: string; instance?: string; help?: boolean };
+  let values: { provider?: string; instance?: string; stream?: string; 'time-zone'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args,
-      options: { provider: { type: 'string' }, instance: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { provider: { type: 'string' }, instance: { type: 'string' }, stream: { type: 'string' }, 'time-zone': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -67,6 +70,12 @@ export async function runNormalize(
     return 2;
   }
   const instance = values.instance ?? 'default';
+  const zone = values['time-zone'];
+  if (zone !== undefined && !validZone(zone)) {
+    io.stderr.write(`--time-zone ${JSON.stringify(zone)} is not an IANA time zone (e.g. Europe/Paris)\n${USAGE}\n`);
+    return 2;
+  }
+  const context = { ...(values.stream ? { stream: values.stream } : {}), ...(zone ? { timeZone: zone } : {}) };
   const now = options.now ?? Date.now;
 
   // A closed stdout (e.g. `| head`) ends the run quietly instead of crashing on EPIPE.
@@ -90,7 +99,7 @@ export async function runNormalize(
       let output: string;
       try {
         const raw: unknown = JSON.parse(line);
-        const events = normalize(raw, { instance, ingestedAt: now(), rawText: line });
+        const events = normalize(raw, { instance, ingestedAt: now(), rawText: line, ...context });
         output = (Array.isArray(events) ? events : [events]).map((event) => `${JSON.stringify(toJsonView(event, 'audit-event'))}\n`).join('');
       } catch (err) {
         failed++;
@@ -116,6 +125,15 @@ export async function runNormalize(
   }
   if (failed > 0) io.stderr.write(`${normalized} records normalized, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;
+}
+
+function validZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describeFailure(err: unknown): string {

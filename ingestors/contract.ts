@@ -27,6 +27,10 @@ export interface NormalizeContext {
   ingestedAt: number;
   /** The record exactly as the provider sent it, when the caller has the text. */
   rawText?: string;
+  /** The activity stream that read the record (its `name`), when one did: a provider whose records do not say their kind (a ServiceNow table row) reads it here. */
+  stream?: string;
+  /** The IANA zone of times the record writes without an offset (the stream's `timeZone`); absent: UTC. */
+  timeZone?: string;
 }
 
 export interface SnapshotContext {
@@ -69,6 +73,11 @@ export interface ActivityStream extends StreamPermission {
   read(window: TimeWindow, signal: AbortSignal): AsyncIterable<unknown[]>;
   /** The record's time (epoch ms) or null when it has none; used to move the cursor. */
   timeOf(raw: unknown): number | null;
+  /**
+   * The IANA zone in which the stream's records write times without an offset (a ServiceNow instance's
+   * zone); the normalizer receives it as `NormalizeContext.timeZone`, so the raw record stays as sent.
+   */
+  readonly timeZone?: string;
   // Records are normalized by the connector's `normalizeActivity`, the one path `appwarden normalize` uses too.
 }
 

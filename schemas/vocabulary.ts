@@ -22,7 +22,10 @@ export const AUDIT_ACTIONS = [
   'mail_access', 'mail_send', 'mail_delete', 'mail_move', 'message_post', 'message_edit', 'message_delete',
   'meeting_create', 'meeting_update', 'meeting_delete', 'meeting_join', 'meeting_leave', 'dlp_match',
   'malware_detected', 'threat_detected', 'url_click', 'token_create', 'token_revoke', 'policy_change', 'device_enroll',
-  'device_remove', 'device_change', 'data_export', 'other',
+  'device_remove', 'device_change', 'data_export',
+  // Business records (CRM, ITSM): a record, list view, page, report or dashboard read or queried.
+  'record_view',
+  'other',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -28,7 +28,7 @@ export function normalizeAwsActivity(raw: unknown, ctx: NormalizeContext): Audit
   const eventName = requireString(e, 'eventName');
   const occurredAt = isoTime(e.eventTime);
   if (occurredAt === null) throw failure('eventTime', `eventTime ${JSON.stringify(e.eventTime) ?? 'undefined'} is not an ISO 8601 time`);
-  const mapping = awsEventMapping(eventName);
+  const mapping = awsEventMapping(str(e.eventSource) ?? '', eventName);
   const identity = obj(e.userIdentity);
   const errorCode = str(e.errorCode);
   const sourceIp = str(e.sourceIPAddress);

@@ -81,6 +81,25 @@ async function poller(order: 'asc' | 'desc', records: Rec[]) {
 const RECORDS: Rec[] = [1, 2, 3, 4, 5].map((i) => ({ id: `r${i}`, t: NOW - 2 * HOUR + i * 60_000 }));
 
 describe('ActivityPoller and the order of a stream', () => {
+  test('the normalizer is told which stream read a record and its zone; a dead letter keeps the zone for its replay', async () => {
+    const bus = await freshBus();
+    const cursors = new CursorStore(bus, silentLogger);
+    await cursors.load();
+    const s = { ...stream('asc', RECORDS.slice(0, 2)), timeZone: 'Asia/Tokyo' };
+    const seen: NormalizeContext[] = [];
+    const zoned = (raw: unknown, ctx: NormalizeContext): AuditEvent => {
+      seen.push(ctx);
+      if ((raw as Rec).id === 'r2') throw new AppwardenError('AW_NORMALIZE_FAILED', 'r2 is broken', { details: { field: 'id' } });
+      return normalize(raw, ctx);
+    };
+    const ref = { provider: 'okta', instance: 'main', stream: s.name, timeZone: s.timeZone };
+    const p = new ActivityPoller(ref, s, zoned, SETTINGS, cursors, new EventPublisher(bus), newStreamStatus(s.name, 'activities'), silentLogger, () => NOW);
+    await p.poll(new AbortController().signal);
+    assert.deepEqual(seen.map((c) => [c.stream, c.timeZone]), [[s.name, 'Asia/Tokyo'], [s.name, 'Asia/Tokyo']]);
+    const letters = (await bus.readCompactedTopic(bus.topics.deadLetter, { timeoutMs: 30_000 })).map((r) => JSON.parse(r.value!.toString('utf8')) as Record<string, unknown>);
+    assert.deepEqual(letters.map((l) => [l.stream, l.timeZone, l.field]), [[s.name, 'Asia/Tokyo', 'id']]);
+  });
+
   test('oldest first: the cursor follows each acknowledged page, so a failed page keeps what came before', async () => {
     const { s, p, readUntil } = await poller('asc', RECORDS);
     s.failAt = 1;

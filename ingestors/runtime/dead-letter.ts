@@ -13,6 +13,8 @@ export interface DeadLetter {
   provider: string | null;
   instance: string | null;
   stream: string | null;
+  /** The zone its stream's times are written in (`StreamRef.timeZone`), so that a replay normalizes it alike. */
+  timeZone?: string;
   /** The raw record as text (JSON for provider records, base64 for undecodable Kafka messages). */
   raw: string;
   /** Where a message that failed to decode came from. */
@@ -21,7 +23,7 @@ export interface DeadLetter {
 
 export function deadLetterFrom(
   err: unknown,
-  where: Pick<DeadLetter, 'stage' | 'provider' | 'instance' | 'stream' | 'raw'> & { origin?: DeadLetter['origin'] },
+  where: Pick<DeadLetter, 'stage' | 'provider' | 'instance' | 'stream' | 'raw' | 'timeZone'> & { origin?: DeadLetter['origin'] },
   now = Date.now(),
 ): DeadLetter {
   const code = isAppwardenError(err) ? err.code : 'AW_NORMALIZE_FAILED';

@@ -73,7 +73,7 @@ export class InstanceRunner {
     this.tasks = [
       ...scanners.map(({ s, scanner }) => scanTask(s.name, s, scanner, schedule)),
       ...this.connector.activityStreams.map((s) => pollTask('activities', s.name, s, new ActivityPoller(
-        ref(s.name), s, this.unknownTypes.counting(definition), config.activities, cursors, publisher, newStreamStatus(s.name, 'activities'), this.log,
+        { ...ref(s.name), ...(s.timeZone ? { timeZone: s.timeZone } : {}) }, s, this.unknownTypes.counting(definition), config.activities, cursors, publisher, newStreamStatus(s.name, 'activities'), this.log,
       ), schedule.activitiesEveryMs)),
       ...(this.connector.changeStreams ?? []).map((s) => {
         // A feed's removals are checked against what the scan of the same topic saw.

@@ -10,6 +10,8 @@ export interface StreamRef {
   provider: string;
   instance: string;
   stream: string;
+  /** The stream's `timeZone`, passed to its normalizer (and kept with a dead letter, for its replay). */
+  timeZone?: string;
 }
 
 /** What a stream already sent and must not send again when a re-read returns it. */
@@ -44,7 +46,7 @@ export class EventPublisher {
     normalize: (raw: unknown, ctx: NormalizeContext) => AuditEvent | AuditEvent[],
     repeats: RepeatFilter = NO_REPEATS,
   ): Promise<PublishOutcome<AuditEvent>> {
-    const ctx: NormalizeContext = { instance: ref.instance, ingestedAt: Date.now() };
+    const ctx: NormalizeContext = { instance: ref.instance, ingestedAt: Date.now(), stream: ref.stream, ...(ref.timeZone ? { timeZone: ref.timeZone } : {}) };
     const published: AuditEvent[] = [];
     const messages: KafkaMessage[] = [];
     const dead: DeadLetter[] = [];

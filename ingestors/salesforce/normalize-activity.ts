@@ -22,8 +22,8 @@ export function activityKind(e: Json): { kind: ActivityKind; objectType: string 
   if (type === 'EventLogFile' || typeof e.EVENT_TYPE === 'string') return { kind: 'log_file_row', objectType: 'EventLogFile' };
   if (type === 'LoginHistory' || (type === null && 'LoginTime' in e)) return { kind: 'login_history', objectType: 'LoginHistory' };
   if (type === 'SetupAuditTrail' || (type === null && 'Action' in e && 'Section' in e)) return { kind: 'setup_audit_trail', objectType: 'SetupAuditTrail' };
-  if (type !== null && type.endsWith('Event')) return { kind: 'real_time', objectType: type };
-  if (type === 'FileEventStore') return { kind: 'real_time', objectType: type };
+  // Stored events (LoginEvent, ApiAnomalyEventStore), and platform events streamed or exported (LoginEventStream, FileEvent).
+  if (type !== null && /(Event|EventStore|EventStream)$/.test(type)) return { kind: 'real_time', objectType: type };
   if (type === null && 'EventIdentifier' in e) {
     // A stored event without attributes (as exported): its fields say which.
     const objectType = 'LoginHistoryId' in e || 'LoginType' in e ? 'LoginEvent' : 'RealTimeEvent';
@@ -152,13 +152,15 @@ function realTimeEvent(e: Json, objectType: string, ctx: NormalizeContext): Audi
     put(attributes, snakeCase(key), value);
   }
   const operation = str(e.Operation);
+  const mapping = realTimeMapping(objectType, { operation, fileAction: str(e.FileAction) });
   const targets: AuditTarget[] = [];
   const recordId = str(e.RecordId) ?? str(e.ReportId) ?? str(e.DocumentId) ?? str(e.ListViewId);
-  if (recordId !== null) targets.push({ type: objectType === 'FileEventStore' ? 'file' : 'other', type_raw: objectType, id: recordId, name: str(e.Name) ?? str(e.FileName), email: null });
+  if (recordId !== null) targets.push({ type: mapping.category === 'file' ? 'file' : 'other', type_raw: objectType, id: recordId, name: str(e.Name) ?? str(e.FileName), email: null });
   return build(e, ctx, {
-    providerId: `${objectType}:${identifier}`, occurredAt, mapping: realTimeMapping(objectType),
+    providerId: `${objectType}:${identifier}`, occurredAt, mapping,
     actionRaw: operation === null ? objectType : `${objectType}:${operation}`, outcome, outcomeReason: reason,
-    actor: userActor(str(e.UserId), str(e.Username)), targets, ip: str(e.SourceIp), userAgent: str(e.Browser),
+    // A session hijacking detection names the address that took the session over as CurrentIp.
+    actor: userActor(str(e.UserId), str(e.Username)), targets, ip: str(e.SourceIp) ?? str(e.CurrentIp), userAgent: str(e.Browser) ?? str(e.CurrentUserAgent),
     country: str(e.CountryIso) ?? str(e.Country), city: str(e.City), sessionId: str(e.SessionKey), requestId: str(e.RequestIdentifier), attributes,
   });
 }

@@ -7,6 +7,7 @@ import { isAppwardenError } from '../../core/errors.js';
 import { assertGoldenJson } from '../../test/golden.js';
 import { activityNormalizers } from '../registry.js';
 import { CsvParser, csvRows } from './csv.js';
+import { salesforceUnknownEventType, setupActionMapping } from './event-types.js';
 import { normalizeSalesforceActivity } from './normalize-activity.js';
 
 const here = new URL('./testdata/', import.meta.url);
@@ -65,6 +66,38 @@ describe('Salesforce samples normalize to their golden events', () => {
     fails({ attributes: { type: 'SetupAuditTrail' }, Action: 'x', CreatedDate: '2024-01-01T00:00:00Z' }, 'Id');
     fails({ EVENT_TYPE: 'URI', TIMESTAMP: 'soon' }, 'TIMESTAMP');
     fails({ hello: 'world' }, 'attributes.type');
+  });
+});
+
+describe('Salesforce records by what their fields say', () => {
+  const stored = (type: string, fields: Record<string, unknown> = {}) => normalizeSalesforceActivity({
+    attributes: { type }, EventIdentifier: `${type}-1`, EventDate: '2024-05-01T10:00:00.000Z', UserId: '005A', Username: 'ana@example.com', SourceIp: '203.0.113.9', ...fields,
+  }, ctx);
+
+  test('threat detection objects are detections; a report export is a download; an unassigned permission set a revocation', () => {
+    const hijack = stored('SessionHijackingEventStore', { SourceIp: undefined, CurrentIp: '198.51.100.7', PreviousIp: '203.0.113.9', Score: 0.97 });
+    assert.deepEqual([hijack.source.ip, hijack.attributes.previous_ip, hijack.attributes.score], ['198.51.100.7', '203.0.113.9', '0.97']);
+    for (const type of ['SessionHijackingEventStore', 'CredentialStuffingEventStore', 'ApiAnomalyEventStore', 'ReportAnomalyEventStore']) {
+      const e = stored(type);
+      assert.deepEqual([e.category, e.action, e.class_uid], ['security', 'threat_detected', 2004], type);
+    }
+    assert.deepEqual([stored('ReportEvent', { Operation: 'ReportExported', ReportId: '00O1' }).action, stored('ReportEvent', { Operation: 'ReportRunFromLightning' }).action], ['file_download', 'record_view']);
+    assert.equal(stored('PermissionSetEventStore', { Operation: 'UnassignedFromUsers' }).action, 'privilege_revoke');
+    assert.equal(stored('FileEventStore', { FileAction: 'Preview', DocumentId: '069A' }).action, 'file_view');
+    assert.equal(stored('LoginEventStream', { Status: 'Success' }).action, 'login', 'a streamed platform event maps as its stored object');
+  });
+
+  test('a type of no table gets category other, keeps its name in action_raw, and is counted under it', () => {
+    const e = stored('BrandNewEventStore', { Operation: 'Something' });
+    assert.deepEqual([e.category, e.action, e.action_raw], ['other', 'other', 'BrandNewEventStore:Something']);
+    assert.equal(salesforceUnknownEventType(e), 'BrandNewEventStore');
+    assert.equal(salesforceUnknownEventType(stored('LoginEvent', { Status: 'Success' })), null);
+  });
+
+  test('Setup Audit Trail actions: each rule by its words, the rest settings changes', () => {
+    const action = (a: string) => setupActionMapping(a).action;
+    assert.deepEqual(['unfrozeuser', 'frozeuser', 'PermSetUnassign', 'PermSetAssign', 'changedPasswordPolicy', 'changedpassword', 'deleteConnectedApplication', 'changedsessiontimeout', 'createdcustomfield'].map(action),
+      ['user_unsuspend', 'user_suspend', 'privilege_revoke', 'privilege_grant', 'policy_change', 'password_change', 'app_revoke', 'policy_change', 'settings_change']);
   });
 });
 

@@ -2,35 +2,24 @@ import { eventId } from '../../schemas/event-id.js';
 import type { Actor, AuditEvent, AuditTarget } from '../../schemas/types.js';
 import type { NormalizeContext } from '../contract.js';
 import { looksLikeEmail, put, type Json } from '../runtime/json-fields.js';
-import { AUDITED_TABLES, LOGON_EVENTS, OTHER_SYSEVENT, OUTBOUND_CALL, TRANSACTION, auditMapping, type EventMapping } from './event-types.js';
+import { ATTACHMENT_DOWNLOAD, OUTBOUND_CALL, SYSEVENTS, SYSEVENTS_ON_A_USER, auditMapping, auditTarget, syseventMapping, transactionMapping, type EventMapping } from './event-types.js';
 import { failure, requireObject, requireTime, requireValue, value } from './fields.js';
 
 /**
- * The tables whose rows are audit records. The activity streams mark each row with its table and
- * the instance's time zone (`@table`, `@zone`: names no ServiceNow column can have); a bare row (as
- * `appwarden normalize` reads one) is recognised by its columns and its times read in UTC.
+ * The tables whose rows are audit records. The activity streams are named after their table, and the
+ * context says which stream read a row and the instance's time zone; a row without a stream (as
+ * `appwarden normalize` reads one) is recognised by its columns, its times read in the zone given, else UTC.
  */
 export const ACTIVITY_TABLES = ['sysevent', 'sys_audit', 'syslog_transaction', 'sys_outbound_http_log'] as const;
 export type ActivityTable = (typeof ACTIVITY_TABLES)[number];
-export const TABLE_KEY = '@table';
-export const ZONE_KEY = '@zone';
 
-/** A row as an activity stream yields it: the row's own columns, then its table and the instance's zone. */
-export function markRow(row: Json, table: ActivityTable, zone: string): Json {
-  return { ...row, [TABLE_KEY]: table, [ZONE_KEY]: zone };
-}
-
-function tableOf(row: Json): ActivityTable {
-  const marked = row[TABLE_KEY];
-  if (marked !== undefined) {
-    if (!(ACTIVITY_TABLES as readonly unknown[]).includes(marked)) throw failure(TABLE_KEY, `${TABLE_KEY} ${JSON.stringify(marked)} is not one of ${ACTIVITY_TABLES.join(', ')}`);
-    return marked as ActivityTable;
-  }
+function tableOf(row: Json, stream: string | undefined): ActivityTable {
+  if (stream !== undefined && (ACTIVITY_TABLES as readonly string[]).includes(stream)) return stream as ActivityTable;
   if ('tablename' in row && 'fieldname' in row) return 'sys_audit';
   if ('parm1' in row || ('name' in row && 'queue' in row)) return 'sysevent';
   if ('endpoint' in row && 'http_status' in row) return 'sys_outbound_http_log';
   if ('url' in row) return 'syslog_transaction';
-  throw failure(TABLE_KEY, `the row is none of ${ACTIVITY_TABLES.join(', ')} (no ${TABLE_KEY}, and its columns name none)`);
+  throw failure('(table)', `the row is none of ${ACTIVITY_TABLES.join(', ')} (its columns name none${stream === undefined ? '' : `, and stream ${JSON.stringify(stream)} is none of them`})`);
 }
 
 /**
@@ -41,9 +30,8 @@ function tableOf(row: Json): ActivityTable {
  */
 export function normalizeServiceNowActivity(raw: unknown, ctx: NormalizeContext): AuditEvent {
   const row = requireObject(raw, '(record)');
-  const table = tableOf(row);
-  const zoneValue = row[ZONE_KEY];
-  const zone = typeof zoneValue === 'string' && zoneValue !== '' ? zoneValue : 'UTC';
+  const table = tableOf(row, ctx.stream);
+  const zone = ctx.timeZone ?? 'UTC';
   const sysId = requireValue(row, 'sys_id');
   const base = {
     event_id: eventId('servicenow', ctx.instance, `${table}:${sysId}`),
@@ -90,16 +78,20 @@ const IP = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]+)$/i;
 function sysevent(row: Json, attributes: Record<string, string>): Parts {
   const name = requireValue(row, 'name');
   const userName = value(row, 'parm1');
-  const ip = value(row, 'parm2');
+  const parm2 = value(row, 'parm2');
+  const ip = parm2 !== null && IP.test(parm2) ? parm2 : null;
   for (const key of ['queue', 'state', 'processed', 'uri', 'instance', 'table', 'sys_created_by']) put(attributes, key, value(row, key));
-  const target: AuditTarget = { type: 'user', type_raw: 'sys_user', id: userName, name: userName, email: looksLikeEmail(userName) ? userName : null };
+  // Sign-ins name their user in parm1; an impersonation names the impersonator in parm1 and whom in parm2.
+  const subject = SYSEVENTS_ON_A_USER.has(name) && ip === null ? parm2 : userName;
+  if (subject !== userName) put(attributes, 'parm2', parm2);
+  const target: AuditTarget = { type: 'user', type_raw: 'sys_user', id: subject, name: subject, email: looksLikeEmail(subject) ? subject : null };
   return {
-    mapping: LOGON_EVENTS[name] ?? OTHER_SYSEVENT,
+    mapping: syseventMapping(name),
     action_raw: name,
-    outcome: name.endsWith('.failed') ? 'failure' : name in LOGON_EVENTS ? 'success' : 'unknown',
+    outcome: name.endsWith('.failed') ? 'failure' : Object.hasOwn(SYSEVENTS, name) ? 'success' : 'unknown',
     actor: userActor(userName ?? value(row, 'sys_created_by')),
-    targets: userName === null ? [] : [target],
-    source: { ip: ip !== null && IP.test(ip) ? ip : null, user_agent: null, country: null, city: null },
+    targets: subject === null ? [] : [target],
+    source: { ip, user_agent: null, country: null, city: null },
   };
 }
 
@@ -115,7 +107,7 @@ function audit(row: Json, attributes: Record<string, string>): Parts {
     action_raw: `${table}.${field}`,
     outcome: 'success',
     actor: userActor(value(row, 'user')),
-    targets: [{ type: AUDITED_TABLES[table] ?? 'other', type_raw: table, id: documentKey, name: null, email: null }],
+    targets: [{ type: auditTarget(table), type_raw: table, id: documentKey, name: null, email: null }],
   };
 }
 
@@ -124,16 +116,15 @@ function httpOutcome(status: string | null): AuditEvent['outcome'] {
   return Number(status) < 400 ? 'success' : 'failure';
 }
 
-const DOWNLOAD = /sys_attachment\.do|\/api\/now\/(v\d+\/)?attachment\/[^/?]+\/file/;
-
 function transaction(row: Json, attributes: Record<string, string>): Parts {
   const url = requireValue(row, 'url');
   const type = value(row, 'type');
   for (const key of ['url', 'type', 'client_transaction', 'response_time', 'sql_time', 'output_length', 'http_status']) put(attributes, key, value(row, key));
-  const download = DOWNLOAD.test(url);
+  const mapping = transactionMapping(url);
+  const download = mapping === ATTACHMENT_DOWNLOAD;
   const ip = value(row, 'remote_ip');
   return {
-    mapping: download ? { category: 'file', action: 'file_download', classUid: 6006, activityId: 2 } : TRANSACTION,
+    mapping,
     action_raw: type === null ? 'transaction' : `transaction:${type}`,
     outcome: httpOutcome(value(row, 'http_status')),
     actor: userActor(value(row, 'sys_created_by')),

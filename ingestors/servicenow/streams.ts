@@ -3,9 +3,9 @@ import type {
 } from '../contract.js';
 import { obj, type Json } from '../runtime/json-fields.js';
 import { isoTime } from '../runtime/provider-time.js';
-import { AUDITED_TABLES, LOGON_EVENTS } from './event-types.js';
+import { AUDITED_TABLES, SYSEVENTS } from './event-types.js';
 import { display, formatTime, value } from './fields.js';
-import { markRow, type ActivityTable } from './normalize-activity.js';
+import type { ActivityTable } from './normalize-activity.js';
 import { encodedQuery, queryValue, type TableClient } from './table-client.js';
 
 /** The permission a stream needs, as this connector names it: the read ACL of its table. */
@@ -22,7 +22,7 @@ interface ActivityTableSpec {
 /** The tables read as activities: sign-ins, changes to users, groups, roles and tokens, and user transactions. */
 export const ACTIVITY_TABLE_SPECS: readonly ActivityTableSpec[] = [
   {
-    table: 'sysevent', capabilities: ['activities:logon'], filter: `nameIN${Object.keys(LOGON_EVENTS).join(',')}`,
+    table: 'sysevent', capabilities: ['activities:logon'], filter: `nameIN${Object.keys(SYSEVENTS).join(',')}`,
     fields: ['sys_id', 'name', 'parm1', 'parm2', 'queue', 'state', 'processed', 'uri', 'instance', 'table', 'sys_created_by', 'sys_created_on'],
   },
   {
@@ -35,12 +35,16 @@ export const ACTIVITY_TABLE_SPECS: readonly ActivityTableSpec[] = [
   },
 ];
 
-/** Reads an activity table by `sys_created_on` window, oldest first (then by sys_id), each row marked with its table and the instance's zone. */
+/**
+ * Reads an activity table by `sys_created_on` window, oldest first (then by sys_id). The rows stay as
+ * the instance sent them: the stream's name is their table and its `timeZone` the zone of their times.
+ */
 export function activityStream(client: TableClient, spec: ActivityTableSpec, zone: string): ActivityStream {
   return {
     name: spec.table,
     capabilities: spec.capabilities,
     permission: readPermission(spec.table),
+    timeZone: zone,
     async *read(window, signal) {
       // Times are whole seconds, written in the instance's zone; [since, until) keeps its meaning.
       const query = encodedQuery([
@@ -49,7 +53,7 @@ export function activityStream(client: TableClient, spec: ActivityTableSpec, zon
         `sys_created_on<${formatTime(Math.ceil(window.until / 1000) * 1000, zone)}`,
       ], ['sys_created_on', 'sys_id']);
       for await (const rows of client.rows(spec.table, { query, fields: spec.fields, signal })) {
-        yield rows.map((row) => markRow(obj(row) ?? {}, spec.table, zone));
+        yield rows;
       }
     },
     timeOf: (raw) => isoTime(value(obj(raw) ?? {}, 'sys_created_on'), { zone }),

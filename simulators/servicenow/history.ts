@@ -32,9 +32,12 @@ export class ActivityHistory {
     const seed = options.seed;
     this.generated = {
       sysevent: new AnchoredHistory(`${seed}:sysevent`, per, (prng, at) => {
-        const name = prng.weighted([['login', 70], ['login.failed', 15], ['logout', 15]] as const);
+        const name = prng.weighted([['login', 70], ['login.failed', 15], ['logout', 15], ['impersonation.start', 2], ['security.elevated_role.enabled', 2]] as const);
         const user = prng.pick(people);
-        return { sys_id: prng.hex(32), sys_created_on: seconds(at), sys_updated_on: seconds(at), sys_created_by: user, name, parm1: user, parm2: ip(prng),
+        const address = ip(prng);
+        // An impersonation names the admin in parm1 and whom they impersonate in parm2; an elevation the admin and the address.
+        const [parm1, parm2] = name === 'impersonation.start' ? [admin, user] : name === 'security.elevated_role.enabled' ? [admin, address] : [user, address];
+        return { sys_id: prng.hex(32), sys_created_on: seconds(at), sys_updated_on: seconds(at), sys_created_by: parm1, name, parm1, parm2,
           queue: '', state: 'processed', processed: seconds(at), uri: '', instance: '', table: '', claimed_by: '' };
       }),
       syslog_transaction: new AnchoredHistory(`${seed}:syslog_transaction`, per * 2, (prng, at) => {

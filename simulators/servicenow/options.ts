@@ -13,7 +13,7 @@ export interface ServiceNowSimulatorOptions {
   /** Users besides the integration user and the administrator. Default 40. */
   users?: number;
   groups?: number;
-  /** Sign-in events (`sysevent`) per day; `syslog_transaction` gets twice as many, `sys_audit` a quarter. Default 1000. */
+  /** Sign-in events (`sysevent`: sign-ins, a few impersonations and privileged-role elevations) per day; `syslog_transaction` gets twice as many, `sys_audit` a quarter. Default 1000. */
   eventsPerDay?: number;
   /** Days of history, ending now. Default 2. */
   days?: number;
