@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { formatDateTime64 } from '../core/clickhouse.js';
 import { Conditions } from './conditions.js';
-import { TARGET_IDS_INDEXED } from '../processors/sink/catalogue/index.js';
+import { mentioning, TARGET_IDS_INDEXED } from '../processors/sink/catalogue/index.js';
 import { AUDIT_CATEGORIES, OUTCOMES } from '../schemas/vocabulary.js';
 import { EXPORT_FORMATS } from './export.js';
 import { addIpFilter } from './ip-filter.js';
@@ -73,10 +73,13 @@ export function activityConditions(query: ActivityFilters, maxQueryRangeDays: nu
     .equals('category', 'category', query.category)
     .equals('outcome', 'outcome', query.outcome);
   if (query.user !== undefined) {
-    // An email is the table's leading key (lower-cased); a provider id may be the key (actor without email) or only actor_id.
+    // An email is the table's leading key (lower-cased); a provider id may be the key (actor without email) or only
+    // actor_id, which the subjects table names (so that the primary key serves both).
     if (query.user.includes('@')) where.add('user_key = {user_key:String}', { user_key: query.user.toLowerCase() });
-    else where.add('(user_key = {user:String} OR actor_id = {user:String})', { user: query.user });
+    else where.add(`${mentioning('{user:String}')} AND (user_key = {user:String} OR actor_id = {user:String})`, { user: query.user });
   }
+  // A target id's events through the subjects table and the primary key (the exact test is added below).
+  if (query.target_id !== undefined) where.add(mentioning('{target_id:String}'), { target_id: query.target_id });
   return addActivityFilters(where, query);
 }
 

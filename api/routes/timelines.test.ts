@@ -130,6 +130,22 @@ describe('timelines over the subjects side table', () => {
     for (const [kept, total] of reads) assert.ok(kept < total / 2, `the primary key drops most granules (${kept}/${total})`);
   });
 
+  test('the activity filters by target id and by a provider id go through the primary key too', async () => {
+    for (const [query, where] of [
+      ['target_id=file-17', (e: AuditEvent) => e.targets.some((t) => t.id === 'file-17')],
+      ['user=u-5', (e: AuditEvent) => e.actor.id === 'u-5'],
+    ] as const) {
+      statements.length = 0;
+      const res = await app.inject({ method: 'GET', url: `/v1/activities?${range}&${query}&limit=1000`, headers: auth.headers('analyst') });
+      assert.equal(res.statusCode, 200, res.body);
+      const ids = (res.json() as { items: Array<{ event_id: string }> }).items.map((e) => e.event_id);
+      assert.deepEqual(ids, expected((e) => inRange(e) && where(e)).slice(0, 1000), query);
+      const reads = await primaryKeyReads(statements[0]!);
+      assert.ok(reads.length > 0, `${query}: activities is read with a primary key analysis`);
+      for (const [kept, total] of reads) assert.ok(kept < total / 2, `${query}: the primary key drops most granules (${kept}/${total})`);
+    }
+  });
+
   test('an existing data folder without the subjects table gets it filled at start', async () => {
     await ch.exec(`DROP VIEW ${ACTIVITY_SUBJECTS.view}`);
     await ch.exec(`DROP TABLE ${ACTIVITY_SUBJECTS.table}`);
