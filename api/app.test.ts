@@ -86,6 +86,8 @@ const EVENTS: AuditEvent[] = [
   { uuid: '6f1b3c2e-0a11-11ef-9d3a-5b1c1a000009', instance: 'b', actor: SCIM, at: NOW - 120 * MINUTE, action: 'password_reset', action_raw: 'user.account.reset_password', category: 'user', outcome: 'unknown', ip: null },
   { uuid: '6f1b3c2e-0a11-11ef-9d3a-5b1c1a000010', instance: 'a', actor: BOB, at: NOW - 60 * MINUTE, action: 'user_suspend', action_raw: 'user.lifecycle.suspend', category: 'admin', outcome: 'success', ip: '198.51.100.23' },
   { uuid: '6f1b3c2e-0a11-11ef-9d3a-5b1c1a000011', provider: 'box', instance: 'main', actor: ALICE, at: NOW - 30 * MINUTE, action: 'file_download', action_raw: 'DOWNLOAD', category: 'file', outcome: 'success', ip: '192.0.2.44' },
+  // The categories the vocabulary has beyond the first five (security, other) are stored and filtered like any.
+  { uuid: '6f1b3c2e-0a11-11ef-9d3a-5b1c1a000013', instance: 'a', actor: SCIM, at: NOW - 200 * MINUTE, action: 'threat_detected', action_raw: 'security.threat.detected', category: 'security', outcome: 'unknown', ip: null },
   // Older than the default 24-hour window.
   { uuid: '6f1b3c2e-0a11-11ef-9d3a-5b1c1a000012', instance: 'a', actor: ALICE, at: NOW - 3 * DAY, action: 'login', action_raw: 'user.session.start', category: 'logon', outcome: 'success', ip: '203.0.113.10' },
 ].map((s) => auditEvent(s as Spec));
@@ -277,6 +279,7 @@ describe('GET /v1/activities', () => {
     ['action', { action: 'login' }, (e) => e.action === 'login'],
     ['action_raw', { action_raw: 'user.authentication.auth_via_mfa' }, (e) => e.action_raw === 'user.authentication.auth_via_mfa'],
     ['category', { category: 'admin' }, (e) => e.category === 'admin'],
+    ['a category beyond the first five (security)', { category: 'security' }, (e) => e.category === 'security'],
     ['outcome failure', { outcome: 'failure' }, (e) => e.outcome === 'failure'],
     ['outcome unknown', { outcome: 'unknown' }, (e) => e.outcome === 'unknown'],
     ['ip', { ip: '203.0.113.10' }, (e) => e.source.ip === '203.0.113.10'],
@@ -368,7 +371,7 @@ describe('invalid requests', () => {
     ['limit=0', /^querystring\.limit must be >= 1$/],
     [`limit=${MAX_PAGE_SIZE + 1}`, new RegExp(`^querystring\\.limit must be <= ${MAX_PAGE_SIZE}$`)],
     ['limit=ten', /^querystring\.limit must be integer$/],
-    ['category=nope', /^querystring\.category must be one of logon, user, admin, file, app$/],
+    ['category=nope', /^querystring\.category must be one of logon, user, admin, file, app, security, other$/],
     ['outcome=nope', /^querystring\.outcome must be one of success, failure, unknown$/],
     ['from=yesterday', /^querystring\.from must be an ISO 8601 date-time/],
     ['to=2026-13-45T00:00:00Z', /^querystring\.to must be an ISO 8601 date-time/],

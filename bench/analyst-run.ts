@@ -34,6 +34,8 @@ export interface AnalystBenchOptions {
   database?: string;
   /** Also print, per query, the granules each index kept (EXPLAIN indexes = 1 of the API's statements). */
   explain?: boolean;
+  /** Time the queries only: no console first view, no exports. */
+  queriesOnly?: boolean;
   brokers: string[];
   log: Logger;
   out: (line: string) => void;
@@ -41,6 +43,8 @@ export interface AnalystBenchOptions {
 
 export interface Timing {
   name: string;
+  /** Why the query's runs stopped (the API's answer), when one failed: the figures are those before. */
+  failed?: string;
   p50: number;
   p95: number;
   p99: number;
@@ -52,7 +56,8 @@ export interface AnalystBenchResult {
   stored: number;
   loadMs: number | null;
   queries: Timing[];
-  firstView: { total: Timing; data: Timing };
+  /** null with `queriesOnly`. */
+  firstView: { total: Timing; data: Timing } | null;
   exports: Array<{ format: string; rows: number; bytes: number; ms: number; peakRssMb: number; expected: number; cutShort: string | null }>;
 }
 
@@ -118,21 +123,33 @@ export async function runAnalystBench(o: AnalystBenchOptions): Promise<AnalystBe
       statements.length = 0;
       const ms: number[] = [];
       const rows: number[] = [];
-      for (let i = -1; i < o.reps; i++) {
+      let failed: string | undefined;
+      for (let i = -1; i < o.reps && failed === undefined; i++) {
         const t0 = performance.now();
-        const body = await (await get(client, query.url(Math.max(i, 0)))).json();
-        if (i >= 0) {
-          ms.push(performance.now() - t0);
-          rows.push(answerRows(body));
+        try {
+          const body = await (await get(client, query.url(Math.max(i, 0)))).json();
+          if (i >= 0) {
+            ms.push(performance.now() - t0);
+            rows.push(answerRows(body));
+          }
+        } catch (err) {
+          // A query past the API's limits is a figure too: said, and the bench goes on.
+          failed = `after ${Math.round(performance.now() - t0)} ms: ${(err as Error).message.slice(0, 200)}`;
         }
       }
-      queries.push(timing(query.name, ms, rows));
+      queries.push(ms.length > 0 ? { ...timing(query.name, ms, rows), ...(failed ? { failed } : {}) } : { name: query.name, p50: NaN, p95: NaN, p99: NaN, rows: 0, failed });
       log.info({ query: queries.at(-1) }, 'analyst bench: query timed');
       // The statements of the untimed run (the first request): each run of a query sends the same ones.
       const first = statements.slice(0, statements.length / (o.reps + 1));
       if (o.explain) explained.push(`${query.name}:`, ...(await explainIndexes(ch, first)).map((l) => `  ${l}`));
     }
 
+    if (o.queriesOnly) {
+      const result: AnalystBenchResult = { stored, loadMs, queries, firstView: null, exports: [] };
+      printResult(result, o, out);
+      if (o.explain) printExplained(explained, out);
+      return result;
+    }
     await consoleFirstView(client, end); // builds the console bundle once, as the first visitor after a start does
     const views = [];
     for (let i = 0; i < o.reps; i++) views.push(await consoleFirstView(client, end));
@@ -150,11 +167,7 @@ export async function runAnalystBench(o: AnalystBenchOptions): Promise<AnalystBe
 
     const result: AnalystBenchResult = { stored, loadMs, queries, firstView, exports };
     printResult(result, o, out);
-    if (o.explain) {
-      out('');
-      out('Granules kept by each index, of those in the partitions read (EXPLAIN indexes = 1 of each statement the API ran):');
-      for (const line of explained) out(`  ${line}`);
-    }
+    if (o.explain) printExplained(explained, out);
     return result;
   } finally {
     await app?.close();
@@ -178,14 +191,21 @@ async function storage(ch: ClickHouse): Promise<string> {
   return `stored: ${s!.parts} parts in ${s!.partitions} monthly partitions, ${gb(s!.disk)} GB on disk (${gb(s!.raw)} GB uncompressed)`;
 }
 
+function printExplained(explained: string[], out: (line: string) => void): void {
+  out('');
+  out('Granules kept by each index, of those in the partitions read (EXPLAIN indexes = 1 of each statement the API ran):');
+  for (const line of explained) out(`  ${line}`);
+}
+
 function printResult(r: AnalystBenchResult, o: AnalystBenchOptions, out: (line: string) => void): void {
   const ms = (x: number) => x.toFixed(1).padStart(9);
   out('');
   out(`Analyst queries through the API (HTTP, admin key) over ${n(r.stored)} stored activities, ${o.reps} timed runs each after one untimed:`);
   out(`${'query'.padEnd(50)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'rows'.padStart(8)}`);
-  for (const t of [...r.queries, r.firstView.data, r.firstView.total]) {
-    out(`${t.name.padEnd(50)}${ms(t.p50)}${ms(t.p95)}${ms(t.p99)}${t.rows.toFixed(0).padStart(8)}`);
+  for (const t of [...r.queries, ...(r.firstView ? [r.firstView.data, r.firstView.total] : [])]) {
+    out(`${t.name.padEnd(50)}${ms(t.p50)}${ms(t.p95)}${ms(t.p99)}${t.rows.toFixed(0).padStart(8)}${t.failed ? `  FAILED ${t.failed}` : ''}`);
   }
+  if (!r.firstView) return;
   out('');
   out(`Exports (streamed, ${o.exportDays} days):`);
   for (const e of r.exports) {

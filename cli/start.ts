@@ -18,7 +18,7 @@ import { withConnectionState } from '../ingestors/runtime/connection-status.js';
 import { ConnectionStore } from '../ingestors/runtime/connection-store.js';
 import { secretsKey } from '../ingestors/runtime/secret-refs.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
-import { CursorStatusSource, type InstanceStatus } from '../ingestors/runtime/instance-status.js';
+import { CursorStatusSource, listedInstances, type InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import { ActionCatalog, createGovernanceExecutor, governanceSigningKey, type GovernanceExecutor } from '../processors/governance/index.js';
 import { createPolicyProcessor, policyLimits } from '../processors/policy/from-config.js';
 import type { PolicyProcessor } from '../processors/policy/processor.js';
@@ -200,12 +200,15 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
   }
 }
 
-/** The connector instances this process runs; without the connectors role, every configured one as the cursors topic tells. */
+/**
+ * The connector instances this process runs; without the connectors role, every configured one and
+ * every one connected at run time, as the runners record their status in the cursors topic.
+ */
 function connectorStatuses(
   runtime: ConnectorRuntime | null, bus: KafkaBus, config: AppConfig, log: Logger, store: ConnectionStore, applier: ConnectionApplier,
 ): () => InstanceStatus[] | Promise<InstanceStatus[]> {
   if (runtime) return () => withConnectionState(runtime.statuses(), store, applier);
-  const fromCursors = new CursorStatusSource(bus, config.connectors, log);
+  const fromCursors = new CursorStatusSource(bus, () => listedInstances(config.connectors, store.list()), log);
   return async () => withConnectionState(await fromCursors.statuses(), store, applier);
 }
 

@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatDateTime64, type ClickHouse } from '../../core/clickhouse.js';
 import { AppwardenError } from '../../core/errors.js';
+import { ALERT_STATUS, ALERTS } from '../../processors/sink/catalogue/index.js';
 import { TABLES } from '../../processors/sink/tables.js';
 import { ALERT_SEVERITIES, ALERT_STATUSES } from '../../schemas/vocabulary.js';
 import { principalOf } from '../auth/guard.js';
@@ -38,34 +39,18 @@ const PatchBodySchema = Type.Object({
   note: Type.Optional(Type.String({ maxLength: 10_000, description: 'why, for the next analyst' })),
 }, { additionalProperties: false });
 
+// The answer's fields are the catalogue's (`alerts`, `alert_status`), with the latest status change joined in.
+const { status: _published, ...alertColumns } = ALERTS.apiSchema().properties;
 const AlertSchema = Type.Object({
-  alert_id: Type.String(),
-  policy_id: Type.String(),
-  policy_version: Type.Integer(),
-  title: Type.String(),
-  severity: Type.String(),
+  ...alertColumns,
   status: Type.String({ description: ALERT_STATUSES.join(', ') }),
   status_note: NullableString,
   status_changed_at: NullableString,
   status_changed_by: NullableString,
-  created_at: Type.String(),
-  first_seen: Type.String(),
-  last_seen: Type.String(),
-  count: Type.Integer(),
-  dedup_key: Type.String(),
-  provider: NullableString,
-  instance: NullableString,
-  actor: Type.Union([Type.Object({ id: NullableString, email: NullableString, name: NullableString, type: NullableString }), Type.Null()]),
-  event_ids: Type.Array(Type.String()),
-  attributes: Type.Record(Type.String(), Type.String()),
 });
 
-const StatusChangeSchema = Type.Object({
-  status: Type.String(),
-  note: NullableString,
-  changed_at: Type.String(),
-  changed_by: Type.String(),
-});
+const { alert_id: _alert, ...StatusChangeColumns } = ALERT_STATUS.apiSchema().properties;
+const StatusChangeSchema = Type.Object(StatusChangeColumns);
 
 const AlertDetailSchema = Type.Object({ ...AlertSchema.properties, status_history: Type.Array(StatusChangeSchema) });
 
@@ -202,27 +187,10 @@ async function detail(clickhouse: ClickHouse, id: string): Promise<AlertItem & {
   return { ...toAlert(row), status_history: history };
 }
 
+/** The catalogue's API shape of the alert's columns (an actor with no field set is null), with its latest status. */
 function toAlert(row: AlertQueryRow): AlertItem {
-  const hasActor = row.actor_id !== null || row.actor_email !== null || row.actor_name !== null || row.actor_type !== null;
   return {
-    alert_id: row.alert_id,
-    policy_id: row.policy_id,
-    policy_version: row.policy_version,
-    title: row.title,
-    severity: row.severity,
-    status: row.status,
-    status_note: row.status_note,
-    status_changed_at: row.status_changed_at,
-    status_changed_by: row.status_changed_by,
-    created_at: row.created_at,
-    first_seen: row.first_seen,
-    last_seen: row.last_seen,
-    count: row.count,
-    dedup_key: row.dedup_key,
-    provider: row.provider,
-    instance: row.instance,
-    actor: hasActor ? { id: row.actor_id, email: row.actor_email, name: row.actor_name, type: row.actor_type } : null,
-    event_ids: row.event_ids,
-    attributes: row.attributes,
-  };
+    ...ALERTS.toApi(row as unknown as Record<string, unknown>),
+    status: row.status, status_note: row.status_note, status_changed_at: row.status_changed_at, status_changed_by: row.status_changed_by,
+  } as AlertItem;
 }

@@ -2,25 +2,15 @@ import Type, { type Static } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouse } from '../../core/clickhouse.js';
 import { formatDateTime64 } from '../../core/clickhouse.js';
-import { AUDIT_TRAIL_TABLE } from '../../processors/sink/audit-trail-table.js';
+import { AUDIT_TRAIL } from '../../processors/sink/catalogue/index.js';
 import { Conditions, keysetPage } from '../conditions.js';
 import { badRequest } from '../errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
 import { ErrorBodySchema } from '../schemas.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
-const EntrySchema = Type.Object({
-  entry_id: Type.String(),
-  at: Type.String(),
-  actor_id: Type.String(),
-  actor_name: Type.String(),
-  actor_role: Type.String(),
-  ip: NullableString,
-  action: Type.String({ description: 'the route (`PUT /v1/policies/:id`) or the CLI command' }),
-  target: NullableString,
-  summary: Type.String(),
-  status: Type.Integer(),
-});
+/** An entry as the catalogue (`audit_trail`) describes it. */
+const EntrySchema = AUDIT_TRAIL.apiSchema();
 const QuerySchema = Type.Object({
   actor: Type.Optional(Type.String({ minLength: 1, description: 'actor id (`key:<id>`, `oidc:<subject>`) or name' })),
   action: Type.Optional(Type.String({ minLength: 1, description: 'exact action, e.g. `PUT /v1/policies/:id`' })),
@@ -31,7 +21,7 @@ const QuerySchema = Type.Object({
   cursor: Type.Optional(Type.String({ minLength: 1 })),
 }, { additionalProperties: false });
 
-type Entry = Static<typeof EntrySchema>;
+type Entry = Static<typeof EntrySchema> & { at: string; entry_id: string };
 
 /** `GET /v1/audit-trail`: who changed what, newest first. Read only: no route changes the trail. */
 export function auditTrailRoutes(app: FastifyInstance, deps: { clickhouse: ClickHouse; maxPageSize: number }): void {
@@ -61,7 +51,7 @@ export function auditTrailRoutes(app: FastifyInstance, deps: { clickhouse: Click
       where.add('(at, entry_id) < ({c_at:DateTime64(3)}, {c_id:String})', { c_at: formatDateTime64(at), c_id: id });
     }
     const rows = await deps.clickhouse.query<Entry>(
-      `SELECT * FROM ${AUDIT_TRAIL_TABLE} FINAL WHERE ${where} ORDER BY at DESC, entry_id DESC LIMIT {limit:UInt32}`, where.params,
+      `SELECT ${AUDIT_TRAIL.apiColumns()} FROM ${AUDIT_TRAIL.name} FINAL WHERE ${where} ORDER BY at DESC, entry_id DESC LIMIT {limit:UInt32}`, where.params,
     );
     return keysetPage(rows, limit, (r) => r, (last) => encodeCursor([last.at, last.entry_id]));
   });

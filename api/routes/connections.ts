@@ -9,6 +9,7 @@ import { mergeSettings } from '../../ingestors/runtime/connection-applier.js';
 import { SCAN_KINDS, type ConnectionStore, type StoredConnection } from '../../ingestors/runtime/connection-store.js';
 import type { Connections } from '../../ingestors/runtime/connections.js';
 import { describeSecrets, sealSecrets } from '../../ingestors/runtime/secret-refs.js';
+import { purgeInstance } from '../../processors/sink/catalogue/purge.js';
 import { principalOf } from '../auth/guard.js';
 import { badRequest } from '../errors.js';
 import { ErrorBodySchema } from '../schemas.js';
@@ -156,7 +157,7 @@ export function connectionRoutes(app: FastifyInstance, deps: { admin: Connection
     config: { role: 'admin' },
     schema: {
       summary: 'Disconnect: stop the instance; keep its data, or purge it (purge=true)', tags: ['connectors'], params: Params,
-      querystring: Type.Object({ purge: Type.Optional(Type.Boolean({ description: "also delete the instance's activities, accounts and files from ClickHouse" })) }, { additionalProperties: false }),
+      querystring: Type.Object({ purge: Type.Optional(Type.Boolean({ description: "also delete the instance's activities, accounts (with its app grants) and files from ClickHouse; alerts, the governance log and the audit trail stay" })) }, { additionalProperties: false }),
       response: { 200: Type.Object({ provider: Type.String(), instance: Type.String(), state: Type.String(), purged: Type.Boolean() }), 400: ErrorBodySchema },
     },
   }, async (request) => {
@@ -169,11 +170,7 @@ export function connectionRoutes(app: FastifyInstance, deps: { admin: Connection
       provider, instance, state: 'disconnected', settings: stored?.settings ?? {}, scan_requests: stored?.scan_requests ?? {},
       created_at: stored?.created_at ?? now, updated_at: now, updated_by: principalOf(request).id,
     });
-    if (purge) {
-      for (const table of ['activities', 'accounts', 'files']) {
-        await deps.clickhouse.exec(`ALTER TABLE ${table} DELETE WHERE provider = {provider:String} AND instance = {instance:String} SETTINGS mutations_sync = 1`, { provider, instance });
-      }
-    }
+    if (purge) await purgeInstance(deps.clickhouse, provider, instance);
     request.auditNote = { target: `${provider}.${instance}`, summary: `disconnected ${provider}.${instance}${purge ? ', data purged' : ', data kept'}` };
     return { provider, instance, state: 'disconnected', purged: purge === true };
   });

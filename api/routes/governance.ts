@@ -8,6 +8,7 @@ import { ACTION_VERBS } from '../../ingestors/contract.js';
 import { commandMessage, governanceCommandId, revertCommandId, type ActionCatalog, type CommandIntent, type SigningKey } from '../../processors/governance/index.js';
 import type { GovernanceCommand } from '../../schemas/types.js';
 import { GOVERNANCE_STATUSES, PROVIDERS, type Provider } from '../../schemas/vocabulary.js';
+import { GOVERNANCE_COMMANDS, GOVERNANCE_LOG } from '../../processors/sink/catalogue/index.js';
 import { principalOf } from '../auth/guard.js';
 import { requesterOf } from '../auth/roles.js';
 import { badRequest } from '../errors.js';
@@ -63,33 +64,18 @@ const CreateBodySchema = Type.Object({
   })),
 }, { additionalProperties: false });
 
+// A command's fields are the catalogue's (`governance_commands`), with its latest step (`governance_log`) joined in.
+const step = GOVERNANCE_LOG.apiSchema().properties;
 const CommandSchema = Type.Object({
-  command_id: Type.String(),
+  ...GOVERNANCE_COMMANDS.apiSchema().properties,
   status: Type.String({ description: GOVERNANCE_STATUSES.join(', ') }),
-  provider: Type.String(),
-  instance: Type.String(),
-  action: Type.String(),
-  target: Type.Object({ type: Type.String(), id: Type.String(), name: NullableString }),
-  params: Type.Record(Type.String(), Type.String()),
-  policy_id: NullableString,
-  alert_id: NullableString,
-  requested_by: Type.String(),
-  mode: Type.String(),
-  requires_approval: Type.Boolean(),
-  created_at: Type.String(),
-  updated_at: Type.String(),
-  attempt: Type.Integer(),
-  message: NullableString,
-  retriable: Type.Boolean(),
+  updated_at: Type.String({ description: 'the time of the latest step (created_at while pending)' }),
+  attempt: step.attempt!,
+  message: step.message!,
+  retriable: step.retriable!,
 });
 
-const StepSchema = Type.Object({
-  status: Type.String(),
-  attempt: Type.Integer(),
-  at: Type.String(),
-  message: NullableString,
-  retriable: Type.Boolean(),
-});
+const StepSchema = Type.Object({ status: step.status!, attempt: step.attempt!, at: step.at!, message: step.message!, retriable: step.retriable! });
 
 const AcceptedSchema = Type.Object({
   command_id: Type.String(),
@@ -329,24 +315,10 @@ function commandOf(row: CommandRow): GovernanceCommand {
   };
 }
 
+/** The catalogue's API shape of the command's columns (target as an object, booleans), with its latest step. */
 function toCommand(row: CommandRow): Command {
   return {
-    command_id: row.command_id,
-    status: row.status,
-    provider: row.provider,
-    instance: row.instance,
-    action: row.action,
-    target: { type: row.target_type, id: row.target_id, name: row.target_name },
-    params: row.params,
-    policy_id: row.policy_id,
-    alert_id: row.alert_id,
-    requested_by: row.requested_by,
-    mode: row.mode,
-    requires_approval: Boolean(row.requires_approval),
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-    attempt: row.attempt,
-    message: row.message,
-    retriable: Boolean(row.retriable),
-  };
+    ...GOVERNANCE_COMMANDS.toApi(row as unknown as Record<string, unknown>),
+    status: row.status, updated_at: row.updated_at, attempt: row.attempt, message: row.message, retriable: Boolean(row.retriable),
+  } as Command;
 }

@@ -7,7 +7,7 @@ import { Conditions, keysetPage } from '../conditions.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, invalidCursor, pageLimit } from '../pagination.js';
 import { ErrorBodySchema } from '../schemas.js';
 import { DAY_MS } from '../time-range.js';
-import { latestActivities, TARGET_IDS_INDEXED } from '../../processors/sink/catalogue/index.js';
+import { latestActivities, mentioning, TARGET_IDS_INDEXED } from '../../processors/sink/catalogue/index.js';
 
 const DEFAULT_RANGE_MS = 30 * DAY_MS;
 
@@ -91,7 +91,7 @@ export function timelineRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
       ? "(target_id IN (SELECT subject_id FROM accounts WHERE user_key = {key:String} AND kind = 'user') OR lower(ifNull(target_name, '')) = {key:String})"
       : 'target_id = {key:String}';
     return timeline(deps, query, { key }, [
-      `SELECT ${ACTIVITY_COLUMNS(`if(${actor}, 'actor', 'target')`)} FROM activities FINAL WHERE ${latestActivities(`({range}) AND (${actor} OR ${target})`)}`,
+      `SELECT ${ACTIVITY_COLUMNS(`if(${actor}, 'actor', 'target')`)} FROM activities FINAL WHERE ${latestActivities(`({range}) AND ${mentioning()} AND (${actor} OR ${target})`)}`,
       `SELECT ${GOVERNANCE_COLUMNS} FROM governance_log FINAL WHERE ({grange}) AND ${governed}`,
     ]);
   });
@@ -111,7 +111,7 @@ export function timelineRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     const query = request.query as Static<typeof FileQuerySchema>;
     const scope = new Conditions().equals('provider', 'provider', query.provider).equals('instance', 'instance', query.instance);
     return timeline(deps, query, { key: fileId, ...scope.params }, [
-      `SELECT ${ACTIVITY_COLUMNS("'target'")} FROM activities FINAL WHERE ${latestActivities(`({range}) AND has(${TARGET_IDS_INDEXED}, {key:String}) AND ${scope}`)}`,
+      `SELECT ${ACTIVITY_COLUMNS("'target'")} FROM activities FINAL WHERE ${latestActivities(`({range}) AND ${mentioning()} AND has(${TARGET_IDS_INDEXED}, {key:String}) AND ${scope}`)}`,
       `SELECT ${GOVERNANCE_COLUMNS} FROM governance_log FINAL WHERE ({grange}) AND target_id = {key:String} AND ${scope}`,
     ]);
   });

@@ -36,11 +36,38 @@ export interface SavedStatus {
 
 export const STATUS_STREAM = '@status';
 
+/** A connector instance by name. */
+export interface InstanceName {
+  provider: string;
+  instance: string;
+}
+
 /**
- * The status of every configured instance as the cursors topic tells it, for a process that runs
- * no connector (`--roles api`): what the runner last recorded (phase, missing permissions, stream
- * states) and, per stream, the cursor (read up to, last complete scan). Re-reads the topic at most
- * every `refreshMs`.
+ * The instances a process that runs no connector lists: every enabled one of the configuration, and
+ * every one added or changed at run time (`connections`, the connections topic) that is not disconnected.
+ */
+export function listedInstances(
+  connectors: AppConfig['connectors'], connections: ReadonlyArray<InstanceName & { state: string }>,
+): InstanceName[] {
+  const out = new Map<string, InstanceName>();
+  for (const [provider, instances] of Object.entries(connectors)) {
+    for (const [instance, config] of Object.entries(instances)) {
+      if (config.enabled) out.set(`${provider}/${instance}`, { provider, instance });
+    }
+  }
+  for (const c of connections) {
+    const key = `${c.provider}/${c.instance}`;
+    if (c.state === 'disconnected') out.delete(key);
+    else out.set(key, { provider: c.provider, instance: c.instance });
+  }
+  return [...out.values()];
+}
+
+/**
+ * The status of every listed instance (see `listedInstances`) as the cursors topic tells it, for a
+ * process that runs no connector (`--roles api`): what the runner last recorded (phase, missing
+ * permissions, stream states) and, per stream, the cursor (read up to, last complete scan). Re-reads
+ * the topic at most every `refreshMs`.
  */
 export class CursorStatusSource {
   readonly #cursors: CursorStore;
@@ -49,7 +76,7 @@ export class CursorStatusSource {
 
   constructor(
     bus: Pick<KafkaBus, 'send' | 'readCompactedTopic' | 'topics'>,
-    private readonly connectors: AppConfig['connectors'],
+    private readonly instances: () => InstanceName[],
     log: Logger,
     private readonly refreshMs = 2000,
   ) {
@@ -69,11 +96,8 @@ export class CursorStatusSource {
       byInstance.set(`${provider}/${instance}`, list);
     }
     const out: InstanceStatus[] = [];
-    for (const [provider, instances] of Object.entries(this.connectors)) {
-      for (const [instance, config] of Object.entries(instances)) {
-        if (!config.enabled) continue;
-        out.push(fromCursors(provider, instance, byInstance.get(`${provider}/${instance}`) ?? [], this.#cursors.get(CursorStore.key(provider, instance, STATUS_STREAM))?.savedAt));
-      }
+    for (const { provider, instance } of this.instances()) {
+      out.push(fromCursors(provider, instance, byInstance.get(`${provider}/${instance}`) ?? [], this.#cursors.get(CursorStore.key(provider, instance, STATUS_STREAM))?.savedAt));
     }
     return out;
   }

@@ -12,7 +12,7 @@ import {
   TABLES, accountEventToRow, alertToRow, auditEventToRow, ensureTables, fileEventToRow, governanceCommandToRow, governanceResultToRow,
   type TableOptions,
 } from './tables.js';
-import { ACTIVITY_VERSIONS } from './catalogue/index.js';
+import { ACTIVITY_SUBJECTS, ACTIVITY_VERSIONS } from './catalogue/index.js';
 
 // Whichever backend the environment selects (CLICKHOUSE_URL: a server; else chdb), one database per test.
 const dataDir = mkdtempSync(path.join(tmpdir(), 'appwarden-tables-test-'));
@@ -88,7 +88,7 @@ describe('ensureTables', () => {
     await ensureTables(ch);
     await ensureTables(ch, { retentionDays: 400 });
     const tables = await ch.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db: ch.database });
-    assert.deepEqual(tables.map((t) => t.name), [...Object.values(TABLES), ACTIVITY_VERSIONS.table, ACTIVITY_VERSIONS.view].sort());
+    assert.deepEqual(tables.map((t) => t.name), [...Object.values(TABLES), ACTIVITY_VERSIONS.table, ACTIVITY_VERSIONS.view, ACTIVITY_SUBJECTS.table, ACTIVITY_SUBJECTS.view].sort());
   });
 
   test('creates the activities table with a retention TTL when asked', async () => {

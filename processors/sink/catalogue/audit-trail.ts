@@ -15,7 +15,7 @@ export const AUDIT_TRAIL = defineTable<AuditTrailEntry>({
     { name: 'actor_name', type: 'String', path: 'actor_name' },
     { name: 'actor_role', type: 'LowCardinality(String)', path: 'actor_role' },
     { name: 'ip', type: 'Nullable(String)', path: 'ip' },
-    { name: 'action', type: 'LowCardinality(String)', path: 'action' },
+    { name: 'action', type: 'LowCardinality(String)', path: 'action', description: 'the route (`PUT /v1/policies/:id`) or the CLI command' },
     { name: 'target', type: 'Nullable(String)', path: 'target' },
     { name: 'summary', type: 'String', path: 'summary' },
     { name: 'status', type: 'UInt16', path: 'status' },

@@ -2,6 +2,7 @@ import type { ClickHouse } from '../../../core/clickhouse.js';
 import { AppwardenError } from '../../../core/errors.js';
 import { CATALOGUE } from './index.js';
 import type { CatalogueTable, TableOptions } from './table.js';
+import { ACTIVITY_SUBJECTS } from './subjects.js';
 import { ACTIVITY_VERSIONS } from './versions.js';
 
 /**
@@ -22,6 +23,11 @@ export async function ensureTables(ch: ClickHouse, options: TableOptions = {}): 
   await ch.exec(ACTIVITY_VERSIONS.viewDdl);
   // A folder from before the versions table: its rows get their versions once (the view adds later ones).
   if (versionsIsNew && existing.has('activities')) await ch.exec(ACTIVITY_VERSIONS.backfill);
+  const subjectsIsNew = !existing.has(ACTIVITY_SUBJECTS.table);
+  await ch.exec(ACTIVITY_SUBJECTS.ddl(options));
+  await ch.exec(ACTIVITY_SUBJECTS.viewDdl);
+  // A folder from before the subjects table: its rows are named once (the view names later ones).
+  if (subjectsIsNew && existing.has('activities')) await ch.exec(ACTIVITY_SUBJECTS.backfill);
 }
 
 /**

@@ -12,6 +12,7 @@ export { userKey } from './common.js';
 export { defineTable, type CatalogueTable, type ColumnSpec, type TableOptions, type TableSpec } from './table.js';
 export { RowBinaryWriter } from '../../../core/row-binary-writer.js';
 export { ACTIVITY_VERSIONS, latestActivities } from './versions.js';
+export { ACTIVITY_SUBJECTS, mentioning } from './subjects.js';
 
 /** Every table of the trail, in creation order. */
 export const CATALOGUE: ReadonlyArray<CatalogueTable<never>> = [

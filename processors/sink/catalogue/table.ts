@@ -28,6 +28,8 @@ export interface ColumnSpec<R> {
   /** Computed by the engine from other columns; never written. */
   materialized?: string;
   codec?: string;
+  /** What the field means, for the API's schema (the OpenAPI document). */
+  description?: string;
 }
 
 export interface TableOptions {
@@ -298,6 +300,7 @@ function schemaOf(node: ObjectNode): TSchema {
       const { spec } = child.column;
       if (spec.api === false) continue;
       const schema = apiSchema(child.column.leafType);
+      if (spec.description !== undefined) Object.assign(schema, { description: spec.description });
       properties[key] = spec.api === 'optional' ? Type.Optional(schema) : schema;
     } else if (child.kind === 'object') {
       properties[key] = schemaOf(child);
