@@ -129,7 +129,8 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let sink: ClickHouseSink | null = null;
     if (roles.has('sink') && clickhouse) {
-      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink, governanceSigningKey: signingKey });
+      const cluster = config.clickhouse.cluster ? { cluster: { cluster: config.clickhouse.cluster, database: config.clickhouse.database } } : {};
+      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink, governanceSigningKey: signingKey, ...cluster });
       await started.start();
       sink = started;
       cleanups.push(() => started.stop());

@@ -306,11 +306,12 @@ describe('loadConfig', () => {
   });
 
   test('connector workers: the takeover bound (30 s by default) and the ClickHouse cluster name are checked', () => {
-    const file = configFile('connectorWorkers:\n  groupId: eu-connectors\n  takeoverTimeoutMs: 20000\nclickhouse:\n  cluster: prod_cluster\n');
+    const file = configFile('connectorWorkers:\n  groupId: eu-connectors\n  takeoverTimeoutMs: 20000\nclickhouse:\n  url: https://ch.example.com:8443\n  cluster: prod_cluster\n');
     assert.deepEqual(load({ file }).connectorWorkers, { groupId: 'eu-connectors', takeoverTimeoutMs: 20_000 });
     assert.equal(load({ file }).clickhouse.cluster, 'prod_cluster');
-    assert.equal(load({ env: { CLICKHOUSE_CLUSTER: 'ch-1' } }).clickhouse.cluster, 'ch-1');
-    assert.deepEqual(problems({ overrides: { connectorWorkers: { takeoverTimeoutMs: 5000, group: 'x' }, clickhouse: { cluster: 'a b;' } } as never }).sort(), [
+    assert.equal(load({ env: { CLICKHOUSE_URL: 'http://127.0.0.1:8123', CLICKHOUSE_CLUSTER: 'ch-1' } }).clickhouse.cluster, 'ch-1');
+    assert.deepEqual(problems({ env: { CLICKHOUSE_CLUSTER: 'ch-1' } }), ['clickhouse.cluster: needs clickhouse.url (CLICKHOUSE_URL): embedded ClickHouse is one process, not a cluster']);
+    assert.deepEqual(problems({ overrides: { connectorWorkers: { takeoverTimeoutMs: 5000, group: 'x' }, clickhouse: { url: 'http://127.0.0.1:8123', cluster: 'a b;' } } as never }).sort(), [
       "clickhouse.cluster: must be a cluster name of the server's remote_servers (letters, digits, _ . -): tables are made replicated ON CLUSTER, read through Distributed tables",
       'connectorWorkers.group: unknown setting',
       'connectorWorkers.takeoverTimeoutMs: must be >= 12000',

@@ -218,6 +218,11 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     problems.push(`api.authentication: cannot be off when the API listens on ${api.host}, which is not a loopback address`);
   }
 
+  const clickhouse = withDefaults.clickhouse as { url?: string; cluster?: string } | undefined;
+  if (clickhouse?.cluster !== undefined && clickhouse.url === undefined) {
+    problems.push('clickhouse.cluster: needs clickhouse.url (CLICKHOUSE_URL): embedded ClickHouse is one process, not a cluster');
+  }
+
   const connectors: Record<string, Record<string, InstanceConfig>> = {};
   const rawConnectors = (withDefaults.connectors ?? {}) as Record<string, Record<string, unknown>>;
   for (const [provider, instances] of Object.entries(rawConnectors)) {
