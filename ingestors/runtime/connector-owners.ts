@@ -186,8 +186,19 @@ export class ConnectorOwners implements RunGate {
   async #release(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     const record: OwnerRecord = { state: 'released', worker: this.worker, member: this.#member, label: this.label, at: new Date().toISOString() };
-    await this.options.bus.send(this.options.bus.topics.connectorOwners, keys.map((key) => ({ key, value: Buffer.from(JSON.stringify(record)) })))
-      .catch((err) => this.#log.warn({ err, instances: keys }, 'could not record the release of connector instances; their next owner waits until this worker is out of the group'));
+    const messages = keys.map((key) => ({ key, value: Buffer.from(JSON.stringify(record)) }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.bus.send(this.options.bus.topics.connectorOwners, messages);
+        break;
+      } catch (err) {
+        if (attempt >= 5) {
+          this.#log.error({ err, instances: keys }, 'could not record the release of connector instances; their next owner waits until this worker is out of the group');
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+      }
+    }
     for (const key of keys) this.#latest.delete(key);
     this.#log.info({ instances: keys }, 'connector instances released');
   }

@@ -83,7 +83,7 @@ test('two connector workers: each instance is run by exactly one of them, and bo
     const byInstance = await shownWorkers(s.stack);
     const labels = new Set(byInstance.values());
     return s.instances.every((i) => byInstance.get(i)) && labels.has(a.label) && labels.has(b.label) ? byInstance : null;
-  }, { what: 'every instance shown running, on both workers', timeoutMs: 120_000 });
+  }, { what: 'every instance shown running, on both workers', timeoutMs: 200_000 });
   await waitFor(async () => (await count(s.stack, 'SELECT count() AS n FROM activities FINAL')) === s.total, { what: `${s.total} events stored`, timeoutMs: 180_000 });
   await assertStoredOnce(s);
 
@@ -98,7 +98,7 @@ test('two connector workers: each instance is run by exactly one of them, and bo
 });
 
 test('two connector workers, one killed (SIGKILL) in the middle of a scan: the other takes its instances over, every event is stored exactly once', async () => {
-  const s = await setUp('workers-kill', 6000);
+  const s = await setUp('workers-kill', 4000);
   const a = worker(s.configFile);
   const b = worker(s.configFile);
   // Both run instances, and the scans are under way.

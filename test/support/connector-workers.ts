@@ -39,6 +39,10 @@ export function startConnectorWorker(configFile: string): ConnectorWorker {
     child, label: `${hostname()}:${child.pid}`, lines: [], logFile: path.join(dataDir, 'worker.log'),
     exited: new Promise((resolve) => child.once('exit', () => resolve())),
   };
+  // A test runner that gives up on a file exits without its cleanups: the worker goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void worker.exited.then(() => process.off('exit', killOnExit));
   let rest = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     appendFileSync(worker.logFile, chunk);
