@@ -20,6 +20,7 @@ import { ClickHouseSink } from '../processors/sink/sink.js';
 import { startOktaSimulator } from '../simulators/okta/index.js';
 import { runPolicyBench } from './policy.bench.js';
 import { queryStage } from './queries.js';
+import { scaleOutStage } from './scale-out.js';
 import { insertFormatStage, normalizeStage, pageBodies, produceStage, rate } from './stages.js';
 
 const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(24).toString('hex')}`;
@@ -118,6 +119,9 @@ async function main(): Promise<void> {
       days: copies, queries: QUERIES, out,
     });
     await running.stop();
+
+    // 5b. end to end with the roles in their own processes: one of each, then two connector workers and two sinks
+    if (process.env.BENCH_SCALE_OUT !== '0') await scaleOutStage({ brokers: kafka.brokers, events: Number(process.env.BENCH_SCALE_EVENTS ?? N / 2), dataDir, log, out });
 
     // 6. policies: evaluation throughput with every built-in, and event into Kafka -> alert latency
     if (process.env.BENCH_POLICY !== '0') await runPolicyBench({

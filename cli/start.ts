@@ -18,6 +18,7 @@ import { withConnectionState } from '../ingestors/runtime/connection-status.js';
 import { ConnectionStore } from '../ingestors/runtime/connection-store.js';
 import { secretsKey } from '../ingestors/runtime/secret-refs.js';
 import { ConnectorRuntime } from '../ingestors/runtime/connector-runtime.js';
+import { ConnectorOwners } from '../ingestors/runtime/connector-owners.js';
 import { CursorStatusSource, listedInstances, type InstanceStatus } from '../ingestors/runtime/instance-status.js';
 import { ActionCatalog, createGovernanceExecutor, governanceSigningKey, type GovernanceExecutor } from '../processors/governance/index.js';
 import { createPolicyProcessor, policyLimits } from '../processors/policy/from-config.js';
@@ -128,7 +129,8 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
 
     let sink: ClickHouseSink | null = null;
     if (roles.has('sink') && clickhouse) {
-      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink, governanceSigningKey: signingKey });
+      const cluster = config.clickhouse.cluster ? { cluster: { cluster: config.clickhouse.cluster, database: config.clickhouse.database } } : {};
+      const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink, governanceSigningKey: signingKey, ...cluster });
       await started.start();
       sink = started;
       cleanups.push(() => started.stop());
@@ -152,13 +154,21 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     }
 
     let runtime: ConnectorRuntime | null = null;
+    let owners: ConnectorOwners | null = null;
     if (roles.has('connectors')) {
-      const started = new ConnectorRuntime({ connections, bus, dataDir: config.dataDir, log, progressIntervalMs: options.progressIntervalMs });
+      // Every connector worker joins one group; it runs the instances of the partitions it is given.
+      const gate = new ConnectorOwners({
+        bus, groupId: config.connectorWorkers.groupId ?? `${config.kafka.topicPrefix}.connectors`, takeoverTimeoutMs: config.connectorWorkers.takeoverTimeoutMs, log,
+      });
+      const started = new ConnectorRuntime({ connections, bus, dataDir: config.dataDir, log, progressIntervalMs: options.progressIntervalMs, gate, worker: gate.label });
       await applier.holdAtStart(started);
       await started.start();
       applier.attach(started);
       runtime = started;
       cleanups.push(() => started.stop());
+      await gate.start(started);
+      owners = gate;
+      cleanups.push(() => gate.stop());
     }
 
     let app: FastifyInstance | null = null;
@@ -181,7 +191,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       cleanups.push(() => security.stop());
       keys = security.keys;
       const built = await buildApp({
-        clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, bus, config, log, connectionStore, applier), ready: () => ready,
+        clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, owners, bus, config, log, connectionStore, applier), ready: () => ready,
         bus, governanceActions: new ActionCatalog(connections), policyStore, governanceSigningKey: signingKey,
         security: security.security, policyProposals: proposals,
         connectionAdmin: { store: connectionStore, applier, connections, definitions: CONNECTORS, secretsKey: inlineSecretsKey },
@@ -205,11 +215,18 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
  * every one connected at run time, as the runners record their status in the cursors topic.
  */
 function connectorStatuses(
-  runtime: ConnectorRuntime | null, bus: KafkaBus, config: AppConfig, log: Logger, store: ConnectionStore, applier: ConnectionApplier,
+  runtime: ConnectorRuntime | null, owners: ConnectorOwners | null, bus: KafkaBus, config: AppConfig, log: Logger, store: ConnectionStore, applier: ConnectionApplier,
 ): () => InstanceStatus[] | Promise<InstanceStatus[]> {
-  if (runtime) return () => withConnectionState(runtime.statuses(), store, applier);
   const fromCursors = new CursorStatusSource(bus, () => listedInstances(config.connectors, store.list()), log);
-  return async () => withConnectionState(await fromCursors.statuses(), store, applier);
+  if (!runtime) return async () => withConnectionState(await fromCursors.statuses(), store, applier);
+  return async () => {
+    const here = runtime.statuses();
+    // Instances of partitions other workers hold: as they last recorded them.
+    const elsewhere = runtime.instances().some((i) => owners?.runElsewhere(i.provider, i.instance))
+      ? (await fromCursors.statuses()).filter((s) => owners?.runElsewhere(s.provider, s.instance) && !here.some((h) => h.provider === s.provider && h.instance === s.instance))
+      : [];
+    return withConnectionState([...here, ...elsewhere], store, applier);
+  };
 }
 
 /** `appwarden start`: starts the local broker when no `KAFKA_BROKERS` is set, runs everything, stops on SIGINT/SIGTERM. */

@@ -78,6 +78,7 @@ describe('loadConfig', () => {
         builtins: true, folders: [], lateArrivalMs: 3_600_000, maxPolicies: 1000, maxVersions: 50, maxDocumentBytes: 262_144,
         evaluationBudgetMs: 5, evaluationStrikes: 20,
       },
+      connectorWorkers: { takeoverTimeoutMs: 30_000 },
       dataDir: '.data',
       simulate: true,
       connectors: {},
@@ -302,6 +303,20 @@ describe('loadConfig', () => {
       'policies.folders.0: must not have fewer than 1 characters',
       'policies.lateArrivalMs: must be >= 0',
     ]);
+  });
+
+  test('connector workers: the takeover bound (30 s by default) and the ClickHouse cluster name are checked', () => {
+    const file = configFile('connectorWorkers:\n  groupId: eu-connectors\n  takeoverTimeoutMs: 20000\nclickhouse:\n  url: https://ch.example.com:8443\n  cluster: prod_cluster\n');
+    assert.deepEqual(load({ file }).connectorWorkers, { groupId: 'eu-connectors', takeoverTimeoutMs: 20_000 });
+    assert.equal(load({ file }).clickhouse.cluster, 'prod_cluster');
+    assert.equal(load({ env: { CLICKHOUSE_URL: 'http://127.0.0.1:8123', CLICKHOUSE_CLUSTER: 'ch-1' } }).clickhouse.cluster, 'ch-1');
+    assert.deepEqual(problems({ env: { CLICKHOUSE_CLUSTER: 'ch-1' } }), ['clickhouse.cluster: needs clickhouse.url (CLICKHOUSE_URL): embedded ClickHouse is one process, not a cluster']);
+    assert.deepEqual(problems({ overrides: { connectorWorkers: { takeoverTimeoutMs: 5000, group: 'x' }, clickhouse: { url: 'http://127.0.0.1:8123', cluster: 'a b;' } } as never }).sort(), [
+      "clickhouse.cluster: must be a cluster name of the server's remote_servers (letters, digits, _ . -): tables are made replicated ON CLUSTER, read through Distributed tables",
+      'connectorWorkers.group: unknown setting',
+      'connectorWorkers.takeoverTimeoutMs: must be >= 12000',
+    ]);
+    assert.deepEqual(problems({ overrides: { connectorWorkers: { takeoverTimeoutMs: 7_200_000 } } as never }), ['connectorWorkers.takeoverTimeoutMs: must be <= 3600000']);
   });
 
   test('a referenced environment variable that is not set is reported where it is used', () => {

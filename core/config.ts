@@ -101,6 +101,7 @@ export const ConfigSchema = Type.Object({
     password: Type.Optional(Type.String({ secret: true })),
     database: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'appwarden' }),
     dataDir: Type.String({ default: '.data/clickhouse' }),
+    cluster: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', description: 'a cluster name of the server\'s remote_servers (letters, digits, _ . -): tables are made replicated ON CLUSTER, read through Distributed tables' })),
     tls: Type.Optional(Type.Object({
       caFile: Type.String({ minLength: 1, description: 'PEM file of the CA that signed the server (an https url)' }),
       certFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM client certificate (mutual TLS)' })),
@@ -168,6 +169,11 @@ export const ConfigSchema = Type.Object({
     evaluationBudgetMs: Type.Number({ exclusiveMinimum: 0, default: 5, description: 'time one policy may take on one record; a policy over it evaluationStrikes times in a row is disabled with an alert' }),
     evaluationStrikes: Type.Integer({ minimum: 1, default: 20, description: 'consecutive records over the budget that disable a policy' }),
   }, { default: {}, additionalProperties: false }),
+  connectorWorkers: Type.Object({
+    groupId: Type.Optional(Type.String({ minLength: 1, description: 'consumer group of the processes with the connectors role, which share the connector instances out; default `<topicPrefix>.connectors`' })),
+    // The group's session timeout is half of it (Kafka brokers accept 6 s to 30 min by default), heartbeats every tenth.
+    takeoverTimeoutMs: Type.Integer({ minimum: 12_000, maximum: 3_600_000, default: 30_000, description: 'how soon the instances of a connector worker that died are run by another one (12 s to 1 h)' }),
+  }, { default: {}, additionalProperties: false }),
   dataDir: Type.String({ minLength: 1, default: '.data', description: 'local state of this process: what each snapshot scan saw, to find deletions' }),
   simulate: Type.Boolean({ default: true, description: 'with no connector configured, run simulated tenants' }),
   connectors: Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())), { default: {} }),
@@ -210,6 +216,11 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const api = withDefaults.api as { host?: string; authentication?: boolean } | undefined;
   if (api?.authentication === false && api.host !== undefined && !isLoopback(api.host)) {
     problems.push(`api.authentication: cannot be off when the API listens on ${api.host}, which is not a loopback address`);
+  }
+
+  const clickhouse = withDefaults.clickhouse as { url?: string; cluster?: string } | undefined;
+  if (clickhouse?.cluster !== undefined && clickhouse.url === undefined) {
+    problems.push('clickhouse.cluster: needs clickhouse.url (CLICKHOUSE_URL): embedded ClickHouse is one process, not a cluster');
   }
 
   const connectors: Record<string, Record<string, InstanceConfig>> = {};
@@ -270,6 +281,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.CLICKHOUSE_PASSWORD) set('clickhouse', 'password', env.CLICKHOUSE_PASSWORD);
   if (env.CLICKHOUSE_DATABASE) set('clickhouse', 'database', env.CLICKHOUSE_DATABASE);
   if (env.CLICKHOUSE_DATA_DIR) set('clickhouse', 'dataDir', env.CLICKHOUSE_DATA_DIR);
+  if (env.CLICKHOUSE_CLUSTER) set('clickhouse', 'cluster', env.CLICKHOUSE_CLUSTER);
   if (env.CLICKHOUSE_TLS_CA_FILE) set('clickhouse', 'tls', { caFile: env.CLICKHOUSE_TLS_CA_FILE });
   if (env.APPWARDEN_POLICY_DIRS) set('policies', 'folders', env.APPWARDEN_POLICY_DIRS.split(',').map((d) => d.trim()).filter(Boolean));
   if (env.PORT) set('api', 'port', Number(env.PORT));

@@ -41,6 +41,11 @@ export interface TopicNames {
   connections: string;
   /** Append-only: every change made through the API or the CLI (who, role, when, from where, what), JSON. */
   auditTrail: string;
+  /**
+   * Compacted, one partition per data-topic partition: which connector worker runs each instance (keyed by
+   * `provider/instance`). Its partitions are what the connector workers' group shares out (`connector-owners.ts`).
+   */
+  connectorOwners: string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -61,6 +66,7 @@ export function topicNames(prefix: string): TopicNames {
     apiKeys: `${prefix}.api_keys`,
     connections: `${prefix}.connections`,
     auditTrail: `${prefix}.audit_trail`,
+    connectorOwners: `${prefix}.connector.owners`,
   };
 }
 
@@ -124,6 +130,10 @@ export interface ConsumeOptions {
   heartbeatIntervalMs?: number;
   /** How long a fetch waits for new data before returning empty. */
   maxWaitTimeMs?: number;
+  /** Called each time this member (re)joined the group, with its id and every partition it now holds. */
+  onAssignment?(event: { memberId: string; assignment: TopicPartition[] }): void;
+  /** Called after each heartbeat the coordinator accepted, and when the member starts rejoining the group. */
+  onMembership?(event: 'heartbeat' | 'rebalancing'): void;
 }
 
 export interface TopicPartition {
@@ -194,6 +204,8 @@ export interface KafkaBus {
   readCompactedTopic(topic: string, options?: { timeoutMs?: number }): Promise<ConsumedRecord[]>;
   /** Per topic-partition lag of a consumer group. */
   fetchLag(groupId: string, topics: string[]): Promise<PartitionLag[]>;
+  /** The member ids of a consumer group's current generation (empty when nobody is in it). */
+  groupMembers(groupId: string): Promise<string[]>;
   /** Deletes every topic of this prefix that exists (tear-down of a test or a demo). */
   deleteTopics(): Promise<void>;
   /** Stops every consumer and closes the producer and admin connections. Safe to call twice. */
@@ -205,6 +217,9 @@ const RECORD_OVERHEAD_BYTES = 70;
 const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
 /** Topics that hold the latest value per key: one partition, compacted, read whole at start. */
 const COMPACTED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['cursors', 'governanceState', 'policyState', 'policies', 'policyProposals', 'apiKeys', 'connections']);
+/** Compacted topics with as many partitions as the data topics: their partitions are shared out by a group. */
+const COMPACTED_PARTITIONED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['connectorOwners']);
+const COMPACT = [{ name: 'cleanup.policy', value: 'compact' }];
 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const log = options.log.child({ component: 'kafka' });
@@ -264,8 +279,8 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       const a = await connectedAdmin();
       const existing = new Set(await a.listTopics());
       const wanted = (Object.entries(topics) as Array<[keyof TopicNames, string]>).map(([role, topic]) => (COMPACTED_ROLES.has(role)
-        ? { topic, numPartitions: 1, replicationFactor: options.replicationFactor, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }
-        : { topic, numPartitions: options.partitions, replicationFactor: options.replicationFactor }));
+        ? { topic, numPartitions: 1, replicationFactor: options.replicationFactor, configEntries: COMPACT }
+        : { topic, numPartitions: options.partitions, replicationFactor: options.replicationFactor, ...(COMPACTED_PARTITIONED_ROLES.has(role) ? { configEntries: COMPACT } : {}) }));
       const missing = wanted.filter((t) => !existing.has(t.topic));
       if (missing.length === 0) return [];
       await retryRetriable(() => a.createTopics({ topics: missing, waitForLeaders: false }));
@@ -312,7 +327,13 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
         partitions.map((partition) => ({ topic, partition })),
       );
       log.debug({ groupId: opts.groupId, assignment: assigned }, 'joined consumer group');
+      opts.onAssignment?.({ memberId: event.payload.memberId, assignment: assigned });
     });
+    if (opts.onMembership) {
+      const onMembership = opts.onMembership;
+      consumer.on(consumer.events.HEARTBEAT, () => onMembership('heartbeat'));
+      consumer.on(consumer.events.REBALANCING, () => onMembership('rebalancing'));
+    }
     consumer.on(consumer.events.CRASH, (event) => {
       log.error({ err: event.payload.error, groupId: opts.groupId, restart: event.payload.restart }, 'consumer crashed');
     });
@@ -459,6 +480,16 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     }
   }
 
+  async function groupMembers(groupId: string): Promise<string[]> {
+    assertOpen('groupMembers');
+    try {
+      const { groups } = await retryRetriable(async () => (await connectedAdmin()).describeGroups([groupId]));
+      return (groups[0]?.members ?? []).map((m) => m.memberId);
+    } catch (err) {
+      throw kafkaError('groupMembers', err, { groupId });
+    }
+  }
+
   async function deleteTopics(): Promise<void> {
     assertOpen('deleteTopics');
     try {
@@ -491,9 +522,18 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     consume,
     readCompactedTopic,
     fetchLag,
+    groupMembers,
     deleteTopics,
     disconnect,
   };
+}
+
+const keyPartitioner = Partitioners.DefaultPartitioner();
+
+/** The partition the producer sends a message with this key to, in a topic of `partitions` partitions (murmur2, as Java's client). */
+export function partitionOfKey(key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  return keyPartitioner({ topic: '', partitionMetadata, message: { key, value: null } });
 }
 
 /**

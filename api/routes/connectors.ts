@@ -62,6 +62,7 @@ const InstanceStatusSchema = Type.Object({
   health: Type.Optional(Type.String({ description: 'connected, connecting, degraded (missing permissions, or a stream over the dead-letter threshold), error, paused or disconnected' })),
   problem: Type.Optional(Type.String({ description: 'why settings changed at run time could not be applied' })),
   reportedAt: Type.Optional(Type.Union([Type.String({ description: 'source cursors: when the runner last recorded its status' }), Type.Null()])),
+  worker: Type.Optional(Type.String({ description: 'the connector worker (host:pid) that runs the instance; source cursors: the one that last recorded its status' })),
 }, { additionalProperties: true });
 
 /**

@@ -14,6 +14,18 @@ export interface ConnectorRuntimeOptions {
   dataDir: string;
   log: Logger;
   progressIntervalMs?: number;
+  /** Which instances this process may run, when several connector workers share them (see `ConnectorOwners`); all without. */
+  gate?: RunGate;
+  /** This process as `/v1/connectors` names it (`host:pid`), recorded with each instance's status. */
+  worker?: string;
+}
+
+/** Decides which instances a process runs when connector workers share them. */
+export interface RunGate {
+  /** Whether this process may run the instance now. */
+  mayRun(provider: string, instance: string): boolean;
+  /** Called before a runner starts; resolves once this process's claim on the instance is acknowledged by Kafka. */
+  claim(provider: string, instance: string): Promise<void>;
 }
 
 /**
@@ -40,7 +52,11 @@ export class ConnectorRuntime {
   async start(): Promise<void> {
     await this.cursors.load();
     this.started = true;
-    for (const { provider, instance } of this.options.connections.configured()) this.startRunner(provider, instance);
+    const starting = this.applying.then(async () => {
+      await this.startRunners(this.options.connections.configured());
+    });
+    this.applying = starting.catch((err) => this.log.error({ err }, 'a connector instance could not be started'));
+    await starting;
     this.log.info({ instances: [...this.runners.keys()] }, 'connector runtime started');
   }
 
@@ -65,9 +81,39 @@ export class ConnectorRuntime {
         this.runners.delete(key);
         await running.stop();
       }
-      if (this.started) this.startRunner(provider, instance);
+      if (this.started) await this.startRunners([{ provider, instance }]);
     }).catch((err) => this.log.error({ err, provider, instance }, 'a connection change could not be applied'));
     return this.applying;
+  }
+
+  /**
+   * After the gate changed its mind about these instances: stops the runners it no longer allows
+   * (each stop waits for the page in flight to be published and its cursor saved), then starts those
+   * it now allows. Resolves when both are done.
+   */
+  refresh(instances: ReadonlyArray<{ provider: string; instance: string }>): Promise<void> {
+    const gate = this.options.gate;
+    this.applying = this.applying.then(async () => {
+      const stopping = instances.flatMap(({ provider, instance }) => {
+        const running = this.runners.get(`${provider}.${instance}`);
+        if (!running || gate?.mayRun(provider, instance) !== false) return [];
+        this.runners.delete(running.id);
+        return [running.stop()];
+      });
+      await Promise.all(stopping);
+      if (this.started) await this.startRunners(instances);
+    }).catch((err) => this.log.error({ err }, 'connector instances could not be handed over'));
+    return this.applying;
+  }
+
+  /** Every instance configured in this process, running or not. */
+  instances(): Array<{ provider: string; instance: string }> {
+    return this.options.connections.configured().map(({ provider, instance }) => ({ provider, instance }));
+  }
+
+  /** The instances this process runs now, as `provider.instance`. */
+  running(): string[] {
+    return [...this.runners.keys()];
   }
 
   /** Runs the scans of these kinds now; false when this process does not run the instance. */
@@ -82,18 +128,34 @@ export class ConnectorRuntime {
     return [...this.runners.values()].map((r) => r.status());
   }
 
+  /** Starts the runners of these instances that may run: claims them first when a gate shares them out. */
+  private async startRunners(instances: ReadonlyArray<{ provider: string; instance: string }>): Promise<void> {
+    const { connections, gate } = this.options;
+    const startable = instances.filter(({ provider, instance }) => {
+      const found = connections.find(provider, instance);
+      const key = `${provider}.${instance}`;
+      if (!found || this.runners.has(key) || this.held.has(key) || gate?.mayRun(provider, instance) === false) return false;
+      if (!found.config.enabled) this.log.info({ provider, instance }, 'connector instance disabled in configuration');
+      return found.config.enabled;
+    });
+    if (startable.length === 0) return;
+    if (gate) {
+      for (const { provider, instance } of startable) await gate.claim(provider, instance);
+      // The cursors the previous worker saved while it ran them (saved before it released them).
+      await this.cursors.load(startable.map(({ provider, instance }) => `${provider}/${instance}`));
+    }
+    for (const { provider, instance } of startable) this.startRunner(provider, instance);
+  }
+
   private startRunner(provider: string, instance: string): void {
     const { connections } = this.options;
     const found = connections.find(provider, instance);
     const key = `${provider}.${instance}`;
-    if (!found || this.held.has(key)) return;
-    if (!found.config.enabled) {
-      this.log.info({ provider, instance }, 'connector instance disabled in configuration');
-      return;
-    }
+    if (!found) return;
     const runner = new InstanceRunner({
       definition: found.definition, instance, config: found.config, connector: connections.get(provider, instance), cursors: this.cursors,
       publisher: this.publisher, dataDir: this.options.dataDir, log: this.options.log, progressIntervalMs: this.options.progressIntervalMs,
+      worker: this.options.worker,
     });
     this.runners.set(key, runner);
     runner.start();

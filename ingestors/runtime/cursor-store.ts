@@ -23,11 +23,17 @@ export class CursorStore {
     return `${provider}/${instance}/${stream}`;
   }
 
-  async load(): Promise<void> {
+  /**
+   * Reads the topic. With `instances` (`provider/instance`), only their cursors are (re)read: those of
+   * the other instances this process runs stay as its own saves left them.
+   */
+  async load(instances?: readonly string[]): Promise<void> {
     const records = await this.bus.readCompactedTopic(this.bus.topics.cursors);
+    const wanted = instances && new Set(instances);
     for (const record of records) {
       if (!record.key) continue;
       const key = record.key.toString();
+      if (wanted && !wanted.has(key.split('/', 2).join('/'))) continue;
       if (!record.value) {
         this.cursors.delete(key);
         continue;

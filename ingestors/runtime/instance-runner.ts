@@ -32,6 +32,8 @@ export interface InstanceRunnerOptions {
   log: Logger;
   /** How often a progress line is logged while the instance works. */
   progressIntervalMs?: number;
+  /** The process running it (`host:pid`), shown in `/v1/connectors`. */
+  worker?: string;
 }
 
 /**
@@ -102,6 +104,7 @@ export class InstanceRunner {
       http: this.connector.http.stats(),
       unknownEventTypes: this.unknownTypes.list(),
       source: 'runner',
+      ...(this.options.worker ? { worker: this.options.worker } : {}),
     };
   }
 
@@ -257,6 +260,7 @@ export class InstanceRunner {
     const status = this.status();
     const saved: SavedStatus = {
       phase: this.phase,
+      ...(this.options.worker ? { worker: this.options.worker } : {}),
       credentials: status.credentials,
       streams: status.streams.map(({ stream, kind, state, lastSuccessAt, lastError, deadLettered }) => ({ stream, kind, state, lastSuccessAt, lastError, deadLettered })),
     };

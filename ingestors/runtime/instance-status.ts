@@ -25,11 +25,14 @@ export interface InstanceStatus {
   source: 'runner' | 'cursors';
   /** With `source: cursors`, when the runner last recorded its status. */
   reportedAt?: string | null;
+  /** The connector worker (`host:pid`) that runs the instance (with `source: cursors`: that last recorded its status). */
+  worker?: string;
 }
 
 /** What a runner records in the cursors topic, under `<provider>/<instance>/@status`, for processes that do not run it. */
 export interface SavedStatus {
   phase: InstancePhase;
+  worker?: string;
   credentials: CredentialCheck | null;
   streams: Array<Pick<StreamStatus, 'stream' | 'kind' | 'state' | 'lastSuccessAt' | 'lastError'> & { deadLettered?: number }>;
 }
@@ -129,5 +132,6 @@ function fromCursors(provider: string, instance: string, cursors: Array<[string,
   return {
     provider, instance, phase: saved?.phase ?? 'unknown', credentials: saved?.credentials ?? null, streams, http: null,
     source: 'cursors', reportedAt: reportedAt === undefined ? null : new Date(reportedAt).toISOString(),
+    ...(saved?.worker ? { worker: saved.worker } : {}),
   };
 }

@@ -17,6 +17,8 @@ import {
 export interface SinkOptions {
   bus: KafkaBus;
   clickhouse: ClickHouse;
+  /** A ClickHouse cluster: the tables are made replicated with Distributed tables over them (`catalogue/cluster.ts`). */
+  cluster?: { cluster: string; database: string };
   log: Logger;
   groupId: string;
   /** Rows buffered before an insert is forced; ClickHouse wants thousands of rows per insert. */
@@ -109,7 +111,7 @@ export class ClickHouseSink {
   }
 
   async start(): Promise<void> {
-    await ensureTables(this.options.clickhouse);
+    await ensureTables(this.options.clickhouse, this.options.cluster ? { cluster: this.options.cluster } : {});
     this.consumer = await this.options.bus.consume({
       groupId: this.options.groupId,
       topics: [...this.routes.keys()],

@@ -194,9 +194,42 @@ const governanceTimeout: FaultCase = {
   },
 };
 
+/**
+ * A second connector worker joins the group; the first is killed (SIGKILL) while both work: the second
+ * takes its instances over (within `connectorWorkers.takeoverTimeoutMs`) and resumes from the saved
+ * cursors. Afterwards the first is restarted and the second stopped, as the other cases expect.
+ */
+const workerTakeover: FaultCase = {
+  name: 'two connector workers, one SIGKILLed: taken over',
+  async inject({ stack, tenants }) {
+    stack.start('connectors2');
+    // Both in the group: the second has started and the first handed some instances over (or kept all: its partitions hold them).
+    await poll(async () => workersShown(stack).then((w) => new Set(w.values()).size >= 2), 30_000, 2000);
+    addEvents(tenants, 5);
+    await sleep(1500);
+    await stack.kill('connectors', 'SIGKILL');
+    addEvents(tenants, 5);
+  },
+  async extra({ stack }) {
+    const survivor = `:${stack.children.get('connectors2')?.pid}`;
+    const onSurvivor = await poll(async () => [...(await workersShown(stack)).values()].every((w) => w.endsWith(survivor)), 60_000, 2000);
+    await stack.restart('connectors');
+    await sleep(5000);
+    await stack.kill('connectors2', 'SIGTERM');
+    return onSurvivor ? [] : ['/v1/connectors does not show every instance on the surviving worker'];
+  },
+};
+
+/** The connector workers `/v1/connectors` names, by instance. */
+async function workersShown(stack: FaultStack): Promise<Map<string, string>> {
+  const res = await stack.get<{ items: Array<{ provider: string; worker?: string }> }>('/v1/connectors');
+  return new Map(res.body.items.flatMap((i) => (i.worker ? [[i.provider, i.worker] as [string, string]] : [])));
+}
+
 export const CASES: FaultCase[] = [
   { name: 'baseline: first scan', async inject() {} },
   killRole('connectors', 'SIGKILL'),
+  workerTakeover,
   killRole('store', 'SIGKILL'),
   killRole('policy', 'SIGKILL'),
   killRole('governance', 'SIGKILL'),

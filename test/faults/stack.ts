@@ -21,7 +21,11 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * The processes. In embedded ClickHouse mode chdb binds one data folder per process, so the sink and
  * the API share one (`store`); the other roles run alone.
  */
-export const PROCESSES = { connectors: ['connectors'], policy: ['policy'], governance: ['governance'], store: ['sink', 'api'] } as const;
+export const PROCESSES = {
+  connectors: ['connectors'], policy: ['policy'], governance: ['governance'], store: ['sink', 'api'],
+  // A second connector worker, started only by the takeover case.
+  connectors2: ['connectors'],
+} as const;
 export type ProcessName = keyof typeof PROCESSES;
 
 export class FaultBroker {

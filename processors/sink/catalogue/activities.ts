@@ -62,6 +62,8 @@ export const ACTIVITIES = defineTable<AuditEvent>({
   engine: 'ReplacingMergeTree(ingested_at)',
   partitionBy: 'toYYYYMM(occurred_at)',
   orderBy: '(user_key, occurred_at, event_id)',
+  // Every version of an event (another time or user on a re-read) on the shard of its id, as `activity_versions`.
+  shardBy: 'event_id',
   ttl: ({ retentionDays }) => (retentionDays === undefined ? null : `toDateTime(occurred_at) + toIntervalDay(${retentionDays})`),
   settings: DEDUP_SETTINGS,
   // Skip indexes are built by the background merges, not on insert: a raw text index made inserts about

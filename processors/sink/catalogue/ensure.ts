@@ -4,6 +4,7 @@ import { CATALOGUE } from './index.js';
 import type { CatalogueTable, TableOptions } from './table.js';
 import { ACTIVITY_SUBJECTS } from './subjects.js';
 import { ACTIVITY_VERSIONS } from './versions.js';
+import { clusterAddColumns, clusterSubjectsDdl, clusterTableDdl, clusterVersionsDdl, type ClusterTarget } from './cluster.js';
 
 /**
  * Creates the trail's tables when missing and brings an existing data folder up to the catalogue:
@@ -11,12 +12,13 @@ import { ACTIVITY_VERSIONS } from './versions.js';
  * read its default), a missing data-skipping index is added and built for the existing parts.
  * Safe to call at every start, on either backend.
  */
-export async function ensureTables(ch: ClickHouse, options: TableOptions = {}): Promise<void> {
+export async function ensureTables(ch: ClickHouse, options: TableOptions & { cluster?: ClusterTarget } = {}): Promise<void> {
   const { retentionDays } = options;
   if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
     throw new AppwardenError('AW_CONFIG_INVALID', `retentionDays must be a positive integer, got ${retentionDays}`);
   }
   const existing = await existingColumns(ch);
+  if (options.cluster) return ensureClusterTables(ch, existing, options.cluster, options);
   for (const table of CATALOGUE) await migrateTable(ch, table, existing.get(table.name), options);
   const versionsIsNew = !existing.has(ACTIVITY_VERSIONS.table);
   await ch.exec(ACTIVITY_VERSIONS.ddl);
@@ -28,6 +30,17 @@ export async function ensureTables(ch: ClickHouse, options: TableOptions = {}): 
   await ch.exec(ACTIVITY_SUBJECTS.viewDdl);
   // A folder from before the subjects table: its rows are named once (the view names later ones).
   if (subjectsIsNew && existing.has('activities')) await ch.exec(ACTIVITY_SUBJECTS.backfill);
+}
+
+/** The same on a cluster: replicated local tables, Distributed tables over them (see `cluster.ts`). */
+async function ensureClusterTables(ch: ClickHouse, existing: Map<string, Set<string>>, cluster: ClusterTarget, options: TableOptions): Promise<void> {
+  for (const table of CATALOGUE) {
+    const have = existing.get(table.name);
+    const statements = have ? clusterAddColumns(table, have, cluster) : clusterTableDdl(table, cluster, options);
+    for (const statement of statements) await ch.exec(statement);
+  }
+  if (!existing.has(ACTIVITY_VERSIONS.table)) for (const statement of clusterVersionsDdl(cluster)) await ch.exec(statement);
+  if (!existing.has(ACTIVITY_SUBJECTS.table)) for (const statement of clusterSubjectsDdl(cluster, options)) await ch.exec(statement);
 }
 
 /**

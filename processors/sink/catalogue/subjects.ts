@@ -33,6 +33,8 @@ PARTITION BY toYYYYMM(occurred_at)
 ORDER BY (subject, occurred_at, event_id, user_key)${retentionDays === undefined ? '' : `
 TTL toDateTime(occurred_at) + toIntervalDay(${retentionDays})`}
 SETTINGS non_replicated_deduplication_window = 10000`,
+  /** What the view copies from each insert into `activities`. */
+  select: SELECT,
   viewDdl: `CREATE MATERIALIZED VIEW IF NOT EXISTS activity_subjects_mv TO activity_subjects AS ${SELECT}`,
   /** Fills the table of an existing data folder (run once, when the table is new). */
   backfill: `INSERT INTO activity_subjects ${SELECT}`,

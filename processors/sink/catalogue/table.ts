@@ -49,6 +49,17 @@ export interface TableSpec<R> {
   settings?: string;
   /** Engine settings of every insert (e.g. skip indexes built by merges rather than on insert). */
   insertSettings?: Readonly<Record<string, number>>;
+  /** What a cluster shards rows by: the row's identity, so that every version of one row lands on one shard. Default: `orderBy`. */
+  shardBy?: string;
+}
+
+/** Where a table is made on a cluster: `ON CLUSTER` and the engine that replaces the spec's. */
+export interface ClusterPlacement {
+  /** The cluster, as a quoted literal or an identifier. */
+  onCluster: string;
+  engine: string;
+  /** Settings added to the spec's. */
+  settings?: string;
 }
 
 interface Step {
@@ -96,26 +107,27 @@ export class CatalogueTable<R> implements RecordEncoder<R> {
   }
 
   /** `CREATE TABLE IF NOT EXISTS …` for `name` (a distributed deployment passes its local table name). */
-  ddl(options: TableOptions = {}, name = this.name): string {
+  ddl(options: TableOptions = {}, name = this.name, cluster?: ClusterPlacement): string {
     const lines = [...this.columns.map((c) => `  ${columnDdl(c.spec)}`), ...(this.spec.indexes ?? []).map((i) => `  INDEX ${i}`)];
     const ttl = this.spec.ttl?.(options) ?? null;
+    const settings = [this.spec.settings, cluster?.settings].filter(Boolean).join(', ');
     return [
-      `CREATE TABLE IF NOT EXISTS ${name} (\n${lines.join(',\n')}\n)`,
-      `ENGINE = ${this.spec.engine}`,
+      `CREATE TABLE IF NOT EXISTS ${name}${cluster ? ` ON CLUSTER ${cluster.onCluster}` : ''} (\n${lines.join(',\n')}\n)`,
+      `ENGINE = ${cluster?.engine ?? this.spec.engine}`,
       ...(this.spec.partitionBy ? [`PARTITION BY ${this.spec.partitionBy}`] : []),
       `ORDER BY ${this.spec.orderBy}`,
       ...(ttl ? [`TTL ${ttl}`] : []),
-      ...(this.spec.settings ? [`SETTINGS ${this.spec.settings}`] : []),
+      ...(settings ? [`SETTINGS ${settings}`] : []),
     ].join('\n');
   }
 
   /** `ALTER TABLE … ADD COLUMN` for each catalogue column the existing table lacks, each after its predecessor. */
-  addColumnStatements(existing: ReadonlySet<string>): string[] {
+  addColumnStatements(existing: ReadonlySet<string>, name = this.name, onCluster?: string): string[] {
     const out: string[] = [];
     this.columns.forEach((c, i) => {
       if (existing.has(c.name)) return;
       const after = i === 0 ? ' FIRST' : ` AFTER ${this.columns[i - 1]!.name}`;
-      out.push(`ALTER TABLE ${this.name} ADD COLUMN IF NOT EXISTS ${columnDdl(c.spec)}${after}`);
+      out.push(`ALTER TABLE ${name}${onCluster ? ` ON CLUSTER ${onCluster}` : ''} ADD COLUMN IF NOT EXISTS ${columnDdl(c.spec)}${after}`);
     });
     return out;
   }

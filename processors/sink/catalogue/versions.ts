@@ -17,6 +17,8 @@ export const ACTIVITY_VERSIONS = {
 ENGINE = ReplacingMergeTree
 ORDER BY (event_id, ingested_at)
 SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 1024`,
+  /** What the view copies from each insert into `activities`. */
+  select: 'SELECT event_id, ingested_at FROM activities',
   viewDdl: `CREATE MATERIALIZED VIEW IF NOT EXISTS activity_versions_mv TO activity_versions
 AS SELECT event_id, ingested_at FROM activities`,
   /** Fills the versions of an existing data folder (run once, when the table is new). */
