@@ -11,6 +11,8 @@ import { ensureTables } from '../processors/sink/tables.js';
 import { auditKey } from '../schemas/keys.js';
 import { encode } from '../schemas/registry.js';
 import type { AuditEvent } from '../schemas/types.js';
+import { formatProfile, profiled } from './cpu-profile.js';
+import { formatThreadCpu, threadCpu } from './thread-cpu.js';
 
 export type Out = (line: string) => void;
 export const rate = (count: number, ms: number) => `${Math.round((count / ms) * 1000).toLocaleString('en-US')}/s`;
@@ -27,10 +29,12 @@ export function pageBodies(raws: readonly unknown[]): string[] {
  * Stage 1: what a connector does with each page: parse the body (the HTTP client; the record texts
  * are found in the same pass), normalize, Avro-encode, key. Best of `rounds`, one core.
  */
-export function normalizeStage(bodies: readonly string[], out: Out, rounds = 3): { messages: KafkaMessage[]; events: AuditEvent[] } {
-  let best: { s: { parse: number; normalize: number; encode: number }; messages: KafkaMessage[]; events: AuditEvent[] } | null = null;
+export async function normalizeStage(bodies: readonly string[], out: Out, rounds = 3): Promise<{ messages: KafkaMessage[]; events: AuditEvent[] }> {
+  let best: { s: { parse: number; normalize: number; encode: number; cpu: number }; messages: KafkaMessage[]; events: AuditEvent[] } | null = null;
+  const { profile } = await profiled(async () => {
   for (let round = 0; round < rounds; round++) {
-    const s = { parse: 0, normalize: 0, encode: 0 };
+    const s = { parse: 0, normalize: 0, encode: 0, cpu: 0 };
+    const cpu = process.cpuUsage();
     const events: AuditEvent[] = [];
     const messages: KafkaMessage[] = [];
     const ingestedAt = Date.now();
@@ -48,8 +52,11 @@ export function normalizeStage(bodies: readonly string[], out: Out, rounds = 3):
       for (let i = first; i < events.length; i++) messages.push({ key: auditKey(events[i]!), value: encode('audit-event', events[i]!) });
       s.encode += performance.now() - t;
     }
+    const used = process.cpuUsage(cpu);
+    s.cpu = (used.user + used.system) / 1000;
     if (!best || s.normalize + s.encode < best.s.normalize + best.s.encode) best = { s, messages, events };
   }
+  });
   // What normalizing cost before the text was taken from the body: JSON.stringify of every record.
   const sample = (JSON.parse(bodies[0]!) as unknown[]);
   let t = performance.now();
@@ -60,9 +67,11 @@ export function normalizeStage(bodies: readonly string[], out: Out, rounds = 3):
   const after = (performance.now() - t) / (20 * sample.length);
   const { s, messages, events } = best!;
   const n = events.length;
-  out(`normalize + Avro encode (1 core):  ${rate(n, s.normalize + s.encode)}  (normalize ${rate(n, s.normalize)}, encode + key ${rate(n, s.encode)}; best of ${rounds})`);
+  out(`normalize + Avro encode (1 core):  ${rate(n, s.normalize + s.encode)}  (normalize ${rate(n, s.normalize)}, encode + key ${rate(n, s.encode)}; best of ${rounds}; `
+    + `parse + normalize + encode ${rate(n, s.cpu)} of the process's CPU time)`);
   out(`  where the time goes: normalize ${share(s.normalize, s.normalize + s.encode)}, Avro encode ${share(s.encode, s.normalize + s.encode)}; `
     + `the HTTP client's JSON.parse + record texts ${rate(n, s.parse)}; normalize with the raw re-serialized per event (before) ${rate(1, before)} against ${rate(1, after)} without`);
+  out(`  profile (${rounds} rounds): ${formatProfile(profile)}`);
   return { messages, events };
 }
 
@@ -92,12 +101,16 @@ export async function produceStage(messages: KafkaMessage[], base: KafkaBusOptio
   out(`  producer settings (kafkajs, idempotent, acks=all, ${sample.length.toLocaleString('en-US')} messages): ${parts.join('; ')}`);
   const bus = createKafkaBus(best!.options);
   await bus.ensureTopics();
+  const cpu = threadCpu();
   const t = performance.now();
-  await sendAll(bus.send.bind(bus), bus.topics.audit, messages);
+  const { profile } = await profiled(() => sendAll(bus.send.bind(bus), bus.topics.audit, messages));
   const ms = performance.now() - t;
+  const used = cpu();
   await bus.disconnect();
   const mb = messages.reduce((n, m) => n + (m.value?.length ?? 0), 0) / 1e6;
-  out(`produce to Kafka (acks=all):       ${rate(messages.length, ms)}  (${Math.round(ms)} ms, ${Math.round(mb / (ms / 1000))} MB/s, ${best!.options.maxRequestBytes! / 1024} KiB requests, ${best!.options.compression})`);
+  out(`produce to Kafka (acks=all):       ${rate(messages.length, ms)}  (${Math.round(ms)} ms, ${Math.round(mb / (ms / 1000))} MB/s, ${best!.options.maxRequestBytes! / 1024} KiB requests, ${best!.options.compression}; `
+    + `${rate(messages.length, used.totalMs)} of this process's CPU time)`);
+  out(`  ${formatThreadCpu(used)}; profile: ${formatProfile(profile)}`);
   return best!.options;
 }
 
