@@ -24,6 +24,7 @@ export function recording(clickhouse: ClickHouse, seen: Statement[]): ClickHouse
     },
     insert: (table, rows, options) => clickhouse.insert(table, rows, options),
     insertRecords: (table, records, encoder, options) => clickhouse.insertRecords(table, records, encoder, options),
+    insertBlock: (table, block, options) => clickhouse.insertBlock(table, block, options),
     stream: (sql, params, options) => {
       seen.push({ sql, params });
       return clickhouse.stream(sql, params, options);

@@ -19,8 +19,10 @@ import { providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
 import { startOktaSimulator } from '../simulators/okta/index.js';
 import { runPolicyBench } from './policy.bench.js';
+import { formatProfile, profiled } from './cpu-profile.js';
 import { queryStage } from './queries.js';
 import { scaleOutStage } from './scale-out.js';
+import { formatThreadCpu, threadCpu } from './thread-cpu.js';
 import { insertFormatStage, normalizeStage, pageBodies, produceStage, rate } from './stages.js';
 
 const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(24).toString('hex')}`;
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
     out(`  simulated tenant: ${sim.state.users.length} users, ${raws.length.toLocaleString('en-US')} events`);
 
     // 1. normalize + Avro encode, one core (the bodies as the HTTP client receives them)
-    const { messages, events } = normalizeStage(pageBodies(raws), out);
+    const { messages, events } = await normalizeStage(pageBodies(raws), out);
 
     // 2. produce to Kafka (idempotent, acks=all), settings compared on a sample
     const produceConfig = await produceStage(messages, {
@@ -65,14 +67,20 @@ async function main(): Promise<void> {
     await insertFormatStage(events, dataDir, log, out);
     const clickhouse = await openClickHouse({ dataDir, database: fresh('bench_sink'), log });
     const sink = new ClickHouseSink({ bus, clickhouse, log, groupId: fresh('bench-sink'), maxBatchRows: 50_000, flushIntervalMs: 1000, governanceSigningKey: randomBytes(32) });
+    const sinkCpu = threadCpu();
     let t0 = performance.now();
-    await sink.start();
-    await waitUntil(async () => (sink.getStats().rowsInserted.activities ?? 0) >= messages.length, 600_000, 'the sink');
+    const { profile: sinkProfile } = await profiled(async () => {
+      await sink.start();
+      await waitUntil(async () => (sink.getStats().rowsInserted.activities ?? 0) >= messages.length, 600_000, 'the sink');
+    });
     const sinkMs = performance.now() - t0;
+    const sinkUsed = sinkCpu();
     const stats = sink.getStats();
-    out(`sink inserts into ClickHouse:      ${rate(messages.length, sinkMs)} rows  (${Math.round(sinkMs)} ms, ${stats.inserts} inserts, ${clickhouse.kind}, RowBinary)`);
-    out(`  where the time goes (busy time of each step; the engine's write overlaps the next batch's decoding): Avro decode ${Math.round(stats.decodeMs)} ms, `
-      + `RowBinary encode + engine insert ${Math.round(stats.insertMs)} ms, of ${Math.round(sinkMs)} ms`);
+    out(`sink inserts into ClickHouse:      ${rate(messages.length, sinkMs)} rows  (${Math.round(sinkMs)} ms, ${stats.inserts} inserts, ${clickhouse.kind}, RowBinary; `
+      + `${rate(messages.length, sinkUsed.totalMs)} of this process's CPU time)`);
+    out(`  where the time goes (busy time of each step; the engine's write overlaps the next block's decoding): Avro decode + RowBinary encode ${Math.round(stats.decodeMs)} ms, `
+      + `engine insert ${Math.round(stats.insertMs)} ms, of ${Math.round(sinkMs)} ms`);
+    out(`  ${formatThreadCpu(sinkUsed)}; profile of the JavaScript thread: ${formatProfile(sinkProfile)}`);
     await sink.stop();
     await bus.disconnect();
     await clickhouse.close();
@@ -90,14 +98,18 @@ async function main(): Promise<void> {
         connectors: { okta: { bench: { orgUrl: sim.url, token: sim.token, activities: { initialLookbackMs: 2 * 86_400_000 } } } },
       },
     });
+    const e2eCpu = threadCpu();
     t0 = performance.now();
     const running = await startAppwarden({ config, log, progressIntervalMs: 60_000 });
     const ch = running.clickhouse!;
     const stored = async () => (await ch.query<{ n: number }>('SELECT count() AS n FROM activities'))[0]?.n ?? 0;
-    await waitUntil(async () => (await stored()) >= raws.length, 900_000, 'the end-to-end pipeline');
+    const { profile: e2eProfile } = await profiled(() => waitUntil(async () => (await stored()) >= raws.length, 900_000, 'the end-to-end pipeline'));
     const e2eMs = performance.now() - t0;
+    const e2eUsed = e2eCpu();
     const lag = (await running.bus.fetchLag(config.sink.groupId, [running.bus.topics.audit])).reduce((n, p) => n + p.lag, 0);
-    out(`end to end (API -> ClickHouse):    ${rate(raws.length, e2eMs)}  (${Math.round(e2eMs)} ms; sink lag at the end: ${lag} messages)`);
+    out(`end to end (API -> ClickHouse):    ${rate(raws.length, e2eMs)}  (${Math.round(e2eMs)} ms; sink lag at the end: ${lag} messages; `
+      + `${rate(raws.length, e2eUsed.totalMs)} of this process's CPU time, simulator included)`);
+    out(`  ${formatThreadCpu(e2eUsed)}; profile of the JavaScript thread: ${formatProfile(e2eProfile)}`);
     await running.runtime?.stop();
 
     // 5. /v1/activities latency, user + 24 h, over >= QUERY_ROWS stored rows: the stored day is copied

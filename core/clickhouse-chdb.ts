@@ -5,7 +5,7 @@ import { Session, drainPending, type ChdbResult } from 'chdb';
 import { AppwardenError } from './errors.js';
 import { ensurePrivateDirSync } from './private-files.js';
 import type { Logger } from './logger.js';
-import { RowBinaryWriter } from './row-binary-writer.js';
+import { RowBlock } from './row-block.js';
 import {
   OUTPUT_SETTINGS, assertIdentifier, clickHouseFailure, closedError, engineErrorCode, engineErrorType, normalizeParams,
   qualifiedTable, settingsClause, type ClickHouse, type EngineErrorFacts, type InsertOptions, type QueryOptions,
@@ -20,8 +20,6 @@ export interface EmbeddedOptions {
 }
 
 const DEFAULT_INSERT_CHUNK_BYTES = 8 * 1024 * 1024;
-/** RowBinary statements of about this size: large enough for few parts, small enough to overlap encoding and writing. */
-const ROW_BINARY_CHUNK_BYTES = 32 * 1024 * 1024;
 
 /**
  * One chdb connection per (data folder, database), shared by every handle opened on that pair and
@@ -113,8 +111,6 @@ class EmbeddedClickHouse implements ClickHouse {
   readonly #dir: string;
   readonly #running = new Set<Promise<unknown>>();
   readonly #spool: string;
-  /** Two writers: one is encoded into while the engine reads the other's file. */
-  readonly #writers = [new RowBinaryWriter(), new RowBinaryWriter()];
   #closed = false;
 
   constructor(session: Session, options: EmbeddedOptions, release: () => Promise<void>) {
@@ -216,16 +212,24 @@ class EmbeddedClickHouse implements ClickHouse {
 
   /**
    * RowBinary, measured the fastest format this engine takes (`npm run bench` prints the comparison):
-   * chdb's in-memory insert takes text formats only, so each chunk is written to a file in the data
-   * folder and read with `INSERT … FROM INFILE … FORMAT RowBinary`. While the engine reads one
-   * chunk, the next is encoded. Chunks are cut by size at the same records on a retry, so the
-   * token suffixed with the chunk number deduplicates a retried batch chunk by chunk.
+   * chdb's in-memory insert takes text formats only, so the records are encoded into a `RowBlock`
+   * and each of its chunks is written to a file in the data folder and read with
+   * `INSERT … FROM INFILE … FORMAT RowBinary`.
    */
   async insertRecords<R>(table: string, records: readonly R[], encoder: RecordEncoder<R>, options: InsertOptions = {}): Promise<void> {
+    if (records.length === 0) return;
+    const block = new RowBlock(encoder);
+    for (let i = 0; i < records.length; i++) block.add(records[i]!);
+    await this.insertBlock(table, block as RowBlock<unknown>, options);
+  }
+
+  /** One `INSERT … FROM INFILE` per chunk; the next chunk's file is written while the engine reads the previous one. */
+  async insertBlock(table: string, block: RowBlock<unknown>, options: InsertOptions = {}): Promise<void> {
+    const { encoder } = block;
     assertIdentifier(table, 'table');
     for (const column of encoder.insertColumns) assertIdentifier(column, 'column');
     if (this.#closed) throw closedError(this.kind, 'insert');
-    if (records.length === 0) return;
+    if (block.rows === 0) return;
     ensurePrivateDirSync(this.#spool);
     const fixed = Object.entries(encoder.insertSettings ?? {}).map(([name, value]) => {
       assertIdentifier(name, 'setting');
@@ -238,29 +242,18 @@ class EmbeddedClickHouse implements ClickHouse {
       FROM INFILE '${file}'${settings.length > 0 ? ` SETTINGS ${settings.join(', ')}` : ''} FORMAT RowBinary`;
     };
     let writing: Promise<unknown> = Promise.resolve();
-    let chunk = 0;
-    const flush = async (w: RowBinaryWriter): Promise<void> => {
-      const token = options.dedupToken === undefined ? undefined : chunk === 0 ? options.dedupToken : `${options.dedupToken}:${chunk}`;
-      const file = path.join(this.#spool, `${table}-${randomBytes(8).toString('hex')}.bin`);
-      chunk += 1;
-      await writing;
-      await writeFile(file, w.bytes(), { mode: 0o600 });
-      writing = this.#track(this.#session.queryAsync(statement(file, token)), 'insert')
-        .finally(() => rm(file, { force: true }));
-      writing.catch(() => {}); // observed by the next flush or the final await
-    };
-    let w = this.#writers[0]!;
-    w.reset();
     try {
-      for (let i = 0; i < records.length; i++) {
-        encoder.writeRowBinary(w, records[i]!);
-        if (w.pos >= ROW_BINARY_CHUNK_BYTES) {
-          await flush(w);
-          w = w === this.#writers[0] ? this.#writers[1]! : this.#writers[0]!;
-          w.reset();
-        }
+      for (let chunk = 0; chunk < block.chunks.length; chunk++) {
+        const w = block.chunks[chunk]!;
+        if (w.pos === 0) continue;
+        const token = options.dedupToken === undefined ? undefined : chunk === 0 ? options.dedupToken : `${options.dedupToken}:${chunk}`;
+        const file = path.join(this.#spool, `${table}-${randomBytes(8).toString('hex')}.bin`);
+        await writeFile(file, w.bytes(), { mode: 0o600 });
+        await writing;
+        writing = this.#track(this.#session.queryAsync(statement(file, token)), 'insert')
+          .finally(() => rm(file, { force: true }));
+        writing.catch(() => {}); // observed by the next chunk or the final await
       }
-      if (w.pos > 0) await flush(w);
     } finally {
       await writing.catch(() => {});
     }

@@ -1,5 +1,8 @@
 import { ClickHouseError, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { RowBlock } from './row-block.js';
 import { AppwardenError } from './errors.js';
 import type { Logger } from './logger.js';
 import {
@@ -164,6 +167,29 @@ class ServerClickHouse implements ClickHouse {
         ...(options.dedupToken === undefined ? {} : { insert_deduplication_token: options.dedupToken }),
       },
     }));
+  }
+
+  /** RowBinary chunks as the body of `INSERT … FORMAT RowBinary`, one statement per chunk. */
+  async insertBlock(table: string, block: RowBlock<unknown>, options: InsertOptions = {}): Promise<void> {
+    assertIdentifier(table, 'table');
+    for (const column of block.encoder.insertColumns) assertIdentifier(column, 'column');
+    for (let chunk = 0; chunk < block.chunks.length; chunk++) {
+      const w = block.chunks[chunk]!;
+      if (w.pos === 0) continue;
+      const token = options.dedupToken === undefined ? undefined : chunk === 0 ? options.dedupToken : `${options.dedupToken}:${chunk}`;
+      await this.#track('insert', async () => {
+        const result = await this.#client.exec({
+          query: `INSERT INTO ${this.database}.${table} (${block.encoder.insertColumns.join(', ')}) FORMAT RowBinary`,
+          values: Readable.from([w.bytes()]),
+          clickhouse_settings: {
+            ...block.encoder.insertSettings,
+            ...(token === undefined ? {} : { insert_deduplication_token: token }),
+          },
+        });
+        result.stream.resume();
+        await finished(result.stream);
+      });
+    }
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { AppwardenError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { RowBinaryWriter } from './row-binary-writer.js';
+import type { RowBlock } from './row-block.js';
 
 /**
  * The one way Appwarden talks to ClickHouse. Two backends run the same SQL: chdb (the engine
@@ -42,6 +43,11 @@ export interface ClickHouse {
    * `dedupToken` as in `insert`: the same token and the same records store once.
    */
   insertRecords<R>(table: string, records: readonly R[], encoder: RecordEncoder<R>, options?: InsertOptions): Promise<void>;
+  /**
+   * Bulk insert of rows already encoded as RowBinary by their table's encoder (`RowBlock`), one
+   * statement per chunk; the chunk number suffixes `dedupToken`, so a retried block stores once.
+   */
+  insertBlock(table: string, block: RowBlock<unknown>, options?: InsertOptions): Promise<void>;
   /**
    * A SELECT read block by block (JSONEachRow, same params and settings as `query`), for results too
    * large to hold: each yielded array is one block of rows, and the next is read only when asked for,
@@ -116,6 +122,7 @@ export function withQuerySettings(clickhouse: ClickHouse, settings: QuerySetting
     query: (sql, params, options) => clickhouse.query(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
     insert: (table, rows, options) => clickhouse.insert(table, rows, options),
     insertRecords: (table, records, encoder, options) => clickhouse.insertRecords(table, records, encoder, options),
+    insertBlock: (table, block, options) => clickhouse.insertBlock(table, block, options),
     stream: (sql, params, options) => clickhouse.stream(sql, params, { ...options, settings: { ...settings, ...options?.settings } }),
     table: (name) => clickhouse.table(name),
     close: () => clickhouse.close(),

@@ -18,6 +18,10 @@ export interface IsoTimeOptions {
 /** Epoch ms of an ISO 8601 date-time, with or without a zone; null when it is not one. */
 export function isoTime(value: unknown, options: IsoTimeOptions = {}): number | null {
   if (typeof value !== 'string') return null;
+  if (value.length === 24) {
+    const fast = utcMillisTime(value);
+    if (fast !== null) return fast;
+  }
   const match = ISO_TIME.exec(value.trim());
   if (!match) return null;
   const [, y, mo, d, h, mi, s, frac, zone] = match;
@@ -35,6 +39,36 @@ export function isoTime(value: unknown, options: IsoTimeOptions = {}): number | 
     return wall - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
   }
   return options.zone === undefined || options.zone === 'UTC' ? wall : wallTimeIn(wall, options.zone);
+}
+
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+
+/**
+ * `2024-07-10T14:31:24.123Z`, the form most providers send, read without the regular expression
+ * (it was the largest step of normalizing an Okta event); null for anything else, which the
+ * general reader then takes.
+ */
+function utcMillisTime(v: string): number | null {
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58
+    || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90) return null;
+  for (const i of DIGIT_AT) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  const d = (i: number) => v.charCodeAt(i) - 48;
+  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const hour = d(11) * 10 + d(12);
+  const minute = d(14) * 10 + d(15);
+  const second = d(17) * 10 + d(18);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, d(20) * 100 + d(21) * 10 + d(22));
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Epoch ms of a count of seconds since the epoch (a number or a decimal string); null otherwise. */

@@ -125,6 +125,8 @@ describe('ClickHouse sink', () => {
     const second = await startSink(bus, clickhouse, groupId);
     await bus.send(bus.topics.audit, events(310).slice(300).map((e) => ({ key: auditKey(e), value: encode('audit-event', e) })));
     await waitFor(async () => (await count(clickhouse, 'SELECT count() AS n FROM activities')) === 310, { what: 'the new rows' });
+    // The rows are queryable a moment before the insert call returns and the sink counts them.
+    await waitFor(async () => second.getStats().rowsInserted.activities !== undefined, { what: 'the insert counted' });
     assert.equal(second.getStats().rowsInserted.activities, 10, 'only the new messages were consumed');
   });
 });

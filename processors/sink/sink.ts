@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouse, RecordEncoder } from '../../core/clickhouse.js';
+import { RowBlock } from '../../core/row-block.js';
 import { isAppwardenError } from '../../core/errors.js';
 import type { ConsumedBatch, ConsumerHandle, KafkaBus, ProcessedPosition } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
@@ -60,15 +61,10 @@ function avro<R>(
   };
 }
 
-/** What one table has buffered. */
-interface TableBuffer {
-  encoder: RecordEncoder<unknown>;
-  records: unknown[];
-}
 
 export interface SinkStats {
   rowsInserted: Record<string, number>;
-  /** Milliseconds spent decoding messages (Avro) and in inserts (encoding rows and the engine's write), for the bench's breakdown. */
+  /** Milliseconds spent decoding messages (Avro) and encoding their rows (RowBinary), and in inserts (the engine's write), for the bench's breakdown. */
   decodeMs: number;
   insertMs: number;
   inserts: number;
@@ -85,11 +81,14 @@ export interface SinkStats {
 export class ClickHouseSink {
   private readonly routes: Map<string, TableRoute>;
   private readonly log: Logger;
-  private buffers = new Map<string, TableBuffer>();
+  /** Per table, the rows accepted since the last flush, already encoded (no decoded objects are held). */
+  private buffers = new Map<string, RowBlock>();
   /** First and last offset buffered per topic-partition, for the dedup token and the commit. */
   private ranges: SinkRanges = new Map();
   private buffered = 0;
   private flushing: Promise<void> = Promise.resolve();
+  /** True while a block is being written; the next block is accepted meanwhile. */
+  private writing = false;
   private timer: NodeJS.Timeout | null = null;
   private consumer: ConsumerHandle | null = null;
   private readonly abort = new AbortController();
@@ -138,17 +137,23 @@ export class ClickHouseSink {
   private async accept(batch: ConsumedBatch, heartbeat: () => Promise<void>): Promise<void> {
     const route = this.routes.get(batch.topic);
     if (!route || batch.records.length === 0) return;
-    const rows: unknown[] = [];
+    // The batch's rows join the table's buffer only together with their offsets (below), after its
+    // dead letters are acknowledged; until then they are a block of their own, about the batch's size.
+    let bytes = 0;
+    for (const record of batch.records) bytes += record.value?.length ?? 0;
+    const rows = new RowBlock(route.encoder, bytes + (bytes >> 2));
     const dead = [];
     const decodeStart = performance.now();
     for (const record of batch.records) {
+      let stage: 'decode' | 'encode' = 'decode';
       try {
         if (!record.value) throw new Error('the message has no value');
         const row = route.toRecord(record.value, record.headers);
-        if (row !== null) rows.push(row);
+        stage = 'encode';
+        if (row !== null) rows.add(row);
       } catch (err) {
         dead.push(deadLetterFrom(err, {
-          stage: 'decode', provider: null, instance: null, stream: null,
+          stage, provider: null, instance: null, stream: null,
           raw: record.value ? record.value.toString('base64') : '',
           origin: { topic: record.topic, partition: record.partition, offset: String(record.offset) },
         }));
@@ -167,12 +172,16 @@ export class ClickHouseSink {
     }
     // From here to the end of the method nothing awaits, so a flush sees the rows and their offsets together.
     const buffer = this.buffers.get(route.table);
-    if (buffer) for (const row of rows) buffer.records.push(row);
-    else this.buffers.set(route.table, { encoder: route.encoder, records: rows });
+    if (buffer) buffer.append(rows);
+    else this.buffers.set(route.table, rows);
     this.addRange(batch.topic, batch.partition, batch.records[0]!.offset, batch.records[batch.records.length - 1]!.offset);
     this.buffered += batch.records.length;
-    // Backpressure: a full buffer is written before more is accepted.
-    if (this.buffered >= this.options.maxBatchRows) await this.flushUntilDone(heartbeat);
+    // A full buffer is written while the next one fills (the engine's write overlaps the decoding);
+    // backpressure when that one is full too, or when the last write failed and its rows came back.
+    if (this.buffered >= this.options.maxBatchRows) {
+      if (this.writing || this.buffered >= 2 * this.options.maxBatchRows) await this.flushUntilDone(heartbeat);
+      else void this.flush().catch((err: unknown) => this.log.warn({ err }, 'insert failed; the rows are written with the next block'));
+    }
   }
 
   /** False for a command message the governance key does not sign (logged; the executor records it rejected). */
@@ -209,6 +218,15 @@ export class ClickHouseSink {
 
   private async flushOnce(): Promise<void> {
     if (this.buffered === 0) return;
+    this.writing = true;
+    try {
+      await this.writeBlock();
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async writeBlock(): Promise<void> {
     // Take the block; batches that arrive during the insert go to the next one.
     const buffers = this.buffers;
     const ranges = this.ranges;
@@ -221,15 +239,15 @@ export class ClickHouseSink {
       .map((r) => `${r.topic}:${r.partition}:${r.first}-${r.last}`).sort().join(',')).digest('hex').slice(0, 32);
     const insertStart = performance.now();
     try {
-      for (const [table, { encoder, records }] of buffers) {
-        if (records.length > 0) await this.options.clickhouse.insertRecords(table, records, encoder, { dedupToken: `${table}:${token}` });
+      for (const [table, block] of buffers) {
+        if (block.rows > 0) await this.options.clickhouse.insertBlock(table, block, { dedupToken: `${table}:${token}` });
       }
     } catch (err) {
       this.putBack(buffers, ranges, count);
       throw err;
     }
     this.stats.insertMs += performance.now() - insertStart;
-    for (const [table, { records }] of buffers) this.stats.rowsInserted[table] = (this.stats.rowsInserted[table] ?? 0) + records.length;
+    for (const [table, block] of buffers) this.stats.rowsInserted[table] = (this.stats.rowsInserted[table] ?? 0) + block.rows;
     this.stats.inserts++;
     this.stats.lastFlushAt = new Date().toISOString();
     const positions: ProcessedPosition[] = [...ranges.values()].map((r) => ({ topic: r.topic, partition: r.partition, offset: r.last }));
@@ -243,10 +261,10 @@ export class ClickHouseSink {
   }
 
   /** A failed block goes back in front of what arrived meanwhile, so nothing is committed past it. */
-  private putBack(buffers: Map<string, TableBuffer>, ranges: SinkRanges, count: number): void {
+  private putBack(buffers: Map<string, RowBlock>, ranges: SinkRanges, count: number): void {
     for (const [table, newer] of this.buffers) {
       const older = buffers.get(table);
-      if (older) for (const record of newer.records) older.records.push(record);
+      if (older) older.append(newer);
       else buffers.set(table, newer);
     }
     for (const r of this.ranges.values()) {
