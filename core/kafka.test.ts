@@ -99,6 +99,7 @@ describe('kafka bus', () => {
       apiKeys: `${p}.api_keys`,
       connections: `${p}.connections`,
       auditTrail: `${p}.audit_trail`,
+      connectorOwners: `${p}.connector.owners`,
     });
   });
 

@@ -156,4 +156,15 @@ describe('timelines over the subjects side table', () => {
     await ch.insertRecords(ACTIVITIES.name, [late], ACTIVITIES, { dedupToken: 'timelines-late' });
     assert.equal((await timeline('/v1/timelines/files/file-3'))[0], 'tl-late');
   });
+
+  test('a start interrupted during the backfill fills the table at the next start', async () => {
+    const whole = await timeline('/v1/timelines/files/file-3');
+    assert.ok(whole.length > 1);
+    // As a start killed mid-backfill leaves it: the table and its view exist, part of the rows, no completion mark.
+    await ch.exec(`ALTER TABLE ${ACTIVITY_SUBJECTS.table} DELETE WHERE subject = 'file-3' SETTINGS mutations_sync = 1`);
+    await ch.exec(`ALTER TABLE ${ACTIVITY_SUBJECTS.table} MODIFY COMMENT ''`);
+    assert.deepEqual(await timeline('/v1/timelines/files/file-3'), [], 'the rows the backfill had not reached are missing');
+    await ensureTables(ch);
+    assert.deepEqual(await timeline('/v1/timelines/files/file-3'), whole);
+  });
 });

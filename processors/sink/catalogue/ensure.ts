@@ -20,16 +20,36 @@ export async function ensureTables(ch: ClickHouse, options: TableOptions & { clu
   const existing = await existingColumns(ch);
   if (options.cluster) return ensureClusterTables(ch, existing, options.cluster, options);
   for (const table of CATALOGUE) await migrateTable(ch, table, existing.get(table.name), options);
-  const versionsIsNew = !existing.has(ACTIVITY_VERSIONS.table);
-  await ch.exec(ACTIVITY_VERSIONS.ddl);
-  await ch.exec(ACTIVITY_VERSIONS.viewDdl);
-  // A folder from before the versions table: its rows get their versions once (the view adds later ones).
-  if (versionsIsNew && existing.has('activities')) await ch.exec(ACTIVITY_VERSIONS.backfill);
-  const subjectsIsNew = !existing.has(ACTIVITY_SUBJECTS.table);
-  await ch.exec(ACTIVITY_SUBJECTS.ddl(options));
-  await ch.exec(ACTIVITY_SUBJECTS.viewDdl);
-  // A folder from before the subjects table: its rows are named once (the view names later ones).
-  if (subjectsIsNew && existing.has('activities')) await ch.exec(ACTIVITY_SUBJECTS.backfill);
+  await ensureSideTable(ch, existing, { ...ACTIVITY_VERSIONS, ddl: ACTIVITY_VERSIONS.ddl });
+  await ensureSideTable(ch, existing, { ...ACTIVITY_SUBJECTS, ddl: ACTIVITY_SUBJECTS.ddl(options) });
+}
+
+/** A side table a materialized view fills from each insert into `activities`. */
+interface SideTable {
+  table: string;
+  ddl: string;
+  viewDdl: string;
+  backfill: string;
+}
+
+/** Written on a side table once its backfill is complete. */
+const BACKFILLED = 'appwarden: backfilled from activities';
+
+/**
+ * Creates a side table and its view; on a folder that already holds activities, fills it from them
+ * once. The table is marked only after the backfill completes, so a start interrupted in the middle
+ * (a crash, a kill) backfills again at the next start; that is safe, since a row copied twice is the
+ * same row of a ReplacingMergeTree, and reads ask only whether a key is there.
+ */
+async function ensureSideTable(ch: ClickHouse, existing: Map<string, Set<string>>, side: SideTable): Promise<void> {
+  await ch.exec(side.ddl);
+  await ch.exec(side.viewDdl);
+  const [row] = await ch.query<{ comment: string }>(
+    'SELECT comment FROM system.tables WHERE database = currentDatabase() AND name = {table:String}', { table: side.table },
+  );
+  if (row?.comment === BACKFILLED) return;
+  if (existing.has('activities')) await ch.exec(side.backfill);
+  await ch.exec(`ALTER TABLE ${side.table} MODIFY COMMENT '${BACKFILLED}'`);
 }
 
 /** The same on a cluster: replicated local tables, Distributed tables over them (see `cluster.ts`). */
