@@ -1,14 +1,17 @@
 import type { AuditEvent } from './types.js';
 
+/** The normalized user: the lower-cased email, else the provider's id, else ''. What analysts filter by and policies group by. */
+export function userKey(who: { email: string | null; id: string | null } | null): string {
+  if (who?.email) return who.email.toLowerCase();
+  return who?.id ?? '';
+}
+
 /**
  * The Kafka key of an audit event: the normalized user, so that one user's events stay in order
- * on one partition. Lower-cased actor email, else actor id, else the event id.
+ * on one partition; the event id when the actor has neither email nor id.
  */
 export function auditKey(event: Pick<AuditEvent, 'actor' | 'event_id'>): string {
-  const { email, id } = event.actor;
-  if (email) return email.toLowerCase();
-  if (id) return id;
-  return event.event_id;
+  return userKey(event.actor) || event.event_id;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { schemaRegistry } from '../../schemas/registry.js';
 import type { SchemaName } from '../../schemas/types.js';
 import type { RecordContext } from './record-context.js';
+import { userKey } from '../../schemas/keys.js';
 
 /** The kinds of policy, each evaluated over one kind of record. */
 export const POLICY_KINDS = ['activity', 'file', 'app_permission'] as const;
@@ -49,6 +50,11 @@ const DERIVED: Record<PolicyKind, DerivedField[]> = {
       path: 'actor.domain', type: 'string', multi: false, derived: 'record',
       doc: "The domain of the actor's email address, lower-cased (`example.com` for `ana@Example.com`).",
       get: (ctx) => emailDomain((ctx.record as Json).actor?.email),
+    },
+    {
+      path: 'actor.key', type: 'string', multi: false, derived: 'record',
+      doc: "The actor as one value: the lower-cased email when the provider gives one, else the provider's id (an AWS principal, a ServiceNow user name). Group by it so that actors without an email count too.",
+      get: (ctx) => userKey((ctx.record as Json).actor ?? null) || null,
     },
     {
       path: 'targets.domain', type: 'string', multi: true, derived: 'record',

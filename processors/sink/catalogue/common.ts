@@ -7,8 +7,4 @@
  */
 export const DEDUP_SETTINGS = 'non_replicated_deduplication_window = 10000';
 
-/** What analysts filter by: the lower-cased email, else the provider's id, else ''. */
-export function userKey(who: { email: string | null; id: string | null } | null): string {
-  if (who?.email) return who.email.toLowerCase();
-  return who?.id ?? '';
-}
+export { userKey } from '../../../schemas/keys.js';
