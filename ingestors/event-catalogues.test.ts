@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OCSF_CLASS } from '../schemas/ocsf.js';
 import { AUDIT_ACTIONS, AUDIT_CATEGORIES } from '../schemas/vocabulary.js';
+import { BOX_CATALOGUE } from './box/catalogue.js';
+import { BOX_EVENT_TABLE, boxEventMapping } from './box/event-types.js';
 import { DROPBOX_CATALOGUE } from './dropbox/catalogue.js';
 import { dropboxTableMapping } from './dropbox/event-types.js';
 import { CATALOGUE_FAMILIES } from './dropbox/event-types-catalogue.js';
@@ -49,6 +51,15 @@ describe('event-type tables against the vendors\' catalogues', () => {
     for (const [prefix] of CATALOGUE_FAMILIES) assert.ok(all.some((type) => type.startsWith(prefix)), `dropbox family ${prefix}* matches no catalogued type`);
   });
 
+  test('Box: every event type of the enterprise and user event catalogues', (t) => {
+    checkCatalogue('box', BOX_CATALOGUE, (type) => BOX_EVENT_TABLE.lookup(type), (l) => t.diagnostic(l));
+    for (const rule of BOX_EVENT_TABLE.rules) {
+      assert.ok(BOX_CATALOGUE.some((type) => type.startsWith(rule.prefix ?? '')), `box rule ${rule.prefix}* matches no catalogued type`);
+    }
+    // Listed exactly means catalogued: no type from memory.
+    for (const type of BOX_EVENT_TABLE.exactTypes) assert.ok(BOX_CATALOGUE.includes(type), `box ${type} is not in Box's catalogue`);
+  });
+
   test('Google Workspace: every listed event; every Reports application has a category', (t) => {
     const keys = KNOWN_GOOGLE_EVENTS.map(([application, name]) => `${application}/${name}`);
     checkCatalogue('google_workspace', keys, (key) => {
@@ -80,6 +91,12 @@ describe('event-type tables against the vendors\' catalogues', () => {
       ['google calendar create_event', googleEventMapping('calendar', 'create_event'), 'meeting_create', 'user'],
       ['google rules rule_match', googleEventMapping('rules', 'rule_match'), 'dlp_match', 'security'],
       ['google chrome unsafe_site_visit', googleEventMapping('chrome', 'unsafe_site_visit'), 'threat_detected', 'security'],
+      ['box ADMIN_LOGIN', boxEventMapping('ADMIN_LOGIN'), 'impersonate', 'admin'],
+      ['box ACCESS_GRANTED', boxEventMapping('ACCESS_GRANTED'), 'impersonation_grant', 'user'],
+      ['box DISABLE_MULTI_FACTOR_AUTH', boxEventMapping('DISABLE_MULTI_FACTOR_AUTH'), 'mfa_factor_disable', 'user'],
+      ['box SHIELD_DOWNLOAD_BLOCKED', boxEventMapping('SHIELD_DOWNLOAD_BLOCKED'), 'file_download', 'file'],
+      ['box CONTENT_WORKFLOW_ABNORMAL_DOWNLOAD_ACTIVITY', boxEventMapping('CONTENT_WORKFLOW_ABNORMAL_DOWNLOAD_ACTIVITY'), 'threat_detected', 'security'],
+      ['box APPLICATION_PUBLIC_KEY_ADDED', boxEventMapping('APPLICATION_PUBLIC_KEY_ADDED'), 'token_create', 'app'],
       ['dropbox admin_alerting_triggered_alert', dropboxTableMapping('admin_alerting_triggered_alert')!, 'threat_detected', 'security'],
     ];
     for (const [what, found, action, category] of cases) assert.deepEqual([found.action, found.category], [action, category], what);
@@ -90,5 +107,7 @@ describe('event-type tables against the vendors\' catalogues', () => {
     assert.equal(googleEventMapping('brand_new_application', 'x').category, 'other');
     assert.equal(operationMapping('SomethingNew', 'BrandNewWorkload', 999).category, 'other');
     assert.equal(dropboxTableMapping('brand_new_type'), null);
+    assert.equal(boxEventMapping('BRAND_NEW_TYPE').category, 'other');
+    assert.equal(boxEventMapping('SHIELD_BRAND_NEW').category, 'security');
   });
 });

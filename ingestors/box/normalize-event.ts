@@ -1,10 +1,10 @@
 import { eventId } from '../../schemas/event-id.js';
 import type { Actor, AuditEvent, AuditTarget } from '../../schemas/types.js';
-import type { ActorType, Outcome, TargetType } from '../../schemas/vocabulary.js';
+import type { ActorType, TargetType } from '../../schemas/vocabulary.js';
 import type { NormalizeContext } from '../contract.js';
 import { fieldErrors, type Json, looksLikeEmail, obj, put, str } from '../runtime/json-fields.js';
 import { isoTime } from '../runtime/provider-time.js';
-import { boxEventMapping, FAILED_TYPES } from './event-types.js';
+import { boxEventMapping, boxOutcome, isBoxFailure } from './event-types.js';
 
 const { failure, requireObject, requireString } = fieldErrors('box');
 
@@ -35,8 +35,8 @@ export function normalizeBoxEvent(raw: unknown, ctx: NormalizeContext): AuditEve
     category: mapping.category,
     action: mapping.action,
     action_raw: eventType,
-    outcome: outcomeOf(eventType),
-    outcome_reason: FAILED_TYPES.has(eventType) ? eventType.toLowerCase() : null,
+    outcome: boxOutcome(eventType, mapping),
+    outcome_reason: isBoxFailure(eventType) ? eventType.toLowerCase() : null,
     severity: str(shield?.priority),
     actor: actorOf(obj(e.created_by)),
     targets: targetsOf(e, shield),
@@ -48,13 +48,6 @@ export function normalizeBoxEvent(raw: unknown, ctx: NormalizeContext): AuditEve
     attributes: attributesOf(e, details, shield),
     raw: ctx.rawText ?? JSON.stringify(raw),
   };
-}
-
-/** Box logs what happened; only a few types record a refusal. A Shield alert is a finding, not an outcome. */
-function outcomeOf(eventType: string): Outcome {
-  if (FAILED_TYPES.has(eventType)) return 'failure';
-  if (eventType === 'SHIELD_ALERT') return 'unknown';
-  return 'success';
 }
 
 function actorOf(user: Json | null): Actor {
