@@ -68,6 +68,12 @@ describe('event-type tables against the vendors\' catalogues', () => {
     }, (l) => t.diagnostic(l));
     assert.ok(REPORTS_APPLICATIONS.length >= 34, 'the applications of the Reports API discovery document');
     for (const application of REPORTS_APPLICATIONS) assert.notEqual(googleEventMapping(application, 'not_a_documented_event').category, undefined);
+    // Every application mapped name by name is one the API lists.
+    for (const [application] of KNOWN_GOOGLE_EVENTS) assert.ok(REPORTS_APPLICATIONS.includes(application), `google ${application} is not a Reports API application`);
+    // A sharing change a parent folder passed down means what the change itself means.
+    const param = (values: Record<string, string>) => (k: string) => values[k] ?? null;
+    assert.equal(googleEventMapping('drive', 'change_user_access_hierarchy_reconciled', param({ new_value: 'none' })).action, 'file_unshare');
+    assert.equal(googleEventMapping('drive', 'change_document_visibility_hierarchy_reconciled', param({ visibility: 'people_with_link' })).action, 'file_link_create');
   });
 
   test('the types an investigation starts from map to their action, not to other', () => {
@@ -90,7 +96,10 @@ describe('event-type tables against the vendors\' catalogues', () => {
       ['google meet call_ended', googleEventMapping('meet', 'call_ended'), 'meeting_leave', 'user'],
       ['google calendar create_event', googleEventMapping('calendar', 'create_event'), 'meeting_create', 'user'],
       ['google rules rule_match', googleEventMapping('rules', 'rule_match'), 'dlp_match', 'security'],
-      ['google chrome unsafe_site_visit', googleEventMapping('chrome', 'unsafe_site_visit'), 'threat_detected', 'security'],
+      ['google chrome UNSAFE_SITE_VISIT', googleEventMapping('chrome', 'UNSAFE_SITE_VISIT'), 'threat_detected', 'security'],
+      ['google login email_forwarding_out_of_domain', googleEventMapping('login', 'email_forwarding_out_of_domain'), 'mail_forward_set', 'user'],
+      ['google gcp IMPORT_SSH_PUBLIC_KEY', googleEventMapping('gcp', 'IMPORT_SSH_PUBLIC_KEY'), 'token_create', 'admin'],
+      ['google drive sync_item_content', googleEventMapping('drive', 'sync_item_content'), 'file_download', 'file'],
       ['box ADMIN_LOGIN', boxEventMapping('ADMIN_LOGIN'), 'impersonate', 'admin'],
       ['box ACCESS_GRANTED', boxEventMapping('ACCESS_GRANTED'), 'impersonation_grant', 'user'],
       ['box DISABLE_MULTI_FACTOR_AUTH', boxEventMapping('DISABLE_MULTI_FACTOR_AUTH'), 'mfa_factor_disable', 'user'],
