@@ -31,7 +31,7 @@ export interface InstanceStatus {
 export interface SavedStatus {
   phase: InstancePhase;
   credentials: CredentialCheck | null;
-  streams: Array<Pick<StreamStatus, 'stream' | 'kind' | 'state' | 'lastSuccessAt' | 'lastError'> & { deadLettered?: number }>;
+  streams: Array<Pick<StreamStatus, 'stream' | 'kind' | 'state' | 'lastSuccessAt' | 'lastError' | 'notAvailable'> & { deadLettered?: number }>;
 }
 
 export const STATUS_STREAM = '@status';
@@ -99,6 +99,7 @@ function fromCursors(provider: string, instance: string, cursors: Array<[string,
       lastSuccessAt: recorded?.lastSuccessAt ?? null,
       nextRunAt: null,
       lastError: recorded?.lastError ?? null,
+      ...(recorded?.notAvailable ? { notAvailable: recorded.notAvailable } : {}),
       ...(recorded?.kind === 'snapshot' || scan ? { lastCompletedScan: scan } : {}),
     };
   });

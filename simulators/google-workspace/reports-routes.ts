@@ -49,6 +49,8 @@ export function registerReportsRoutes(app: FastifyInstance, ctx: RouteContext): 
     requireAdmin(principal);
     const { userKey, applicationName } = request.params as { userKey: string; applicationName: string };
     if (!APPLICATIONS.has(applicationName)) throw googleErrors.invalid(`Invalid value '${applicationName}' for applicationName`, 'applicationName');
+    ctx.reports.listRequests[applicationName] = (ctx.reports.listRequests[applicationName] ?? 0) + 1;
+    if (ctx.reports.unlicensed.has(applicationName)) throw googleErrors.reportingDataRefused();
     const query = request.query as Query;
     const now = ctx.clock.now();
     const endMs = readTime(query, 'endTime') ?? now;
