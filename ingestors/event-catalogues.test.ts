@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { parse } from 'yaml';
 import { OCSF_CLASS } from '../schemas/ocsf.js';
 import { AUDIT_ACTIONS, AUDIT_CATEGORIES } from '../schemas/vocabulary.js';
 import { BOX_CATALOGUE } from './box/catalogue.js';
-import { BOX_EVENT_TABLE, boxEventMapping } from './box/event-types.js';
+import { BOX_EVENT_TABLE, boxEventMapping, boxOutcome } from './box/event-types.js';
 import { DROPBOX_CATALOGUE } from './dropbox/catalogue.js';
 import { dropboxTableMapping } from './dropbox/event-types.js';
 import { CATALOGUE_FAMILIES } from './dropbox/event-types-catalogue.js';
@@ -118,5 +120,31 @@ describe('event-type tables against the vendors\' catalogues', () => {
     assert.equal(dropboxTableMapping('brand_new_type'), null);
     assert.equal(boxEventMapping('BRAND_NEW_TYPE').category, 'other');
     assert.equal(boxEventMapping('SHIELD_BRAND_NEW').category, 'security');
+  });
+
+  test("the built-in policies' inline test events carry the action their provider's table gives their type", () => {
+    const tables: Record<string, (type: string) => string[]> = {
+      box: (type) => (BOX_EVENT_TABLE.known(type) ? [boxEventMapping(type).action] : []),
+      okta: (type) => (OKTA_EVENT_TABLE.known(type) ? [oktaEventMapping(type).action] : []),
+      dropbox: (type) => { const found = dropboxTableMapping(type); return found ? [found.action] : []; },
+      // The same name in several applications (login_success in login and saml): any of them.
+      google_workspace: (name) => REPORTS_APPLICATIONS.filter((a) => isKnownGoogleEvent(a, name)).map((a) => googleEventMapping(a, name).action),
+    };
+    const folder = new URL('../policies/', import.meta.url);
+    let checked = 0;
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml'))) {
+      const policy = parse(readFileSync(new URL(file, folder), 'utf8'), { merge: true }) as { tests?: Array<{ name: string; events: Array<Record<string, any>> }> };
+      for (const t of policy.tests ?? []) {
+        for (const item of t.events) {
+          const event = (item.event ?? item) as { provider?: string; action?: string; action_raw?: string; outcome?: string };
+          const actions = event.provider && event.action_raw ? tables[event.provider]?.(event.action_raw) : undefined;
+          if (!actions || actions.length === 0) continue;
+          checked++;
+          assert.ok(actions.includes(event.action!), `${file} "${t.name}": ${event.provider} ${event.action_raw} maps to ${actions.join(' or ')}, not ${event.action}`);
+          if (event.provider === 'box') assert.equal(event.outcome, boxOutcome(event.action_raw!, boxEventMapping(event.action_raw!)), `${file} "${t.name}": outcome of box ${event.action_raw}`);
+        }
+      }
+    }
+    assert.ok(checked >= 15, `policy test events checked against the tables: ${checked}`);
   });
 });
