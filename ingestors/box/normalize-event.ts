@@ -39,7 +39,7 @@ export function normalizeBoxEvent(raw: unknown, ctx: NormalizeContext): AuditEve
     outcome_reason: isBoxFailure(eventType) ? eventType.toLowerCase() : null,
     severity: str(shield?.priority),
     actor: actorOf(obj(e.created_by)),
-    targets: targetsOf(e, shield),
+    targets: targetsOf(e, shield, enforcementOf(details)),
     source: { ip: str(e.ip_address), user_agent: null, country: null, city: null },
     session_id: str(e.session_id),
     request_id: null,
@@ -72,11 +72,17 @@ function userTarget(user: Json, typeRaw: string): AuditTarget {
   return target(str(user.type) === 'group' ? 'group' : 'user', str(user.type) ?? typeRaw, idOf(user.id), str(user.name), looksLikeEmail(login) ? login : null);
 }
 
+/** What a Shield block reports: `shield_download_enforcement` or `shield_external_collab_enforcement` (Box's Shield events guide). */
+function enforcementOf(details: Json | null): Json | null {
+  return obj(details?.shield_download_enforcement) ?? obj(details?.shield_external_collab_enforcement);
+}
+
 /**
  * What the event acted on: its `source` (an item, a user or group, or for collaborations the folder
- * and the collaborator), `accessible_by` (who was given access), and the user a Shield alert names.
+ * and the collaborator), `accessible_by` (who was given access), the user a Shield alert names, and
+ * the item and people a Shield block names (the item, the invitee, the user refused).
  */
-function targetsOf(e: Json, shield: Json | null): AuditTarget[] {
+function targetsOf(e: Json, shield: Json | null, enforcement: Json | null): AuditTarget[] {
   const out: AuditTarget[] = [];
   const source = obj(e.source);
   if (source !== null) {
@@ -96,6 +102,15 @@ function targetsOf(e: Json, shield: Json | null): AuditTarget[] {
   if (alerted !== null) {
     const email = str(alerted.email);
     out.push(target('user', 'shield_alert.user', idOf(alerted.id), str(alerted.name), looksLikeEmail(email) ? email : null));
+  }
+  const item = obj(enforcement?.item);
+  const itemType = str(item?.type);
+  if (item !== null && itemType !== null && ITEM_TYPES[itemType] && !out.some((t) => t.id === idOf(item.id) && t.type === ITEM_TYPES[itemType])) {
+    out.push(target(ITEM_TYPES[itemType]!, itemType, idOf(item.id), str(item.name)));
+  }
+  for (const key of ['invitee', 'access_user']) {
+    const user = obj(enforcement?.[key]);
+    if (user !== null) out.push(userTarget(user, key));
   }
   return out;
 }
