@@ -152,8 +152,9 @@ const EVENTS: Record<string, Record<string, GoogleEventMapping>> = {
 };
 
 /**
- * The category of each Reports API application (the `applicationName` enum of the Reports API
- * discovery document, read 2026-12-07), for event names its table does not list: an unknown Chat or
+ * The category of each Reports API application (the `applicationName` pattern of the Reports API
+ * discovery document, https://admin.googleapis.com/$discovery/rest?version=reports_v1, as the generated
+ * clients carry it, read 2026-12-07: 41 applications), for event names its table does not list: an unknown Chat or
  * Meet event is user activity, an unknown Drive one file activity. Applications whose events are of
  * several kinds (Chrome: sign-ins, browsing, extensions, data transfers) get `other`.
  */
@@ -161,12 +162,15 @@ const APPLICATION_CATEGORY: Readonly<Record<string, readonly [AuditCategory, num
   access_evaluation: ['logon', C.AUTHENTICATION],
   access_transparency: ['admin', C.BASE_EVENT],
   admin: ['admin', C.ENTITY_MANAGEMENT],
+  admin_data_action: ['admin', C.BASE_EVENT],
   assignments: ['user', C.WEB_RESOURCES_ACTIVITY],
   calendar: ['user', C.WEB_RESOURCES_ACTIVITY],
   chat: ['user', C.WEB_RESOURCES_ACTIVITY],
   chrome: ['other', C.BASE_EVENT],
+  chrome_sync: ['user', C.WEB_RESOURCES_ACTIVITY],
   classroom: ['user', C.WEB_RESOURCES_ACTIVITY],
   cloud_search: ['user', C.WEB_RESOURCES_ACTIVITY],
+  contacts: ['user', C.WEB_RESOURCES_ACTIVITY],
   context_aware_access: ['logon', C.AUTHENTICATION],
   data_migration: ['admin', C.BASE_EVENT],
   data_studio: ['file', C.FILE_HOSTING_ACTIVITY],
@@ -176,6 +180,7 @@ const APPLICATION_CATEGORY: Readonly<Record<string, readonly [AuditCategory, num
   gemini_in_workspace_apps: ['user', C.WEB_RESOURCES_ACTIVITY],
   gmail: ['user', C.EMAIL_ACTIVITY],
   gplus: ['user', C.WEB_RESOURCES_ACTIVITY],
+  graduation: ['admin', C.BASE_EVENT],
   groups: ['admin', C.GROUP_MANAGEMENT],
   groups_enterprise: ['admin', C.GROUP_MANAGEMENT],
   jamboard: ['file', C.FILE_HOSTING_ACTIVITY],
@@ -188,10 +193,13 @@ const APPLICATION_CATEGORY: Readonly<Record<string, readonly [AuditCategory, num
   profile: ['user', C.ACCOUNT_CHANGE],
   rules: ['security', C.BASE_EVENT],
   saml: ['logon', C.AUTHENTICATION],
+  takeout: ['user', C.WEB_RESOURCES_ACTIVITY],
   tasks: ['user', C.WEB_RESOURCES_ACTIVITY],
   token: ['app', C.API_ACTIVITY],
   user_accounts: ['user', C.ACCOUNT_CHANGE],
   vault: ['admin', C.BASE_EVENT],
+  voice: ['user', C.WEB_RESOURCES_ACTIVITY],
+  workspace_studio: ['user', C.WEB_RESOURCES_ACTIVITY],
 };
 
 /** Every application of the Reports API: the connector reads them all by default. */
