@@ -42,7 +42,7 @@ const ACME = { orgUrl: 'https://acme.okta.com', token: '00aBcDeFgHiJkLmNoPqRsTuV
 
 const INSTANCE_DEFAULTS = {
   enabled: true,
-  schedule: { activitiesEveryMs: 60_000, accountsEveryMs: 12 * 3_600_000, filesEveryMs: 12 * 3_600_000, changesEveryMs: 30_000, permissionsRecheckMs: 15 * 60_000 },
+  schedule: { activitiesEveryMs: 60_000, accountsEveryMs: 12 * 3_600_000, filesEveryMs: 12 * 3_600_000, changesEveryMs: 30_000, permissionsRecheckMs: 15 * 60_000, unavailableRecheckMs: 6 * 3_600_000 },
   activities: { initialLookbackMs: 7 * 86_400_000, trailingWindowMs: 15 * 60_000, maxWindowMs: 86_400_000, settleMs: 0 },
   limits: { concurrency: 4, maxThrottleWaitMs: 15 * 60_000, timeoutMs: 30_000, maxAttempts: 6, retryBaseDelayMs: 500, retryMaxDelayMs: 30_000 },
 };

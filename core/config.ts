@@ -19,6 +19,7 @@ export const InstanceSettingsSchema = Type.Object({
     filesEveryMs: Type.Integer({ minimum: 100, default: 12 * 3_600_000, description: 'period of the file scan' }),
     changesEveryMs: Type.Integer({ minimum: 100, default: 30_000, description: 'pause between reads of a change feed' }),
     permissionsRecheckMs: Type.Integer({ minimum: 100, default: 15 * 60_000, description: 'how often the credentials are checked again, so that a granted permission resumes its streams' }),
+    unavailableRecheckMs: Type.Integer({ minimum: 100, default: 6 * 3_600_000, description: 'how often a stream the tenant lacks (no license for the product) is tried again' }),
   }, { default: {}, additionalProperties: false }),
   activities: Type.Object({
     initialLookbackMs: Type.Integer({ minimum: 0, default: 7 * 86_400_000, description: 'history read on the first poll' }),

@@ -48,6 +48,12 @@ export interface StreamPermission {
   readonly capabilities: readonly Capability[];
   /** The provider's name of the permission it needs (`okta.logs.read`, `ActivityFeed.Read`, a scope URL). */
   readonly permission: string;
+  /**
+   * Whether an error of a pass means the tenant lacks what the stream reads (no license for the
+   * product, the product not enabled): the reason to show, else null. Such a stream is not failing:
+   * it shows state `not_available` and tries again only every `schedule.unavailableRecheckMs`.
+   */
+  unavailable?(err: unknown): string | null;
 }
 
 /** A half-open time range [since, until) in epoch milliseconds. */

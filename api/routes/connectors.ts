@@ -9,7 +9,11 @@ const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 const StreamStatusSchema = Type.Object({
   stream: Type.String(),
   kind: Type.String({ description: 'activities, snapshot or changes' }),
-  state: Type.String({ description: 'waiting, running, idle, error or missing_permission (waits for the next permission check)' }),
+  state: Type.String({ description: 'waiting, running, idle, error, missing_permission (waits for the next permission check) or not_available (the tenant lacks what it reads, e.g. no license for the product: not an error; tried again every schedule.unavailableRecheckMs)' }),
+  notAvailable: Type.Optional(Type.Object({
+    reason: Type.String({ description: "what the provider answered, e.g. the Reports API refusing an application the tenant has no license for" }),
+    since: Type.String({ description: 'the first pass that found it so' }),
+  }, { additionalProperties: true, description: 'set while the state is not_available' })),
   fetched: Type.Integer({ description: 'records received from the provider since start' }),
   published: Type.Integer({ description: 'events Kafka acknowledged since start' }),
   deadLettered: Type.Integer(),

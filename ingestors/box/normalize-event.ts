@@ -1,10 +1,10 @@
 import { eventId } from '../../schemas/event-id.js';
 import type { Actor, AuditEvent, AuditTarget } from '../../schemas/types.js';
-import type { ActorType, Outcome, TargetType } from '../../schemas/vocabulary.js';
+import type { ActorType, TargetType } from '../../schemas/vocabulary.js';
 import type { NormalizeContext } from '../contract.js';
 import { fieldErrors, type Json, looksLikeEmail, obj, put, str } from '../runtime/json-fields.js';
 import { isoTime } from '../runtime/provider-time.js';
-import { boxEventMapping, FAILED_TYPES } from './event-types.js';
+import { boxEventMapping, boxOutcome, isBoxFailure } from './event-types.js';
 
 const { failure, requireObject, requireString } = fieldErrors('box');
 
@@ -35,11 +35,11 @@ export function normalizeBoxEvent(raw: unknown, ctx: NormalizeContext): AuditEve
     category: mapping.category,
     action: mapping.action,
     action_raw: eventType,
-    outcome: outcomeOf(eventType),
-    outcome_reason: FAILED_TYPES.has(eventType) ? eventType.toLowerCase() : null,
+    outcome: boxOutcome(eventType, mapping),
+    outcome_reason: isBoxFailure(eventType) ? eventType.toLowerCase() : null,
     severity: str(shield?.priority),
     actor: actorOf(obj(e.created_by)),
-    targets: targetsOf(e, shield),
+    targets: targetsOf(e, shield, enforcementOf(details)),
     source: { ip: str(e.ip_address), user_agent: null, country: null, city: null },
     session_id: str(e.session_id),
     request_id: null,
@@ -48,13 +48,6 @@ export function normalizeBoxEvent(raw: unknown, ctx: NormalizeContext): AuditEve
     attributes: attributesOf(e, details, shield),
     raw: ctx.rawText ?? JSON.stringify(raw),
   };
-}
-
-/** Box logs what happened; only a few types record a refusal. A Shield alert is a finding, not an outcome. */
-function outcomeOf(eventType: string): Outcome {
-  if (FAILED_TYPES.has(eventType)) return 'failure';
-  if (eventType === 'SHIELD_ALERT') return 'unknown';
-  return 'success';
 }
 
 function actorOf(user: Json | null): Actor {
@@ -79,11 +72,17 @@ function userTarget(user: Json, typeRaw: string): AuditTarget {
   return target(str(user.type) === 'group' ? 'group' : 'user', str(user.type) ?? typeRaw, idOf(user.id), str(user.name), looksLikeEmail(login) ? login : null);
 }
 
+/** What a Shield block reports: `shield_download_enforcement` or `shield_external_collab_enforcement` (Box's Shield events guide). */
+function enforcementOf(details: Json | null): Json | null {
+  return obj(details?.shield_download_enforcement) ?? obj(details?.shield_external_collab_enforcement);
+}
+
 /**
  * What the event acted on: its `source` (an item, a user or group, or for collaborations the folder
- * and the collaborator), `accessible_by` (who was given access), and the user a Shield alert names.
+ * and the collaborator), `accessible_by` (who was given access), the user a Shield alert names, and
+ * the item and people a Shield block names (the item, the invitee, the user refused).
  */
-function targetsOf(e: Json, shield: Json | null): AuditTarget[] {
+function targetsOf(e: Json, shield: Json | null, enforcement: Json | null): AuditTarget[] {
   const out: AuditTarget[] = [];
   const source = obj(e.source);
   if (source !== null) {
@@ -103,6 +102,15 @@ function targetsOf(e: Json, shield: Json | null): AuditTarget[] {
   if (alerted !== null) {
     const email = str(alerted.email);
     out.push(target('user', 'shield_alert.user', idOf(alerted.id), str(alerted.name), looksLikeEmail(email) ? email : null));
+  }
+  const item = obj(enforcement?.item);
+  const itemType = str(item?.type);
+  if (item !== null && itemType !== null && ITEM_TYPES[itemType] && !out.some((t) => t.id === idOf(item.id) && t.type === ITEM_TYPES[itemType])) {
+    out.push(target(ITEM_TYPES[itemType]!, itemType, idOf(item.id), str(item.name)));
+  }
+  for (const key of ['invitee', 'access_user']) {
+    const user = obj(enforcement?.[key]);
+    if (user !== null) out.push(userTarget(user, key));
   }
   return out;
 }

@@ -116,6 +116,36 @@ describe('normalizeBoxEvent on the real samples', () => {
     assert.equal(unknown.action, 'other');
   });
 
+  test('a Shield block is the action it stopped, failed, with the item and the people it names', () => {
+    const base = JSON.parse(SAMPLE_LINES[2]!) as Raw;
+    // additional_details as Box's Shield events guide documents them (developer.box.com/guides/events/event-triggers/shield-alert-events).
+    const blocked = normalizeBoxEvent({
+      ...base, event_type: 'SHIELD_DOWNLOAD_BLOCKED', source: null,
+      additional_details: { shield_download_enforcement: {
+        item: { type: 'file', id: 875644956551, name: 'blaha.docx', file_version_id: 941051265322, size: 11640 },
+        access_user: { type: 'user', id: 11754686560, name: 'Ming Feng', login: 'mfeng+demo@boxdemo.com' },
+        service: 'docusign', classification: 'Confidential', controlMode: 'enforced',
+      } },
+    }, ctx);
+    assert.deepEqual([blocked.category, blocked.action, blocked.outcome, blocked.outcome_reason], ['file', 'file_download', 'failure', 'shield_download_blocked']);
+    assert.deepEqual(blocked.targets.map((t) => [t.type, t.id, t.name, t.email]), [
+      ['file', '875644956551', 'blaha.docx', null], ['user', '11754686560', 'Ming Feng', 'mfeng+demo@boxdemo.com'],
+    ]);
+    const invite = normalizeBoxEvent({
+      ...base, event_type: 'SHIELD_EXTERNAL_COLLAB_INVITE_BLOCKED', source: null,
+      additional_details: { shield_external_collab_enforcement: {
+        item: { type: 'file', id: 123456789, name: 'Welcome to Box.pdf' },
+        inviter: { type: 'user', id: 2912083489, name: 'Some Name', login: 'somename@box.com' },
+        invitee: { type: 'user', id: 10340918347, name: 'John Doe', login: 'johndoe@box.com' },
+        classification: 'Test', controlMode: 'enforced',
+      } },
+    }, ctx);
+    assert.deepEqual([invite.action, invite.outcome], ['file_share', 'failure']);
+    assert.deepEqual(invite.targets.map((t) => [t.type, t.id, t.email]), [['file', '123456789', null], ['user', '10340918347', 'johndoe@box.com']]);
+    const alert = normalizeBoxEvent({ ...base, event_type: 'CONTENT_WORKFLOW_ABNORMAL_DOWNLOAD_ACTIVITY' }, ctx);
+    assert.deepEqual([alert.category, alert.action, alert.outcome], ['security', 'threat_detected', 'unknown']);
+  });
+
   test('malformed records fail naming their field', () => {
     const base = JSON.parse(SAMPLE_LINES[2]!) as Raw;
     expectFailure('nope', '(record)');

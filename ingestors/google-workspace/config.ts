@@ -8,8 +8,9 @@ const DOMAIN = '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-
 
 /**
  * The Reports API applications read by default: every one the API lists (one activity stream and
- * cursor each). An application the tenant's edition or the credentials do not allow shows as that
- * stream's error in `/v1/connectors`; list fewer in `applications` to leave it out.
+ * cursor each). An application the tenant has no license for shows as that stream's state
+ * `not_available` in `/v1/connectors` (not an error, tried again every `schedule.unavailableRecheckMs`);
+ * list fewer in `applications` to leave it out.
  */
 export const DEFAULT_APPLICATIONS: readonly string[] = REPORTS_APPLICATIONS;
 

@@ -1,7 +1,10 @@
 import { OCSF_ACTIVITY as A, OCSF_CLASS as C } from '../../schemas/ocsf.js';
 import type { AuditCategory } from '../../schemas/vocabulary.js';
-import { mapping as m, type EventMapping } from '../runtime/event-table.js';
+import { type CatalogueSource, deliberateOther, mapping as m, type EventMapping } from '../runtime/event-table.js';
 import { COLLABORATION_EVENTS } from './event-types-collaboration.js';
+import { DEVICE_EVENTS } from './event-types-devices.js';
+import { DRIVE_EVENTS, driveSharingMapping } from './event-types-drive.js';
+import { GROUP_EVENTS } from './event-types-groups.js';
 
 /** How one Reports API event (application + event name) maps to our category, action and OCSF class/activity. */
 export type GoogleEventMapping = EventMapping;
@@ -12,17 +15,28 @@ const settings = m('admin', 'settings_change', C.ENTITY_MANAGEMENT, A.entityMana
 const memberAdd = m('admin', 'group_member_add', C.GROUP_MANAGEMENT, A.groupManagement.ADD_USER);
 const memberRemove = m('admin', 'group_member_remove', C.GROUP_MANAGEMENT, A.groupManagement.REMOVE_USER);
 const groupUpdate = m('admin', 'group_update', C.GROUP_MANAGEMENT, A.OTHER);
-const fileView = m('file', 'file_view', C.FILE_HOSTING_ACTIVITY, A.fileHosting.OPEN);
-const fileMove = m('file', 'file_move', C.FILE_HOSTING_ACTIVITY, A.fileHosting.MOVE);
-const fileShare = m('file', 'file_share', C.FILE_HOSTING_ACTIVITY, A.fileHosting.SHARE);
-const fileUnshare = m('file', 'file_unshare', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UNSHARE);
-const linkCreate = m('file', 'file_link_create', C.FILE_HOSTING_ACTIVITY, A.fileHosting.SHARE);
-const linkRemove = m('file', 'file_link_remove', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UNSHARE);
+
+/** The appendix page that documents one application's event names. */
+export const reportsAppendix = (application: string): string => `https://developers.google.com/workspace/admin/reports/v1/appendix/activity/${application}`;
 
 /**
- * Event names per application, from Google's Reports API activity appendices
- * (developers.google.com/workspace/admin/reports/v1/appendix/activity/<application>). Names not
- * listed map to action `other` in their application's category.
+ * Where the event names come from, read 2026-12-07: each application's activity appendix
+ * (\`reportsAppendix\`), and Google's own table of the applications, event types and names of the
+ * Reports API (Google Security Operations, "Collect Google Workspace logs"), which lists them per
+ * application in one page. Names neither lists were removed (Chrome's are upper case; mobile's
+ * DEVICE_COMPLIANCE_CHANGED_EVENT and DEVICE_SETTINGS_UPDATED_EVENT; gcp is Cloud OS Login).
+ */
+export const GOOGLE_CATALOGUE_SOURCES: readonly CatalogueSource[] = [
+  { url: 'https://developers.google.com/workspace/admin/reports/v1/appendix/activity/admin', read: '2026-12-07' },
+  { url: 'https://cloud.google.com/chronicle/docs/ingestion/default-parsers/collect-workspace-logs', read: '2026-12-07' },
+];
+
+/**
+ * Event names per application, from the sources above. Applications mapped name by name: admin
+ * (the names below; its hundreds of settings events fall to its category), login, saml, token,
+ * user_accounts, drive, groups, groups_enterprise, calendar, chat, meet, rules, keep, data_studio,
+ * chrome, mobile, context_aware_access, access_transparency and gcp. Names not listed map to action
+ * `other` in their application's category, and are counted as unknown.
  */
 const EVENTS: Record<string, Record<string, GoogleEventMapping>> = {
   login: {
@@ -51,6 +65,10 @@ const EVENTS: Record<string, Record<string, GoogleEventMapping>> = {
     gov_attack_warning: m('security', 'threat_detected', C.DETECTION_FINDING, A.finding.CREATE),
     risky_sensitive_action_allowed: m('logon', 'policy_evaluate', C.AUTHENTICATION, A.OTHER),
     risky_sensitive_action_blocked: m('logon', 'policy_evaluate', C.AUTHENTICATION, A.OTHER),
+    passkey_enrolled: m('user', 'mfa_factor_enable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_ENABLE),
+    passkey_removed: m('user', 'mfa_factor_disable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_DISABLE),
+    email_forwarding_out_of_domain: m('user', 'mail_forward_set', C.ACCOUNT_CHANGE, A.OTHER),
+    blocked_sender: deliberateOther('user', C.EMAIL_ACTIVITY, A.OTHER, 'a user blocked future mail from a sender: a filter, not a forward or a rule of ours'),
   },
   saml: {
     login_success: m('logon', 'sso', C.AUTHENTICATION, A.authentication.LOGON),
@@ -110,59 +128,11 @@ const EVENTS: Record<string, Record<string, GoogleEventMapping>> = {
     TOGGLE_SERVICE_ENABLED: settings,
     TRANSFER_DOCUMENT_OWNERSHIP: m('admin', 'file_share', C.FILE_HOSTING_ACTIVITY, A.fileHosting.SHARE),
   },
-  drive: {
-    view: fileView,
-    preview: m('file', 'file_view', C.FILE_HOSTING_ACTIVITY, A.fileHosting.PREVIEW),
-    print: fileView,
-    download: m('file', 'file_download', C.FILE_HOSTING_ACTIVITY, A.fileHosting.DOWNLOAD),
-    upload: m('file', 'file_upload', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UPLOAD),
-    create: m('file', 'file_upload', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UPLOAD),
-    edit: m('file', 'file_edit', C.FILE_HOSTING_ACTIVITY, A.fileHosting.UPDATE),
-    delete: m('file', 'file_delete', C.FILE_HOSTING_ACTIVITY, A.fileHosting.DELETE),
-    trash: m('file', 'file_delete', C.FILE_HOSTING_ACTIVITY, A.fileHosting.DELETE),
-    untrash: m('file', 'file_restore', C.FILE_HOSTING_ACTIVITY, A.fileHosting.RESTORE),
-    rename: m('file', 'file_rename', C.FILE_HOSTING_ACTIVITY, A.fileHosting.RENAME),
-    move: fileMove,
-    add_to_folder: fileMove,
-    remove_from_folder: fileMove,
-    copy: m('file', 'file_copy', C.FILE_HOSTING_ACTIVITY, A.fileHosting.COPY),
-    // change_user_access / change_document_visibility / change_document_access_scope depend on their values: see `driveSharingMapping`.
-    change_user_access: fileShare,
-    change_acl_editors: fileShare,
-    change_document_visibility: fileShare,
-    change_document_access_scope: linkCreate,
-    shared_drive_membership_change: fileShare,
-    change_owner: fileShare,
-  },
   token: {
     authorize: m('app', 'app_grant', C.USER_ACCESS_MANAGEMENT, A.userAccess.ASSIGN_PRIVILEGES),
     revoke: m('app', 'app_revoke', C.USER_ACCESS_MANAGEMENT, A.userAccess.REVOKE_PRIVILEGES),
     activity: m('app', 'app_access', C.API_ACTIVITY, A.OTHER),
     request: m('app', 'app_access', C.API_ACTIVITY, A.api.CREATE),
-  },
-  groups: {
-    add_user: memberAdd,
-    join: memberAdd,
-    accept_invitation: memberAdd,
-    approve_join_request: memberAdd,
-    remove_user: memberRemove,
-    leave: memberRemove,
-    ban_user_with_moderation: memberRemove,
-    create_group: m('admin', 'group_create', C.GROUP_MANAGEMENT, A.groupManagement.CREATE),
-    delete_group: m('admin', 'group_delete', C.GROUP_MANAGEMENT, A.groupManagement.DELETE),
-    change_info_setting: groupUpdate,
-    change_acl_permission: groupUpdate,
-    change_basic_setting: groupUpdate,
-  },
-  groups_enterprise: {
-    add_member: memberAdd,
-    remove_member: memberRemove,
-    remove_user: memberRemove,
-    add_member_role: groupUpdate,
-    remove_member_role: groupUpdate,
-    create_group: m('admin', 'group_create', C.GROUP_MANAGEMENT, A.groupManagement.CREATE),
-    delete_group: m('admin', 'group_delete', C.GROUP_MANAGEMENT, A.groupManagement.DELETE),
-    change_group_setting: groupUpdate,
   },
   user_accounts: {
     email_forwarding_out_of_domain: m('user', 'mail_forward_set', C.ACCOUNT_CHANGE, A.OTHER),
@@ -175,12 +145,16 @@ const EVENTS: Record<string, Record<string, GoogleEventMapping>> = {
     titanium_enroll: m('user', 'mfa_factor_enable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_ENABLE),
     titanium_unenroll: m('user', 'mfa_factor_disable', C.ACCOUNT_CHANGE, A.accountChange.MFA_FACTOR_DISABLE),
   },
+  drive: DRIVE_EVENTS,
+  ...GROUP_EVENTS,
   ...COLLABORATION_EVENTS,
+  ...DEVICE_EVENTS,
 };
 
 /**
- * The category of each Reports API application (the `applicationName` enum of the Reports API
- * discovery document, read 2026-12-07), for event names its table does not list: an unknown Chat or
+ * The category of each Reports API application (the `applicationName` pattern of the Reports API
+ * discovery document, https://admin.googleapis.com/$discovery/rest?version=reports_v1, as the generated
+ * clients carry it, read 2026-12-07: 41 applications), for event names its table does not list: an unknown Chat or
  * Meet event is user activity, an unknown Drive one file activity. Applications whose events are of
  * several kinds (Chrome: sign-ins, browsing, extensions, data transfers) get `other`.
  */
@@ -188,12 +162,15 @@ const APPLICATION_CATEGORY: Readonly<Record<string, readonly [AuditCategory, num
   access_evaluation: ['logon', C.AUTHENTICATION],
   access_transparency: ['admin', C.BASE_EVENT],
   admin: ['admin', C.ENTITY_MANAGEMENT],
+  admin_data_action: ['admin', C.BASE_EVENT],
   assignments: ['user', C.WEB_RESOURCES_ACTIVITY],
   calendar: ['user', C.WEB_RESOURCES_ACTIVITY],
   chat: ['user', C.WEB_RESOURCES_ACTIVITY],
   chrome: ['other', C.BASE_EVENT],
+  chrome_sync: ['user', C.WEB_RESOURCES_ACTIVITY],
   classroom: ['user', C.WEB_RESOURCES_ACTIVITY],
   cloud_search: ['user', C.WEB_RESOURCES_ACTIVITY],
+  contacts: ['user', C.WEB_RESOURCES_ACTIVITY],
   context_aware_access: ['logon', C.AUTHENTICATION],
   data_migration: ['admin', C.BASE_EVENT],
   data_studio: ['file', C.FILE_HOSTING_ACTIVITY],
@@ -203,6 +180,7 @@ const APPLICATION_CATEGORY: Readonly<Record<string, readonly [AuditCategory, num
   gemini_in_workspace_apps: ['user', C.WEB_RESOURCES_ACTIVITY],
   gmail: ['user', C.EMAIL_ACTIVITY],
   gplus: ['user', C.WEB_RESOURCES_ACTIVITY],
+  graduation: ['admin', C.BASE_EVENT],
   groups: ['admin', C.GROUP_MANAGEMENT],
   groups_enterprise: ['admin', C.GROUP_MANAGEMENT],
   jamboard: ['file', C.FILE_HOSTING_ACTIVITY],
@@ -215,10 +193,13 @@ const APPLICATION_CATEGORY: Readonly<Record<string, readonly [AuditCategory, num
   profile: ['user', C.ACCOUNT_CHANGE],
   rules: ['security', C.BASE_EVENT],
   saml: ['logon', C.AUTHENTICATION],
+  takeout: ['user', C.WEB_RESOURCES_ACTIVITY],
   tasks: ['user', C.WEB_RESOURCES_ACTIVITY],
   token: ['app', C.API_ACTIVITY],
   user_accounts: ['user', C.ACCOUNT_CHANGE],
   vault: ['admin', C.BASE_EVENT],
+  voice: ['user', C.WEB_RESOURCES_ACTIVITY],
+  workspace_studio: ['user', C.WEB_RESOURCES_ACTIVITY],
 };
 
 /** Every application of the Reports API: the connector reads them all by default. */
@@ -228,26 +209,6 @@ const FALLBACK = m('other', 'other', C.BASE_EVENT, A.OTHER);
 const APPLICATION_FALLBACK: Readonly<Record<string, GoogleEventMapping>> = Object.fromEntries(
   Object.entries(APPLICATION_CATEGORY).map(([application, [category, classUid]]) => [application, m(category, 'other', classUid, A.OTHER)]),
 );
-
-// Drive visibility values that mean "anyone with the link" or "on the web".
-const LINK_VISIBILITIES = new Set(['people_with_link', 'public_on_the_web', 'people_within_domain_with_link', 'public_in_the_domain']);
-
-/**
- * Sharing events whose meaning is in their values: removing a person's access is an unshare, and
- * a visibility change to or from a link is a link created or removed.
- */
-function driveSharingMapping(name: string, param: (name: string) => string | null): GoogleEventMapping | null {
-  if (name === 'change_user_access') return param('new_value') === 'none' ? fileUnshare : fileShare;
-  if (name === 'change_document_access_scope') return param('new_value') === 'none' ? linkRemove : linkCreate;
-  if (name === 'change_document_visibility') {
-    const now = param('visibility');
-    const before = param('old_visibility');
-    if (now !== null && LINK_VISIBILITIES.has(now)) return linkCreate;
-    if (before !== null && LINK_VISIBILITIES.has(before)) return linkRemove;
-    return fileShare;
-  }
-  return null;
-}
 
 /**
  * The mapping of an event; `param` reads the event's parameters (their first value), which some

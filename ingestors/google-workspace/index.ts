@@ -16,6 +16,7 @@ import { googleUnknownEventType } from './event-types.js';
 import { internalDomains } from './normalize-drive.js';
 import { ReportsClient } from './reports-client.js';
 import { SCOPES } from './scopes.js';
+import { unlicensedApplication } from './unlicensed.js';
 import { userActions } from './user-actions.js';
 
 /**
@@ -30,6 +31,8 @@ function activityStream(application: string, reports: ReportsClient): ActivitySt
     order: 'desc',
     read: (window) => reports.activities(application, window),
     timeOf: (raw) => isoTimeOrNever(obj(obj(raw)?.id)?.time),
+    // An application the tenant has no license for is not a failing stream: it is checked again rarely.
+    unavailable: (err) => unlicensedApplication(application, err),
   };
 }
 

@@ -116,6 +116,8 @@ function outcomeOf(application: string, name: string, param: (key: string) => st
       if (/fail/i.test(status)) return ['failure', status];
     }
   }
+  if (application === 'chrome' && name === 'CHROME_OS_LOGIN_FAILURE_EVENT') return ['failure', param('LOGIN_FAILURE_REASON')];
+  if (application === 'context_aware_access') return ['failure', name.toLowerCase()]; // both of its events are denials
   return ['unknown', null];
 }
 

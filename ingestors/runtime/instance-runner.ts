@@ -205,10 +205,20 @@ export class InstanceRunner {
       status.state = 'idle';
       status.lastSuccessAt = new Date().toISOString();
       status.lastError = null;
+      if (status.notAvailable) {
+        this.log.info({ stream: task.name }, 'the stream is available to this tenant again; it resumes');
+        delete status.notAvailable;
+      }
       if (this.gate.succeeded(task.name)) this.log.info({ stream: task.name, permission: task.stream.permission }, 'permission granted again; the stream resumes');
       task.passed({ failed: false, refused: false, waitMs: 0 }, Date.now());
     } catch (err) {
       if (this.abort.signal.aborted) return;
+      const unavailable = task.stream.unavailable?.(err) ?? null;
+      if (unavailable !== null) {
+        this.notAvailable(task, unavailable);
+        this.saveStatus();
+        return;
+      }
       const code = isAppwardenError(err) ? err.code : 'AW_INTERNAL';
       status.lastError = { code, message: (err as Error).message, at: new Date().toISOString() };
       const refused = isPermissionRefusal(err);
@@ -224,6 +234,19 @@ export class InstanceRunner {
       task.passed({ failed: true, refused, waitMs: Number.isFinite(waitMs) ? waitMs : 0 }, Date.now());
     }
     this.saveStatus();
+  }
+
+  /**
+   * The tenant lacks what the stream reads: not a failure (no error, health unchanged), and no
+   * retries: the next pass is `unavailableRecheckMs` away.
+   */
+  private notAvailable(task: StreamTask, reason: string): void {
+    const { status } = task;
+    if (status.state !== 'running' || !status.notAvailable) this.log.info({ stream: task.name, reason }, 'the stream is not available for this tenant; it is checked again later');
+    status.state = 'not_available';
+    status.notAvailable = { reason, since: status.notAvailable?.since ?? new Date().toISOString() };
+    status.lastError = null;
+    task.passed({ failed: false, refused: false, waitMs: this.options.config.schedule.unavailableRecheckMs }, Date.now());
   }
 
   /** Checks the credentials again every `permissionsRecheckMs`; refused streams then try again. */
@@ -262,7 +285,9 @@ export class InstanceRunner {
       phase: this.phase,
       ...(this.options.worker ? { worker: this.options.worker } : {}),
       credentials: status.credentials,
-      streams: status.streams.map(({ stream, kind, state, lastSuccessAt, lastError, deadLettered }) => ({ stream, kind, state, lastSuccessAt, lastError, deadLettered })),
+      streams: status.streams.map(({ stream, kind, state, lastSuccessAt, lastError, deadLettered, notAvailable }) => ({
+        stream, kind, state, lastSuccessAt, lastError, deadLettered, ...(notAvailable ? { notAvailable } : {}),
+      })),
     };
     const text = JSON.stringify(saved);
     if (text === this.savedStatus) return;

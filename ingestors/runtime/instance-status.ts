@@ -34,7 +34,7 @@ export interface SavedStatus {
   phase: InstancePhase;
   worker?: string;
   credentials: CredentialCheck | null;
-  streams: Array<Pick<StreamStatus, 'stream' | 'kind' | 'state' | 'lastSuccessAt' | 'lastError'> & { deadLettered?: number }>;
+  streams: Array<Pick<StreamStatus, 'stream' | 'kind' | 'state' | 'lastSuccessAt' | 'lastError' | 'notAvailable'> & { deadLettered?: number }>;
 }
 
 export const STATUS_STREAM = '@status';
@@ -126,6 +126,7 @@ function fromCursors(provider: string, instance: string, cursors: Array<[string,
       lastSuccessAt: recorded?.lastSuccessAt ?? null,
       nextRunAt: null,
       lastError: recorded?.lastError ?? null,
+      ...(recorded?.notAvailable ? { notAvailable: recorded.notAvailable } : {}),
       ...(recorded?.kind === 'snapshot' || scan ? { lastCompletedScan: scan } : {}),
     };
   });

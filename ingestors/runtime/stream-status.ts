@@ -2,8 +2,13 @@
 export interface StreamStatus {
   stream: string;
   kind: 'activities' | 'snapshot' | 'changes';
-  /** `missing_permission`: the stream waits for the next permission check (see the instance's `credentials.missing`). */
-  state: 'waiting' | 'running' | 'idle' | 'error' | 'missing_permission';
+  /**
+   * `missing_permission`: the stream waits for the next permission check (see the instance's `credentials.missing`).
+   * `not_available`: the tenant lacks what it reads (see `notAvailable`); it tries again every `schedule.unavailableRecheckMs`.
+   */
+  state: 'waiting' | 'running' | 'idle' | 'error' | 'missing_permission' | 'not_available';
+  /** Set while the state is `not_available`: why, and since when (the first pass that found it so). */
+  notAvailable?: { reason: string; since: string };
   /** Records received from the provider since start. */
   fetched: number;
   /** Events Kafka acknowledged since start. */

@@ -43,6 +43,12 @@ export const googleErrors = {
   insufficientScopes: () => new GoogleApiError(403, 'Request had insufficient authentication scopes.',
     [item('insufficientPermissions', 'Insufficient Permission')], 'PERMISSION_DENIED'),
   notAuthorized: () => new GoogleApiError(403, 'Not Authorized to access this resource/api', [item('forbidden', 'Not Authorized to access this resource/api')]),
+  /**
+   * The Reports API's answer for reporting data the customer has no access to, as for an application
+   * its edition or licenses do not include (message as GAM reports it, GAM-team/GAM 7.05.08 release notes).
+   */
+  reportingDataRefused: () => new GoogleApiError(403, 'Caller does not have access to the customers reporting data.',
+    [item('forbidden', 'Caller does not have access to the customers reporting data.')]),
   notFound: (what: string) => new GoogleApiError(404, `Resource Not Found: ${what}`, [item('notFound', `Resource Not Found: ${what}`)]),
   fileNotFound: (fileId: string) => new GoogleApiError(404, `File not found: ${fileId}.`, [item('notFound', `File not found: ${fileId}.`, 'global', 'fileId')]),
   permissionNotFound: (permissionId: string) => new GoogleApiError(404, `Permission not found: ${permissionId}.`, [item('notFound', `Permission not found: ${permissionId}.`, 'global', 'permissionId')]),

@@ -8,10 +8,10 @@ import { pageToken, readPageSize, readPageToken, requireAdmin, requireScope, typ
 // Applications the Reports API knows (the `applicationName` enum of its discovery document, read
 // 2026-12-07). Those the simulator generates no history for answer what tests add, else empty.
 const APPLICATIONS = new Set([
-  'access_evaluation', 'access_transparency', 'admin', 'assignments', 'calendar', 'chat', 'chrome', 'classroom', 'cloud_search',
-  'context_aware_access', 'data_migration', 'data_studio', 'directory_sync', 'drive', 'gcp', 'gemini_in_workspace_apps', 'gmail', 'gplus',
-  'groups', 'groups_enterprise', 'jamboard', 'keep', 'ldap', 'login', 'meet', 'meet_hardware', 'mobile', 'profile', 'rules', 'saml',
-  'tasks', 'token', 'user_accounts', 'vault',
+  'access_evaluation', 'access_transparency', 'admin', 'admin_data_action', 'assignments', 'calendar', 'chat', 'chrome', 'chrome_sync',
+  'classroom', 'cloud_search', 'contacts', 'context_aware_access', 'data_migration', 'data_studio', 'directory_sync', 'drive', 'gcp',
+  'gemini_in_workspace_apps', 'gmail', 'gplus', 'graduation', 'groups', 'groups_enterprise', 'jamboard', 'keep', 'ldap', 'login', 'meet',
+  'meet_hardware', 'mobile', 'profile', 'rules', 'saml', 'takeout', 'tasks', 'token', 'user_accounts', 'vault', 'voice', 'workspace_studio',
 ]);
 const RETENTION_MS = 180 * 86_400_000;
 
@@ -49,6 +49,8 @@ export function registerReportsRoutes(app: FastifyInstance, ctx: RouteContext): 
     requireAdmin(principal);
     const { userKey, applicationName } = request.params as { userKey: string; applicationName: string };
     if (!APPLICATIONS.has(applicationName)) throw googleErrors.invalid(`Invalid value '${applicationName}' for applicationName`, 'applicationName');
+    ctx.reports.listRequests[applicationName] = (ctx.reports.listRequests[applicationName] ?? 0) + 1;
+    if (ctx.reports.unlicensed.has(applicationName)) throw googleErrors.reportingDataRefused();
     const query = request.query as Query;
     const now = ctx.clock.now();
     const endMs = readTime(query, 'endTime') ?? now;

@@ -39,6 +39,10 @@ type Json = Record<string, any>;
  */
 export class Reports {
   readonly log = new ActivityLog();
+  /** Applications the tenant has no license for: `activities.list` refuses them (see `googleErrors.reportingDataRefused`). */
+  readonly unlicensed = new Set<string>();
+  /** `activities.list` requests by application, answered or refused. */
+  readonly listRequests: Record<string, number> = {};
 
   constructor(
     private readonly generator: ActivityGenerator,

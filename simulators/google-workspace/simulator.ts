@@ -64,6 +64,9 @@ export interface GoogleWorkspaceSimulator {
    */
   deny(scope: string): void;
   allow(scope: string): void;
+  /** From now on the Reports API refuses `application` as for a tenant without a license for that product (403, see `googleErrors.reportingDataRefused`); until `license`. */
+  unlicense(application: string): void;
+  license(application: string): void;
   /** Holds every API request whose path starts with `pathPrefix` until `release` is called, as a very large or slow tenant would. */
   hold(pathPrefix: string): { release(): void; held(): number };
   /** Revokes every access token issued so far: the next API calls answer 401. */
@@ -193,6 +196,8 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
     },
     deny: (scope) => { denied.add(scope); },
     allow: (scope) => { denied.delete(scope); },
+    unlicense: (application) => { reports.unlicensed.add(application); },
+    license: (application) => { reports.unlicensed.delete(application); },
     share: (fileId, permission, opts = {}) => {
       const file = drive.files.get(fileId);
       const as = opts.as ?? file?.owner ?? options.adminEmail;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { GoogleWorkspaceSimulator } from '../../simulators/google-workspace/index.js';
+import { SIMULATED_APPLICATIONS, type GoogleWorkspaceSimulator } from '../../simulators/google-workspace/index.js';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { waitFor } from '../support/wait-for.js';
 import { expectedEvents, googleInstance, googleSimulator } from './google-workspace-support.js';
@@ -188,7 +188,9 @@ describe('Google Workspace end to end: simulator → connector → Kafka → sin
   test('two tenants side by side: each instance keeps its own events, accounts and files', async () => {
     const emea = await simulator({ seed: 'gw-emea', domain: 'emea.example.com', activitiesPerDay: 100 });
     const us = await simulator({ seed: 'gw-us', domain: 'us.example.com', activitiesPerDay: 150 });
-    const s = await stack({ google_workspace: { emea: googleInstance(emea), us: googleInstance(us) } });
+    // The applications the simulated tenants have history in: the 41 of the default would each re-read their week, twice.
+    const applications = [...SIMULATED_APPLICATIONS];
+    const s = await stack({ google_workspace: { emea: googleInstance(emea, { applications }), us: googleInstance(us, { applications }) } });
     const want = { emea: expectedEvents(emea, 'emea'), us: expectedEvents(us, 'us') };
     await waitFor(async () => (await s.countActivities('emea')) === want.emea.length && (await s.countActivities('us')) === want.us.length,
       { what: 'both tenants stored', timeoutMs: 25_000 });

@@ -36,7 +36,7 @@ function testLogger(): Logger {
 
 /** Short timings so a test sees a poll every few hundred milliseconds. */
 export const FAST_INSTANCE = {
-  schedule: { activitiesEveryMs: 300, accountsEveryMs: 3_600_000, filesEveryMs: 3_600_000, changesEveryMs: 300, permissionsRecheckMs: 5000 },
+  schedule: { activitiesEveryMs: 300, accountsEveryMs: 3_600_000, filesEveryMs: 3_600_000, changesEveryMs: 300, permissionsRecheckMs: 5000, unavailableRecheckMs: 3_600_000 },
   activities: { initialLookbackMs: 3 * 86_400_000, trailingWindowMs: 10 * 60_000, maxWindowMs: 86_400_000, settleMs: 0 },
   limits: { concurrency: 4, maxThrottleWaitMs: 60_000, timeoutMs: 10_000, maxAttempts: 4, retryBaseDelayMs: 50, retryMaxDelayMs: 500 },
 };

@@ -7,6 +7,8 @@ interface Stream {
   stream: string; kind: string; state: string; fetched: number; published: number; deadLettered: number;
   freshnessMs: number | null; lastSuccessAt: string | null; nextRunAt: string | null; lastError: { code: string; message: string } | null;
   lastCompletedScan?: { completedAt: string; records: number | null } | null;
+  /** Set while the tenant lacks what the stream reads (state not_available). */
+  notAvailable?: { reason: string; since: string };
 }
 /** An item of `GET /v1/connectors`. */
 export interface Instance {
@@ -30,7 +32,8 @@ function streamLine(s: Stream): HTMLElement {
     s.state === 'running' && s.fetched > 0 ? ` · ${s.fetched.toLocaleString()} read` : '', scan,
     s.freshnessMs !== null ? ` · fresh ${fmtDuration(s.freshnessMs)}` : '',
     s.nextRunAt ? ` · next ${fmtAgo(s.nextRunAt)}` : '',
-    s.lastError ? h('span', { class: 'error-text', title: s.lastError.message }, ` · ${s.lastError.code}`) : '');
+    s.lastError ? h('span', { class: 'error-text', title: s.lastError.message }, ` · ${s.lastError.code}`) : '',
+    s.notAvailable ? h('span', { title: s.notAvailable.reason }, ` · not available for this tenant since ${fmtTime(s.notAvailable.since)}`) : '');
 }
 
 /** Connections: each instance's health and streams (refreshed every 2 s), connect, test, scan now, pause, resume, disconnect. */
