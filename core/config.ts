@@ -82,6 +82,7 @@ export const ConfigSchema = Type.Object({
     topicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]+$', default: 'appwarden' }),
     partitions: Type.Integer({ minimum: 1, default: 6 }),
     replicationFactor: Type.Integer({ minimum: 1, default: 1 }),
+    maxMessageBytes: Type.Integer({ minimum: 65_536, default: 1_000_000, description: "largest message published, at most the brokers' message.max.bytes (1 MB by default); a larger event is dead-lettered" }),
     ssl: Type.Optional(Type.Object({
       caFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the brokers; default: the system trust store' })),
       certFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM client certificate (mutual TLS)' })),

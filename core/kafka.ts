@@ -163,6 +163,8 @@ export interface KafkaBusOptions {
   log: Logger;
   /** Upper bound of one produce request's payload; larger sends are split. Default 512 KiB. */
   maxRequestBytes?: number;
+  /** Largest message the brokers take (their message.max.bytes); default 1,000,000 bytes. */
+  maxMessageBytes?: number;
   /** Compression of produced batches: none (default) or gzip, the codec kafkajs has built in. */
   compression?: 'none' | 'gzip';
   connectionTimeoutMs?: number;
@@ -176,6 +178,8 @@ export interface KafkaBusOptions {
 export interface KafkaBus {
   readonly brokers: string[];
   readonly topics: TopicNames;
+  /** Largest message the brokers take: a publisher dead-letters an event larger than this rather than have its whole batch refused. */
+  readonly maxMessageBytes: number;
   /** Creates the missing topics; returns the names it created. Safe to call when they exist. */
   ensureTopics(): Promise<string[]>;
   /**
@@ -203,6 +207,7 @@ export interface KafkaBus {
 // Per-record overhead of the record batch format (varints, attributes, header counts), rounded up.
 const RECORD_OVERHEAD_BYTES = 70;
 const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
+const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
 /** Topics that hold the latest value per key: one partition, compacted, read whole at start. */
 const COMPACTED_ROLES: ReadonlySet<keyof TopicNames> = new Set<keyof TopicNames>(['cursors', 'governanceState', 'policyState', 'policies', 'policyProposals', 'apiKeys', 'connections']);
 
@@ -486,6 +491,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   return {
     brokers: options.brokers,
     topics,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     ensureTopics,
     send,
     consume,
@@ -563,7 +569,8 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-function messageSize(m: KafkaMessage): number {
+/** A message's size on the wire, as the brokers count it against their message limit (rounded up). */
+export function messageSize(m: KafkaMessage): number {
   let size = RECORD_OVERHEAD_BYTES + (m.value?.length ?? 0);
   size += m.key === null ? 0 : Buffer.byteLength(m.key);
   for (const [name, value] of Object.entries(m.headers ?? {})) size += Buffer.byteLength(name) + Buffer.byteLength(value);
