@@ -53,7 +53,8 @@ export class ActivityPoller {
     const end = now - this.settings.settleMs;
     const saved = this.cursors.get(this.cursorKey)?.position.readUntil;
     let readUntil = typeof saved === 'number' ? saved : now - this.settings.initialLookbackMs;
-    const sweep = this.sweepDue(now);
+    // The first read of an instance (no cursor) covers its initial lookback and no more.
+    const sweep = typeof saved === 'number' && this.sweepDue(now);
     let since = Math.max(0, readUntil - (sweep ? this.reReadMs() : this.settings.trailingWindowMs));
     while (since < end && !signal.aborted) {
       const window: TimeWindow = { since, until: Math.min(end, since + this.settings.maxWindowMs) };

@@ -10,6 +10,7 @@ import { createKafkaBus } from '../../core/kafka.js';
 import type { FaultSpec } from '../../simulators/common/faults.js';
 import { eventIds } from '../contract/support.js';
 import { clickhouseUnavailable } from './clickhouse-case.js';
+import { hoursLate } from './late-case.js';
 import { poisonRecords } from './poison-cases.js';
 import type { FaultBroker, FaultStack, ProcessName } from './stack.js';
 import { ROOT } from './stack.js';
@@ -210,6 +211,7 @@ export const CASES: FaultCase[] = [
   providerFault('page token expired', [{ kind: 'expired_token', count: 1 }]),
   clockSkew,
   lateEvents(8 * 60_000),
+  hoursLate(3),
   poison,
   poisonRecords(),
   deadLetterReplay,

@@ -24,7 +24,8 @@ export interface Tenant {
 /** Timings for a loaded 2-core machine: polls every second, a short HTTP timeout so a hang is seen quickly. */
 const TIMINGS = {
   schedule: { ...FAST_INSTANCE.schedule, activitiesEveryMs: 1000, changesEveryMs: 1000 },
-  activities: FAST_INSTANCE.activities,
+  // A provider's lateness window (if any) is swept every 30 s rather than its default minutes.
+  activities: { ...FAST_INSTANCE.activities, lateSweepEveryMs: 30_000 },
   limits: { ...FAST_INSTANCE.limits, timeoutMs: 3000, maxAttempts: 4 },
 };
 
