@@ -29,6 +29,7 @@ import { fileRoutes } from './routes/files.js';
 import { governanceRoutes } from './routes/governance.js';
 import { grantRoutes } from './routes/grants.js';
 import { healthRoutes } from './routes/health.js';
+import { sinkRoutes, type SinkStatus } from './routes/sink.js';
 import { keyRoutes } from './routes/keys.js';
 import { meRoutes } from './routes/me.js';
 import { peopleRoutes } from './routes/people.js';
@@ -73,6 +74,8 @@ export interface ApiDependencies {
   policyProposals?: PolicyProposals;
   /** Ids of the built-in policies: changing one needs an admin. */
   builtinPolicyIds?: readonly string[];
+  /** The ClickHouse sink's status (`GET /v1/sink`); without it the route answers that the sink runs elsewhere. */
+  sinkStatus?: () => Promise<SinkStatus>;
   /** Connections at run time (the store, this process's connections); without it those routes answer 503. */
   connectionAdmin?: ConnectionAdmin;
 }
@@ -119,6 +122,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   schemaRoutes(app);
   connectorRoutes(app, { statuses: deps.connectorStatuses ?? (() => []) });
+  sinkRoutes(app, { status: deps.sinkStatus ?? null });
   connectionRoutes(app, { admin: deps.connectionAdmin ?? null, clickhouse: deps.clickhouse });
   providerRoutes(app, { definitions: deps.connectionAdmin?.definitions ?? null });
   governanceRoutes(app, {

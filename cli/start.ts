@@ -11,6 +11,7 @@ import { buildApp } from '../api/app.js';
 import { builtinPolicyIds, firstKeyNotice, startApiSecurity } from '../api/auth/setup.js';
 import { PolicyProposals } from '../api/policy-proposals.js';
 import type { KeyStore } from '../api/auth/key-store.js';
+import type { SinkStatus } from '../api/routes/sink.js';
 import { CONNECTORS, connectorSecretKeys, providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { Connections } from '../ingestors/runtime/connections.js';
 import { ConnectionApplier } from '../ingestors/runtime/connection-applier.js';
@@ -100,6 +101,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       prefix: config.kafka.topicPrefix,
       partitions: config.kafka.partitions,
       replicationFactor: config.kafka.replicationFactor,
+      maxMessageBytes: config.kafka.maxMessageBytes,
       log,
       ...securityOption(config.kafka),
     });
@@ -196,6 +198,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
         security: security.security, policyProposals: proposals,
         connectionAdmin: { store: connectionStore, applier, connections, definitions: CONNECTORS, secretsKey: inlineSecretsKey },
         builtinPolicyIds: config.policies.builtins ? await builtinPolicyIds(PROJECT_ROOT) : [],
+        ...(sink ? { sinkStatus: sinkStatusOf(sink, bus, config.sink.groupId) } : {}),
       });
       app = built;
       cleanups.push(() => built.close());
@@ -226,6 +229,14 @@ function connectorStatuses(
       ? (await fromCursors.statuses()).filter((s) => owners?.runElsewhere(s.provider, s.instance) && !here.some((h) => h.provider === s.provider && h.instance === s.instance))
       : [];
     return withConnectionState([...here, ...elsewhere], store, applier);
+  };
+}
+
+/** The sink this process runs, with its group's lag (null when Kafka does not answer). */
+function sinkStatusOf(sink: ClickHouseSink, bus: KafkaBus, groupId: string): () => Promise<SinkStatus> {
+  return async () => {
+    const lag = await bus.fetchLag(groupId, sink.topics).then((parts) => parts.reduce((n, p) => n + p.lag, 0), () => null);
+    return { source: 'process', stats: sink.getStats(), lag };
   };
 }
 

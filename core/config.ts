@@ -26,6 +26,8 @@ export const InstanceSettingsSchema = Type.Object({
     trailingWindowMs: Type.Integer({ minimum: 0, default: 15 * 60_000, description: 're-read before the cursor on every poll, for late events' }),
     maxWindowMs: Type.Integer({ minimum: 1000, default: 86_400_000, description: 'largest time range one bounded query covers' }),
     settleMs: Type.Integer({ minimum: 0, default: 0, description: 'newest part of the timeline left for the next poll' }),
+    latenessMs: Type.Optional(Type.Integer({ minimum: 0, description: 'how late the provider documents it may make an event visible; when over trailingWindowMs, a slower sweep re-reads this far back every lateSweepEveryMs (default 0: none)' })),
+    lateSweepEveryMs: Type.Optional(Type.Integer({ minimum: 1000, description: 'pause between two sweeps of the lateness window (default 15 minutes)' })),
   }, { default: {}, additionalProperties: false }),
   limits: Type.Object({
     concurrency: Type.Integer({ minimum: 1, default: 4 }),
@@ -83,6 +85,7 @@ export const ConfigSchema = Type.Object({
     topicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]+$', default: 'appwarden' }),
     partitions: Type.Integer({ minimum: 1, default: 6 }),
     replicationFactor: Type.Integer({ minimum: 1, default: 1 }),
+    maxMessageBytes: Type.Integer({ minimum: 65_536, default: 1_000_000, description: "largest message published, at most the brokers' message.max.bytes (1 MB by default); a larger event is dead-lettered" }),
     ssl: Type.Optional(Type.Object({
       caFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the brokers; default: the system trust store' })),
       certFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM client certificate (mutual TLS)' })),

@@ -17,6 +17,7 @@ export const ERROR_CATALOGUE = {
   AW_NORMALIZE_FAILED: { status: 422, retriable: false, message: 'a provider record could not be normalized' },
   AW_DECODE_FAILED: { status: 422, retriable: false, message: 'a Kafka message could not be decoded' },
   AW_ENCODE_FAILED: { status: 500, retriable: false, message: 'a record does not match its Avro schema' },
+  AW_RECORD_TOO_LARGE: { status: 422, retriable: false, message: 'a record is larger than the Kafka message limit' },
   AW_SCHEMA_UNKNOWN: { status: 404, retriable: false, message: 'no schema has that fingerprint' },
   AW_KAFKA_FAILED: { status: 503, retriable: true, message: 'Kafka refused or failed an operation' },
   AW_CLICKHOUSE_FAILED: { status: 503, retriable: true, message: 'ClickHouse refused or failed a query' },

@@ -15,12 +15,15 @@ import { topicNames } from './kafka/topics.js';
 import type { ConsumerHandle, KafkaBus, KafkaBusOptions } from './kafka/types.js';
 
 export { probeKafka } from './kafka/admin.js';
+export { messageSize } from './kafka/producer.js';
 export { partitionOfKey } from './kafka/partition-of-key.js';
 export { topicNames, type TopicNames } from './kafka/topics.js';
 export type {
   BatchContext, ConsumedBatch, ConsumedRecord, ConsumeOptions, ConsumerHandle, KafkaBus, KafkaBusOptions, KafkaMessage,
   PartitionLag, ProcessedPosition, TopicPartition,
 } from './kafka/types.js';
+
+const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const log = options.log.child({ component: 'kafka' });
@@ -54,6 +57,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   return {
     brokers: options.brokers,
     topics,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     ensureTopics: async () => {
       assertOpen('ensureTopics');
       return admin.ensureTopics();

@@ -64,7 +64,8 @@ export class BusProducer {
   }
 }
 
-function messageSize(m: KafkaMessage): number {
+/** A message's size on the wire, as the brokers count it against their message limit (rounded up). */
+export function messageSize(m: KafkaMessage): number {
   let size = RECORD_OVERHEAD_BYTES + (m.value?.length ?? 0);
   size += m.key === null ? 0 : Buffer.byteLength(m.key);
   for (const [name, value] of Object.entries(m.headers ?? {})) size += Buffer.byteLength(name) + Buffer.byteLength(value);

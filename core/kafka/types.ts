@@ -105,6 +105,8 @@ export interface KafkaBusOptions {
   log: Logger;
   /** Upper bound of one produce request's payload; larger sends are split. Default 512 KiB. */
   maxRequestBytes?: number;
+  /** Largest message the brokers take (their message.max.bytes); default 1,000,000 bytes. */
+  maxMessageBytes?: number;
   /** Compression of produced batches: none (default) or gzip, the codec kafkajs has built in. */
   compression?: 'none' | 'gzip';
   connectionTimeoutMs?: number;
@@ -118,6 +120,8 @@ export interface KafkaBusOptions {
 export interface KafkaBus {
   readonly brokers: string[];
   readonly topics: TopicNames;
+  /** Largest message the brokers take: a publisher dead-letters an event larger than this rather than have its whole batch refused. */
+  readonly maxMessageBytes: number;
   /** Creates the missing topics; returns the names it created. Safe to call when they exist. */
   ensureTopics(): Promise<string[]>;
   /**

@@ -57,9 +57,10 @@ export const googleWorkspace: ConnectorDefinition<GoogleWorkspaceConfig> = {
   actions: ACTIONS,
   instanceDefaults: {
     // Google publishes most audit events within minutes, some (SAML, Calendar) within an hour or
-    // "a couple of hours", and says a few come later still; re-read three hours on every poll.
+    // "a couple of hours", and says a few come later still; re-read three hours on every poll, and
+    // sweep the last day every two hours for the later ones.
     // https://support.google.com/a/answer/7061566 (Data retention and lag times)
-    activities: { trailingWindowMs: 3 * 3_600_000 },
+    activities: { trailingWindowMs: 3 * 3_600_000, latenessMs: 24 * 3_600_000, lateSweepEveryMs: 2 * 3_600_000 },
     // Every Reports application re-reads that window on every poll: poll less often than the default minute.
     schedule: { activitiesEveryMs: 5 * 60_000, changesEveryMs: 60_000 },
   },

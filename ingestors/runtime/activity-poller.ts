@@ -6,9 +6,13 @@ import { CursorStore } from './cursor-store.js';
 import type { EventPublisher, RepeatFilter, StreamRef } from './publisher.js';
 import type { StreamStatus } from './stream-status.js';
 
+const DEFAULT_LATE_SWEEP_EVERY_MS = 15 * 60_000;
+
 /**
  * Polls one activity stream. Each poll reads from the cursor minus a trailing window (providers
- * deliver late and out of order) up to now, in bounded windows, oldest first. After each page is
+ * deliver late and out of order) up to now, in bounded windows, oldest first. A provider that documents
+ * events visible hours late (`latenessMs`) gets a sweep: every `lateSweepEveryMs` (and on the first poll
+ * after a start) one poll reaches back that far instead, so the frequent polls stay short. After each page is
  * acknowledged by Kafka the cursor moves to the page's newest record time (for a stream that reads
  * newest first, only at the end of each window); the deterministic event ids make the re-read part
  * harmless, and ids published by this process are not sent again.
@@ -17,6 +21,8 @@ export class ActivityPoller {
   private readonly cursorKey: string;
   /** event_id → occurred_at of events this process published that a later re-read may return again. */
   private readonly recent = new Map<string, number>();
+  /** When the last lateness sweep completed (never, after a start). */
+  private lastSweepAt = -Infinity;
   /** Hash of the raw text → when it was dead-lettered, for records that a re-read returns again. */
   private readonly recentDead = new Map<string, number>();
   private readonly repeats: RepeatFilter = {
@@ -47,7 +53,9 @@ export class ActivityPoller {
     const end = now - this.settings.settleMs;
     const saved = this.cursors.get(this.cursorKey)?.position.readUntil;
     let readUntil = typeof saved === 'number' ? saved : now - this.settings.initialLookbackMs;
-    let since = Math.max(0, readUntil - this.settings.trailingWindowMs);
+    // The first read of an instance (no cursor) covers its initial lookback and no more.
+    const sweep = typeof saved === 'number' && this.sweepDue(now);
+    let since = Math.max(0, readUntil - (sweep ? this.reReadMs() : this.settings.trailingWindowMs));
     while (since < end && !signal.aborted) {
       const window: TimeWindow = { since, until: Math.min(end, since + this.settings.maxWindowMs) };
       for await (const page of this.stream.read(window, signal)) {
@@ -65,10 +73,21 @@ export class ActivityPoller {
       }
       if (signal.aborted) return;
       if (window.until > readUntil) readUntil = await this.saveCursor(window.until);
-      this.forgetOlderThan(readUntil - this.settings.trailingWindowMs);
+      this.forgetOlderThan(readUntil - this.reReadMs());
       since = window.until;
     }
+    if (sweep && !signal.aborted) this.lastSweepAt = now;
     this.status.freshnessMs = Math.max(0, this.now() - readUntil);
+  }
+
+  /** How far before the cursor a read may reach: the trailing window, or the lateness window when longer. */
+  private reReadMs(): number {
+    return Math.max(this.settings.trailingWindowMs, this.settings.latenessMs ?? 0);
+  }
+
+  private sweepDue(now: number): boolean {
+    if (this.reReadMs() <= this.settings.trailingWindowMs) return false;
+    return now - this.lastSweepAt >= (this.settings.lateSweepEveryMs ?? DEFAULT_LATE_SWEEP_EVERY_MS);
   }
 
   private newestTime(page: readonly unknown[], window: TimeWindow): number {
@@ -92,7 +111,7 @@ export class ActivityPoller {
   private forgetOlderThan(cutoff: number): void {
     for (const [id, at] of this.recent) if (at < cutoff) this.recent.delete(id);
     // A dead record may have no usable time: forget it once the trailing window has surely moved past it.
-    const deadCutoff = this.now() - 2 * this.settings.trailingWindowMs - this.settings.maxWindowMs;
+    const deadCutoff = this.now() - 2 * this.reReadMs() - this.settings.maxWindowMs;
     for (const [hash, at] of this.recentDead) if (at < deadCutoff) this.recentDead.delete(hash);
   }
 }

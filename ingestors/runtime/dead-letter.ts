@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { isAppwardenError } from '../../core/errors.js';
+import { messageSize, type KafkaMessage } from '../../core/kafka.js';
 
 /**
  * What the dead-letter topic carries: JSON (not Avro), because the raw record is whatever the
@@ -19,6 +21,23 @@ export interface DeadLetter {
   raw: string;
   /** Where a message that failed to decode came from. */
   origin?: { topic: string; partition: number; offset: string };
+  /** Set when `raw` was cut to fit the Kafka message limit: the whole raw text's length (UTF-16 units) and SHA-256. */
+  rawTruncated?: { length: number; sha256: string };
+}
+
+/**
+ * The dead letter as a Kafka message, under `maxBytes`: a raw text too large for one message (the very
+ * reason some records are dead letters) is cut, and the letter says so with the whole text's size and hash.
+ */
+export function deadLetterMessage(letter: DeadLetter, key: string | null, maxBytes: number): KafkaMessage {
+  const headers = { 'aw-code': letter.code, 'aw-stage': letter.stage };
+  const message = (d: DeadLetter): KafkaMessage => ({ key, value: Buffer.from(JSON.stringify(d)), headers });
+  const whole = message(letter);
+  if (messageSize(whole) <= maxBytes) return whole;
+  const rawTruncated = { length: letter.raw.length, sha256: createHash('sha256').update(letter.raw).digest('hex') };
+  // JSON escapes can grow a character to 6 bytes: keep a sixth of what the rest of the letter leaves free.
+  const room = Math.max(0, Math.floor((maxBytes - messageSize(message({ ...letter, raw: '', rawTruncated })) - 64) / 6));
+  return message({ ...letter, raw: letter.raw.slice(0, room), rawTruncated });
 }
 
 export function deadLetterFrom(

@@ -3,7 +3,9 @@ import { encode } from '../../schemas/registry.js';
 import { auditKey } from '../../schemas/keys.js';
 import type { AccountEvent, AuditEvent, FileEvent } from '../../schemas/types.js';
 import type { NormalizeContext, SnapshotContext, SnapshotItem } from '../contract.js';
-import { deadLetterFrom, rawText, type DeadLetter } from './dead-letter.js';
+import { AppwardenError } from '../../core/errors.js';
+import { messageSize } from '../../core/kafka.js';
+import { deadLetterFrom, deadLetterMessage, rawText, type DeadLetter } from './dead-letter.js';
 import { recordText } from './record-text.js';
 
 export interface StreamRef {
@@ -38,7 +40,7 @@ export interface PublishOutcome<E> {
  * caller may then move its cursor.
  */
 export class EventPublisher {
-  constructor(private readonly bus: Pick<KafkaBus, 'send' | 'topics'>) {}
+  constructor(private readonly bus: Pick<KafkaBus, 'send' | 'topics' | 'maxMessageBytes'>) {}
 
   async publishActivities(
     ref: StreamRef,
@@ -64,7 +66,7 @@ export class EventPublisher {
           continue;
         }
         stage = 'encode';
-        const encoded = fresh.map((event) => ({ key: auditKey(event), value: encode('audit-event', event) }));
+        const encoded = fresh.map((event) => this.fitting({ key: auditKey(event), value: encode('audit-event', event) }));
         messages.push(...encoded);
         published.push(...fresh);
       } catch (err) {
@@ -93,7 +95,7 @@ export class EventPublisher {
       try {
         const record = normalize(item, ctx);
         stage = 'encode';
-        messages.push({ key: snapshotKey(record), value: 'subject' in record ? encode('account-event', record) : encode('file-event', record) });
+        messages.push(this.fitting({ key: snapshotKey(record), value: 'subject' in record ? encode('account-event', record) : encode('file-event', record) }));
         published.push(record);
       } catch (err) {
         dead.push(deadLetterFrom(err, { stage, ...ref, raw: rawText(item.raw) }));
@@ -103,15 +105,18 @@ export class EventPublisher {
     return { published, deadLettered: dead.map((d) => d.raw), skipped: 0 };
   }
 
+  /** The message, or an error (the record becomes a dead letter) when the brokers would refuse it, and with it the rest of its batch. */
+  private fitting(message: KafkaMessage): KafkaMessage {
+    const size = messageSize(message);
+    if (size <= this.bus.maxMessageBytes) return message;
+    throw new AppwardenError('AW_RECORD_TOO_LARGE', `the event is ${size} bytes, over the Kafka message limit of ${this.bus.maxMessageBytes}`, { details: { bytes: size } });
+  }
+
   private async send(topic: string, messages: KafkaMessage[], dead: DeadLetter[]): Promise<void> {
     const sends: Promise<void>[] = [];
     if (messages.length > 0) sends.push(this.bus.send(topic, messages));
     if (dead.length > 0) {
-      sends.push(this.bus.send(this.bus.topics.deadLetter, dead.map((d) => ({
-        key: `${d.provider}/${d.instance}`,
-        value: Buffer.from(JSON.stringify(d)),
-        headers: { 'aw-code': d.code, 'aw-stage': d.stage },
-      }))));
+      sends.push(this.bus.send(this.bus.topics.deadLetter, dead.map((d) => deadLetterMessage(d, `${d.provider}/${d.instance}`, this.bus.maxMessageBytes))));
     }
     await Promise.all(sends);
   }

@@ -5,7 +5,7 @@ import { isAppwardenError } from '../../core/errors.js';
 import type { ConsumedBatch, ConsumerHandle, KafkaBus, ProcessedPosition } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
 import { sleep } from '../../core/sleep.js';
-import { deadLetterFrom } from '../../ingestors/runtime/dead-letter.js';
+import { deadLetterFrom, deadLetterMessage } from '../../ingestors/runtime/dead-letter.js';
 import { decode } from '../../schemas/registry.js';
 import type { GovernanceCommand } from '../../schemas/types.js';
 import { readEnvelope, SIGNATURE_HEADER, verifyCommand, type SigningKey } from '../governance/command-message.js';
@@ -71,6 +71,13 @@ export interface SinkStats {
   deadLettered: number;
   lastFlushAt: string | null;
   buffered: number;
+  /** failing: the last insert failed (ClickHouse down, disk full, read-only); nothing past the stored rows is committed meanwhile. */
+  state: 'ok' | 'failing';
+  /** When the inserts started failing (null while they succeed). */
+  failingSince: string | null;
+  /** Inserts failed in a row. */
+  failedInserts: number;
+  lastError: { message: string; at: string } | null;
 }
 
 /**
@@ -92,7 +99,8 @@ export class ClickHouseSink {
   private timer: NodeJS.Timeout | null = null;
   private consumer: ConsumerHandle | null = null;
   private readonly abort = new AbortController();
-  private readonly stats: SinkStats = { rowsInserted: {}, decodeMs: 0, insertMs: 0, inserts: 0, deadLettered: 0, lastFlushAt: null, buffered: 0 };
+  private readonly stats: SinkStats = { rowsInserted: {}, decodeMs: 0, insertMs: 0, inserts: 0, deadLettered: 0, lastFlushAt: null, buffered: 0,
+    state: 'ok', failingSince: null, failedInserts: 0, lastError: null };
 
   constructor(private readonly options: SinkOptions) {
     this.log = options.log.child({ component: 'sink' });
@@ -130,8 +138,13 @@ export class ClickHouseSink {
     this.log.info({ ...this.getStats() }, 'sink stopped');
   }
 
+  /** The topics it consumes. */
+  get topics(): string[] {
+    return [...this.routes.keys()];
+  }
+
   getStats(): SinkStats {
-    return { ...this.stats, rowsInserted: { ...this.stats.rowsInserted }, buffered: this.buffered };
+    return { ...this.stats, rowsInserted: { ...this.stats.rowsInserted }, buffered: this.buffered, lastError: this.stats.lastError && { ...this.stats.lastError } };
   }
 
   private async accept(batch: ConsumedBatch, heartbeat: () => Promise<void>): Promise<void> {
@@ -162,11 +175,8 @@ export class ClickHouseSink {
     this.stats.decodeMs += performance.now() - decodeStart;
     // Dead letters are acknowledged before their offsets can be committed by a flush.
     if (dead.length > 0) {
-      await this.options.bus.send(this.options.bus.topics.deadLetter, dead.map((d) => ({
-        key: d.origin ? `${d.origin.topic}/${d.origin.partition}` : null,
-        value: Buffer.from(JSON.stringify(d)),
-        headers: { 'aw-code': d.code, 'aw-stage': d.stage },
-      })));
+      await this.options.bus.send(this.options.bus.topics.deadLetter, dead.map((d) =>
+        deadLetterMessage(d, d.origin ? `${d.origin.topic}/${d.origin.partition}` : null, this.options.bus.maxMessageBytes)));
       this.stats.deadLettered += dead.length;
       this.log.warn({ count: dead.length, topic: batch.topic, partition: batch.partition, reason: dead[0]?.reason }, 'undecodable messages sent to the dead-letter topic');
     }
@@ -244,12 +254,15 @@ export class ClickHouseSink {
       }
     } catch (err) {
       this.putBack(buffers, ranges, count);
+      this.failed(err);
       throw err;
     }
     this.stats.insertMs += performance.now() - insertStart;
     for (const [table, block] of buffers) this.stats.rowsInserted[table] = (this.stats.rowsInserted[table] ?? 0) + block.rows;
     this.stats.inserts++;
     this.stats.lastFlushAt = new Date().toISOString();
+    if (this.stats.state === 'failing') this.log.warn({ failedInserts: this.stats.failedInserts, failingSince: this.stats.failingSince }, 'inserts succeed again');
+    Object.assign(this.stats, { state: 'ok', failingSince: null, failedInserts: 0 });
     const positions: ProcessedPosition[] = [...ranges.values()].map((r) => ({ topic: r.topic, partition: r.partition, offset: r.last }));
     try {
       await this.consumer?.commit(positions);
@@ -257,6 +270,16 @@ export class ClickHouseSink {
       // The rows are stored; a failed commit (e.g. during a rebalance) only means they are consumed, and collapsed, again.
       if (!isAppwardenError(err)) throw err;
       this.log.warn({ err }, 'offset commit failed after a successful insert');
+    }
+  }
+
+  private failed(err: unknown): void {
+    const at = new Date().toISOString();
+    this.stats.lastError = { message: err instanceof Error ? err.message : String(err), at };
+    this.stats.failedInserts++;
+    if (this.stats.state === 'ok') {
+      Object.assign(this.stats, { state: 'failing', failingSince: at });
+      this.log.error({ err }, 'insert failed; the rows stay buffered and their offsets uncommitted until an insert succeeds');
     }
   }
 

@@ -10,6 +10,14 @@ export interface ActionCase {
   restored?(): boolean;
 }
 
+export type PoisonKind = 'oversized' | 'wrong_type' | 'unknown_field';
+
+/** The change a poison kind makes to a well-formed record (but `wrong_type`, which the fixture knows); the field added comes last. */
+export function poisoned(record: Record<string, unknown>, kind: Exclude<PoisonKind, 'wrong_type'>, marker: string): Record<string, unknown> {
+  if (kind === 'unknown_field') return { ...record, appwardenUnknownField: { marker, nested: [1, 'two', { three: true }] } };
+  return { ...record, appwardenPadding: `${marker} ${'x'.repeat(1_200_000)}` };
+}
+
 /** A simulated tenant of the provider, driven by the contract cases. */
 export interface ContractTenant {
   /** The provider's own instance settings (URLs, credentials) that point a connector at this tenant. */
@@ -22,6 +30,12 @@ export interface ContractTenant {
   addActivity(agoMs: number): unknown;
   /** Adds a record the connector cannot normalize: its raw text holds `marker`, and the reason names `field`. */
   addMalformed(): { marker: string; field: string };
+  /**
+   * Optional: adds a poison record served as is, built from a well-formed one: `oversized` (a large field
+   * of its own, over the Kafka message limit once normalized), `wrong_type` (a field that must be a string
+   * is an object or a number; `field` names it) or `unknown_field` (a field the provider does not document).
+   */
+  addPoison?(kind: PoisonKind, marker: string): { raw: unknown; field?: string };
   /** The next `count` requests get the provider's documented throttle answer (status, headers, body). */
   throttle(count: number): void;
   /** How many requests the simulator answered with its throttle answer so far. */

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { createKafkaBus } from '../../core/kafka.js';
 import type { FaultSpec } from '../../simulators/common/faults.js';
 import { eventIds } from '../contract/support.js';
+import { clickhouseUnavailable } from './clickhouse-case.js';
+import { hoursLate } from './late-case.js';
+import { poisonRecords } from './poison-cases.js';
 import type { FaultBroker, FaultStack, ProcessName } from './stack.js';
 import { ROOT } from './stack.js';
 import { EXTRA_EXPECTED, INSTANCE, poll, sleep, storedIds, type Tenant } from './tenants.js';
@@ -241,9 +244,12 @@ export const CASES: FaultCase[] = [
   providerFault('page token expired', [{ kind: 'expired_token', count: 1 }]),
   clockSkew,
   lateEvents(8 * 60_000),
+  hoursLate(3),
   poison,
+  poisonRecords(),
   deadLetterReplay,
   governanceTimeout,
+  clickhouseUnavailable(20_000),
   brokerDown('SIGTERM', 30_000),
   brokerDown('SIGKILL', 5_000),
   killRole('connectors', 'SIGTERM'),
