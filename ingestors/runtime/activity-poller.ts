@@ -11,8 +11,9 @@ const DEFAULT_LATE_SWEEP_EVERY_MS = 15 * 60_000;
 /**
  * Polls one activity stream. Each poll reads from the cursor minus a trailing window (providers
  * deliver late and out of order) up to now, in bounded windows, oldest first. A provider that documents
- * events visible hours late (`latenessMs`) gets a sweep: every `lateSweepEveryMs` (and on the first poll
- * after a start) one poll reaches back that far instead, so the frequent polls stay short. After each page is
+ * events visible hours late (`latenessMs`) gets a sweep: every `lateSweepEveryMs` one poll reaches back
+ * that far instead, so the frequent polls stay short. The time of the last sweep is saved with the cursor,
+ * so a restart does not sweep again before it is due (a restart's own re-read is the trailing window). After each page is
  * acknowledged by Kafka the cursor moves to the page's newest record time (for a stream that reads
  * newest first, only at the end of each window); the deterministic event ids make the re-read part
  * harmless, and ids published by this process are not sent again.
@@ -21,8 +22,8 @@ export class ActivityPoller {
   private readonly cursorKey: string;
   /** event_id → occurred_at of events this process published that a later re-read may return again. */
   private readonly recent = new Map<string, number>();
-  /** When the last lateness sweep completed (never, after a start). */
-  private lastSweepAt = -Infinity;
+  /** When the last lateness sweep completed; read from the cursor at the first poll. */
+  private lastSweepAt: number | null = null;
   /** Hash of the raw text → when it was dead-lettered, for records that a re-read returns again. */
   private readonly recentDead = new Map<string, number>();
   private readonly repeats: RepeatFilter = {
@@ -51,9 +52,12 @@ export class ActivityPoller {
   async poll(signal: AbortSignal): Promise<void> {
     const now = this.now();
     const end = now - this.settings.settleMs;
-    const saved = this.cursors.get(this.cursorKey)?.position.readUntil;
+    const position = this.cursors.get(this.cursorKey)?.position;
+    const saved = position?.readUntil;
     let readUntil = typeof saved === 'number' ? saved : now - this.settings.initialLookbackMs;
-    // The first read of an instance (no cursor) covers its initial lookback and no more.
+    // The first read of an instance (no cursor) covers its initial lookback and no more; a cursor saved
+    // before sweeps existed counts as swept now (its trailing window is read as always).
+    this.lastSweepAt ??= typeof position?.sweptAt === 'number' ? position.sweptAt : now;
     const sweep = typeof saved === 'number' && this.sweepDue(now);
     let since = Math.max(0, readUntil - (sweep ? this.reReadMs() : this.settings.trailingWindowMs));
     while (since < end && !signal.aborted) {
@@ -76,7 +80,10 @@ export class ActivityPoller {
       this.forgetOlderThan(readUntil - this.reReadMs());
       since = window.until;
     }
-    if (sweep && !signal.aborted) this.lastSweepAt = now;
+    if (sweep && !signal.aborted) {
+      this.lastSweepAt = now;
+      await this.saveCursor(readUntil);
+    }
     this.status.freshnessMs = Math.max(0, this.now() - readUntil);
   }
 
@@ -87,7 +94,7 @@ export class ActivityPoller {
 
   private sweepDue(now: number): boolean {
     if (this.reReadMs() <= this.settings.trailingWindowMs) return false;
-    return now - this.lastSweepAt >= (this.settings.lateSweepEveryMs ?? DEFAULT_LATE_SWEEP_EVERY_MS);
+    return now - (this.lastSweepAt ?? now) >= (this.settings.lateSweepEveryMs ?? DEFAULT_LATE_SWEEP_EVERY_MS);
   }
 
   private newestTime(page: readonly unknown[], window: TimeWindow): number {
@@ -101,7 +108,7 @@ export class ActivityPoller {
   }
 
   private async saveCursor(readUntil: number): Promise<number> {
-    await this.cursors.save(this.cursorKey, { readUntil });
+    await this.cursors.save(this.cursorKey, { readUntil, ...(this.lastSweepAt !== null ? { sweptAt: this.lastSweepAt } : {}) });
     this.status.readUntil = new Date(readUntil).toISOString();
     this.status.freshnessMs = Math.max(0, this.now() - readUntil);
     this.log.debug({ stream: this.stream.name, readUntil: this.status.readUntil }, 'cursor saved');
