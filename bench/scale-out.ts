@@ -16,7 +16,7 @@ import { loadConfig } from '../core/config.js';
 import { partitionOfKey } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import { providerDefaults, providerSchemas } from '../ingestors/registry.js';
-import { startOktaSimulator } from '../simulators/okta/index.js';
+import { startOktaSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
 import { rate } from './stages.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,15 +42,13 @@ const LAYOUTS: Layout[] = [
 ];
 
 export async function scaleOutStage(o: ScaleOutOptions): Promise<void> {
-  const sim = await startOktaSimulator({
-    log: o.log, seed: 'bench-scale', users: 2000, groups: 20, eventsPerDay: Math.round(o.events / 2), days: 1, rateLimit: { limit: 100_000, windowMs: 60_000 },
-  });
+  const sim = await startOktaSimulatorProcess({ seed: 'bench-scale', users: 2000, groups: 20, eventsPerDay: Math.round(o.events / 2), days: 1, rateLimit: 100_000 });
   try {
     // Partitions 0 and 1: the range of two workers' round-robin shares, one instance each.
     const instances = [0, 1].map((p) => { for (let i = 0; ; i++) if (partitionOfKey(`okta/b${i}`, PARTITIONS) === p) return `b${i}`; });
     const results: Result[] = [];
     for (const layout of LAYOUTS) results.push(await runLayout(o, layout, sim, instances));
-    o.out('end to end, roles in their own processes (simulator in the bench process; policy processor running):');
+    o.out('end to end, roles in their own processes (simulator in its own process; policy processor running):');
     for (const r of results) {
       o.out(`  ${r.layout.name.padEnd(32)} ${rate(r.events, r.ms)}  (${Math.round(r.ms)} ms from the first publication to sink lag 0)`
         + `; publication -> queryable p50 ${fmt(r.p50)}, p99 ${fmt(r.p99)} (${r.sampled.toLocaleString('en-US')} rows sampled)`);
@@ -64,7 +62,7 @@ function fmt(ms: number | null): string {
   return ms === null ? '-' : `${Math.round(ms)} ms`;
 }
 
-async function runLayout(o: ScaleOutOptions, layout: Layout, sim: { url: string; token: string; eventsFor(): unknown[] }, instances: string[]): Promise<Result> {
+async function runLayout(o: ScaleOutOptions, layout: Layout, sim: SimulatorProcess, instances: string[]): Promise<Result> {
   const prefix = `benchscale${randomBytes(3).toString('hex')}`;
   const root = mkdtempSync(path.join(tmpdir(), 'appwarden-bench-scale-'));
   const settings = {
@@ -88,7 +86,7 @@ async function runLayout(o: ScaleOutOptions, layout: Layout, sim: { url: string;
     role('policy');
     for (let i = 1; i < layout.sinks; i++) role('sink', { CLICKHOUSE_DATA_DIR: mkdtempSync(path.join(root, 'chdb-')) });
     for (let i = 0; i < layout.connectors; i++) role('connectors');
-    const total = sim.eventsFor().length * instances.length;
+    const total = sim.events * instances.length;
     const ch = store.clickhouse!;
     // Rows this process stored, by 100 ms of ingested_at (when the connector made the event, just before publishing it).
     const buckets = async () => new Map((await ch.query<{ b: number; n: number }>('SELECT intDiv(toUnixTimestamp64Milli(ingested_at), 100) AS b, count() AS n FROM activities GROUP BY b'))

@@ -19,3 +19,11 @@ test('the records of arrays under the top-level object keep their text; other va
   assert.equal(recordText(parsed.meta.items[0]), undefined);
   assert.equal(recordText({ id: '1' }), undefined);
 });
+
+test('a string ending in escaped backslashes closes where JSON says it does', () => {
+  const body = '[{"path":"C:\\\\","q":"\\\\\\"}{"},{"e":"","f":"\\\\\\\\"}]';
+  const parsed = JSON.parse(body) as object[];
+  rememberRecordTexts(body, parsed);
+  assert.deepEqual(parsed, [{ path: 'C:\\', q: '\\"}{' }, { e: '', f: '\\\\' }]);
+  assert.deepEqual(parsed.map(recordText), ['{"path":"C:\\\\","q":"\\\\\\"}{"}', '{"e":"","f":"\\\\\\\\"}']);
+});

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Okta simulator at ${sim.url}\n` +
     `token: ${sim.token}\n` +
+    `events: ${sim.eventsFor().length} in the System Log\n` +
     `try:   curl -H 'Authorization: SSWS ${sim.token}' '${sim.url}/api/v1/users/${alice}'\n`,
   );
   const stop = () => {
