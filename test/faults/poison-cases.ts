@@ -3,6 +3,10 @@
  * once normalized), a wrong type (a field that must be a string is an object or a number) and an unknown
  * field. The first two must end in the dead-letter topic with their reason, the third be stored as any
  * record (providers add fields; a tolerant reader keeps them in `raw`); the stream goes on meanwhile.
+ * Salesforce and ServiceNow have no such fixture: their connectors name the fields they read (SOQL's
+ * SELECT, `sysparm_fields`), so an unknown or padded field never arrives, and each field's type is
+ * fixed by the object's schema (ServiceNow sends every value as a string); their malformed records
+ * are covered by the case `poison: malformed records`.
  */
 import { randomUUID } from 'node:crypto';
 import { createKafkaBus } from '../../core/kafka.js';

@@ -16,6 +16,7 @@ import { FaultBroker, FaultStack, freshRoot } from './stack.js';
 import { connectorSettings, poll, startTenants, tally, type Tally } from './tenants.js';
 
 const RECOVERY_TIMEOUT_MS = 240_000;
+const LAST_LOOK_TIMEOUT_MS = 60_000;
 
 interface Row {
   name: string;
@@ -76,8 +77,12 @@ async function runCase(c: FaultCase, ctx: Parameters<FaultCase['inject']>[0]): P
   }, RECOVERY_TIMEOUT_MS, 2000);
   const recoveryMs = recovered ? Date.now() - faultOver : null;
   if (c.extra) problems.push(...(await c.extra(ctx).catch((err: Error) => [`check failed: ${err.message}`])));
-  // A last look after the case's own checks: nothing doubled meanwhile.
-  last = await tally(ctx.stack, ctx.tenants).catch(() => last);
+  // A last look after the case's own checks: nothing doubled meanwhile. A tenant with live activity
+  // (the simulators keep generating events) may have added events since; those must arrive too.
+  await poll(async () => {
+    last = await tally(ctx.stack, ctx.tenants).catch(() => last);
+    return last.missing === 0 || last.duplicates > 0 || last.unexpected > 0;
+  }, LAST_LOOK_TIMEOUT_MS, 2000);
   for (const [provider, t] of Object.entries(last.byProvider)) {
     if (t.missing || t.duplicates || t.unexpected) problems.push(`${provider}: ${t.missing} missing, ${t.duplicates} duplicates, ${t.unexpected} unexpected of ${t.expected}`);
   }
