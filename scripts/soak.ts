@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger } from '../core/logger.js';
-import { FaultBroker, FaultStack, PROCESSES, ROOT, freshRoot, type ProcessName } from '../test/faults/stack.js';
+import { FaultBroker, FaultStack, PROCESSES, ROOT, freshRoot } from '../test/faults/stack.js';
 import { connectorSettings, sleep, startTenants, tally } from '../test/faults/tenants.js';
 import { drawChart, heapOf, memoryFigure, slopePerMinute, type Sample } from './soak-report.js';
 
