@@ -7,6 +7,8 @@ import { describeKafkaSecurity, kafkaSecurityFromConfig, type KafkaSecurity } fr
 import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '../core/local-kafka.js';
 import { AppwardenError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import { startMemoryLog } from '../core/process-memory.js';
+import { embeddedClickHouseMemory } from '../core/clickhouse-memory.js';
 import { buildApp } from '../api/app.js';
 import { builtinPolicyIds, firstKeyNotice, startApiSecurity } from '../api/auth/setup.js';
 import { PolicyProposals } from '../api/policy-proposals.js';
@@ -128,6 +130,9 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       clickhouse = opened;
       cleanups.push(() => opened.close());
     }
+    const engine = clickhouse?.kind === 'embedded' ? clickhouse : null;
+    const stopMemoryLog = startMemoryLog({ log, everyMs: config.memoryLogEveryMs, ...(engine ? { extra: () => embeddedClickHouseMemory(engine) } : {}) });
+    cleanups.push(async () => stopMemoryLog());
 
     let sink: ClickHouseSink | null = null;
     if (roles.has('sink') && clickhouse) {

@@ -81,6 +81,7 @@ describe('loadConfig', () => {
       connectorWorkers: { takeoverTimeoutMs: 30_000 },
       dataDir: '.data',
       simulate: true,
+      memoryLogEveryMs: 60_000,
       connectors: {},
     });
     assert.ok(Object.isFrozen(config));
@@ -125,6 +126,7 @@ describe('loadConfig', () => {
         APPWARDEN_ADMIN_KEY: 'admin-key-from-the-environment-0123456789',
         APPWARDEN_SIMULATE: '0',
         APPWARDEN_DATA_DIR: '/var/lib/appwarden',
+        APPWARDEN_MEMORY_LOG_MS: '0',
       },
     });
     assert.deepEqual(config.kafka, { brokers: ['kafka-1.internal:9092', 'kafka-2.internal:9092'], clientId: 'appwarden', topicPrefix: 'acme.prod', partitions: 12, replicationFactor: 3, maxMessageBytes: 1_000_000 });
@@ -134,6 +136,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.api, { host: '0.0.0.0', port: 9090, maxPageSize: 1000, adminKey: 'admin-key-from-the-environment-0123456789', ...API_LIMITS, ...API_SECURITY_DEFAULTS });
     assert.equal(config.simulate, false);
     assert.equal(config.dataDir, '/var/lib/appwarden');
+    assert.equal(config.memoryLogEveryMs, 0);
   });
 
   test('APPWARDEN_SIMULATE is off for 0, false and no, on otherwise', () => {

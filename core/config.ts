@@ -180,6 +180,7 @@ export const ConfigSchema = Type.Object({
   }, { default: {}, additionalProperties: false }),
   dataDir: Type.String({ minLength: 1, default: '.data', description: 'local state of this process: what each snapshot scan saw, to find deletions' }),
   simulate: Type.Boolean({ default: true, description: 'with no connector configured, run simulated tenants' }),
+  memoryLogEveryMs: Type.Integer({ minimum: 0, default: 60_000, description: 'period of the `process memory` log line (info): RSS, V8 heap, native, embedded ClickHouse; 0: none' }),
   connectors: Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())), { default: {} }),
 }, { additionalProperties: false }); // every section is closed: a misspelt setting is reported, never ignored
 
@@ -293,6 +294,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.APPWARDEN_ADMIN_KEY) set('api', 'adminKey', env.APPWARDEN_ADMIN_KEY);
   const top: Record<string, unknown> = { ...out };
   if (env.APPWARDEN_DATA_DIR) top.dataDir = env.APPWARDEN_DATA_DIR;
+  if (env.APPWARDEN_MEMORY_LOG_MS) top.memoryLogEveryMs = Number(env.APPWARDEN_MEMORY_LOG_MS);
   if (env.APPWARDEN_SIMULATE) top.simulate = !/^(0|false|no)$/i.test(env.APPWARDEN_SIMULATE);
   return top;
 }

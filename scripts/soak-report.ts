@@ -8,6 +8,8 @@ export interface Sample {
   lag: Record<string, number>;
   /** RSS in MB by process. */
   rssMb: Record<string, number>;
+  /** By process: its last `process memory` log line (MB: rssMb, heapLiveMb, externalMb, nativeMb, ch*Mb). */
+  memory: Record<string, Record<string, number>>;
   errors: number;
 }
 
@@ -24,15 +26,32 @@ export function slopePerMinute(points: Array<[number, number]>): number {
 
 const COLORS: Rgb[] = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [148, 103, 189], [255, 127, 14], [140, 86, 75]];
 
-/** Two panels: consumer lag (top) and RSS per process (bottom), against time; a legend under each. */
+/** V8 heap used after the last full GC, else the least seen over the sample period (MB). */
+export function heapOf(s: Sample, role: string): number | undefined {
+  return s.memory[role]?.heapAfterGcMb ?? s.memory[role]?.heapLiveMb;
+}
+
+/** A memory figure of one process at one sample (MB), or undefined when its line was not read yet. */
+export function memoryFigure(s: Sample, role: string, figure: string): number | undefined {
+  if (figure === 'heap') return heapOf(s, role);
+  return figure === 'rss' ? s.rssMb[role] : s.memory[role]?.[figure];
+}
+
+/** Three panels against time: consumer lag, RSS per process, V8 heap (live) per process with embedded ClickHouse's tracked memory. */
 export function drawChart(samples: Sample[]): Buffer {
   const width = 900;
   const panel = 260;
-  const r = new Raster(width, panel * 2 + 120);
-  const lagSeries = Object.keys(samples[0]?.lag ?? {}).map((k) => ({ name: `lag ${k}`, points: samples.map((s) => [s.t, Math.max(0, s.lag[k] ?? 0)] as [number, number]) }));
-  const memSeries = Object.keys(samples[0]?.rssMb ?? {}).map((k) => ({ name: `${k} MB`, points: samples.map((s) => [s.t, s.rssMb[k] ?? 0] as [number, number]) }));
+  const r = new Raster(width, panel * 3 + 180);
+  const roles = Object.keys(samples[0]?.rssMb ?? {});
+  const series = (name: string, of: (s: Sample) => number | undefined) => ({
+    name, points: samples.flatMap((s) => { const v = of(s); return v === undefined ? [] : [[s.t, Math.max(0, v)] as [number, number]]; }),
+  });
+  const lagSeries = Object.keys(samples[0]?.lag ?? {}).map((k) => series(`lag ${k}`, (s) => s.lag[k]));
+  const rssSeries = roles.map((k) => series(k, (s) => s.rssMb[k]));
+  const heapSeries = [...roles.map((k) => series(k, (s) => heapOf(s, k))), series('store chdb', (s) => s.memory.store?.chTrackedMb)];
   plot(r, 20, 'CONSUMER LAG (RECORDS) VS TIME (S)', lagSeries, panel);
-  plot(r, panel + 80, 'RSS PER PROCESS (MB) VS TIME (S)', memSeries, panel);
+  plot(r, panel + 80, 'RSS PER PROCESS (MB) VS TIME (S)', rssSeries, panel);
+  plot(r, 2 * panel + 140, 'V8 HEAP AFTER FULL GC (MB); STORE CHDB TRACKED (MB) VS TIME (S)', heapSeries, panel);
   return r.png();
 }
 
@@ -63,7 +82,7 @@ function plot(r: Raster, top: number, title: string, series: Array<{ name: strin
       const [x1, y1] = at(s.points[k]!);
       r.line(x0, y0, x1, y1, color, 2);
     }
-    const lx = left + i * 140;
+    const lx = left + i * 120;
     r.rect(lx, bottom + 22, 10, 10, color);
     r.text(lx + 14, bottom + 22, s.name, [0, 0, 0]);
   });

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger } from '../core/logger.js';
-import { FaultBroker, FaultStack, PROCESSES, ROOT, freshRoot, type ProcessName } from '../test/faults/stack.js';
+import { FaultBroker, FaultStack, PROCESSES, ROOT, freshRoot } from '../test/faults/stack.js';
 import { connectorSettings, sleep, startTenants, tally } from '../test/faults/tenants.js';
-import { drawChart, slopePerMinute, type Sample } from './soak-report.js';
+import { drawChart, heapOf, memoryFigure, slopePerMinute, type Sample } from './soak-report.js';
 
 const SAMPLE_EVERY_MS = 5000;
 
@@ -26,7 +26,8 @@ async function main(): Promise<number> {
   const root = freshRoot('soak');
   const broker = new FaultBroker(log, root);
   const tenants = await startTenants('soak');
-  const stack = new FaultStack({ log, broker, root, connectors: connectorSettings(tenants) });
+  // Each role logs its memory (RSS, V8 heap, native, embedded ClickHouse) every sample period.
+  const stack = new FaultStack({ log, broker, root, connectors: connectorSettings(tenants), env: { LOG_LEVEL: 'info', APPWARDEN_MEMORY_LOG_MS: String(SAMPLE_EVERY_MS) } });
   const samples: Sample[] = [];
   let added = 0;
   try {
@@ -49,9 +50,11 @@ async function main(): Promise<number> {
       }
       if (Date.now() >= nextSample) {
         nextSample += SAMPLE_EVERY_MS;
-        samples.push({ t: (Date.now() - start) / 1000, added, lag: await lagOf(admin, groups), rssMb: rssOf(stack), errors: errorsOf(root) });
+        const logs = readLogs(root);
+        samples.push({ t: (Date.now() - start) / 1000, added, lag: await lagOf(admin, groups), rssMb: rssOf(stack), memory: memoryOf(logs), errors: errorsOf(logs) });
         const s = samples.at(-1)!;
-        process.stderr.write(`soak: ${s.t.toFixed(0)} s added ${added} lag ${Object.values(s.lag).join('/')} rss ${Object.values(s.rssMb).map((m) => m.toFixed(0)).join('/')} MB\n`);
+        const heap = Object.keys(s.memory).map((r) => `${r} ${heapOf(s, r)?.toFixed(0)}`).join(' ');
+        process.stderr.write(`soak: ${s.t.toFixed(0)} s added ${added} lag ${Object.values(s.lag).join('/')} rss ${Object.values(s.rssMb).map((m) => m.toFixed(0)).join('/')} MB heap ${heap}\n`);
       }
       await sleep(1000);
     }
@@ -101,7 +104,7 @@ async function lagOf(admin: ReturnType<Kafka['admin']>, groups: string[]): Promi
 
 function rssOf(stack: FaultStack): Record<string, number> {
   const rss: Record<string, number> = {};
-  for (const name of Object.keys(PROCESSES) as ProcessName[]) {
+  for (const name of stack.children.keys()) {
     const pid = stack.children.get(name)?.pid;
     const status = pid ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -110,32 +113,58 @@ function rssOf(stack: FaultStack): Record<string, number> {
   return rss;
 }
 
-/** Lines at level error (50) or worse in the roles' logs. */
-function errorsOf(root: string): number {
-  let n = 0;
+function readLogs(root: string): Record<string, string> {
+  const logs: Record<string, string> = {};
   for (const name of Object.keys(PROCESSES)) {
-    const text = (() => { try { return readFileSync(path.join(root, `${name}.log`), 'utf8'); } catch { return ''; } })();
-    n += (text.match(/"level":(5|6)0/g) ?? []).length;
+    try { logs[name] = readFileSync(path.join(root, `${name}.log`), 'utf8'); } catch { /* not started */ }
   }
-  return n;
+  return logs;
+}
+
+/** Lines at level error (50) or worse in the roles' logs. */
+function errorsOf(logs: Record<string, string>): number {
+  return Object.values(logs).reduce((n, text) => n + (text.match(/"level":(5|6)0/g) ?? []).length, 0);
+}
+
+/** Each role's last `process memory` line. */
+function memoryOf(logs: Record<string, string>): Record<string, Record<string, number>> {
+  const memory: Record<string, Record<string, number>> = {};
+  for (const [name, text] of Object.entries(logs)) {
+    const at = text.lastIndexOf('"msg":"process memory"');
+    if (at === -1) continue;
+    const line = text.slice(text.lastIndexOf('\n', at) + 1, text.indexOf('\n', at) === -1 ? undefined : text.indexOf('\n', at));
+    try { memory[name] = (JSON.parse(line) as { memory: Record<string, number> }).memory; } catch { /* a line being written */ }
+  }
+  return memory;
 }
 
 function summary(samples: Sample[], final: Awaited<ReturnType<typeof tally>>, seconds: number, minutes: number, rate: number, drainMs: number): string {
   const rows = samples.filter((_, i) => i % 12 === 0 || i === samples.length - 1);
   const roles = Object.keys(samples[0]?.rssMb ?? {});
-  const head = ['t (s)', 'added', 'lag sink', 'lag policy', ...roles.map((r) => `${r} MB`), 'errors'];
-  const lines = [head, ...rows.map((s) => [s.t.toFixed(0), String(s.added), String(s.lag.sink ?? '-'), String(s.lag.policy ?? '-'), ...roles.map((r) => s.rssMb[r]!.toFixed(0)), String(s.errors)])];
+  const mb = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(0));
+  const head = ['t (s)', 'added', 'lag sink', 'lag policy', ...roles.map((r) => `${r} RSS / heap MB`), 'store chdb MB', 'errors'];
+  const lines = [head, ...rows.map((s) => [
+    s.t.toFixed(0), String(s.added), String(s.lag.sink ?? '-'), String(s.lag.policy ?? '-'),
+    ...roles.map((r) => `${mb(s.rssMb[r])} / ${mb(heapOf(s, r))}`), mb(s.memory.store?.chTrackedMb), String(s.errors),
+  ])];
   const table = lines.map((l, i) => `| ${l.join(' | ')} |${i === 0 ? `\n|${l.map(() => '---').join('|')}|` : ''}`).join('\n');
   const half = samples.slice(Math.floor(samples.length / 2));
-  const trends = roles.map((r) => `${r} ${slopePerMinute(half.map((s) => [s.t, s.rssMb[r]!])).toFixed(2)} MB/min`).join(', ');
+  const slope = (role: string, figure: string) => {
+    const points = half.flatMap((s) => { const v = memoryFigure(s, role, figure); return v === undefined ? [] : [[s.t, v] as [number, number]]; });
+    return points.length < 2 ? '-' : slopePerMinute(points).toFixed(2);
+  };
+  const trends = roles.map((r) => `| ${r} | ${slope(r, 'rss')} | ${slope(r, 'heap')} | ${slope(r, 'heapLiveMb')} | ${slope(r, 'externalMb')} | ${slope(r, 'nativeMb')} |`);
+  const engine = ['chTrackedMb', 'chResidentMb', 'chMarkCacheMb', 'chPrimaryIndexCacheMb'].map((f) => `${f} ${slope('store', f)}`).join(', ');
   return [
     `# Soak: ${minutes} min at ${rate} events/s`, '',
     table, '',
     `- events added ${samples.at(-1)?.added ?? 0}; stored ${final.stored} of ${final.expected} expected (whole history incl. seed), ${final.missing} missing, ${final.duplicates + final.unexpected} duplicates/unexpected; drained ${(drainMs / 1000).toFixed(0)} s after the load stopped`,
     `- throughput: ${((samples.at(-1)?.added ?? 0) / seconds).toFixed(1)} events/s sustained`,
     `- sink lag trend (second half): ${slopePerMinute(half.map((s) => [s.t, s.lag.sink ?? 0])).toFixed(1)} records/min; policy lag trend ${slopePerMinute(half.map((s) => [s.t, s.lag.policy ?? 0])).toFixed(1)} records/min`,
-    `- memory trend (second half, RSS): ${trends}`,
     `- error log lines: ${samples.at(-1)?.errors ?? 0}`, '',
+    'Memory trend, second half, MB/min (least squares). heap: V8 heap used just after the last full GC; heap (least): the least V8 heap used seen in each 5 s; native: RSS − V8 heap reserved − external.', '',
+    '| process | RSS | heap | heap (least) | external | native |', '|---|---|---|---|---|---|', ...trends, '',
+    `store's embedded ClickHouse, MB/min: ${engine}`, '',
   ].join('\n');
 }
 

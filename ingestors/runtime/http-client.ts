@@ -4,15 +4,17 @@
  * waits out throttling (for its own instance only), and turns failures into `AppwardenError`s
  * (`ProviderHttpError` when the provider answered a status we do not accept).
  */
+import { Readable } from 'node:stream';
 import { AppwardenError, ProviderHttpError, type ErrorCode } from '../../core/errors.js';
 import { urlProblem } from '../../core/https-url.js';
+import { linkSignals } from '../../core/linked-signal.js';
 import { equalJitterDelay, fullJitterDelay, parseRetryAfter, systemClock, type Clock } from './backoff.js';
 import { callerSignal } from './caller-signal.js';
 import {
   checkOptions, type HttpClientOptions, type HttpClientStats, type HttpMethod, type HttpRequest, type HttpResponse, type NextPage, type Page,
 } from './http-options.js';
 import {
-  anySignal, attemptSignal, decodeBody, decodeLeniently, describeNetworkError, mergeHeaders, streamedBody,
+  attemptSignal, decodeBody, decodeLeniently, describeNetworkError, mergeHeaders, streamedBody,
   type FailedAttempt, type RawResponse,
 } from './http-wire.js';
 import { InstanceRateLimiter } from './rate-limit.js';
@@ -66,10 +68,17 @@ export class HttpClient<C = unknown> {
    * It is cancelled by `req.signal`, the client's signal, or the caller's (`withCallerSignal`).
    */
   async request<T = unknown>(req: HttpRequest<C>): Promise<HttpResponse<T>> {
-    const stop = anySignal([req.signal, this.#options.signal, callerSignal()]);
+    const link = linkSignals([req.signal, this.#options.signal, callerSignal()]);
+    const stop = link.signal;
     try {
-      return (await this.#run(req, stop)) as HttpResponse<T>;
+      const res = (await this.#run(req, stop)) as HttpResponse<T>;
+      // A streamed body is read after this returns: it stays cancellable until it closes.
+      const body: unknown = res.body;
+      if (body instanceof Readable && !body.closed) body.once('close', link.dispose);
+      else link.dispose();
+      return res;
     } catch (err) {
+      link.dispose();
       if (!stop?.aborted) this.#counters.errors++;
       throw err;
     }

@@ -90,12 +90,6 @@ export function attemptSignal(stop: AbortSignal | undefined, timeoutMs: number):
   };
 }
 
-/** One signal for several (any may be absent). */
-export function anySignal(signals: ReadonlyArray<AbortSignal | undefined>): AbortSignal | undefined {
-  const present = [...new Set(signals.filter((s): s is AbortSignal => s !== undefined))];
-  return present.length <= 1 ? present[0] : AbortSignal.any(present);
-}
-
 /** Later sources win; names are lower-cased, as HTTP compares them case-insensitively. */
 export function mergeHeaders(...sources: Array<Record<string, string> | undefined>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { InstanceConfig } from '../../core/config.js';
 import { isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { linkSignals } from '../../core/linked-signal.js';
 import { sleep } from '../../core/sleep.js';
 import type { ConnectorDefinition, ConnectorInstance } from '../contract.js';
 import { ActivityPoller } from './activity-poller.js';
@@ -180,7 +181,8 @@ export class InstanceRunner {
       const runnable = tasks.filter((t) => this.gate.mayRun(t.name, t.stream));
       for (const task of tasks) task.status.nextRunAt = runnable.includes(task) ? new Date(task.dueAt()).toISOString() : null;
       const next = Math.min(...runnable.map((t) => t.dueAt()));
-      await sleep(Math.min(MAX_SLEEP_MS, Math.max(0, next - Date.now())), AbortSignal.any([signal, this.wakeUp.signal]));
+      const wake = linkSignals([signal, this.wakeUp.signal]);
+      await sleep(Math.min(MAX_SLEEP_MS, Math.max(0, next - Date.now())), wake.signal).finally(wake.dispose);
     }
   }
 

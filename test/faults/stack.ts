@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,10 +101,13 @@ export class FaultStack {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/appwarden.mjs'), 'start', '--roles', PROCESSES[name].join(',')], {
       cwd: ROOT,
       env: { ...process.env, KAFKA_BROKERS: '', APPWARDEN_CONFIG: this.configFile, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', ...this.options.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const chunks: Buffer[] = [];
-    child.stderr?.on('data', (b: Buffer) => { chunks.push(b); writeFileSync(logFile, Buffer.concat(chunks)); });
+    // pino writes to stdout; a crash's trace goes to stderr. Appended as they come: a long run's log is not held here.
+    writeFileSync(logFile, '');
+    const append = (b: Buffer) => appendFileSync(logFile, b);
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
     this.children.set(name, child);
     return child;
   }
