@@ -20,6 +20,7 @@ import { ClickHouseSink } from '../processors/sink/sink.js';
 import { startOktaSimulator } from '../simulators/okta/index.js';
 import { runPolicyBench } from './policy.bench.js';
 import { formatProfile, profiled } from './cpu-profile.js';
+import { engineCostStage } from './engine-cost.js';
 import { queryStage } from './queries.js';
 import { scaleOutStage } from './scale-out.js';
 import { startOktaSimulatorProcess } from './simulator-process.js';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
 
     // 3. insert formats, then the sink: Kafka -> ClickHouse
     await insertFormatStage(events, dataDir, log, out);
+    await engineCostStage(events, log, out);
     const clickhouse = await openClickHouse({ dataDir, database: fresh('bench_sink'), log });
     const sink = new ClickHouseSink({ bus, clickhouse, log, groupId: fresh('bench-sink'), maxBatchRows: 50_000, flushIntervalMs: 1000, governanceSigningKey: randomBytes(32) });
     const sinkCpu = threadCpu();
