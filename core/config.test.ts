@@ -249,6 +249,13 @@ describe('loadConfig', () => {
     assert.deepEqual(google, ['connectors.google_workspace.main.tokenUrl: must be the OAuth token endpoint: a URL such as https://oauth2.googleapis.com/token, https (http only for localhost, 127.0.0.0/8 or [::1])']);
   });
 
+  test('the producer client: auto by default, KAFKA_PRODUCER_CLIENT chooses, anything else names the choices', () => {
+    assert.equal(load().kafka.producerClient, 'auto');
+    assert.equal(load({ env: { KAFKA_PRODUCER_CLIENT: 'kafkajs' } }).kafka.producerClient, 'kafkajs');
+    assert.equal(load({ overrides: { kafka: { producerClient: 'rdkafka' } } }).kafka.producerClient, 'rdkafka');
+    assert.deepEqual(problems({ env: { KAFKA_PRODUCER_CLIENT: 'librdkafka' } }), ['kafka.producerClient: must be one of auto, rdkafka, kafkajs']);
+  });
+
   test('wrong types and ranges name the setting', () => {
     assert.deepEqual(problems({ env: { PORT: 'eighty', KAFKA_PARTITIONS: '0' } }).sort(), ['api.port: must be integer', 'kafka.partitions: must be >= 1']);
     assert.deepEqual(problems({ overrides: { connectors: { okta: { main: { ...ACME, logPageSize: 5000, enabled: 'sometimes' } } } } }).sort(), [

@@ -40,7 +40,7 @@ export function createBusProducer(kafka: Kafka, options: KafkaBusOptions, log: L
     const reason = loaded.error.message.split('\n')[0];
     if (wanted === 'rdkafka') {
       throw new AppwardenError('AW_CONFIG_INVALID', `kafka.producerClient: rdkafka needs @confluentinc/kafka-javascript, which did not load (${reason}); `
-        + 'install it (see the README, "Install") or set kafka.producerClient to auto or kafkajs', { details: { setting: 'kafka.producerClient' } });
+        + 'install it (see the README, "The two commands") or set kafka.producerClient to auto or kafkajs', { details: { setting: 'kafka.producerClient' } });
     }
     if (!warnedFallback) {
       warnedFallback = true;
