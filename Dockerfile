@@ -2,7 +2,11 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+# The librdkafka producer (@confluentinc/kafka-javascript) is built from source against Debian's libraries.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends gcc g++ make python3 libcurl4-openssl-dev libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev \
+  && rm -rf /var/lib/apt/lists/*
+RUN CKJS_LINKING=dynamic npm ci --no-audit --no-fund && npm cache clean --force
 COPY . .
 RUN mkdir -p /var/lib/appwarden && chown node:node /var/lib/appwarden
 USER node

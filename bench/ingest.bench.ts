@@ -25,7 +25,8 @@ import { queryStage } from './queries.js';
 import { scaleOutStage } from './scale-out.js';
 import { startOktaSimulatorProcess } from './simulator-process.js';
 import { formatThreadCpu, threadCpu } from './thread-cpu.js';
-import { insertFormatStage, normalizeStage, pageBodies, produceStage, rate } from './stages.js';
+import { produceStage } from './produce.js';
+import { insertFormatStage, normalizeStage, pageBodies, rate } from './stages.js';
 
 const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(24).toString('hex')}`;
 
@@ -70,6 +71,11 @@ async function main(): Promise<void> {
       brokers: kafka.brokers, clientId: 'bench', prefix: fresh('bench'), partitions: 6, replicationFactor: 1, log,
     }, out);
     const bus = createKafkaBus(produceConfig);
+    if (process.env.BENCH_STOP_AFTER === 'produce') {
+      await bus.deleteTopics().catch(() => undefined);
+      await bus.disconnect();
+      return;
+    }
 
     // 3. insert formats, then the sink: Kafka -> ClickHouse
     await insertFormatStage(events, dataDir, log, out);

@@ -2,7 +2,7 @@
  * The per-stage measurements of `npm run bench`, each with where its time goes (per-step timings).
  */
 import { openClickHouse } from '../core/clickhouse.js';
-import { createKafkaBus, type KafkaBusOptions, type KafkaMessage } from '../core/kafka.js';
+import type { KafkaMessage } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import { normalizeOktaLogEvent } from '../ingestors/okta/normalize.js';
 import { recordText, rememberRecordTexts } from '../ingestors/runtime/record-text.js';
@@ -96,50 +96,6 @@ export async function normalizeStage(bodies: readonly string[], out: Out, rounds
     + `the HTTP client's JSON.parse + record texts ${rate(n, s.parse)}; normalize with the raw re-serialized per event (before) ${rate(1, before)} against ${rate(1, after)} without`);
   out(`  profile (${rounds} rounds, parse included): ${formatProfile(profile)}`);
   return { messages, events };
-}
-
-/** Stage 2: produce with several settings on a sample, then all messages with the fastest. */
-export async function produceStage(messages: KafkaMessage[], base: KafkaBusOptions, out: Out): Promise<KafkaBusOptions> {
-  const sample = messages.slice(0, Math.min(messages.length, 40_000));
-  const settings: Array<Pick<KafkaBusOptions, 'maxRequestBytes' | 'compression'>> = [
-    { maxRequestBytes: 512 * 1024, compression: 'none' },
-    { maxRequestBytes: 1024 * 1024, compression: 'none' },
-    { maxRequestBytes: 4 * 1024 * 1024, compression: 'none' },
-    { maxRequestBytes: 1024 * 1024, compression: 'gzip' },
-  ];
-  let best: { options: KafkaBusOptions; ms: number } | null = null;
-  const parts: string[] = [];
-  for (const s of settings) {
-    const options = { ...base, ...s, prefix: `${base.prefix}_${parts.length}` };
-    const bus = createKafkaBus(options);
-    await bus.ensureTopics();
-    const t = performance.now();
-    await sendAll(bus.send.bind(bus), bus.topics.audit, sample);
-    const ms = performance.now() - t;
-    await bus.deleteTopics().catch(() => undefined);
-    await bus.disconnect();
-    parts.push(`${s.maxRequestBytes! / 1024} KiB ${s.compression}: ${rate(sample.length, ms)}`);
-    if (!best || ms < best.ms) best = { options: { ...base, ...s }, ms };
-  }
-  out(`  producer settings (kafkajs, idempotent, acks=all, ${sample.length.toLocaleString('en-US')} messages): ${parts.join('; ')}`);
-  const bus = createKafkaBus(best!.options);
-  await bus.ensureTopics();
-  const cpu = threadCpu();
-  const t = performance.now();
-  const { profile } = await profiled(() => sendAll(bus.send.bind(bus), bus.topics.audit, messages));
-  const ms = performance.now() - t;
-  const used = cpu();
-  await bus.disconnect();
-  const mb = messages.reduce((n, m) => n + (m.value?.length ?? 0), 0) / 1e6;
-  out(`produce to Kafka (acks=all):       ${rate(messages.length, ms)}  (${Math.round(ms)} ms, ${Math.round(mb / (ms / 1000))} MB/s, ${best!.options.maxRequestBytes! / 1024} KiB requests, ${best!.options.compression}; `
-    + `${rate(messages.length, used.totalMs)} of this process's CPU time)`);
-  out(`  ${formatThreadCpu(used)}; profile: ${formatProfile(profile)}`);
-  return best!.options;
-}
-
-/** Sends in slices of 10,000, as a connector's pages would. */
-async function sendAll(send: (topic: string, m: KafkaMessage[]) => Promise<void>, topic: string, messages: KafkaMessage[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += 10_000) await send(topic, messages.slice(i, i + 10_000));
 }
 
 /**

@@ -104,12 +104,13 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       partitions: config.kafka.partitions,
       replicationFactor: config.kafka.replicationFactor,
       maxMessageBytes: config.kafka.maxMessageBytes,
+      producerClient: config.kafka.producerClient,
       log,
       ...securityOption(config.kafka),
     });
     cleanups.push(() => bus.disconnect());
     const created = await bus.ensureTopics();
-    log.info({ topics: bus.topics, created }, 'Kafka topics ready');
+    log.info({ topics: bus.topics, created, producer: bus.producerClient }, 'Kafka topics ready');
 
     // Connections changed at run time: every process follows them (the API tests credentials, the executor acts).
     const connectionStore = new ConnectionStore({ bus, log });

@@ -59,7 +59,7 @@ describe('loadConfig', () => {
   test('with nothing configured, every setting has its default', () => {
     const config = load();
     assert.deepEqual(config, {
-      kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1, maxMessageBytes: 1_000_000 },
+      kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1, maxMessageBytes: 1_000_000, producerClient: 'auto' },
       clickhouse: { database: 'appwarden', dataDir: '.data/clickhouse' },
       api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_LIMITS, ...API_SECURITY_DEFAULTS },
       sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
@@ -129,7 +129,7 @@ describe('loadConfig', () => {
         APPWARDEN_MEMORY_LOG_MS: '0',
       },
     });
-    assert.deepEqual(config.kafka, { brokers: ['kafka-1.internal:9092', 'kafka-2.internal:9092'], clientId: 'appwarden', topicPrefix: 'acme.prod', partitions: 12, replicationFactor: 3, maxMessageBytes: 1_000_000 });
+    assert.deepEqual(config.kafka, { brokers: ['kafka-1.internal:9092', 'kafka-2.internal:9092'], clientId: 'appwarden', topicPrefix: 'acme.prod', partitions: 12, replicationFactor: 3, maxMessageBytes: 1_000_000, producerClient: 'auto' });
     assert.deepEqual(config.clickhouse, {
       url: 'http://clickhouse.internal:8123', username: 'appwarden', password: 'ch-secret', database: 'trail', dataDir: '/var/lib/appwarden/clickhouse',
     });
@@ -250,6 +250,13 @@ describe('loadConfig', () => {
       clientEmail: 'sa@p.iam.gserviceaccount.com', privateKey: 'k', adminEmail: 'admin@acme.com', domain: 'acme.com', tokenUrl: 'http://oauth2.example/token',
     } } } } });
     assert.deepEqual(google, ['connectors.google_workspace.main.tokenUrl: must be the OAuth token endpoint: a URL such as https://oauth2.googleapis.com/token, https (http only for localhost, 127.0.0.0/8 or [::1])']);
+  });
+
+  test('the producer client: auto by default, KAFKA_PRODUCER_CLIENT chooses, anything else names the choices', () => {
+    assert.equal(load().kafka.producerClient, 'auto');
+    assert.equal(load({ env: { KAFKA_PRODUCER_CLIENT: 'kafkajs' } }).kafka.producerClient, 'kafkajs');
+    assert.equal(load({ overrides: { kafka: { producerClient: 'rdkafka' } } }).kafka.producerClient, 'rdkafka');
+    assert.deepEqual(problems({ env: { KAFKA_PRODUCER_CLIENT: 'librdkafka' } }), ['kafka.producerClient: must be one of auto, rdkafka, kafkajs']);
   });
 
   test('wrong types and ranges name the setting', () => {

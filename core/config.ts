@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { AppwardenError } from './errors.js';
 import { httpsUrl } from './https-url.js';
 import { KAFKA_SASL_MECHANISMS } from './kafka-security.js';
+import { PRODUCER_CLIENTS } from './kafka/types.js';
 
 /**
  * Settings every connector instance has, whatever its provider. A provider's own settings (URL,
@@ -86,6 +87,7 @@ export const ConfigSchema = Type.Object({
     partitions: Type.Integer({ minimum: 1, default: 6 }),
     replicationFactor: Type.Integer({ minimum: 1, default: 1 }),
     maxMessageBytes: Type.Integer({ minimum: 65_536, default: 1_000_000, description: "largest message published, at most the brokers' message.max.bytes (1 MB by default); a larger event is dead-lettered" }),
+    producerClient: Type.Enum(PRODUCER_CLIENTS, { default: 'auto', description: 'the client that publishes: rdkafka (librdkafka, @confluentinc/kafka-javascript), kafkajs, or auto (rdkafka when it loads, else kafkajs with a warning)' }),
     ssl: Type.Optional(Type.Object({
       caFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the brokers; default: the system trust store' })),
       certFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM client certificate (mutual TLS)' })),
@@ -273,6 +275,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.KAFKA_TOPIC_PREFIX) set('kafka', 'topicPrefix', env.KAFKA_TOPIC_PREFIX);
   if (env.KAFKA_PARTITIONS) set('kafka', 'partitions', Number(env.KAFKA_PARTITIONS));
   if (env.KAFKA_REPLICATION_FACTOR) set('kafka', 'replicationFactor', Number(env.KAFKA_REPLICATION_FACTOR));
+  if (env.KAFKA_PRODUCER_CLIENT) set('kafka', 'producerClient', env.KAFKA_PRODUCER_CLIENT);
   if (env.KAFKA_SSL && !/^(0|false|no)$/i.test(env.KAFKA_SSL)) set('kafka', 'ssl', env.KAFKA_SSL_CA_FILE ? { caFile: env.KAFKA_SSL_CA_FILE } : {});
   if (env.KAFKA_SASL_MECHANISM || env.KAFKA_SASL_USERNAME || env.KAFKA_SASL_PASSWORD) {
     set('kafka', 'sasl', {
@@ -399,7 +402,9 @@ function collectErrors(schema: TSchema, value: unknown, prefix: string): string[
 }
 
 /** A pattern means little to a reader: say what the value must be when the schema describes it. */
-function describeError(schema: TSchema, error: { keyword: unknown; schemaPath: string; message: string }): string {
+function describeError(schema: TSchema, error: { keyword: unknown; schemaPath: string; message: string; params?: unknown }): string {
+  const allowed = (error.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
+  if (error.keyword === 'enum' && Array.isArray(allowed)) return `must be one of ${allowed.join(', ')}`;
   if (error.keyword !== 'pattern') return error.message;
   let node: unknown = schema;
   for (const part of error.schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {

@@ -51,7 +51,7 @@ export function describeKafkaSecurity(security: KafkaSecurity | undefined): stri
   return parts.join(', ');
 }
 
-function readPem(file: string, setting: string): string {
+export function readPem(file: string, setting: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {

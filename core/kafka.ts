@@ -10,7 +10,7 @@ import { BusAdmin } from './kafka/admin.js';
 import { readCompactedTopic } from './kafka/compacted-reader.js';
 import { startConsumer } from './kafka/consumer.js';
 import { kafkaLogCreator } from './kafka/errors.js';
-import { BusProducer } from './kafka/producer.js';
+import { createBusProducer } from './kafka/producer-choice.js';
 import { topicNames } from './kafka/topics.js';
 import type { ConsumerHandle, KafkaBus, KafkaBusOptions } from './kafka/types.js';
 
@@ -20,8 +20,9 @@ export { partitionOfKey } from './kafka/partition-of-key.js';
 export { topicNames, type TopicNames } from './kafka/topics.js';
 export type {
   BatchContext, ConsumedBatch, ConsumedRecord, ConsumeOptions, ConsumerHandle, KafkaBus, KafkaBusOptions, KafkaMessage,
-  PartitionLag, ProcessedPosition, TopicPartition,
+  PartitionLag, ProcessedPosition, ProducerClientSetting, ProducerCompression, TopicPartition,
 } from './kafka/types.js';
+export { PRODUCER_CLIENTS } from './kafka/types.js';
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
 
@@ -39,7 +40,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     ...kafkajsSecurity(options.security),
   });
   const admin = new BusAdmin(kafka, log, topics, options);
-  const producer = new BusProducer(kafka, options);
+  const producer = createBusProducer(kafka, options, log);
   const consumers = new Set<ConsumerHandle>();
   let closing: Promise<void> | undefined;
 
@@ -56,6 +57,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
   return {
     brokers: options.brokers,
+    producerClient: producer.client,
     topics,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     ensureTopics: async () => {

@@ -1,6 +1,7 @@
 import { logLevel, type logCreator } from 'kafkajs';
 import { AppwardenError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { isRdKafkaError, rdKafkaCodeName, rdKafkaRetriable } from './rdkafka-errors.js';
 
 /**
  * Retries an admin call that failed for a reason that passes (a partition whose leader is still
@@ -28,12 +29,20 @@ interface KafkaJsErrorShape {
 }
 
 /**
- * Wraps a kafkajs error. Retriable follows what kafkajs knows about the underlying failure (a
- * connection error or a leader moving is, a too-large message is not); errors from outside kafkajs
- * are not.
+ * Wraps a kafkajs or librdkafka error. Retriable follows what the client knows about the underlying
+ * failure (a connection error, a delivery timed out or a leader moving is, a too-large message is
+ * not; `rdkafka-errors.ts` for librdkafka's codes); errors from outside the clients are not.
  */
 export function kafkaError(operation: string, err: unknown, details: Record<string, unknown> = {}): AppwardenError {
   if (err instanceof AppwardenError) return err;
+  if (isRdKafkaError(err)) {
+    return new AppwardenError('AW_KAFKA_FAILED', `${operation}: ${err.message}`, {
+      cause: err,
+      // A fatal error (the idempotent producer fenced) is retriable: the producer is made again on the next send.
+      retriable: err.isFatal === true || rdKafkaRetriable(err.code),
+      details: { operation, ...details, kafkaError: rdKafkaCodeName(err.code) },
+    });
+  }
   let root = (err ?? {}) as KafkaJsErrorShape;
   // kafkajs gives up with KafkaJSNumberOfRetriesExceeded, never retriable itself, around the real failure.
   for (let i = 0; i < 5 && root.name === 'KafkaJSNumberOfRetriesExceeded' && root.cause; i++) {

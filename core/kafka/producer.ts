@@ -1,67 +1,22 @@
-import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { kafkaError } from './errors.js';
 import type { KafkaMessage } from './types.js';
 
 // Per-record overhead of the record batch format (varints, attributes, header counts), rounded up.
 const RECORD_OVERHEAD_BYTES = 70;
-const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
-
-export interface ProducerOptions {
-  /** Upper bound of one produce request's payload; larger sends are split. */
-  maxRequestBytes?: number;
-  compression?: 'none' | 'gzip';
-}
 
 /**
- * The idempotent producer (acks=all) of one bus, connected on first use. `send` resolves once the
- * broker acknowledged every message; large arrays go out as several requests of bounded size.
+ * The idempotent producer (acks=all) of one bus. Two implementations: librdkafka's
+ * (`rdkafka-producer.ts`) and kafkajs's (`kafkajs-producer.ts`); `producer-choice.ts` picks one.
  */
-export class BusProducer {
-  private producer: Promise<Producer> | undefined;
-  private readonly maxRequestBytes: number;
-
-  constructor(private readonly kafka: Kafka, private readonly options: ProducerOptions) {
-    this.maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
-  }
-
-  async send(topic: string, messages: KafkaMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    try {
-      const p = await this.connected();
-      for (const chunk of chunkBySize(messages, this.maxRequestBytes)) {
-        await p.send({
-          topic,
-          acks: -1,
-          ...(this.options.compression === 'gzip' ? { compression: CompressionTypes.GZIP } : {}),
-          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-        });
-      }
-    } catch (err) {
-      throw kafkaError('send', err, { topic });
-    }
-  }
-
-  /** Closes the connection if one was made. */
-  async disconnect(): Promise<void> {
-    await this.producer?.then((p) => p.disconnect());
-  }
-
-  private connected(): Promise<Producer> {
-    this.producer ??= (async () => {
-      const p = this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await p.connect();
-      return p;
-    })().catch((err: unknown) => {
-      this.producer = undefined;
-      throw err;
-    });
-    return this.producer;
-  }
+export interface BusProducer {
+  /** Which client publishes. */
+  readonly client: 'rdkafka' | 'kafkajs';
+  /**
+   * Resolves once the broker acknowledged every message on all in-sync replicas; rejects (an
+   * `AW_KAFKA_FAILED`) when any one was not, after the others of the call are settled.
+   */
+  send(topic: string, messages: KafkaMessage[]): Promise<void>;
+  /** Delivers what is queued, then closes the connections. */
+  disconnect(): Promise<void>;
 }
 
 /** A message's size on the wire, as the brokers count it against their message limit (rounded up). */
@@ -70,20 +25,4 @@ export function messageSize(m: KafkaMessage): number {
   size += m.key === null ? 0 : Buffer.byteLength(m.key);
   for (const [name, value] of Object.entries(m.headers ?? {})) size += Buffer.byteLength(name) + Buffer.byteLength(value);
   return size;
-}
-
-function* chunkBySize(messages: KafkaMessage[], maxBytes: number): Generator<KafkaMessage[]> {
-  let chunk: KafkaMessage[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = messageSize(m);
-    if (chunk.length > 0 && bytes + size > maxBytes) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(m);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
 }

@@ -103,12 +103,21 @@ export interface KafkaBusOptions {
   partitions: number;
   replicationFactor: number;
   log: Logger;
-  /** Upper bound of one produce request's payload; larger sends are split. Default 512 KiB. */
+  /** Upper bound of one produce request's payload (kafkajs; larger sends are split) or record batch (librdkafka). Default 512 KiB / maxMessageBytes. */
   maxRequestBytes?: number;
   /** Largest message the brokers take (their message.max.bytes); default 1,000,000 bytes. */
   maxMessageBytes?: number;
-  /** Compression of produced batches: none (default) or gzip, the codec kafkajs has built in. */
-  compression?: 'none' | 'gzip';
+  /** Compression of produced batches: none (default); gzip with either client, lz4 and zstd with librdkafka only. */
+  compression?: ProducerCompression;
+  /**
+   * Which client publishes: librdkafka (`@confluentinc/kafka-javascript`, an optional dependency) or
+   * kafkajs; `auto` (default) is librdkafka when it loads, else kafkajs with a warning.
+   */
+  producerClient?: ProducerClientSetting;
+  /** librdkafka only: how long a batch waits to fill. Default 5 ms. */
+  lingerMs?: number;
+  /** librdkafka only: a message not acknowledged within this fails its send. Default 30 s. */
+  deliveryTimeoutMs?: number;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** How often kafkajs retries a retriable failure before an operation fails. Default 5. */
@@ -117,8 +126,14 @@ export interface KafkaBusOptions {
   security?: KafkaSecurity;
 }
 
+export const PRODUCER_CLIENTS = ['auto', 'rdkafka', 'kafkajs'] as const;
+export type ProducerClientSetting = (typeof PRODUCER_CLIENTS)[number];
+export type ProducerCompression = 'none' | 'gzip' | 'lz4' | 'zstd';
+
 export interface KafkaBus {
   readonly brokers: string[];
+  /** The client that publishes: librdkafka or kafkajs (see `producerClient`). */
+  readonly producerClient: 'rdkafka' | 'kafkajs';
   readonly topics: TopicNames;
   /** Largest message the brokers take: a publisher dead-letters an event larger than this rather than have its whole batch refused. */
   readonly maxMessageBytes: number;

@@ -1,0 +1,190 @@
+import type { DeliveryReport, LibrdKafkaError, MessageHeader, Producer } from '@confluentinc/kafka-javascript';
+import { AppwardenError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { kafkaError } from './errors.js';
+import type { BusProducer } from './producer.js';
+import { rdKafkaProducerConfig, type RdKafkaProducerSettings } from './rdkafka-config.js';
+import { RD_KAFKA_CODES, rdKafkaCodeName } from './rdkafka-errors.js';
+import type { RdKafkaModule } from './rdkafka-module.js';
+import type { KafkaMessage } from './types.js';
+
+/** How long `disconnect` waits for queued messages to be delivered before closing. */
+const CLOSE_FLUSH_MS = 5000;
+/** Pause before trying again to queue a message when librdkafka's queue is full. */
+const QUEUE_FULL_WAIT_MS = 5;
+
+/** One `send` call: settled once every one of its messages has a delivery report (or was never queued). */
+interface PendingSend {
+  left: number;
+  error: unknown;
+  settle(): void;
+}
+
+/** One librdkafka producer and the sends waiting for its delivery reports. */
+interface Handle {
+  producer: Producer;
+  pending: Set<PendingSend>;
+  fatal: boolean;
+}
+
+/**
+ * librdkafka's idempotent producer (acks=all) through `@confluentinc/kafka-javascript`'s native API,
+ * connected on first use. Each message is queued with its send as the delivery report's opaque; the
+ * send settles when all its reports are in. librdkafka batches per partition (`linger.ms`,
+ * `batch.size`), keeps order per partition with up to 5 requests in flight, and fails a message not
+ * acknowledged within `message.timeout.ms`. After a fatal error (the idempotent producer fenced) the
+ * producer is closed and made again on the next send.
+ */
+export class RdKafkaProducer implements BusProducer {
+  readonly client = 'rdkafka';
+  private current: Promise<Handle> | undefined;
+  private readonly closing = new Set<Promise<void>>();
+
+  constructor(private readonly rdkafka: RdKafkaModule, private readonly settings: RdKafkaProducerSettings, private readonly log: Logger) {}
+
+  async send(topic: string, messages: KafkaMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      const handle = await this.connected();
+      await this.deliver(handle, topic, messages);
+    } catch (err) {
+      throw kafkaError('send', err, { topic });
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    if (current) this.retire(await current.catch(() => null));
+    await Promise.all([...this.closing]);
+  }
+
+  private deliver(handle: Handle, topic: string, messages: KafkaMessage[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingSend = {
+        left: messages.length,
+        error: undefined,
+        settle: () => {
+          handle.pending.delete(pending);
+          if (pending.error === undefined) resolve();
+          else reject(pending.error);
+        },
+      };
+      handle.pending.add(pending);
+      void this.enqueue(handle, topic, messages, pending);
+    });
+  }
+
+  /** Queues the messages in order; a full queue is waited out, any other refusal fails this one and the rest. */
+  private async enqueue(handle: Handle, topic: string, messages: KafkaMessage[], pending: PendingSend): Promise<void> {
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      const headers = m.headers ? toHeaders(m.headers) : undefined;
+      for (;;) {
+        try {
+          handle.producer.produce(topic, null, m.value, m.key, 0, pending, headers);
+          break;
+        } catch (err) {
+          if ((err as LibrdKafkaError).code === RD_KAFKA_CODES.QUEUE_FULL && !handle.fatal) {
+            await new Promise((r) => setTimeout(r, QUEUE_FULL_WAIT_MS));
+            continue;
+          }
+          if (isFatal(err)) this.onFatal(handle, err);
+          pending.error ??= err;
+          pending.left -= messages.length - i;
+          if (pending.left === 0) pending.settle();
+          return;
+        }
+      }
+    }
+  }
+
+  private connected(): Promise<Handle> {
+    this.current ??= new Promise<Handle>((resolve, reject) => {
+      const producer = new this.rdkafka.Producer(rdKafkaProducerConfig(this.settings));
+      const handle: Handle = { producer, pending: new Set(), fatal: false };
+      producer.on('delivery-report', (err, report) => this.onReport(handle, err, report));
+      producer.on('event.log', (line: { severity: number; fac: string; message: string }) => this.logLine(line));
+      producer.on('event.error', (err) => this.onError(handle, err));
+      // Raised only by an OAuth token refresh; an 'error' event without a listener would end the process.
+      (producer as unknown as NodeJS.EventEmitter).on('error', (err: LibrdKafkaError) => this.onError(handle, err));
+      // Metadata of no topic: only the brokers, to know the connection works.
+      producer.connect({ allTopics: false, timeout: this.settings.requestTimeoutMs }, (err) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        producer.setPollInBackground(true);
+        resolve(handle);
+      });
+    }).catch((err: unknown) => {
+      this.current = undefined;
+      throw err;
+    });
+    return this.current;
+  }
+
+  private onReport(handle: Handle, err: LibrdKafkaError | null, report: DeliveryReport): void {
+    const pending = report.opaque as PendingSend;
+    if (err) {
+      pending.error ??= err;
+      if (isFatal(err)) this.onFatal(handle, err);
+    }
+    if (--pending.left === 0) pending.settle();
+  }
+
+  private onError(handle: Handle, err: LibrdKafkaError): void {
+    if (isFatal(err)) {
+      this.onFatal(handle, err);
+      return;
+    }
+    // A broker going away is reported here and retried by librdkafka; a send fails only when a message times out.
+    const fields = { err, kafkaError: rdKafkaCodeName(err.code), librdkafka: true };
+    if (err.code === -195) this.log.debug(fields, 'librdkafka: connection error');
+    else this.log.warn(fields, `librdkafka: ${err.message}`);
+  }
+
+  /** The producer can send nothing more: close it once its sends are settled; the next send makes a new one. */
+  private onFatal(handle: Handle, err: unknown): void {
+    if (handle.fatal) return;
+    handle.fatal = true;
+    this.log.error({ err }, 'the librdkafka producer failed for good (fatal error); a new producer is made on the next send');
+    void this.current?.then((h) => {
+      if (h === handle) this.current = undefined;
+    }, () => undefined);
+    this.retire(handle);
+  }
+
+  /** Flushes and closes a producer; sends still waiting after that fail (their messages may or may not be stored). */
+  private retire(handle: Handle | null): void {
+    if (!handle) return;
+    const closed = new Promise<void>((resolve) => {
+      handle.producer.disconnect(CLOSE_FLUSH_MS, () => resolve());
+    }).then(() => {
+      for (const pending of [...handle.pending]) {
+        pending.error ??= new AppwardenError('AW_KAFKA_FAILED', 'the producer was closed before every message was acknowledged', { retriable: true });
+        pending.settle();
+      }
+    });
+    this.closing.add(closed);
+    void closed.finally(() => this.closing.delete(closed));
+  }
+
+  private logLine(line: { severity: number; fac: string; message: string }): void {
+    const fields = { librdkafka: line.fac };
+    if (line.severity <= 3) this.log.error(fields, line.message);
+    else if (line.severity === 4) this.log.warn(fields, line.message);
+    else this.log.debug(fields, line.message);
+  }
+}
+
+function isFatal(err: unknown): boolean {
+  const e = err as Partial<LibrdKafkaError> | null;
+  return !!e && (e.isFatal === true || e.code === RD_KAFKA_CODES.FATAL);
+}
+
+function toHeaders(headers: Record<string, string>): MessageHeader[] {
+  return Object.entries(headers).map(([name, value]) => ({ [name]: value }));
+}
+
+export type { RdKafkaProducerSettings };
