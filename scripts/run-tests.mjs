@@ -9,7 +9,7 @@
 // Every line of the test logger and every answer of an Appwarden API go to .data/test-logs; after the
 // tests, those files are scanned for the secrets the tests configured, and a secret found fails the run.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
@@ -24,6 +24,13 @@ const TEST_TIMEOUT_MS = 300_000;
 const TEST_CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? 2);
 const OUTPUT_DIR = join(projectRoot, '.data', 'test-logs');
 const RECORD_RESPONSES = pathToFileURL(join(projectRoot, 'test', 'support', 'record-responses.ts')).href;
+const FILE_TIMING = pathToFileURL(join(projectRoot, 'test', 'support', 'file-timing.mjs')).href;
+const TIMING_DIR = join(projectRoot, '.data', 'test-timings');
+// Seconds each file took in its last run: this machine's own (written after every run), else the
+// committed figures of a full run (a fresh clone). Files start longest first so the lanes end together.
+const LAST_DURATIONS = join(projectRoot, '.data', 'test-durations.json');
+const KNOWN_DURATIONS = join(projectRoot, 'test', 'durations.json');
+const SLOWEST_SHOWN = 20;
 
 function findTests(dir, found = []) {
   if (!existsSync(dir)) return found;
@@ -55,7 +62,7 @@ function runNodeTests(files, nodeOptions, env) {
   return new Promise((resolveExit) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--import', RECORD_RESPONSES, '--test', `--test-concurrency=${TEST_CONCURRENCY}`, `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...nodeOptions, ...files],
+      ['--import', 'tsx', '--import', RECORD_RESPONSES, '--import', FILE_TIMING, '--test', `--test-concurrency=${TEST_CONCURRENCY}`, `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...nodeOptions, ...files],
       { cwd: projectRoot, env, stdio: 'inherit' },
     );
     const forward = (signal) => child.kill(signal);
@@ -93,13 +100,54 @@ async function main() {
   process.stderr.write(`Kafka for the tests: ${kafka.brokers.join(',')}; ${files.length} test file(s)\n`);
   rmSync(OUTPUT_DIR, { recursive: true, force: true });
   mkdirSync(OUTPUT_DIR, { recursive: true });
+  rmSync(TIMING_DIR, { recursive: true, force: true });
+  const started = Date.now();
   let code;
   try {
-    code = await runNodeTests(files, nodeOptions, { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), APPWARDEN_TEST_OUTPUT_DIR: OUTPUT_DIR });
+    const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), APPWARDEN_TEST_OUTPUT_DIR: OUTPUT_DIR, APPWARDEN_TEST_TIMING_DIR: TIMING_DIR };
+    code = await runNodeTests(longestFirst(files), nodeOptions, env);
   } finally {
     if (kafka.startedHere) await kafka.stop();
   }
+  reportDurations(files, Date.now() - started);
   return (await scanOutput()) ? code : 1;
+}
+
+function readDurations(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** The files, those that took longest last time first (a file never timed counts as one second). */
+function longestFirst(files) {
+  const last = { ...readDurations(KNOWN_DURATIONS), ...readDurations(LAST_DURATIONS) };
+  return [...files].sort((a, b) => (last[b] ?? 1) - (last[a] ?? 1) || a.localeCompare(b));
+}
+
+/** Prints the slowest files of this run and keeps every file's time for the next run's order. */
+function reportDurations(files, wallMs) {
+  const timings = existsSync(TIMING_DIR) ? readdirSync(TIMING_DIR).map((f) => JSON.parse(readFileSync(join(TIMING_DIR, f), 'utf8'))) : [];
+  const seconds = {};
+  const cpuSeconds = {};
+  for (const t of timings) {
+    seconds[relative(projectRoot, t.file)] = Math.round(t.ms / 100) / 10;
+    cpuSeconds[relative(projectRoot, t.file)] = Math.round((t.cpuMs ?? 0) / 100) / 10;
+  }
+  const sorted = Object.entries(seconds).sort(([, a], [, b]) => b - a);
+  if (sorted.length === 0) return;
+  const sum = sorted.reduce((n, [, s]) => n + s, 0);
+  const width = Math.max(...sorted.slice(0, SLOWEST_SHOWN).map(([f]) => f.length));
+  const lines = sorted.slice(0, SLOWEST_SHOWN).map(([f, s]) => `  ${f.padEnd(width)} ${s.toFixed(1).padStart(7)} s  (cpu ${cpuSeconds[f].toFixed(1)} s)`);
+  const untimed = files.length - sorted.length;
+  process.stderr.write(
+    `\nslowest test files (of ${sorted.length}; ${Math.round(sum)} s in all, ${Math.round(wallMs / 1000)} s wall, ${TEST_CONCURRENCY} at a time` +
+      `${untimed > 0 ? `; ${untimed} not timed` : ''}):\n${lines.join('\n')}\n`,
+  );
+  mkdirSync(dirname(LAST_DURATIONS), { recursive: true });
+  writeFileSync(LAST_DURATIONS, `${JSON.stringify({ ...readDurations(LAST_DURATIONS), ...seconds }, null, 1)}\n`);
 }
 
 /** False when a configured secret is in a log line or an API answer of the run; each one is named. */
