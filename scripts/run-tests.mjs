@@ -8,19 +8,19 @@
 //
 // Every line of the test logger and every answer of an Appwarden API go to .data/test-logs; after the
 // tests, those files are scanned for the secrets the tests configured, and a secret found fails the run.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { PinoPretty } from 'pino-pretty';
+import { runInLanes } from './test-lanes.mjs';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_ROOTS = ['core', 'schemas', 'ingestors', 'processors', 'api', 'simulators', 'cli', 'test'];
 // A test that hangs fails after this long instead of holding CI until its own limit.
 const TEST_TIMEOUT_MS = 300_000;
 // Test files run two at a time by default, each in its own process with fresh topics, groups and
-// databases; TEST_CONCURRENCY=1 runs them one by one.
+// databases (scripts/test-lanes.mjs); TEST_CONCURRENCY=1 runs them one by one.
 const TEST_CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? 2);
 const OUTPUT_DIR = join(projectRoot, '.data', 'test-logs');
 const RECORD_RESPONSES = pathToFileURL(join(projectRoot, 'test', 'support', 'record-responses.ts')).href;
@@ -58,22 +58,15 @@ async function startKafka(log) {
   return resolveKafkaBrokers(process.env, localKafkaOptionsFromEnv(process.env, projectRoot, log));
 }
 
-function runNodeTests(files, nodeOptions, env) {
-  return new Promise((resolveExit) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--import', RECORD_RESPONSES, '--import', FILE_TIMING, '--test', `--test-concurrency=${TEST_CONCURRENCY}`, `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...nodeOptions, ...files],
-      { cwd: projectRoot, env, stdio: 'inherit' },
-    );
-    const forward = (signal) => child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    child.on('exit', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      resolveExit(code ?? (signal ? 1 : 0));
-    });
-  });
+/** Runs the files in lanes, longest first; prints the summed summary and the files that failed. */
+async function runNodeTests(files, nodeOptions, env) {
+  // A child's output is a pipe: it would report in TAP where a terminal gets the spec reporter.
+  const reporter = process.stdout.isTTY && !nodeOptions.some((o) => o.startsWith('--test-reporter')) ? ['--test-reporter=spec'] : [];
+  const args = ['--import', 'tsx', '--import', RECORD_RESPONSES, '--import', FILE_TIMING, '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...reporter, ...nodeOptions];
+  const { totals, failed, interrupted, wallMs } = await runInLanes(longestFirst(files), { concurrency: TEST_CONCURRENCY, args, cwd: projectRoot, env });
+  process.stdout.write(`\n${Object.entries(totals).map(([name, n]) => `# ${name} ${n}`).join('\n')}\n# files ${files.length}, failed ${failed.length}\n`);
+  for (const file of failed) process.stdout.write(`# failed: ${file}\n`);
+  return { code: failed.length > 0 || interrupted ? 1 : 0, wallMs };
 }
 
 async function main() {
@@ -102,14 +95,15 @@ async function main() {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   rmSync(TIMING_DIR, { recursive: true, force: true });
   const started = Date.now();
-  let code;
+  let code = 1;
+  let wallMs = {};
   try {
     const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), APPWARDEN_TEST_OUTPUT_DIR: OUTPUT_DIR, APPWARDEN_TEST_TIMING_DIR: TIMING_DIR };
-    code = await runNodeTests(longestFirst(files), nodeOptions, env);
+    ({ code, wallMs } = await runNodeTests(files, nodeOptions, env));
   } finally {
     if (kafka.startedHere) await kafka.stop();
   }
-  reportDurations(files, Date.now() - started);
+  reportDurations(files, wallMs, Date.now() - started);
   return (await scanOutput()) ? code : 1;
 }
 
@@ -127,24 +121,25 @@ function longestFirst(files) {
   return [...files].sort((a, b) => (last[b] ?? 1) - (last[a] ?? 1) || a.localeCompare(b));
 }
 
-/** Prints the slowest files of this run and keeps every file's time for the next run's order. */
-function reportDurations(files, wallMs) {
-  const timings = existsSync(TIMING_DIR) ? readdirSync(TIMING_DIR).map((f) => JSON.parse(readFileSync(join(TIMING_DIR, f), 'utf8'))) : [];
-  const seconds = {};
-  const cpuSeconds = {};
-  for (const t of timings) {
-    seconds[relative(projectRoot, t.file)] = Math.round(t.ms / 100) / 10;
-    cpuSeconds[relative(projectRoot, t.file)] = Math.round((t.cpuMs ?? 0) / 100) / 10;
+/** Prints the slowest files of this run (wall and CPU seconds) and keeps every file's time for the next run's order. */
+function reportDurations(files, wallMs, totalMs) {
+  const cpuMs = {};
+  for (const name of existsSync(TIMING_DIR) ? readdirSync(TIMING_DIR) : []) {
+    const t = JSON.parse(readFileSync(join(TIMING_DIR, name), 'utf8'));
+    cpuMs[relative(projectRoot, t.file)] = t.cpuMs;
   }
+  const seconds = Object.fromEntries(Object.entries(wallMs).map(([f, ms]) => [f, Math.round(ms / 100) / 10]));
   const sorted = Object.entries(seconds).sort(([, a], [, b]) => b - a);
   if (sorted.length === 0) return;
   const sum = sorted.reduce((n, [, s]) => n + s, 0);
-  const width = Math.max(...sorted.slice(0, SLOWEST_SHOWN).map(([f]) => f.length));
-  const lines = sorted.slice(0, SLOWEST_SHOWN).map(([f, s]) => `  ${f.padEnd(width)} ${s.toFixed(1).padStart(7)} s  (cpu ${cpuSeconds[f].toFixed(1)} s)`);
-  const untimed = files.length - sorted.length;
+  const cpuSum = Object.values(cpuMs).reduce((n, ms) => n + ms / 1000, 0);
+  const shown = sorted.slice(0, SLOWEST_SHOWN);
+  const width = Math.max(...shown.map(([f]) => f.length));
+  const cpu = (f) => (cpuMs[f] === undefined ? '' : `  (cpu ${(cpuMs[f] / 1000).toFixed(1)} s)`);
+  const lines = shown.map(([f, s]) => `  ${f.padEnd(width)} ${s.toFixed(1).padStart(7)} s${cpu(f)}`);
   process.stderr.write(
-    `\nslowest test files (of ${sorted.length}; ${Math.round(sum)} s in all, ${Math.round(wallMs / 1000)} s wall, ${TEST_CONCURRENCY} at a time` +
-      `${untimed > 0 ? `; ${untimed} not timed` : ''}):\n${lines.join('\n')}\n`,
+    `\nslowest test files (of ${files.length}; ${Math.round(sum)} s in all, cpu ${Math.round(cpuSum)} s, ${Math.round(totalMs / 1000)} s wall, ` +
+      `${TEST_CONCURRENCY} at a time):\n${lines.join('\n')}\n`,
   );
   mkdirSync(dirname(LAST_DURATIONS), { recursive: true });
   writeFileSync(LAST_DURATIONS, `${JSON.stringify({ ...readDurations(LAST_DURATIONS), ...seconds }, null, 1)}\n`);
