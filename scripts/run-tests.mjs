@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { PinoPretty } from 'pino-pretty';
-import { runInLanes } from './test-lanes.mjs';
+import { COUNTS, runInLanes } from './test-lanes.mjs';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_ROOTS = ['core', 'schemas', 'ingestors', 'processors', 'api', 'simulators', 'cli', 'test'];
@@ -31,6 +31,7 @@ const TIMING_DIR = join(projectRoot, '.data', 'test-timings');
 const LAST_DURATIONS = join(projectRoot, '.data', 'test-durations.json');
 const KNOWN_DURATIONS = join(projectRoot, 'test', 'durations.json');
 const SLOWEST_SHOWN = 20;
+const PER_PROVIDER = /^test\/contract\/[^/]+\.test\.ts$/;
 
 function findTests(dir, found = []) {
   if (!existsSync(dir)) return found;
@@ -58,15 +59,53 @@ async function startKafka(log) {
   return resolveKafkaBrokers(process.env, localKafkaOptionsFromEnv(process.env, projectRoot, log));
 }
 
-/** Runs the files in lanes, longest first; prints the summed summary and the files that failed. */
+/**
+ * The processes to run: one per file, but one per provider for the contract suites (`contract (<provider>):
+ * ...` for every registered connector), whose files would run for minutes each and start one stack after
+ * another. A name pattern given on the command line runs those files whole.
+ */
+async function jobsOf(files, nodeOptions) {
+  const split = (file) => PER_PROVIDER.test(file) && !nodeOptions.some((o) => o.startsWith('--test-name-pattern'));
+  const providers = files.some(split) ? [...(await tsImport('../ingestors/registry.ts', import.meta.url)).CONNECTORS.keys()] : [];
+  return files.flatMap((file) => (split(file)
+    ? providers.map((p) => ({ key: `${file} (${p})`, file, args: [`--test-name-pattern=^contract \\(${p}\\)`] }))
+    : [{ key: file, file, args: [] }]));
+}
+
+/** Runs the jobs in lanes, longest first; prints the summed summary and what failed. */
 async function runNodeTests(files, nodeOptions, env) {
   // A child's output is a pipe: it would report in TAP where a terminal gets the spec reporter.
   const reporter = process.stdout.isTTY && !nodeOptions.some((o) => o.startsWith('--test-reporter')) ? ['--test-reporter=spec'] : [];
   const args = ['--import', 'tsx', '--import', RECORD_RESPONSES, '--import', FILE_TIMING, '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...reporter, ...nodeOptions];
-  const { totals, failed, interrupted, wallMs } = await runInLanes(longestFirst(files), { concurrency: TEST_CONCURRENCY, args, cwd: projectRoot, env });
-  process.stdout.write(`\n${Object.entries(totals).map(([name, n]) => `# ${name} ${n}`).join('\n')}\n# files ${files.length}, failed ${failed.length}\n`);
-  for (const file of failed) process.stdout.write(`# failed: ${file}\n`);
+  const jobs = await jobsOf(files, nodeOptions);
+  const { results, interrupted } = await runInLanes(longestFirst(jobs), { concurrency: TEST_CONCURRENCY, args, cwd: projectRoot, env });
+  const totals = Object.fromEntries(COUNTS.map((c) => [c, 0]));
+  const failed = [];
+  for (const [key, r] of Object.entries(results)) {
+    for (const c of COUNTS) totals[c] += r.counts[c];
+    // A test its name pattern left out ran in the job of its own provider.
+    totals.tests -= r.notSelected;
+    totals.skipped -= r.notSelected;
+    if (r.code !== 0) failed.push(key);
+  }
+  failed.push(...unselectedTests(results));
+  process.stdout.write(`\n${COUNTS.map((name) => `# ${name} ${totals[name]}`).join('\n')}\n# files ${files.length} (${jobs.length} processes), failed ${failed.length}\n`);
+  for (const what of failed) process.stdout.write(`# failed: ${what}\n`);
+  const wallMs = Object.fromEntries(Object.entries(results).map(([key, r]) => [key, r.wallMs]));
   return { code: failed.length > 0 || interrupted ? 1 : 0, wallMs };
+}
+
+/** A file run once per provider must have run each of its tests exactly once: a test outside every provider's suite would run nowhere. */
+function unselectedTests(results) {
+  const byFile = new Map();
+  for (const [key, r] of Object.entries(results)) if (key !== r.file) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const problems = [];
+  for (const [file, runs] of byFile) {
+    const declared = runs[0].counts.tests;
+    const ran = runs.reduce((n, r) => n + r.counts.tests - r.notSelected, 0);
+    if (runs.some((r) => r.counts.tests !== declared) || ran !== declared) problems.push(`${file}: ${ran} of its ${declared} tests ran in its per-provider processes`);
+  }
+  return problems;
 }
 
 async function main() {
@@ -115,10 +154,10 @@ function readDurations(file) {
   }
 }
 
-/** The files, those that took longest last time first (a file never timed counts as one second). */
-function longestFirst(files) {
+/** The jobs, those that took longest last time first (one never timed counts as one second). */
+function longestFirst(jobs) {
   const last = { ...readDurations(KNOWN_DURATIONS), ...readDurations(LAST_DURATIONS) };
-  return [...files].sort((a, b) => (last[b] ?? 1) - (last[a] ?? 1) || a.localeCompare(b));
+  return [...jobs].sort((a, b) => (last[b.key] ?? 1) - (last[a.key] ?? 1) || a.key.localeCompare(b.key));
 }
 
 /** Prints the slowest files of this run (wall and CPU seconds) and keeps every file's time for the next run's order. */
@@ -126,7 +165,7 @@ function reportDurations(files, wallMs, totalMs) {
   const cpuMs = {};
   for (const name of existsSync(TIMING_DIR) ? readdirSync(TIMING_DIR) : []) {
     const t = JSON.parse(readFileSync(join(TIMING_DIR, name), 'utf8'));
-    cpuMs[relative(projectRoot, t.file)] = t.cpuMs;
+    cpuMs[t.job ?? relative(projectRoot, t.file)] = t.cpuMs;
   }
   const seconds = Object.fromEntries(Object.entries(wallMs).map(([f, ms]) => [f, Math.round(ms / 100) / 10]));
   const sorted = Object.entries(seconds).sort(([, a], [, b]) => b - a);

@@ -11,7 +11,7 @@ if (dir && file) {
     try {
       mkdirSync(dir, { recursive: true });
       const cpu = process.cpuUsage();
-      const record = { file, ms: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000), code, startedAt: Math.round(performance.timeOrigin) };
+      const record = { file, job: process.env.APPWARDEN_TEST_JOB, ms: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000), code, startedAt: Math.round(performance.timeOrigin) };
       writeFileSync(path.join(dir, `${process.pid}.json`), JSON.stringify(record));
     } catch {
       // A timing not written only leaves the file out of the table.
