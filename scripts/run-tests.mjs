@@ -101,9 +101,10 @@ function unselectedTests(results) {
   for (const [key, r] of Object.entries(results)) if (key !== r.file) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
   const problems = [];
   for (const [file, runs] of byFile) {
-    const declared = runs[0].counts.tests;
+    // A process that exits at its last selected test may not report the suites left out after it: the most any reported.
+    const declared = Math.max(...runs.map((r) => r.counts.tests));
     const ran = runs.reduce((n, r) => n + r.counts.tests - r.notSelected, 0);
-    if (runs.some((r) => r.counts.tests !== declared) || ran !== declared) problems.push(`${file}: ${ran} of its ${declared} tests ran in its per-provider processes`);
+    if (ran !== declared) problems.push(`${file}: ${ran} of its ${declared} tests ran in its per-provider processes`);
   }
   return problems;
 }
