@@ -4,13 +4,13 @@
  * against the simulator, verified, and reverted through the API where the action has an inverse.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { ActionVerb } from '../../ingestors/contract.js';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { ADMIN_HEADERS } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 import type { ContractTenant } from './fixture.js';
-import { contractProviders, instanceSettings, requireFixture } from './support.js';
+import { contractProviders, instanceSettings, onFirstTest, requireFixture } from './support.js';
 
 interface Step { status: string; message: string | null }
 interface Detail { command: { command_id: string; status: string; action: string; message: string | null }; history: Step[] }
@@ -27,7 +27,7 @@ for (const { definition, fixture } of contractProviders()) {
     let tenant: ContractTenant;
     let s: TestStack;
 
-    before(async () => {
+    const ready = onFirstTest(async () => {
       tenant = await requireFixture(definition, fixture).start(`contract-${provider}-actions`);
       cleanups.push(() => tenant.close());
       s = await startTestStack({ [provider]: { main: instanceSettings(tenant) } });
@@ -52,6 +52,7 @@ for (const { definition, fixture } of contractProviders()) {
 
     for (const verb of verbs) {
       test(`action:${verb} is carried out, verified, and reverted when it has an inverse`, async () => {
+        await ready();
         const c = tenant.action(verb);
         assert.ok(c, `the ${provider} contract fixture gives a case for action:${verb}`);
         const asked = await post<{ command_id: string }>('/v1/governance', {

@@ -4,13 +4,13 @@
  * provider, with two instances on two simulated tenants.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { DeadLetter } from '../../ingestors/runtime/dead-letter.js';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { waitFor } from '../support/wait-for.js';
 import type { ContractTenant } from './fixture.js';
 import {
-  auditEvents, connectorStatus, contractProviders, countOf, eventIds, everyActivityStored, instanceSettings, requireFixture, storedIds, tapTopics, waitStored,
+  auditEvents, connectorStatus, contractProviders, countOf, eventIds, everyActivityStored, instanceSettings, onFirstTest, requireFixture, storedIds, tapTopics, waitStored,
   type TopicTap,
 } from './support.js';
 
@@ -28,7 +28,7 @@ for (const { definition, fixture } of contractProviders()) {
       return first;
     };
 
-    before(async () => {
+    const ready = onFirstTest(async () => {
       const f = requireFixture(definition, fixture);
       main = await f.start(`contract-${provider}-main`);
       cleanups.push(() => main.close());
@@ -44,6 +44,7 @@ for (const { definition, fixture } of contractProviders()) {
     });
 
     test('first scan, then polls: accounts and activities arrive in ClickHouse; a new event follows', async () => {
+      await ready();
       await everyActivityStored(s, definition, main, 'main');
       await waitStored(s, id(main.addActivity(0)));
       const users = await s.api<{ items: unknown[] }>(`/v1/accounts?provider=${provider}&instance=main&kind=user&limit=1000`);
@@ -52,6 +53,7 @@ for (const { definition, fixture } of contractProviders()) {
     });
 
     test('two instances side by side, each with its own data', async () => {
+      await ready();
       const mine = await everyActivityStored(s, definition, main, 'main');
       const theirs = await everyActivityStored(s, definition, other, 'other');
       assert.ok(theirs.length > 0 && mine.length > 0);
@@ -62,6 +64,7 @@ for (const { definition, fixture } of contractProviders()) {
     });
 
     test('the trailing re-read picks up a late event (an old timestamp, visible only now), stored once', async () => {
+      await ready();
       await everyActivityStored(s, definition, main, 'main');
       // Dated two minutes ago, when the polls already read that time: only the trailing re-read finds it.
       const late = id(main.addActivity(2 * 60_000));
@@ -74,6 +77,7 @@ for (const { definition, fixture } of contractProviders()) {
     });
 
     test('a malformed record goes to the dead-letter topic with the reason; the stream keeps running', async () => {
+      await ready();
       const broken = main.addMalformed();
       const next = id(main.addActivity(0));
       await waitStored(s, next);
@@ -88,6 +92,7 @@ for (const { definition, fixture } of contractProviders()) {
     });
 
     test('throttling answered as the provider documents it: the instance waits, nothing is lost, the other instance never waits', async () => {
+      await ready();
       const before = main.throttled();
       main.throttle(4);
       const next = id(main.addActivity(0));

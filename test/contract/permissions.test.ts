@@ -4,13 +4,13 @@
  * accounts are rescanned every second and whose permissions are checked again every second.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { Capability } from '../../ingestors/contract.js';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { FAST_INSTANCE } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 import type { ContractTenant } from './fixture.js';
-import { connectorStatus, contractProviders, instanceSettings, requireFixture } from './support.js';
+import { connectorStatus, contractProviders, instanceSettings, onFirstTest, requireFixture } from './support.js';
 
 // A loaded machine makes a scan take seconds; these waits allow for it.
 const SLOW = { timeoutMs: 150_000 };
@@ -26,7 +26,7 @@ for (const { definition, fixture } of contractProviders()) {
     let tenant: ContractTenant;
     let s: TestStack;
 
-    before(async () => {
+    const ready = onFirstTest(async () => {
       tenant = await requireFixture(definition, fixture).start(`contract-${provider}-permissions`);
       cleanups.push(() => tenant.close());
       s = await startTestStack({ [provider]: { main: instanceSettings(tenant, { schedule: SCHEDULE }) } });
@@ -64,6 +64,7 @@ for (const { definition, fixture } of contractProviders()) {
     };
 
     test('a missing permission is shown for the capabilities it serves only; the other streams keep running; granted again, the instance recovers by itself', async () => {
+      await ready();
       const accountsPermission = accountsStream().permission;
       const denied = streams().find((x) => x.permission !== accountsPermission);
       assert.ok(denied, `${provider} declares a stream needing another permission than the accounts scan's`);
@@ -97,6 +98,7 @@ for (const { definition, fixture } of contractProviders()) {
     });
 
     test('a user gone since the last complete scan becomes a deletion; a scan that failed deletes nothing', async () => {
+      await ready();
       const stream = accountsStream();
       await succeedsAfter(stream.name, 0);
       // At least the tenant's users (a connector may also list the outside collaborators its file scan met).

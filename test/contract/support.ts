@@ -22,6 +22,16 @@ export function requireFixture(definition: ConnectorDefinition, fixture: Contrac
   return fixture;
 }
 
+/**
+ * A suite's setup, run by the first of its tests that runs (the others wait for it). Node runs a suite's
+ * `before` hooks even when `--test-name-pattern` leaves it no test to run: one provider's cases would
+ * start every provider's simulators and stack.
+ */
+export function onFirstTest(setup: () => Promise<void>): () => Promise<void> {
+  let started: Promise<void> | undefined;
+  return () => (started ??= setup());
+}
+
 /** Instance settings for a tenant: the shared fast timings, the tenant's own settings, then `extra`. */
 export function instanceSettings(tenant: ContractTenant, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...FAST_INSTANCE, ...tenant.settings(), schedule: FAST_INSTANCE.schedule, activities: FAST_INSTANCE.activities, limits: FAST_INSTANCE.limits, ...extra };

@@ -22,6 +22,8 @@ interface Row {
   name: string;
   tally: Tally;
   recoveryMs: number | null;
+  /** The whole case: the fault, the recovery and the case's own checks. */
+  totalMs: number;
   problems: string[];
 }
 
@@ -44,7 +46,7 @@ async function main(): Promise<number> {
     for (const c of cases) rows.push(await runCase(c, { stack, broker, tenants }));
   } catch (err) {
     process.stderr.write(`faults: the run stopped: ${(err as Error).stack}\n`);
-    rows.push({ name: 'run aborted', tally: emptyTally(), recoveryMs: null, problems: [(err as Error).message] });
+    rows.push({ name: 'run aborted', tally: emptyTally(), recoveryMs: null, totalMs: 0, problems: [(err as Error).message] });
   } finally {
     await stack.stopAll().catch(() => undefined);
     await broker.stop('SIGTERM').catch(() => undefined);
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
 
 async function runCase(c: FaultCase, ctx: Parameters<FaultCase['inject']>[0]): Promise<Row> {
   process.stderr.write(`faults: ${c.name}\n`);
+  const started = Date.now();
   const problems: string[] = [];
   await c.inject(ctx);
   const faultOver = Date.now();
@@ -87,7 +90,7 @@ async function runCase(c: FaultCase, ctx: Parameters<FaultCase['inject']>[0]): P
     if (t.missing || t.duplicates || t.unexpected) problems.push(`${provider}: ${t.missing} missing, ${t.duplicates} duplicates, ${t.unexpected} unexpected of ${t.expected}`);
   }
   if (!recovered && problems.length === 0) problems.push(`not recovered within ${RECOVERY_TIMEOUT_MS / 1000} s`);
-  return { name: c.name, tally: last, recoveryMs, problems };
+  return { name: c.name, tally: last, recoveryMs, totalMs: Date.now() - started, problems };
 }
 
 function emptyTally(): Tally {
@@ -95,10 +98,10 @@ function emptyTally(): Tally {
 }
 
 function table(rows: Row[]): string {
-  const head = ['case', 'expected', 'stored', 'duplicates', 'missing', 'recovery', 'result'];
+  const head = ['case', 'expected', 'stored', 'duplicates', 'missing', 'recovery', 'case time', 'result'];
   const body = rows.map((r) => [
     r.name, String(r.tally.expected), String(r.tally.stored), String(r.tally.duplicates + r.tally.unexpected), String(r.tally.missing),
-    r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(1)} s`, r.problems.length ? 'FAIL' : 'ok',
+    r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(1)} s`, `${(r.totalMs / 1000).toFixed(1)} s`, r.problems.length ? 'FAIL' : 'ok',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |\n`;

@@ -91,6 +91,8 @@ export class FaultStack {
       dataDir: path.join(this.options.root, 'data'),
       governance: { signingKey: randomBytes(32).toString('base64url') },
       simulate: false,
+      // The shortest takeover the configuration allows: a SIGKILLed worker's session ends after 6 s, not 15.
+      connectorWorkers: { takeoverTimeoutMs: 12_000 },
       connectors: this.options.connectors,
     };
     writeFileSync(this.configFile, JSON.stringify(config, null, 2), { mode: 0o600 });

@@ -4,7 +4,8 @@ import { createLogger, type Logger } from '../../core/logger.js';
 import { connectorSecretKeys, providerDefaults, providerSchemas } from '../../ingestors/registry.js';
 import { pino } from 'pino';
 import { freshDir, freshName, testBrokers } from './fresh.js';
-import { configSecrets, outputFile, registerTestSecrets } from './test-output.js';
+import { configSecrets } from './config-secrets.js';
+import { outputFile, registerTestSecrets } from './test-output.js';
 
 /** The admin key of every test configuration (`api.adminKey`): send it as `Authorization: Bearer`. */
 export const TEST_ADMIN_KEY = `test-admin-${randomBytes(24).toString('hex')}`;

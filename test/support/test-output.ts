@@ -1,14 +1,12 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TSchema } from 'typebox';
-import { ConfigSchema, type AppConfig } from '../../core/config.js';
-import { providerSchemas } from '../../ingestors/registry.js';
 
 /**
  * What the test run keeps for the secret scan that `npm test` runs after the tests
  * (`test/support/secret-scan.ts`): every line of the test logger, every answer of an Appwarden API,
  * and the secrets the tests configured. Set by scripts/run-tests.mjs; unset, nothing is kept.
+ * Loaded into every test process (`record-responses.ts`), so it imports nothing of Appwarden's.
  */
 export const TEST_OUTPUT_DIR = process.env.APPWARDEN_TEST_OUTPUT_DIR || undefined;
 export const SECRETS_FILE = 'secrets.jsonl';
@@ -32,28 +30,4 @@ export function registerTestSecrets(values: Iterable<string>): void {
   if (lines.length === 0) return;
   mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
   appendFileSync(path.join(TEST_OUTPUT_DIR, SECRETS_FILE), lines.join(''));
-}
-
-/** Every value of a configuration that its schemas mark `secret: true` (connectors' credentials included). */
-export function configSecrets(config: AppConfig): string[] {
-  const out: string[] = [];
-  const { connectors, ...rest } = config;
-  collect(ConfigSchema, rest, out);
-  const schemas = providerSchemas();
-  for (const [provider, instances] of Object.entries(connectors)) {
-    const schema = schemas[provider];
-    if (schema) for (const settings of Object.values(instances)) collect(schema, settings, out);
-  }
-  return out;
-}
-
-function collect(schema: TSchema | undefined, value: unknown, out: string[]): void {
-  if (!schema || value === undefined || value === null) return;
-  const node = schema as TSchema & { secret?: boolean; properties?: Record<string, TSchema>; anyOf?: TSchema[]; allOf?: TSchema[]; items?: TSchema };
-  if (node.secret && typeof value === 'string') out.push(value);
-  for (const sub of [...(node.anyOf ?? []), ...(node.allOf ?? [])]) collect(sub, value, out);
-  if (node.properties && typeof value === 'object') {
-    for (const [key, sub] of Object.entries(node.properties)) collect(sub, (value as Record<string, unknown>)[key], out);
-  }
-  if (node.items && Array.isArray(value)) for (const item of value) collect(node.items, item, out);
 }
