@@ -16,7 +16,7 @@ import { loadConfig } from '../core/config.js';
 import { partitionOfKey } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import { providerDefaults, providerSchemas } from '../ingestors/registry.js';
-import { startOktaSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
+import { killedWithBench, startOktaSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
 import { rate } from './stages.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,9 +79,13 @@ async function runLayout(o: ScaleOutOptions, layout: Layout, sim: SimulatorProce
   const config = loadConfig({ env: {}, providerSchemas: providerSchemas(), providerDefaults: providerDefaults(), overrides: { ...settings, clickhouse: { ...settings.clickhouse, dataDir: o.dataDir } } });
   const store = await startAppwarden({ config, log: o.log, roles: ['sink', 'api'], progressIntervalMs: 60_000 });
   const children: ChildProcess[] = [];
-  const role = (roles: string, extraEnv: Record<string, string> = {}) => children.push(spawn(process.execPath, [path.join(ROOT, 'bin/appwarden.mjs'), 'start', '--roles', roles], {
-    cwd: ROOT, stdio: 'ignore', env: { ...process.env, APPWARDEN_CONFIG: configFile, LOG_LEVEL: 'warn', APPWARDEN_DATA_DIR: mkdtempSync(path.join(root, 'data-')), ...extraEnv },
-  }));
+  const role = (roles: string, extraEnv: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/appwarden.mjs'), 'start', '--roles', roles], {
+      cwd: ROOT, stdio: 'ignore', env: { ...process.env, APPWARDEN_CONFIG: configFile, LOG_LEVEL: 'warn', APPWARDEN_DATA_DIR: mkdtempSync(path.join(root, 'data-')), ...extraEnv },
+    });
+    killedWithBench(child);
+    children.push(child);
+  };
   try {
     role('policy');
     for (let i = 1; i < layout.sinks; i++) role('sink', { CLICKHOUSE_DATA_DIR: mkdtempSync(path.join(root, 'chdb-')) });

@@ -3,7 +3,7 @@
  * spends its CPU and heap on Appwarden alone. Started from `simulators/okta/main.ts`, whose first lines
  * give the URL, the token and the number of System Log events it serves.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +33,7 @@ export async function startOktaSimulatorProcess(o: SimulatorProcessOptions): Pro
     '--events-per-day', String(o.eventsPerDay), '--days', String(o.days), '--rate-limit', String(o.rateLimit),
   ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // A bench that fails half-way exits with process.exit: the simulator must not outlive it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  void exited.then(() => process.off('exit', killOnExit));
+  killedWithBench(child);
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
@@ -61,4 +58,20 @@ export async function startOktaSimulatorProcess(o: SimulatorProcessOptions): Pro
   }
   child.stdout!.resume();
   return { url: found.url, token: found.token, events: Number(found.events), close };
+}
+
+let exitOnSignal = false;
+
+/**
+ * The child is killed when the bench ends, however it ends: a failure (process.exit), or Ctrl-C or
+ * SIGTERM, which are turned into an exit. A child outliving the bench would go on loading the machine.
+ */
+export function killedWithBench(child: ChildProcess): void {
+  if (!exitOnSignal) {
+    exitOnSignal = true;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  }
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }
