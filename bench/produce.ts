@@ -16,6 +16,7 @@ const SETTINGS: Setting[] = [
   { label: 'kafkajs 512 KiB none', producerClient: 'kafkajs', maxRequestBytes: 512 * 1024, compression: 'none' },
   { label: 'kafkajs 1 MiB none', producerClient: 'kafkajs', maxRequestBytes: 1024 * 1024, compression: 'none' },
   { label: 'kafkajs 1 MiB gzip', producerClient: 'kafkajs', maxRequestBytes: 1024 * 1024, compression: 'gzip' },
+  { label: 'librdkafka linger 1 ms none', producerClient: 'rdkafka', lingerMs: 1, compression: 'none' },
   { label: 'librdkafka linger 5 ms none', producerClient: 'rdkafka', lingerMs: 5, compression: 'none' },
   { label: 'librdkafka linger 20 ms none', producerClient: 'rdkafka', lingerMs: 20, compression: 'none' },
   { label: 'librdkafka linger 5 ms lz4', producerClient: 'rdkafka', lingerMs: 5, compression: 'lz4' },

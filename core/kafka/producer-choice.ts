@@ -7,7 +7,9 @@ import { loadRdKafka } from './rdkafka-module.js';
 import { RdKafkaProducer } from './rdkafka-producer.js';
 import type { KafkaBusOptions } from './types.js';
 
-const DEFAULT_LINGER_MS = 5;
+// 1 ms, not 5: a connector sends page by page and waits for each; 5 ms made a small send about 3x slower than
+// kafkajs (8.6 against 5.4 ms at 1 ms), with the same throughput and CPU per message on large sends.
+const DEFAULT_LINGER_MS = 1;
 const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
 

@@ -114,7 +114,7 @@ export interface KafkaBusOptions {
    * kafkajs; `auto` (default) is librdkafka when it loads, else kafkajs with a warning.
    */
   producerClient?: ProducerClientSetting;
-  /** librdkafka only: how long a batch waits to fill. Default 5 ms. */
+  /** librdkafka only: how long a batch waits to fill. Default 1 ms. */
   lingerMs?: number;
   /** librdkafka only: a message not acknowledged within this fails its send. Default 30 s. */
   deliveryTimeoutMs?: number;
