@@ -156,7 +156,7 @@ describe('Google Workspace end to end: simulator → connector → Kafka → sin
     const sim = await simulator({ seed: 'gw-files', users: 6, filesPerUser: 4, sharedDrives: 1 });
     const s = await stack({ google_workspace: { main: googleInstance(sim) } });
     const expectedIds = scannableFiles(sim);
-    await waitFor(async () => (await fileRows(s, 'main')).size === expectedIds.length, { what: `${expectedIds.length} files stored`, timeoutMs: 20_000 });
+    await waitFor(async () => (await fileRows(s, 'main')).size === expectedIds.length, { what: `${expectedIds.length} files stored`, timeoutMs: 60_000 });
     const rows = await fileRows(s, 'main');
     assert.deepEqual([...rows.keys()].sort(), [...expectedIds].sort());
     const levels = new Set<string>();

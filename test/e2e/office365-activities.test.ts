@@ -45,7 +45,7 @@ async function stack(...args: Parameters<typeof startTestStack>): Promise<TestSt
 
 /** Waits until the instance stored every record the simulator lists now (the target grows as blobs become available). */
 async function allStored(s: TestStack, instance: string, sim: Office365Simulator): Promise<void> {
-  await waitFor(async () => (await s.countActivities(instance)) === sim.expectedRecords().length, { what: `every ${instance} record stored` });
+  await waitFor(async () => (await s.countActivities(instance)) === sim.expectedRecords().length, { what: `every ${instance} record stored`, timeoutMs: 120_000 });
 }
 
 async function connectors(s: TestStack): Promise<ConnectorStatus[]> {
