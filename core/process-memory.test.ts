@@ -47,6 +47,7 @@ describe('process memory log', () => {
       const memory = await firstLine(() => embeddedClickHouseMemory(ch));
       assert.equal(typeof memory.chTrackedMb, 'number');
       assert.ok(memory.chResidentMb! >= memory.chAllocatedMb! && memory.chAllocatedMb! > 0, JSON.stringify(memory));
+      assert.ok(memory.chActiveMb! >= memory.chAllocatedMb! && memory.chMetadataMb! > 0, JSON.stringify(memory));
       assert.equal(typeof memory.chMarkCacheMb, 'number');
     } finally {
       await ch.close();
