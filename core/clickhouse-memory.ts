@@ -5,7 +5,8 @@ const CACHES = ['MarkCacheBytes', 'PrimaryIndexCacheBytes', 'UncompressedCacheBy
 
 /**
  * The memory embedded ClickHouse accounts for in this process, in MB: what its tracker counts
- * (`MemoryTracking`), its caches, and its allocator's (jemalloc) allocated and resident bytes.
+ * (`MemoryTracking`), its caches, and its allocator's (jemalloc) allocated, active (in pages), metadata
+ * and resident bytes.
  */
 export async function embeddedClickHouseMemory(clickhouse: ClickHouse): Promise<Record<string, number>> {
   const rows = await clickhouse.query<{ metric: string; value: string | number }>(
@@ -17,10 +18,11 @@ export async function embeddedClickHouseMemory(clickhouse: ClickHouse): Promise<
     out[name] = Math.round((Number(value) / MB) * 10) / 10;
   }
   const [stats] = await clickhouse.query<{ stats: string }>('SELECT stats FROM system.jemalloc_stats');
-  const totals = /Allocated: (\d+), active: \d+, metadata: \d+.*?resident: (\d+)/.exec(stats?.stats ?? '');
+  // Resident − active − metadata: freed pages the allocator has not yet given back (dirty).
+  const totals = /Allocated: (\d+), active: (\d+), metadata: (\d+).*?resident: (\d+)/.exec(stats?.stats ?? '');
   if (totals) {
-    out.chAllocatedMb = Math.round((Number(totals[1]) / MB) * 10) / 10;
-    out.chResidentMb = Math.round((Number(totals[2]) / MB) * 10) / 10;
+    const [allocated, active, metadata, resident] = totals.slice(1).map((v) => Math.round((Number(v) / MB) * 10) / 10);
+    Object.assign(out, { chAllocatedMb: allocated, chActiveMb: active, chMetadataMb: metadata, chResidentMb: resident });
   }
   return out;
 }

@@ -32,6 +32,7 @@ describe('process memory log', () => {
     for (const figure of ['rssMb', 'heapLiveMb', 'heapUsedMb', 'heapTotalMb', 'externalMb', 'nativeMb']) assert.equal(typeof memory[figure], 'number', figure);
     assert.ok(memory.heapLiveMb! <= memory.heapUsedMb! && memory.heapUsedMb! <= memory.heapTotalMb!);
     assert.ok(memory.rssMb! > memory.heapLiveMb!);
+    if (process.platform === 'linux') assert.ok(memory.rssAnonMb! > 0 && memory.rssFileMb! > 0 && memory.rssAnonMb! + memory.rssFileMb! <= memory.rssMb! + 1);
   });
 
   test('0 turns it off', () => {
@@ -46,6 +47,7 @@ describe('process memory log', () => {
       const memory = await firstLine(() => embeddedClickHouseMemory(ch));
       assert.equal(typeof memory.chTrackedMb, 'number');
       assert.ok(memory.chResidentMb! >= memory.chAllocatedMb! && memory.chAllocatedMb! > 0, JSON.stringify(memory));
+      assert.ok(memory.chActiveMb! >= memory.chAllocatedMb! && memory.chMetadataMb! > 0, JSON.stringify(memory));
       assert.equal(typeof memory.chMarkCacheMb, 'number');
     } finally {
       await ch.close();

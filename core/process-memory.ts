@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from './logger.js';
@@ -16,6 +17,12 @@ export interface MemoryFigures {
   arrayBuffersMb: number;
   /** RSS that is neither V8's heap nor external: native code, libraries, chdb's engine, malloc's free lists. */
   nativeMb: number;
+  /**
+   * Linux: RSS of anonymous pages (heaps, allocators' free pages) and of mapped files (code such as
+   * chdb's 540 MB library, paged in as it runs and reclaimable by the kernel).
+   */
+  rssAnonMb?: number;
+  rssFileMb?: number;
 }
 
 export interface MemoryLogOptions {
@@ -67,5 +74,20 @@ export function memoryFigures(leastHeapUsed = Infinity): MemoryFigures {
     externalMb: round(m.external),
     arrayBuffersMb: round(m.arrayBuffers),
     nativeMb: round(Math.max(0, m.rss - m.heapTotal - m.external)),
+    ...residentKinds(),
   };
+}
+
+/** `RssAnon` and `RssFile` of /proc/self/status (kB), where there is one. */
+function residentKinds(): { rssAnonMb?: number; rssFileMb?: number } {
+  let status: string;
+  try {
+    status = readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return {};
+  }
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  const anon = kb('RssAnon');
+  const file = kb('RssFile');
+  return Number.isFinite(anon) && Number.isFinite(file) ? { rssAnonMb: round(anon), rssFileMb: round(file) } : {};
 }

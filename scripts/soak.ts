@@ -153,8 +153,8 @@ function summary(samples: Sample[], final: Awaited<ReturnType<typeof tally>>, se
     const points = half.flatMap((s) => { const v = memoryFigure(s, role, figure); return v === undefined ? [] : [[s.t, v] as [number, number]]; });
     return points.length < 2 ? '-' : slopePerMinute(points).toFixed(2);
   };
-  const trends = roles.map((r) => `| ${r} | ${slope(r, 'rss')} | ${slope(r, 'heap')} | ${slope(r, 'heapLiveMb')} | ${slope(r, 'externalMb')} | ${slope(r, 'nativeMb')} |`);
-  const engine = ['chTrackedMb', 'chResidentMb', 'chMarkCacheMb', 'chPrimaryIndexCacheMb'].map((f) => `${f} ${slope('store', f)}`).join(', ');
+  const trends = roles.map((r) => `| ${r} | ${['rss', 'heap', 'heapLiveMb', 'externalMb', 'nativeMb', 'rssAnonMb', 'rssFileMb'].map((f) => slope(r, f)).join(' | ')} |`);
+  const engine = ['chTrackedMb', 'chAllocatedMb', 'chResidentMb', 'chMarkCacheMb', 'chPrimaryIndexCacheMb'].map((f) => `${f} ${slope('store', f)}`).join(', ');
   return [
     `# Soak: ${minutes} min at ${rate} events/s`, '',
     table, '',
@@ -162,8 +162,8 @@ function summary(samples: Sample[], final: Awaited<ReturnType<typeof tally>>, se
     `- throughput: ${((samples.at(-1)?.added ?? 0) / seconds).toFixed(1)} events/s sustained`,
     `- sink lag trend (second half): ${slopePerMinute(half.map((s) => [s.t, s.lag.sink ?? 0])).toFixed(1)} records/min; policy lag trend ${slopePerMinute(half.map((s) => [s.t, s.lag.policy ?? 0])).toFixed(1)} records/min`,
     `- error log lines: ${samples.at(-1)?.errors ?? 0}`, '',
-    'Memory trend, second half, MB/min (least squares). heap: V8 heap used just after the last full GC; heap (least): the least V8 heap used seen in each 5 s; native: RSS − V8 heap reserved − external.', '',
-    '| process | RSS | heap | heap (least) | external | native |', '|---|---|---|---|---|---|', ...trends, '',
+    'Memory trend, second half, MB/min (least squares). heap: V8 heap used just after the last full GC; heap (least): the least V8 heap used seen in each 5 s; native: RSS − V8 heap reserved − external; anon/file: RSS of anonymous pages / of mapped files (code).', '',
+    '| process | RSS | heap | heap (least) | external | native | anon | file |', '|---|---|---|---|---|---|---|---|', ...trends, '',
     `store's embedded ClickHouse, MB/min: ${engine}`, '',
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../../schemas/types.js';
-import { DEDUP_SETTINGS, userKey } from './common.js';
+import { DEDUP_SETTINGS, VERTICAL_MERGES, userKey } from './common.js';
 import { defineTable } from './table.js';
 
 /**
@@ -66,6 +66,7 @@ export const ACTIVITIES = defineTable<AuditEvent>({
   shardBy: 'event_id',
   ttl: ({ retentionDays }) => (retentionDays === undefined ? null : `toDateTime(occurred_at) + toIntervalDay(${retentionDays})`),
   settings: DEDUP_SETTINGS,
+  mergeSettings: VERTICAL_MERGES,
   // Skip indexes are built by the background merges, not on insert: a raw text index made inserts about
   // 2.5 times slower (measured); every index still covers all but the newest small parts.
   insertSettings: { materialize_skip_indexes_on_insert: 0 },

@@ -87,6 +87,32 @@ describe('the column catalogue', () => {
     // Migrating again changes nothing.
     await migrateTable(ch, EXTENDED as never);
   });
+
+  test('activities merge column by column, in a new folder and in one whose table predates the setting', async () => {
+    const settingsOf = async (table: string) => {
+      const [row] = await ch.query<{ q: string }>('SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {table:String}', { table });
+      return row?.q ?? '';
+    };
+    assert.match(await settingsOf('activities'), /SETTINGS .*vertical_merge_algorithm_min_rows_to_activate = 1/);
+
+    const older = defineTable<AuditEvent>({ ...ACTIVITIES.spec, name: 'activities_before_merge_settings', mergeSettings: undefined });
+    await ch.exec(older.ddl());
+    assert.doesNotMatch(await settingsOf(older.name), /vertical_merge/);
+    const now = defineTable<AuditEvent>({ ...ACTIVITIES.spec, name: older.name });
+    await migrateTable(ch, now as never);
+    assert.match(await settingsOf(older.name), /SETTINGS .*vertical_merge_algorithm_min_rows_to_activate = 1/);
+
+    // Parts still merge into one, every row kept.
+    for (let batch = 0; batch < 3; batch++) {
+      const events = Array.from({ length: 50 }, (_, i) => ({ ...BASE, event_id: `merge-${batch}-${i}`, occurred_at: Date.now() - HOUR }));
+      await ch.insertRecords(now.name, events, now);
+    }
+    await ch.exec(`OPTIMIZE TABLE ${now.name} FINAL`);
+    const [parts] = await ch.query<{ n: number; rows: number }>(
+      'SELECT count() AS n, sum(rows) AS rows FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND active', { table: now.name },
+    );
+    assert.deepEqual(parts, { n: 1, rows: 150 });
+  });
 });
 
 describe('one row per event id', () => {

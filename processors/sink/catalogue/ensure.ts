@@ -9,7 +9,8 @@ import { clusterAddColumns, clusterSubjectsDdl, clusterTableDdl, clusterVersions
 /**
  * Creates the trail's tables when missing and brings an existing data folder up to the catalogue:
  * a column the catalogue has and the table lacks is added (`ALTER TABLE … ADD COLUMN`, old rows
- * read its default), a missing data-skipping index is added and built for the existing parts.
+ * read its default), a missing data-skipping index is added and built for the existing parts, the
+ * catalogue's merge settings are set.
  * Safe to call at every start, on either backend.
  */
 export async function ensureTables(ch: ClickHouse, options: TableOptions & { cluster?: ClusterTarget } = {}): Promise<void> {
@@ -65,7 +66,8 @@ async function ensureClusterTables(ch: ClickHouse, existing: Map<string, Set<str
 
 /**
  * Creates `table`, or brings an existing one (`columns` it has) up to its catalogue: missing columns
- * are added after their predecessor, missing skipping indexes added and built for the old parts.
+ * are added after their predecessor, missing skipping indexes added and built for the old parts,
+ * its merge settings set.
  */
 export async function migrateTable(ch: ClickHouse, table: CatalogueTable<never>, columns?: ReadonlySet<string>, options: TableOptions = {}): Promise<void> {
   const have = columns ?? (await existingColumns(ch)).get(table.name);
@@ -74,6 +76,8 @@ export async function migrateTable(ch: ClickHouse, table: CatalogueTable<never>,
     return;
   }
   for (const statement of table.addColumnStatements(have)) await ch.exec(statement);
+  // Metadata only: merges from now on follow it.
+  if (table.spec.mergeSettings) await ch.exec(`ALTER TABLE ${table.name} MODIFY SETTING ${table.spec.mergeSettings}`);
   const indexes = await existingIndexes(ch, table.name);
   for (const index of table.indexes()) {
     if (indexes.has(index.name)) continue;

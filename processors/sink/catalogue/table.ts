@@ -47,6 +47,8 @@ export interface TableSpec<R> {
   orderBy: string;
   ttl?: (options: TableOptions) => string | null;
   settings?: string;
+  /** Settings of the background merges: in the DDL, and set on an existing table at start (`MODIFY SETTING`). */
+  mergeSettings?: string;
   /** Engine settings of every insert (e.g. skip indexes built by merges rather than on insert). */
   insertSettings?: Readonly<Record<string, number>>;
   /** What a cluster shards rows by: the row's identity, so that every version of one row lands on one shard. Default: `orderBy`. */
@@ -110,7 +112,7 @@ export class CatalogueTable<R> implements RecordEncoder<R> {
   ddl(options: TableOptions = {}, name = this.name, cluster?: ClusterPlacement): string {
     const lines = [...this.columns.map((c) => `  ${columnDdl(c.spec)}`), ...(this.spec.indexes ?? []).map((i) => `  INDEX ${i}`)];
     const ttl = this.spec.ttl?.(options) ?? null;
-    const settings = [this.spec.settings, cluster?.settings].filter(Boolean).join(', ');
+    const settings = [this.spec.settings, this.spec.mergeSettings, cluster?.settings].filter(Boolean).join(', ');
     return [
       `CREATE TABLE IF NOT EXISTS ${name}${cluster ? ` ON CLUSTER ${cluster.onCluster}` : ''} (\n${lines.join(',\n')}\n)`,
       `ENGINE = ${cluster?.engine ?? this.spec.engine}`,
