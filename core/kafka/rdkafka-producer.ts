@@ -25,6 +25,8 @@ interface Handle {
   producer: Producer;
   pending: Set<PendingSend>;
   fatal: boolean;
+  /** Called when the last pending send settles, while the producer is being retired. */
+  onIdle?: () => void;
 }
 
 /**
@@ -68,6 +70,7 @@ export class RdKafkaProducer implements BusProducer {
           handle.pending.delete(pending);
           if (pending.error === undefined) resolve();
           else reject(pending.error);
+          if (handle.pending.size === 0) handle.onIdle?.();
         },
       };
       handle.pending.add(pending);
@@ -155,17 +158,22 @@ export class RdKafkaProducer implements BusProducer {
     this.retire(handle);
   }
 
-  /** Flushes and closes a producer; sends still waiting after that fail (their messages may or may not be stored). */
+  /**
+   * Waits (up to CLOSE_FLUSH_MS) for the producer's sends to settle, then closes it; sends still waiting
+   * after that fail (their messages may or may not be stored). The wait is on the delivery reports
+   * themselves, not on librdkafka's flush: its reports reach JavaScript through the event loop, and can
+   * arrive after its disconnect callback.
+   */
   private retire(handle: Handle | null): void {
     if (!handle) return;
-    const closed = new Promise<void>((resolve) => {
-      handle.producer.disconnect(CLOSE_FLUSH_MS, () => resolve());
-    }).then(() => {
-      for (const pending of [...handle.pending]) {
-        pending.error ??= new AppwardenError('AW_KAFKA_FAILED', 'the producer was closed before every message was acknowledged', { retriable: true });
-        pending.settle();
-      }
-    });
+    const closed = settledWithin(handle, CLOSE_FLUSH_MS)
+      .then(() => new Promise<void>((resolve) => handle.producer.disconnect(CLOSE_FLUSH_MS, () => resolve())))
+      .then(() => {
+        for (const pending of [...handle.pending]) {
+          pending.error ??= new AppwardenError('AW_KAFKA_FAILED', 'the producer was closed before every message was acknowledged', { retriable: true });
+          pending.settle();
+        }
+      });
     this.closing.add(closed);
     void closed.finally(() => this.closing.delete(closed));
   }
@@ -176,6 +184,19 @@ export class RdKafkaProducer implements BusProducer {
     else if (line.severity === 4) this.log.warn(fields, line.message);
     else this.log.debug(fields, line.message);
   }
+}
+
+function settledWithin(handle: Handle, ms: number): Promise<void> {
+  if (handle.pending.size === 0) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      handle.onIdle = undefined;
+      resolve();
+    }
+    handle.onIdle = done;
+  });
 }
 
 function isFatal(err: unknown): boolean {
