@@ -1,7 +1,8 @@
 import Type from 'typebox';
 import { formatDateTime64 } from '../core/clickhouse.js';
 import { Conditions } from './conditions.js';
-import { mentioning, TARGET_IDS_INDEXED } from '../processors/sink/catalogue/index.js';
+import { hasRawWords, mentioning, rawWords, TARGET_IDS_INDEXED, wholeWordsWithin } from '../processors/sink/catalogue/index.js';
+import { badRequest } from './errors.js';
 import { AUDIT_CATEGORIES, OUTCOMES } from '../schemas/vocabulary.js';
 import { EXPORT_FORMATS } from './export.js';
 import { addIpFilter } from './ip-filter.js';
@@ -10,6 +11,7 @@ import { checkTimeRange, DAY_MS, parseTime } from './time-range.js';
 
 
 export const SORTS = ['newest', 'oldest'] as const;
+const MAX_RAW_WORDS = 16;
 export type Sort = (typeof SORTS)[number];
 
 /**
@@ -41,7 +43,8 @@ export const ActivityFilterProperties = {
   target_type: Type.Optional(Type.String({ minLength: 1, description: 'one of the targets has this normalized type (user, group, file, app...)' })),
   target_id: Type.Optional(Type.String({ minLength: 1, description: "one of the targets has this provider id" })),
   target_name: Type.Optional(Type.String({ minLength: 1, description: 'one of the targets has a name or email containing this text (case-insensitive)' })),
-  q: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "free text: the provider's raw record contains it (case-insensitive, plain text, no pattern)" })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "free text: the provider's raw record contains it (case-insensitive, plain text, no pattern); reads every record of the time range, so prefer `words` over long ranges" })),
+  words: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: `whole words of the provider's raw record, all of them, in any order (case-insensitive; letters, digits and non-ASCII characters make a word, any other character separates words: "alice.smith@example.com" is the words alice, smith, example and com). Served by the raw record's word index: fast over months. At most ${MAX_RAW_WORDS} words` })),
 };
 
 /** The sort order and the format of a list of activities. */
@@ -51,6 +54,7 @@ export const ActivityListProperties = {
 };
 
 export interface ActivityFilters {
+  words?: string;
   provider?: string; instance?: string; user?: string; action?: string; action_raw?: string; category?: string; outcome?: string;
   from?: string; to?: string;
   ip?: string; actor_type?: string; actor_name?: string; country?: string; city?: string; user_agent?: string; severity?: string;
@@ -118,8 +122,22 @@ export function addActivityFilters(where: Conditions, query: ActivityFilters): C
     where.add(`(arrayExists(n -> positionCaseInsensitiveUTF8(ifNull(n, ''), {target_name:String}) > 0, target_names)
       OR arrayExists(e -> positionCaseInsensitiveUTF8(ifNull(e, ''), {target_name:String}) > 0, target_emails))`, { target_name: query.target_name });
   }
-  if (query.q !== undefined) where.add('positionCaseInsensitiveUTF8(raw, {q:String}) > 0', { q: query.q });
+  if (query.q !== undefined) {
+    // The words q holds whole (between two separators) are whole words of any record containing q: the word index
+    // narrows the scan to the records holding them, and the substring test decides.
+    const whole = wholeWordsWithin(query.q);
+    if (whole.length > 0) where.add(hasRawWords('q_words'), { q_words: whole });
+    where.add('positionCaseInsensitiveUTF8(raw, {q:String}) > 0', { q: query.q });
+  }
+  if (query.words !== undefined) where.add(hasRawWords('raw_words'), { raw_words: wordsOf(query.words) });
   return where;
+}
+
+function wordsOf(text: string): string[] {
+  const words = rawWords(text);
+  if (words.length === 0) throw badRequest('words has no word: give letters or digits (any other character separates words)', 'words');
+  if (words.length > MAX_RAW_WORDS) throw badRequest(`words has ${words.length} words; at most ${MAX_RAW_WORDS} are allowed`, 'words');
+  return words;
 }
 
 /** `ORDER BY` of the sort order; ties broken by event_id in the same direction, so keyset pages neither skip nor repeat. */

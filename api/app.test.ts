@@ -561,7 +561,7 @@ describe('GET /docs/json', () => {
     const expectedParameters: Record<string, string[]> = {
       '/v1/activities': ['provider', 'instance', 'user', 'action', 'action_raw', 'category', 'outcome', 'ip', 'from', 'to', 'limit', 'cursor', 'include_raw',
         'actor_type', 'actor_name', 'country', 'city', 'user_agent', 'severity', 'outcome_reason', 'session_id', 'request_id', 'event_id',
-        'target_type', 'target_id', 'target_name', 'q', 'sort', 'format'],
+        'target_type', 'target_id', 'target_name', 'q', 'words', 'sort', 'format'],
       '/v1/files': ['provider', 'instance', 'file_id', 'name', 'access_level', 'owner', 'collaborator', 'shared_link', 'label', 'quarantine', 'deleted', 'limit', 'cursor'],
       '/v1/accounts': ['provider', 'instance', 'kind', 'status', 'email', 'subject_id', 'include_deleted', 'limit', 'cursor'],
       '/v1/schemas': [],

@@ -67,6 +67,8 @@ export function analystQueries(s: Samples, end: number): BenchQuery[] {
     // Free text over the raw records: a person's name as written in their email.
     { name: 'activities: free text q, last 24 h', url: (i) => activities({ q: pick(s.users, i).split('@')[0]! }, DAY) },
     { name: 'activities: free text q, last 7 days', url: (i) => activities({ q: pick(s.users, i).split('@')[0]! }, 7 * DAY) },
+    { name: 'activities: whole words, last 7 days', url: (i) => activities({ words: pick(s.users, i).split('@')[0]! }, 7 * DAY) },
+    { name: 'activities: whole words, last 30 days', url: (i) => activities({ words: pick(s.users, i).split('@')[0]! }, 30 * DAY) },
     { name: 'activities: action download, 7 days', url: () => activities({ action: 'file_download' }, 7 * DAY) },
     { name: 'timeline: user, 30 days', url: (i) => q(`/v1/timelines/users/${encodeURIComponent(pick(s.users, i))}`, { limit: 100 }, 30 * DAY) },
     { name: 'timeline: file, 30 days', url: (i) => q(`/v1/timelines/files/${encodeURIComponent(pick(s.files, i))}`, { limit: 100 }, 30 * DAY) },

@@ -9,6 +9,7 @@ import { ActivityPoller } from './activity-poller.js';
 import { withCallerSignal } from './caller-signal.js';
 import { ChangePoller } from './change-poller.js';
 import { CursorStore } from './cursor-store.js';
+import { FailedPassLog } from './failed-pass-log.js';
 import { UnknownEventTypes } from './unknown-event-types.js';
 import { STATUS_STREAM, type InstancePhase, type InstanceStatus, type SavedStatus } from './instance-status.js';
 import { isPermissionRefusal, permissionGateOf, type PermissionGate } from './permission-gate.js';
@@ -59,10 +60,12 @@ export class InstanceRunner {
   private statusWrites: Promise<void> = Promise.resolve();
   private readonly log: Logger;
   private readonly unknownTypes = new UnknownEventTypes();
+  private readonly failedPasses: FailedPassLog;
 
   constructor(private readonly options: InstanceRunnerOptions) {
     const { definition, instance, config } = options;
     this.log = options.log.child({ component: 'connector', provider: definition.id, instance });
+    this.failedPasses = new FailedPassLog(this.log);
     this.gate = permissionGateOf(config);
     // Every in-flight request and wait of the instance listens on this signal.
     setMaxListeners(1000, this.abort.signal);
@@ -212,6 +215,7 @@ export class InstanceRunner {
         delete status.notAvailable;
       }
       if (this.gate.succeeded(task.name)) this.log.info({ stream: task.name, permission: task.stream.permission }, 'permission granted again; the stream resumes');
+      this.failedPasses.succeeded(task.name);
       task.passed({ failed: false, refused: false, waitMs: 0 }, Date.now());
     } catch (err) {
       if (this.abort.signal.aborted) return;
@@ -230,7 +234,7 @@ export class InstanceRunner {
         this.log.warn({ stream: task.name, permission: task.stream.permission, capabilities: task.stream.capabilities }, 'the provider refused the stream a permission; it waits for the next permission check');
       } else {
         status.state = 'error';
-        this.log.error({ err, stream: task.name }, 'stream pass failed; the cursor stays at the last acknowledged page');
+        this.failedPasses.failed(task.name, err);
       }
       const waitMs = isAppwardenError(err, 'AW_PROVIDER_THROTTLED') ? Number(err.details.waitMs ?? 0) : 0;
       task.passed({ failed: true, refused, waitMs: Number.isFinite(waitMs) ? waitMs : 0 }, Date.now());

@@ -82,6 +82,10 @@ describe('GET /v1/activities: filters, sort, paging, export', () => {
     ['target name (substring)', { target_name: 'REPORT-3' }, (e) => e.targets.some((t) => t.name === 'report-3.xlsx')],
     ['target email', { target_name: 'ben@example.com' }, (e) => e.targets.some((t) => t.email === 'ben@example.com')],
     ['free text with pattern characters, taken literally', { q: 'forecast (.*+)?' }, (e) => e.raw.includes('Forecast (.*+)?')],
+    ['free text across words (its inner whole words narrow the scan by the word index)', { q: 'LY forecast (' }, (e) => e.raw.includes('ly Forecast (')],
+    ['whole words, in any order and any case', { words: 'FORECAST quarterly' }, (e) => e.raw.includes('Quarterly Forecast')],
+    ['whole non-ASCII words, any case', { words: 'ÉLODIE relatório' }, (e) => e.raw.includes('Relatório anual de Élodie')],
+    ['words cut at separators: evt-0050 is the words evt and 0050', { words: 'evt-0050' }, (e) => e.raw.includes('"evt-0050"')],
     ['outcome_reason', { outcome_reason: 'invalid' }, (e) => e.outcome_reason === 'INVALID_CREDENTIALS'],
     ['request_id', { request_id: 'req-17' }, (e) => e.request_id === 'req-17'],
   ];
@@ -95,6 +99,16 @@ describe('GET /v1/activities: filters, sort, paging, export', () => {
       assert.deepEqual(oldest.map((i) => i.event_id), ids(expected).reverse());
     });
   }
+
+  test('a word is matched whole, never as a part of a longer word', async () => {
+    for (const words of ['forecas', 'orecast', 'lodie']) {
+      const res = await get<{ items: unknown[] }>('/v1/activities', { ...RANGE, words });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body.items, [], words);
+    }
+    const part = await get<{ items: unknown[] }>('/v1/activities', { ...RANGE, q: 'orecas' });
+    assert.equal(part.body.items.length, EVENTS.filter((e) => e.raw.includes('Forecast')).length, 'q still finds a part of a word');
+  });
 
   test('ndjson and csv exports stream every matching row in order; csv escapes and defuses formulas', async () => {
     const expected = ids(EVENTS);
@@ -124,7 +138,8 @@ describe('GET /v1/activities: filters, sort, paging, export', () => {
     const bad: Array<[Query, string]> = [
       [{ ip: 'not-an-ip' }, 'ip'], [{ ip: '10.0.0.0/33' }, 'ip'], [{ ip: '2001:db8::/129' }, 'ip'], [{ ip: '10.0.0.0/x' }, 'ip'],
       [{ sort: 'sideways' }, 'sort'], [{ format: 'xml' }, 'format'], [{ cursor: 'garbage' }, 'cursor'], [{ limit: 51 }, 'limit'],
-      [{ from: 'yesterday' }, 'from'], [{ q: 'x'.repeat(300) }, 'q'], [{ category: 'nope' }, 'category'], [{ colour: 'red' }, 'colour'],
+      [{ from: 'yesterday' }, 'from'], [{ q: 'x'.repeat(300) }, 'q'], [{ words: '.-/ @' }, 'words'],
+      [{ words: 'a b c d e f g h i j k l m n o p q' }, 'words'], [{ category: 'nope' }, 'category'], [{ colour: 'red' }, 'colour'],
     ];
     for (const [query, param] of bad) {
       const res = await get<{ code: string; message: string }>('/v1/activities', query);

@@ -49,7 +49,7 @@ export function activities(): AuditEvent[] {
       outcome: i % 7 === 0 ? 'failure' : 'success', outcome_reason: i % 7 === 0 ? 'INVALID_CREDENTIALS' : null, severity: 'info', actor, targets: target,
       source: { ip, user_agent: ip ? 'Mozilla/5.0 (X11; Linux x86_64)' : null, country: ip ? pick(COUNTRIES) : null, city: null },
       session_id: null, request_id: `req-${i}`, class_uid: 3001, activity_id: 1, attributes: {},
-      raw: JSON.stringify({ uuid, note: i % 50 === 0 ? 'Quarterly Forecast (.*+)?' : 'routine', client: { ipAddress: ip } }),
+      raw: JSON.stringify({ uuid, note: i % 50 === 0 ? 'Quarterly Forecast (.*+)?' : i % 13 === 0 ? 'Relatório anual de Élodie' : 'routine', client: { ipAddress: ip } }),
     });
   }
   return out;

@@ -8,7 +8,7 @@ import { activityTable, type Activity } from './activity-table.js';
 
 const PATH = '/v1/activities';
 const NOT_FILTERS = ['limit', 'cursor', 'include_raw', 'format'];
-const PRIMARY = ['q', 'provider', 'instance', 'user', 'action', 'category', 'outcome', 'ip', 'target_name'];
+const PRIMARY = ['words', 'q', 'provider', 'instance', 'user', 'action', 'category', 'outcome', 'ip', 'target_name'];
 const PAGE = 100;
 
 /** The activity log: filters (in the URL), a histogram of the matches over time, the rows, CSV export. */

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../../schemas/types.js';
 import { DEDUP_SETTINGS, VERTICAL_MERGES, userKey } from './common.js';
+import { RAW_WORDS_INDEX } from './raw-words.js';
 import { defineTable } from './table.js';
 
 /**
@@ -58,6 +59,8 @@ export const ACTIVITIES = defineTable<AuditEvent>({
     'idx_src_ip_v6 src_ip_v6 TYPE minmax GRANULARITY 4',
     // Chosen by measurement (`npm run bench` prints the filter latencies; see bench/README.md).
     `idx_target_ids ${TARGET_IDS_INDEXED} TYPE bloom_filter(0.01) GRANULARITY 1`,
+    // An inverted index of the raw record's words (the API's `words` filter): a word over months reads a few granules.
+    RAW_WORDS_INDEX,
   ],
   engine: 'ReplacingMergeTree(ingested_at)',
   partitionBy: 'toYYYYMM(occurred_at)',

@@ -12,7 +12,7 @@ import { testAuth, type TestAuth } from '../../../test/support/auth.js';
 import { freshName } from '../../../test/support/fresh.js';
 import { testDataDir, testLog } from '../../../test/support/stack.js';
 import { ensureTables, migrateTable } from './ensure.js';
-import { ACTIVITIES, defineTable, latestActivities, TARGET_IDS_INDEXED } from './index.js';
+import { ACTIVITIES, defineTable, hasRawWords, latestActivities, rawWords, TARGET_IDS_INDEXED } from './index.js';
 
 // One field more than the shipped catalogue: the source's autonomous system number, after `city`.
 type WithAsn = AuditEvent & { source: AuditEvent['source'] & { asn: number | null } };
@@ -186,6 +186,7 @@ describe('data-skipping indexes', () => {
         ['idx_src_ip', 'src_ip = {v:String}', { v: '10.0.7.1' }],
         ['idx_target_ids', `has(${TARGET_IDS_INDEXED}, {v:String})`, { v: 'file-7' }],
         ['idx_action', 'action = {v:String}', { v: 'user_suspend' }],
+        ['idx_raw_words', hasRawWords('v'), { v: rawWords('GroupWord7X') }],
       ];
       for (const [index, condition, values] of cases) {
         const where = `occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)} AND ${condition}`;

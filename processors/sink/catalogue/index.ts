@@ -7,6 +7,7 @@ import { GOVERNANCE_COMMANDS, GOVERNANCE_LOG } from './governance.js';
 import type { CatalogueTable } from './table.js';
 
 export { TARGET_IDS_INDEXED };
+export { hasRawWords, rawWords, RAW_WORDS_INDEXED, wholeWordsWithin } from './raw-words.js';
 export { ACCOUNTS, ACTIVITIES, ALERT_STATUS, ALERTS, AUDIT_TRAIL, FILES, GOVERNANCE_COMMANDS, GOVERNANCE_LOG };
 export { userKey } from './common.js';
 export { defineTable, type CatalogueTable, type ColumnSpec, type TableOptions, type TableSpec } from './table.js';
