@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type * as RdKafka from '@confluentinc/kafka-javascript';
 import { createKafkaBus, type KafkaBus, type KafkaBusOptions, type KafkaMessage } from '../core/kafka.js';
 import { formatProfile, profiled } from './cpu-profile.js';
+import { formatMachineCpu, machineCpu } from './machine-cpu.js';
 import { formatThreadCpu, threadCpu, type ThreadCpu } from './thread-cpu.js';
 import { rate, type Out } from './stages.js';
 
@@ -23,17 +24,18 @@ const SETTINGS: Setting[] = [
   { label: 'librdkafka linger 5 ms zstd', producerClient: 'rdkafka', lingerMs: 5, compression: 'zstd' },
 ];
 
-interface Measured { ms: number; cpu: ThreadCpu }
+interface Measured { ms: number; cpu: ThreadCpu; machineMs: number | null }
 
 /** Sends in slices of 10,000, as a connector's pages would; CPU counted before the producer's threads end. */
 async function timed(bus: KafkaBus, messages: KafkaMessage[]): Promise<Measured> {
   const cpu = threadCpu();
+  const machine = machineCpu();
   const t = performance.now();
   for (let i = 0; i < messages.length; i += 10_000) await bus.send(bus.topics.audit, messages.slice(i, i + 10_000));
-  return { ms: performance.now() - t, cpu: cpu() };
+  return { ms: performance.now() - t, cpu: cpu(), machineMs: machine() };
 }
 
-const figures = (n: number, m: Measured) => `${rate(n, m.ms)} (${rate(n, m.cpu.totalMs)} per CPU s)`;
+const figures = (n: number, m: Measured) => `${rate(n, m.ms)} (${rate(n, m.cpu.totalMs)} per CPU s${m.machineMs ? `, ${rate(n, m.machineMs)} per machine CPU s` : ''})`;
 
 export async function produceStage(messages: KafkaMessage[], base: KafkaBusOptions, out: Out): Promise<KafkaBusOptions> {
   const sample = messages.slice(0, Math.min(messages.length, 40_000));
@@ -48,7 +50,7 @@ export async function produceStage(messages: KafkaMessage[], base: KafkaBusOptio
     await bus.disconnect();
   }
   const compat = await compatApi(sample, { ...base, prefix: `${base.prefix}_compat` });
-  out(`  producer settings (idempotent, acks=all, ${sample.length.toLocaleString('en-US')} messages, sends of 10,000; wall rate, rate per CPU second): `
+  out(`  producer settings (idempotent, acks=all, ${sample.length.toLocaleString('en-US')} messages, sends of 10,000; wall rate, per CPU second of this process, per CPU second of the whole machine, broker included): `
     + `${results.map((r) => `${r.setting.label}: ${figures(sample.length, r.m)}`).join('; ')}`
     + `${compat ? `; librdkafka through its KafkaJS API, linger 5 ms none: ${figures(sample.length, compat)}` : ''}`);
 
@@ -70,6 +72,7 @@ export async function produceStage(messages: KafkaMessage[], base: KafkaBusOptio
   const mb = messages.reduce((n, msg) => n + (msg.value?.length ?? 0), 0) / 1e6;
   out(`produce to Kafka (acks=all), the product's default (${bus.producerClient}): ${figures(messages.length, m)}  (${Math.round(m.ms)} ms, ${Math.round(mb / (m.ms / 1000))} MB/s)`);
   out(`  ${formatThreadCpu(m.cpu)}; profile: ${formatProfile(profile)}`);
+  out(`  ${formatMachineCpu(messages.length, m.machineMs, m.cpu.totalMs)}`);
   return base;
 }
 
@@ -87,11 +90,12 @@ async function compatApi(messages: KafkaMessage[], options: KafkaBusOptions): Pr
   const producer = kafka.producer({ 'enable.idempotence': true, acks: -1, 'linger.ms': 5, 'batch.size': 1_000_000, partitioner: 'murmur2_random' });
   await producer.connect();
   const cpu = threadCpu();
+  const machine = machineCpu();
   const t = performance.now();
   for (let i = 0; i < messages.length; i += 10_000) {
     await producer.send({ topic: bus.topics.audit, messages: messages.slice(i, i + 10_000).map((m) => ({ key: m.key, value: m.value })) });
   }
-  const measured = { ms: performance.now() - t, cpu: cpu() };
+  const measured = { ms: performance.now() - t, cpu: cpu(), machineMs: machine() };
   await producer.disconnect();
   await bus.deleteTopics().catch(() => undefined);
   await bus.disconnect();
