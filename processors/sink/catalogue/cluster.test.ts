@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ACTIVITIES, ACTIVITY_VERSIONS, AUDIT_TRAIL, CATALOGUE } from './index.js';
-import { clusterAddColumns, clusterDdl, clusterSubjectsDdl, clusterTableDdl, clusterVersionsDdl, replicatedEngine } from './cluster.js';
+import { clusterAddColumns, clusterDdl, clusterSubjectsDdl, clusterTableDdl, clusterUpgradeLocal, clusterVersionsDdl, replicatedEngine } from './cluster.js';
 
 const TARGET = { cluster: 'prod-eu.1', database: 'appwarden' };
 
@@ -63,6 +63,16 @@ describe('the trail on a ClickHouse cluster (no cluster here: the DDL text is ch
     assert.deepEqual(clusterAddColumns(ACTIVITIES as never, have, TARGET), [
       "ALTER TABLE activities_local ON CLUSTER 'prod-eu.1' ADD COLUMN IF NOT EXISTS city Nullable(String) AFTER country",
       "ALTER TABLE activities ON CLUSTER 'prod-eu.1' ADD COLUMN IF NOT EXISTS city Nullable(String) AFTER country",
+    ]);
+  });
+
+  test('an existing replicated table gets its merge settings and the indexes its local table lacks, ON CLUSTER, built for the old parts', () => {
+    const have = new Set(ACTIVITIES.indexes().map((i) => i.name).filter((name) => name !== 'idx_raw_words'));
+    const statements = clusterUpgradeLocal(ACTIVITIES as never, have, TARGET);
+    assert.deepEqual(statements, [
+      `ALTER TABLE activities_local ON CLUSTER 'prod-eu.1' MODIFY SETTING ${ACTIVITIES.spec.mergeSettings}`,
+      "ALTER TABLE activities_local ON CLUSTER 'prod-eu.1' ADD INDEX IF NOT EXISTS idx_raw_words lowerUTF8(raw) TYPE text(tokenizer = splitByNonAlpha)",
+      "ALTER TABLE activities_local ON CLUSTER 'prod-eu.1' MATERIALIZE INDEX idx_raw_words",
     ]);
   });
 });

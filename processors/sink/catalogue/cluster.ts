@@ -107,6 +107,20 @@ export function clusterAddColumns(table: CatalogueTable<never>, existing: Readon
   return [...table.addColumnStatements(existing, localName(table.name), onCluster), ...table.addColumnStatements(existing, table.name, onCluster)];
 }
 
+/**
+ * What an existing replicated table needs at start besides columns: its merge settings, and the skipping
+ * indexes it lacks (`indexes`: those its local table has), added and built for the old parts, ON CLUSTER.
+ */
+export function clusterUpgradeLocal(table: CatalogueTable<never>, indexes: ReadonlySet<string>, target: ClusterTarget): string[] {
+  const local = `${localName(table.name)} ON CLUSTER ${literal(target.cluster)}`;
+  const out = table.spec.mergeSettings ? [`ALTER TABLE ${local} MODIFY SETTING ${table.spec.mergeSettings}`] : [];
+  for (const index of table.indexes()) {
+    if (indexes.has(index.name)) continue;
+    out.push(`ALTER TABLE ${local} ADD INDEX IF NOT EXISTS ${index.definition}`, `ALTER TABLE ${local} MATERIALIZE INDEX ${index.name}`);
+  }
+  return out;
+}
+
 /** Every statement that makes the trail on a cluster, in order (run once by any server; ON CLUSTER reaches the others). */
 export function clusterDdl(target: ClusterTarget, options: TableOptions = {}): string[] {
   return [...CATALOGUE.flatMap((t) => clusterTableDdl(t, target, options)), ...clusterVersionsDdl(target), ...clusterSubjectsDdl(target, options)];

@@ -4,7 +4,7 @@ import { CATALOGUE } from './index.js';
 import type { CatalogueTable, TableOptions } from './table.js';
 import { ACTIVITY_SUBJECTS } from './subjects.js';
 import { ACTIVITY_VERSIONS } from './versions.js';
-import { clusterAddColumns, clusterSubjectsDdl, clusterTableDdl, clusterVersionsDdl, type ClusterTarget } from './cluster.js';
+import { clusterAddColumns, clusterSubjectsDdl, clusterTableDdl, clusterUpgradeLocal, clusterVersionsDdl, localName, type ClusterTarget } from './cluster.js';
 
 /**
  * Creates the trail's tables when missing and brings an existing data folder up to the catalogue:
@@ -57,7 +57,9 @@ async function ensureSideTable(ch: ClickHouse, existing: Map<string, Set<string>
 async function ensureClusterTables(ch: ClickHouse, existing: Map<string, Set<string>>, cluster: ClusterTarget, options: TableOptions): Promise<void> {
   for (const table of CATALOGUE) {
     const have = existing.get(table.name);
-    const statements = have ? clusterAddColumns(table, have, cluster) : clusterTableDdl(table, cluster, options);
+    const statements = have
+      ? [...clusterAddColumns(table, have, cluster), ...clusterUpgradeLocal(table, await existingIndexes(ch, localName(table.name)), cluster)]
+      : clusterTableDdl(table, cluster, options);
     for (const statement of statements) await ch.exec(statement);
   }
   if (!existing.has(ACTIVITY_VERSIONS.table)) for (const statement of clusterVersionsDdl(cluster)) await ch.exec(statement);
