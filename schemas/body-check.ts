@@ -26,7 +26,8 @@ export function compileBodyCheck(schema: unknown): BodyCheck {
   return (buf, pos) => root.run(buf, pos);
 }
 
-function fail(reason: string): never {
+/** The AW_DECODE_FAILED error of a body that is not valid Avro (shared with `avro-reader.ts`). */
+export function invalidBody(reason: string): never {
   throw new AppwardenError('AW_DECODE_FAILED', `the message body is not valid Avro: ${reason}`, { details: { reason } });
 }
 
@@ -35,13 +36,13 @@ function readLong(buf: Uint8Array, pos: number): [number, number] {
   let result = 0;
   let shift = 1;
   for (let i = 0; i < 10; i++) {
-    if (pos >= buf.length) fail('truncated number');
+    if (pos >= buf.length) invalidBody('truncated number');
     const b = buf[pos++]!;
     result += (b & 0x7f) * shift;
     if ((b & 0x80) === 0) return [result % 2 === 0 ? result / 2 : -(result + 1) / 2, pos];
     shift *= 128;
   }
-  return fail('number longer than 10 bytes');
+  return invalidBody('number longer than 10 bytes');
 }
 
 function primitive(type: string): Step {
@@ -50,19 +51,19 @@ function primitive(type: string): Step {
     case 'null':
       return { minSize, run: (_buf, pos) => pos };
     case 'boolean':
-      return { minSize, run: (buf, pos) => (pos < buf.length && buf[pos]! <= 1 ? pos + 1 : fail('invalid boolean')) };
+      return { minSize, run: (buf, pos) => (pos < buf.length && buf[pos]! <= 1 ? pos + 1 : invalidBody('invalid boolean')) };
     case 'int':
     case 'long':
       return { minSize, run: (buf, pos) => readLong(buf, pos)[1] };
     case 'float':
     case 'double':
-      return { minSize, run: (buf, pos) => (pos + minSize <= buf.length ? pos + minSize : fail(`truncated ${type}`)) };
+      return { minSize, run: (buf, pos) => (pos + minSize <= buf.length ? pos + minSize : invalidBody(`truncated ${type}`)) };
     default: // string, bytes
       return {
         minSize,
         run: (buf, pos) => {
           const [len, next] = readLong(buf, pos);
-          if (len < 0 || next + len > buf.length) fail(`${type} length ${len} exceeds the ${buf.length - next} bytes left`);
+          if (len < 0 || next + len > buf.length) invalidBody(`${type} length ${len} exceeds the ${buf.length - next} bytes left`);
           return next + len;
         },
       };
@@ -83,7 +84,7 @@ function blocks(itemMin: number, item: (buf: Uint8Array, pos: number) => number,
           pos = readLong(buf, pos)[1]; // block size in bytes, unused
         }
         const limit = itemMin === 0 ? MAX_EMPTY_ITEMS : (buf.length - pos) / itemMin;
-        if (n > limit) fail(`${what} count ${n} exceeds the bytes left`);
+        if (n > limit) invalidBody(`${what} count ${n} exceeds the bytes left`);
         for (let i = 0; i < n; i++) pos = item(buf, pos);
       }
     },
@@ -101,7 +102,7 @@ function compile(schema: unknown, namespace: string, named: Map<string, Step>): 
     const known = named.get(name);
     if (known) return known;
     // A reference that is not defined yet (a recursive type): look the step up when it runs.
-    return { minSize: 0, run: (buf, pos) => (named.get(name) ?? fail(`unknown type ${name}`)).run(buf, pos) };
+    return { minSize: 0, run: (buf, pos) => (named.get(name) ?? invalidBody(`unknown type ${name}`)).run(buf, pos) };
   }
   if (Array.isArray(schema)) {
     const branches = schema.map((branch) => compile(branch, namespace, named));
@@ -110,7 +111,7 @@ function compile(schema: unknown, namespace: string, named: Map<string, Step>): 
       run: (buf, pos) => {
         const [index, next] = readLong(buf, pos);
         const branch = branches[index];
-        if (branch === undefined) fail(`union index ${index} out of range`);
+        if (branch === undefined) invalidBody(`union index ${index} out of range`);
         return branch.run(buf, next);
       },
     };
@@ -141,7 +142,7 @@ function compile(schema: unknown, namespace: string, named: Map<string, Step>): 
         minSize: 1,
         run: (buf, pos) => {
           const [index, next] = readLong(buf, pos);
-          if (index < 0 || index >= count) fail(`enum index ${index} out of range`);
+          if (index < 0 || index >= count) invalidBody(`enum index ${index} out of range`);
           return next;
         },
       };
@@ -150,7 +151,7 @@ function compile(schema: unknown, namespace: string, named: Map<string, Step>): 
     }
     case 'fixed': {
       const size = Number(s.size);
-      const step: Step = { minSize: size, run: (buf, pos) => (pos + size <= buf.length ? pos + size : fail('truncated fixed')) };
+      const step: Step = { minSize: size, run: (buf, pos) => (pos + size <= buf.length ? pos + size : invalidBody('truncated fixed')) };
       named.set(fullName(String(s.name), typeof s.namespace === 'string' ? s.namespace : namespace), step);
       return step;
     }

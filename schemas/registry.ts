@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avsc from 'avsc';
 import { AppwardenError } from '../core/errors.js';
+import { compileAvroReader, type AvroReader } from './avro-reader.js';
 import { compileAvroWriter, type AvroWriter } from './avro-writer.js';
 import { compileBodyCheck, type BodyCheck } from './body-check.js';
 import { parsingCanonicalForm } from './canonical-form.js';
@@ -63,6 +64,9 @@ interface Entry {
   type: avsc.Type;
   /** Writes the body; returns the end position, or a negative number when the buffer is too small. */
   write: AvroWriter;
+  /** Reads and bounds-checks the body with this schema as reader; null when avsc reads it (after `check`). */
+  read: AvroReader | null;
+  /** Bounds-checks a body before avsc decodes it (schema resolution, or a schema `read` does not support). */
   check: BodyCheck;
 }
 
@@ -126,6 +130,7 @@ export class SchemaRegistry {
       info, json, canonicalForm, fingerprint, header, type,
       lo: fpBytes.readUInt32LE(0), hi: fpBytes.readUInt32LE(4),
       write: compileAvroWriter(json) ?? ((value, buf, pos) => type.encode(value, buf, pos)),
+      read: compileAvroReader(type, id),
       check: compileBodyCheck(json),
     };
     this.entries.push(entry);
@@ -208,7 +213,7 @@ export class SchemaRegistry {
   /** Decodes a single-object message with its own writer schema. */
   decode(message: Uint8Array): Decoded {
     const entry = this.writerOf(message);
-    return { schema: { ...entry.info }, record: this.readBody(entry, entry.type, message, undefined) };
+    return { schema: { ...entry.info }, record: this.readOwn(entry, message) };
   }
 
   /**
@@ -220,7 +225,7 @@ export class SchemaRegistry {
   decodeAs(message: Uint8Array, readerRef: string): Decoded {
     const writer = this.writerOf(message);
     const reader = this.entry(readerRef);
-    if (writer === reader) return { schema: { ...writer.info }, record: this.readBody(writer, writer.type, message, undefined) };
+    if (writer === reader) return { schema: { ...writer.info }, record: this.readOwn(writer, message) };
     const key = `${writer.info.id}>${reader.info.id}`;
     let resolver = this.resolvers.get(key);
     if (!resolver) {
@@ -266,6 +271,13 @@ export class SchemaRegistry {
     }
     const fp = fingerprintHex(view.readBigUInt64LE(2));
     throw new AppwardenError('AW_SCHEMA_UNKNOWN', `no schema has the fingerprint ${fp}`, { details: { fingerprint: fp } });
+  }
+
+  /** The body read with its writer schema: the compiled reader checks as it reads, in one pass. */
+  private readOwn(entry: Entry, message: Uint8Array): unknown {
+    if (entry.read === null) return this.readBody(entry, entry.type, message, undefined);
+    const buf = Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.length);
+    return entry.read(buf, HEADER_SIZE);
   }
 
   private readBody(writer: Entry, type: avsc.Type, message: Uint8Array, resolver: avsc.Resolver | undefined): unknown {
