@@ -3,7 +3,7 @@ import type { AccountEvent, Actor, AuditEvent, AuditTarget, Subject } from '../.
 import type { AccountStatus, ActorType, Outcome, TargetType } from '../../schemas/vocabulary.js';
 import { oktaEventMapping } from './event-types.js';
 import { buildAccountEvent } from '../../schemas/account-event.js';
-import { fieldErrors, looksLikeEmail, obj, put, str, type Json } from '../runtime/json-fields.js';
+import { attributeText, fieldErrors, looksLikeEmail, obj, put, str, type Json } from '../runtime/json-fields.js';
 import { isoTime } from '../runtime/provider-time.js';
 
 /** Where an audit record comes from and when we received it. */
@@ -139,43 +139,44 @@ function mapTarget(raw: unknown): AuditTarget {
 /** Okta facts worth querying that have no field of their own. */
 function auditAttributes(e: Json, client: Json | null, debugData: Json | null, transaction: Json | null, authContext: Json | null): Record<string, string> {
   const attrs: Record<string, string> = {};
-  put(attrs, 'display_message', e.displayMessage);
-  put(attrs, 'transaction_id', transaction?.id);
-  put(attrs, 'transaction_type', transaction?.type);
+  let v: string | undefined;
+  if ((v = attributeText(e.displayMessage)) !== undefined) attrs.display_message = v;
+  if ((v = attributeText(transaction?.id)) !== undefined) attrs.transaction_id = v;
+  if ((v = attributeText(transaction?.type)) !== undefined) attrs.transaction_type = v;
   if (debugData) {
-    put(attrs, 'threat_suspected', debugData.threatSuspected);
-    put(attrs, 'request_uri', debugData.requestUri);
-    put(attrs, 'device_fingerprint', debugData.deviceFingerprint);
-    put(attrs, 'factor', debugData.factor);
-    put(attrs, 'behaviors', debugData.behaviors);
-    put(attrs, 'risk', debugData.risk);
-    put(attrs, 'privilege_granted', debugData.privilegeGranted);
-    put(attrs, 'requested_scopes', debugData.requestedScopes);
-    put(attrs, 'granted_scopes', debugData.grantedScopes);
-    put(attrs, 'grant_type', debugData.grantType);
+    if ((v = attributeText(debugData.threatSuspected)) !== undefined) attrs.threat_suspected = v;
+    if ((v = attributeText(debugData.requestUri)) !== undefined) attrs.request_uri = v;
+    if ((v = attributeText(debugData.deviceFingerprint)) !== undefined) attrs.device_fingerprint = v;
+    if ((v = attributeText(debugData.factor)) !== undefined) attrs.factor = v;
+    if ((v = attributeText(debugData.behaviors)) !== undefined) attrs.behaviors = v;
+    if ((v = attributeText(debugData.risk)) !== undefined) attrs.risk = v;
+    if ((v = attributeText(debugData.privilegeGranted)) !== undefined) attrs.privilege_granted = v;
+    if ((v = attributeText(debugData.requestedScopes)) !== undefined) attrs.requested_scopes = v;
+    if ((v = attributeText(debugData.grantedScopes)) !== undefined) attrs.granted_scopes = v;
+    if ((v = attributeText(debugData.grantType)) !== undefined) attrs.grant_type = v;
   }
   if (client) {
-    if (client.zone !== 'null') put(attrs, 'client_zone', client.zone);
-    put(attrs, 'client_device', client.device);
-    put(attrs, 'client_id', client.id);
+    if (client.zone !== 'null' && (v = attributeText(client.zone)) !== undefined) attrs.client_zone = v;
+    if ((v = attributeText(client.device)) !== undefined) attrs.client_device = v;
+    if ((v = attributeText(client.id)) !== undefined) attrs.client_id = v;
     const userAgent = obj(client.userAgent);
-    put(attrs, 'client_os', userAgent?.os);
-    put(attrs, 'client_browser', userAgent?.browser);
-    put(attrs, 'geo_state', obj(client.geographicalContext)?.state);
+    if ((v = attributeText(userAgent?.os)) !== undefined) attrs.client_os = v;
+    if ((v = attributeText(userAgent?.browser)) !== undefined) attrs.client_browser = v;
+    if ((v = attributeText(obj(client.geographicalContext)?.state)) !== undefined) attrs.geo_state = v;
   }
   if (authContext) {
-    put(attrs, 'authentication_provider', authContext.authenticationProvider);
-    put(attrs, 'credential_provider', authContext.credentialProvider);
-    put(attrs, 'credential_type', authContext.credentialType);
-    put(attrs, 'auth_interface', authContext.interface);
+    if ((v = attributeText(authContext.authenticationProvider)) !== undefined) attrs.authentication_provider = v;
+    if ((v = attributeText(authContext.credentialProvider)) !== undefined) attrs.credential_provider = v;
+    if ((v = attributeText(authContext.credentialType)) !== undefined) attrs.credential_type = v;
+    if ((v = attributeText(authContext.interface)) !== undefined) attrs.auth_interface = v;
   }
   const security = obj(e.securityContext);
   if (security) {
-    put(attrs, 'as_number', security.asNumber);
-    put(attrs, 'as_org', security.asOrg);
-    put(attrs, 'isp', security.isp);
-    put(attrs, 'domain', security.domain);
-    put(attrs, 'is_proxy', security.isProxy);
+    if ((v = attributeText(security.asNumber)) !== undefined) attrs.as_number = v;
+    if ((v = attributeText(security.asOrg)) !== undefined) attrs.as_org = v;
+    if ((v = attributeText(security.isp)) !== undefined) attrs.isp = v;
+    if ((v = attributeText(security.domain)) !== undefined) attrs.domain = v;
+    if ((v = attributeText(security.isProxy)) !== undefined) attrs.is_proxy = v;
   }
   return attrs;
 }

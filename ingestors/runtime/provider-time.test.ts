@@ -37,6 +37,37 @@ describe('isoTime', () => {
   });
 });
 
+describe('isoTime of the common form YYYY-MM-DDThh:mm:ss.sssZ (read without Date.UTC)', () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  const form = (d: Date) => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T`
+    + `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${pad(d.getUTCMilliseconds(), 3)}Z`;
+
+  test('gives the instant Date gives, over every day of four centuries and the edges of each day', () => {
+    // Years 0100-9999 in ~50,000 uneven steps; every day of 1899-2101 (leap days, century years) at its edges.
+    const times: number[] = [];
+    for (let t = new Date('0100-01-01T00:00:00Z').getTime(); t < Date.UTC(9999, 11, 31); t += 6_217_123_457) times.push(t);
+    for (let t = Date.UTC(1899, 0, 1); t < Date.UTC(2101, 0, 1); t += 86_400_000) times.push(t, t + 86_399_999, t + 43_200_001);
+    for (const t of times) {
+      const text = form(new Date(t));
+      assert.equal(isoTime(text), t, text);
+    }
+  });
+
+  test('refuses a non-digit or an impossible field in any position', () => {
+    const good = '2024-02-29T23:59:59.999Z';
+    assert.equal(isoTime(good), Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+    for (let i = 0; i < good.length; i++) {
+      for (const c of ['x', '/', ':', 'é']) {
+        const bad = good.slice(0, i) + c + good.slice(i + 1);
+        if (bad !== good) assert.equal(isoTime(bad), null, bad);
+      }
+    }
+    for (const bad of ['2023-02-29T00:00:00.000Z', '2100-02-29T00:00:00.000Z', '2024-04-31T00:00:00.000Z', '2024-00-10T00:00:00.000Z', '2024-07-00T00:00:00.000Z',
+      '2024-07-10T24:00:00.000Z', '2024-07-10T00:60:00.000Z', '2024-07-10T00:00:60.000Z']) assert.equal(isoTime(bad), null, bad);
+    assert.equal(isoTime('2000-02-29T00:00:00.000Z'), Date.UTC(2000, 1, 29));
+  });
+});
+
 describe('epoch times', () => {
   test('seconds and milliseconds, as numbers or decimal strings', () => {
     assert.equal(epochSeconds(1_720_621_884), 1_720_621_884_000);
