@@ -11,7 +11,7 @@ import { ChangePoller } from './change-poller.js';
 import { CursorStore } from './cursor-store.js';
 import { FailedPassLog } from './failed-pass-log.js';
 import { UnknownEventTypes } from './unknown-event-types.js';
-import { STATUS_STREAM, type InstancePhase, type InstanceStatus, type SavedStatus } from './instance-status.js';
+import { progressLine, savedStatusOf, STATUS_STREAM, type InstancePhase, type InstanceStatus } from './instance-status.js';
 import { isPermissionRefusal, permissionGateOf, type PermissionGate } from './permission-gate.js';
 import type { EventPublisher } from './publisher.js';
 import { SnapshotScanner } from './snapshot-scanner.js';
@@ -286,15 +286,7 @@ export class InstanceRunner {
 
   /** Records the phase, missing permissions and stream states in the cursors topic when they changed, for API processes that do not run this instance. */
   private saveStatus(): void {
-    const status = this.status();
-    const saved: SavedStatus = {
-      phase: this.phase,
-      ...(this.options.worker ? { worker: this.options.worker } : {}),
-      credentials: status.credentials,
-      streams: status.streams.map(({ stream, kind, state, lastSuccessAt, lastError, deadLettered, notAvailable }) => ({
-        stream, kind, state, lastSuccessAt, lastError, deadLettered, ...(notAvailable ? { notAvailable } : {}),
-      })),
-    };
+    const saved = savedStatusOf(this.status(), this.phase, this.options.worker);
     const text = JSON.stringify(saved);
     if (text === this.savedStatus) return;
     this.savedStatus = text;
@@ -307,18 +299,7 @@ export class InstanceRunner {
   private lastProgress = '';
 
   private logProgress(): void {
-    const status = this.status();
-    const totals = status.streams.reduce(
-      (acc, s) => ({ fetched: acc.fetched + s.fetched, published: acc.published + s.published, deadLettered: acc.deadLettered + s.deadLettered }),
-      { fetched: 0, published: 0, deadLettered: 0 },
-    );
-    const line = {
-      phase: status.phase,
-      ...totals,
-      throttleWaits: status.http?.throttled ?? 0,
-      throttleWaitMs: status.http?.throttleWaitMs ?? 0,
-      freshness: Object.fromEntries(status.streams.filter((s) => s.kind === 'activities').map((s) => [s.stream, s.freshnessMs])),
-    };
+    const line = progressLine(this.status());
     const fingerprint = JSON.stringify({ ...line, freshness: undefined });
     if (fingerprint === this.lastProgress) return;
     this.lastProgress = fingerprint;

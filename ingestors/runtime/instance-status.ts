@@ -39,6 +39,33 @@ export interface SavedStatus {
 
 export const STATUS_STREAM = '@status';
 
+/** What the cursors topic keeps of a status, for API processes that do not run the instance. */
+export function savedStatusOf(status: InstanceStatus, phase: InstancePhase, worker: string | undefined): SavedStatus {
+  return {
+    phase,
+    ...(worker ? { worker } : {}),
+    credentials: status.credentials,
+    streams: status.streams.map(({ stream, kind, state, lastSuccessAt, lastError, deadLettered, notAvailable }) => ({
+      stream, kind, state, lastSuccessAt, lastError, deadLettered, ...(notAvailable ? { notAvailable } : {}),
+    })),
+  };
+}
+
+/** The fields of the instance's `progress` log line: totals of its streams, throttling, and each activity stream's freshness. */
+export function progressLine(status: InstanceStatus): Record<string, unknown> {
+  const totals = status.streams.reduce(
+    (acc, s) => ({ fetched: acc.fetched + s.fetched, published: acc.published + s.published, deadLettered: acc.deadLettered + s.deadLettered }),
+    { fetched: 0, published: 0, deadLettered: 0 },
+  );
+  return {
+    phase: status.phase,
+    ...totals,
+    throttleWaits: status.http?.throttled ?? 0,
+    throttleWaitMs: status.http?.throttleWaitMs ?? 0,
+    freshness: Object.fromEntries(status.streams.filter((s) => s.kind === 'activities').map((s) => [s.stream, s.freshnessMs])),
+  };
+}
+
 /** A connector instance by name. */
 export interface InstanceName {
   provider: string;
