@@ -14,6 +14,7 @@ import { compileBodyCheck } from '../schemas/body-check.js';
 import { schemaRegistry } from '../schemas/registry.js';
 import { startOktaSimulator } from '../simulators/okta/index.js';
 import { pageBodies } from './stages.js';
+import { processCpuMs } from './thread-cpu.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -40,17 +41,12 @@ async function oktaMessages(): Promise<Buffer[]> {
   }
 }
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
 /** Decodes every message; returns the CPU milliseconds taken. Keeps one value live so nothing is optimized away. */
 function run(messages: readonly Buffer[], decodeOne: (m: Buffer) => unknown): number {
   let sink: unknown;
-  const start = cpuMs();
+  const start = processCpuMs();
   for (const m of messages) sink = decodeOne(m);
-  const ms = cpuMs() - start;
+  const ms = processCpuMs() - start;
   assert.ok(sink);
   return ms;
 }

@@ -15,11 +15,7 @@ import { ACTIVITIES } from '../processors/sink/catalogue/index.js';
 import { ensureTables } from '../processors/sink/tables.js';
 import type { AuditEvent } from '../schemas/types.js';
 import type { Out } from './stages.js';
-
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+import { processCpuMs } from './thread-cpu.js';
 
 export async function engineCostStage(events: readonly AuditEvent[], log: Logger, out: Out): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'appwarden-engine-cost-'));
@@ -33,9 +29,9 @@ export async function engineCostStage(events: readonly AuditEvent[], log: Logger
     const perRow = async () => {
       let best = Infinity;
       for (let i = 0; i < 2; i++) {
-        const c = cpuMs();
+        const c = processCpuMs();
         await ch.insertBlock(ACTIVITIES.name, block as RowBlock<unknown>, { dedupToken: `engine-cost-${round++}` });
-        best = Math.min(best, ((cpuMs() - c) * 1000) / events.length);
+        best = Math.min(best, ((processCpuMs() - c) * 1000) / events.length);
       }
       return best;
     };
@@ -90,9 +86,9 @@ async function mergeCost(events: readonly AuditEvent[], log: Logger, out: Out): 
         await ch.exec('SYSTEM STOP MERGES activities');
         for (const block of blocks) await ch.insertBlock(ACTIVITIES.name, block, { dedupToken: `merge-cost-${round++}` });
         await ch.exec('SYSTEM START MERGES activities');
-        const c = cpuMs();
+        const c = processCpuMs();
         await ch.exec('OPTIMIZE TABLE activities FINAL');
-        best = Math.min(best, ((cpuMs() - c) * 1000) / events.length);
+        best = Math.min(best, ((processCpuMs() - c) * 1000) / events.length);
       }
       return `${name} ${best.toFixed(1)}`;
     };

@@ -12,7 +12,7 @@ import { auditKey } from '../schemas/keys.js';
 import { encode } from '../schemas/registry.js';
 import type { AuditEvent } from '../schemas/types.js';
 import { formatProfile, profiled } from './cpu-profile.js';
-import { formatThreadCpu, threadCpu } from './thread-cpu.js';
+import { formatThreadCpu, processCpuMs, threadCpu } from './thread-cpu.js';
 
 export type Out = (line: string) => void;
 export const rate = (count: number, ms: number) => `${Math.round((count / ms) * 1000).toLocaleString('en-US')}/s`;
@@ -30,11 +30,6 @@ const KEPT_EVENTS = 50_000;
 
 type Steps = { n: number; parse: number; normalize: number; encode: number; normalizeCpu: number; encodeCpu: number };
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
 /** One pass over the pages as a connector makes it, with the time and CPU time of each step. */
 function normalizeRound(bodies: readonly string[]): Steps {
   const s: Steps = { n: 0, parse: 0, normalize: 0, encode: 0, normalizeCpu: 0, encodeCpu: 0 };
@@ -44,16 +39,16 @@ function normalizeRound(bodies: readonly string[]): Steps {
     const page = JSON.parse(body) as unknown[];
     rememberRecordTexts(body, page);
     s.parse += performance.now() - t;
-    let c = cpuMs();
+    let c = processCpuMs();
     t = performance.now();
     const events = page.map((raw) => normalizeOktaLogEvent(raw, { instance: 'bench', ingestedAt, rawText: recordText(raw)! }));
     s.normalize += performance.now() - t;
-    s.normalizeCpu += cpuMs() - c;
-    c = cpuMs();
+    s.normalizeCpu += processCpuMs() - c;
+    c = processCpuMs();
     t = performance.now();
     const messages = events.map((e) => ({ key: auditKey(e), value: encode('audit-event', e) }));
     s.encode += performance.now() - t;
-    s.encodeCpu += cpuMs() - c;
+    s.encodeCpu += processCpuMs() - c;
     s.n += messages.length;
   }
   return s;

@@ -66,3 +66,9 @@ export function formatThreadCpu(c: ThreadCpu): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return `CPU ${s(c.totalMs)}: ${c.byKind.map((k) => `${k.kind} ${s(k.ms)}`).join(', ')}`;
 }
+
+/** This process's CPU time in milliseconds, every thread counted (`process.cpuUsage`). */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
