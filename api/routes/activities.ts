@@ -11,6 +11,7 @@ import { ACTIVITIES, latestActivities } from '../../processors/sink/catalogue/in
 import type { AuditEvent, AuditTarget } from '../../schemas/types.js';
 import { ActivityFilterProperties, ActivityListProperties, activityConditions, activityOrder, addActivityCursor } from '../activity-query.js';
 import { ACTIVITY_CSV_COLUMNS } from '../activity-export.js';
+import { latestActivitiesPage } from '../activity-page.js';
 import { EXPORT_BLOCK_ROWS, exportableResponse, sendExport } from '../export.js';
 
 const QuerySchema = Type.Object({
@@ -54,20 +55,21 @@ export function activityRoutes(app: FastifyInstance, deps: { clickhouse: ClickHo
     }
     const exporting = query.format === 'ndjson' || query.format === 'csv';
     const limit = exporting ? (query.limit ?? 0) : pageLimit(query.limit, deps.maxPageSize);
-    const where = activityConditions(query, deps.maxQueryRangeDays, { limit: limit + 1 });
+    const where = activityConditions(query, deps.maxQueryRangeDays);
     addActivityCursor(where, query.cursor, query.sort);
-    const sql = `SELECT ${ACTIVITIES.apiColumns(query.include_raw ? ['raw'] : [])}
-       FROM activities FINAL
-       WHERE ${latestActivities(String(where))}
-       ORDER BY ${activityOrder(query.sort)}`;
+    const columns = ACTIVITIES.apiColumns(query.include_raw ? ['raw'] : []);
+    const order = activityOrder(query.sort);
     if (exporting) {
+      const sql = `SELECT ${columns} FROM activities FINAL WHERE ${latestActivities(String(where))} ORDER BY ${order}`;
       const blocks = deps.clickhouse.stream<Record<string, unknown>>(sql, where.params, {
         // The engine's clock runs while the client reads: an export gets its own, longer limit.
         settings: { max_block_size: EXPORT_BLOCK_ROWS, max_execution_time: deps.exportTimeoutSeconds },
       });
       return sendExport(reply, blocks, { format: query.format as 'ndjson' | 'csv', toItem: toActivity, columns: ACTIVITY_CSV_COLUMNS, filename: 'activities', ...(limit ? { maxRows: limit } : {}) });
     }
-    const rows = await deps.clickhouse.query<Record<string, unknown>>(`${sql}\n       LIMIT {limit:UInt32}`, where.params);
+    const rows = await latestActivitiesPage<Record<string, unknown>>(deps.clickhouse, {
+      columns, where: String(where), params: where.params, order, rows: limit + 1,
+    });
     return keysetPage(rows, limit, toActivity, (last) => encodeCursor([String(last.occurred_at), String(last.event_id)]));
   });
 }
