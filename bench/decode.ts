@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import avsc from 'avsc';
 import { createLogger } from '../core/logger.js';
-import { normalizeOktaLogEvent } from '../ingestors/okta/normalize.js';
+import { normalizeOktaLogEvent } from '../ingestors/okta/normalize-activity.js';
 import { recordText, rememberRecordTexts } from '../ingestors/runtime/record-text.js';
 import { compileBodyCheck } from '../schemas/body-check.js';
 import { schemaRegistry } from '../schemas/registry.js';
