@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import avsc from 'avsc';
 import { createLogger } from '../core/logger.js';
-import { normalizeOktaLogEvent } from '../ingestors/okta/normalize.js';
+import { normalizeOktaLogEvent } from '../ingestors/okta/normalize-activity.js';
 import { recordText, rememberRecordTexts } from '../ingestors/runtime/record-text.js';
 import { compileBodyCheck } from '../schemas/body-check.js';
 import { schemaRegistry } from '../schemas/registry.js';
-import { startOktaSimulator } from '../simulators/okta/index.js';
+import { startBenchOktaSimulator } from './okta-tenant.js';
 import { pageBodies } from './stages.js';
 import { processCpuMs } from './thread-cpu.js';
 
@@ -24,7 +24,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 /** The encoded messages of N simulated Okta events, made as the connector makes them (normalizeStage). */
 async function oktaMessages(): Promise<Buffer[]> {
   const log = createLogger({ level: 'warn' });
-  const sim = await startOktaSimulator({ log, seed: 'bench', users: 2000, groups: 20, eventsPerDay: N, days: 1, rateLimit: { limit: 100_000, windowMs: 60_000 } });
+  const sim = await startBenchOktaSimulator(log, N);
   try {
     const messages: Buffer[] = [];
     for (const body of pageBodies(sim.eventsFor())) {

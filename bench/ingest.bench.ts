@@ -17,12 +17,12 @@ import { createLogger } from '../core/logger.js';
 import { openClickHouse } from '../core/clickhouse.js';
 import { providerDefaults, providerSchemas } from '../ingestors/registry.js';
 import { ClickHouseSink } from '../processors/sink/sink.js';
-import { startOktaSimulator } from '../simulators/okta/index.js';
 import { runPolicyBench } from './policy.bench.js';
 import { formatProfile, profiled } from './cpu-profile.js';
 import { engineCostStage } from './engine-cost.js';
 import { queryStage } from './queries.js';
 import { scaleOutStage } from './scale-out.js';
+import { benchOktaTenant, startBenchOktaSimulator } from './okta-tenant.js';
 import { startOktaSimulatorProcess } from './simulator-process.js';
 import { formatThreadCpu, threadCpu } from './thread-cpu.js';
 import { produceStage } from './produce.js';
@@ -49,14 +49,13 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, w
 async function main(): Promise<void> {
   out(`Appwarden ingest benchmark: N = ${N.toLocaleString('en-US')} simulated Okta events`);
   const kafka = await resolveKafkaBrokers(process.env, localKafkaOptionsFromEnv(process.env, ROOT, log));
-  const simOptions = { seed: 'bench', users: 2000, groups: 20, eventsPerDay: N, days: 1 };
   const dataDir = mkdtempSync(path.join(tmpdir(), 'appwarden-bench-'));
   try {
     // 1. normalize + Avro encode, one core (the bodies as the HTTP client receives them). The tenant is
     //    generated in this process for this stage only, then dropped: the end-to-end stage reads the same
     //    tenant from a simulator in its own process.
     const { messages, events, users } = await (async () => {
-      const sim = await startOktaSimulator({ log, ...simOptions, rateLimit: { limit: 100_000, windowMs: 60_000 } });
+      const sim = await startBenchOktaSimulator(log, N);
       try {
         const raws = sim.eventsFor();
         out(`  simulated tenant: ${sim.state.users.length} users, ${raws.length.toLocaleString('en-US')} events`);
@@ -101,7 +100,7 @@ async function main(): Promise<void> {
     await clickhouse.close();
 
     // 4. end to end: simulator (its own process) -> connector -> Kafka -> sink -> ClickHouse
-    const sim = await startOktaSimulatorProcess({ ...simOptions, rateLimit: 100_000 });
+    const sim = await startOktaSimulatorProcess(benchOktaTenant(N));
     const config = loadConfig({
       env: {},
       providerSchemas: providerSchemas(), providerDefaults: providerDefaults(),

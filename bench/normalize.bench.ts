@@ -4,7 +4,7 @@
  * a normalizer or the encoder. BENCH_EVENTS sets N (default 100,000); BENCH_ROUNDS the rounds (best of).
  */
 import { createLogger } from '../core/logger.js';
-import { startOktaSimulator } from '../simulators/okta/index.js';
+import { startBenchOktaSimulator } from './okta-tenant.js';
 import { normalizeStage, pageBodies } from './stages.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -13,7 +13,7 @@ const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const sim = await startOktaSimulator({ log, seed: 'bench', users: 2000, groups: 20, eventsPerDay: N, days: 1, rateLimit: { limit: 100_000, windowMs: 60_000 } });
+  const sim = await startBenchOktaSimulator(log, N);
   let bodies: string[];
   try {
     const raws = sim.eventsFor();

@@ -16,6 +16,7 @@ import { loadConfig } from '../core/config.js';
 import { partitionOfKey } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import { providerDefaults, providerSchemas } from '../ingestors/registry.js';
+import { benchOktaTenant } from './okta-tenant.js';
 import { killedWithBench, startOktaSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
 import { rate } from './stages.js';
 
@@ -42,7 +43,7 @@ const LAYOUTS: Layout[] = [
 ];
 
 export async function scaleOutStage(o: ScaleOutOptions): Promise<void> {
-  const sim = await startOktaSimulatorProcess({ seed: 'bench-scale', users: 2000, groups: 20, eventsPerDay: Math.round(o.events / 2), days: 1, rateLimit: 100_000 });
+  const sim = await startOktaSimulatorProcess(benchOktaTenant(Math.round(o.events / 2), 'bench-scale'));
   try {
     // Partitions 0 and 1: the range of two workers' round-robin shares, one instance each.
     const instances = [0, 1].map((p) => { for (let i = 0; ; i++) if (partitionOfKey(`okta/b${i}`, PARTITIONS) === p) return `b${i}`; });

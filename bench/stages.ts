@@ -4,7 +4,7 @@
 import { openClickHouse } from '../core/clickhouse.js';
 import type { KafkaMessage } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
-import { normalizeOktaLogEvent } from '../ingestors/okta/normalize.js';
+import { normalizeOktaLogEvent } from '../ingestors/okta/normalize-activity.js';
 import { recordText, rememberRecordTexts } from '../ingestors/runtime/record-text.js';
 import { ACTIVITIES } from '../processors/sink/catalogue/index.js';
 import { ensureTables } from '../processors/sink/tables.js';

@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'start': {
-        const { runStart } = await import('./start.js');
+        const { runStart } = await import('./start-command.js');
         return await runStart(args, process.env);
       }
       case 'normalize': {

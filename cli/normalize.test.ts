@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { normalizeOktaLogEvent } from '../ingestors/okta/normalize.js';
+import { normalizeOktaLogEvent } from '../ingestors/okta/normalize-activity.js';
 import { runNormalize } from './normalize.js';
 
 const SAMPLES = new URL('../ingestors/okta/testdata/samples/system_log_events.jsonl', import.meta.url);

@@ -1,12 +1,10 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openClickHouse, type ClickHouse } from '../core/clickhouse.js';
-import { loadConfig, type AppConfig } from '../core/config.js';
+import type { AppConfig } from '../core/config.js';
 import { createKafkaBus, type KafkaBus } from '../core/kafka.js';
-import { describeKafkaSecurity, kafkaSecurityFromConfig, type KafkaSecurity } from '../core/kafka-security.js';
-import { ensureLocalKafka, localKafkaOptionsFromEnv, type KafkaBrokers } from '../core/local-kafka.js';
-import { AppwardenError } from '../core/errors.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { kafkaSecurityFromConfig, type KafkaSecurity } from '../core/kafka-security.js';
+import type { Logger } from '../core/logger.js';
 import { startMemoryLog } from '../core/process-memory.js';
 import { embeddedClickHouseMemory } from '../core/clickhouse-memory.js';
 import { buildApp } from '../api/app.js';
@@ -14,7 +12,7 @@ import { builtinPolicyIds, firstKeyNotice, startApiSecurity } from '../api/auth/
 import { PolicyProposals } from '../api/policy-proposals.js';
 import type { KeyStore } from '../api/auth/key-store.js';
 import type { SinkStatus } from '../api/routes/sink.js';
-import { CONNECTORS, connectorSecretKeys, providerDefaults, providerSchemas } from '../ingestors/registry.js';
+import { CONNECTORS, providerDefaults } from '../ingestors/registry.js';
 import { Connections } from '../ingestors/runtime/connections.js';
 import { ConnectionApplier } from '../ingestors/runtime/connection-applier.js';
 import { withConnectionState } from '../ingestors/runtime/connection-status.js';
@@ -246,61 +244,7 @@ function sinkStatusOf(sink: ClickHouseSink, bus: KafkaBus, groupId: string): () 
   };
 }
 
-/** `appwarden start`: starts the local broker when no `KAFKA_BROKERS` is set, runs everything, stops on SIGINT/SIGTERM. */
-export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const roles = parseRoles(args);
-  const log = createLogger({ pretty: env.LOG_FORMAT ? env.LOG_FORMAT === 'pretty' : process.stdout.isTTY, secretKeys: connectorSecretKeys() });
-  const warnings: string[] = [];
-  const config = loadConfig({ env, providerSchemas: providerSchemas(), providerDefaults: providerDefaults(), warnings });
-  for (const warning of warnings) log.warn(warning);
-  let kafka: KafkaBrokers = { brokers: config.kafka.brokers, startedHere: false, stop: async () => undefined };
-  if (config.kafka.brokers.length === 0) {
-    kafka = await ensureLocalKafka(localKafkaOptionsFromEnv(env, PROJECT_ROOT, log));
-  }
-  const kafkaConfig = { ...config.kafka, brokers: kafka.brokers, ...(kafka.security?.sasl ? { sasl: kafka.security.sasl } : {}) };
-  log.info({ brokers: kafkaConfig.brokers, security: describeKafkaSecurity(kafkaSecurityFromConfig(kafkaConfig)) }, 'Kafka connection');
-  const running = await startAppwarden({
-    config: { ...config, kafka: kafkaConfig }, log, env, listen: true, roles,
-  }).catch(async (err) => {
-    await kafka.stop();
-    throw err;
-  });
-  const demoUser = running.exampleUser;
-  log.info({ roles, kafka: kafka.brokers, clickhouse: running.clickhouse?.kind ?? null }, 'Appwarden running');
-  if (running.url) {
-    log.info({ url: running.url }, `Appwarden API listening on ${running.url}`);
-    log.info(`try: curl -H "Authorization: Bearer $APPWARDEN_KEY" '${running.url}/v1/activities?provider=okta${demoUser ? `&user=${demoUser}` : ''}' and ${running.url}/v1/connectors`);
-  }
-
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log.info({ signal }, 'stopping');
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-  await running.stop();
-  await kafka.stop();
-  log.info('stopped');
-  return 0;
-}
-
 function securityOption(kafka: AppConfig['kafka']): { security?: KafkaSecurity } {
   const security = kafkaSecurityFromConfig(kafka);
   return security ? { security } : {};
-}
-
-/** `--roles connectors,sink,policy,governance,api` (default all). */
-function parseRoles(args: string[]): Role[] {
-  const at = args.indexOf('--roles');
-  if (at === -1) return [...ROLES];
-  const roles = (args[at + 1] ?? '').split(',').map((r) => r.trim()).filter(Boolean);
-  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-  if (roles.length === 0 || unknown.length > 0) {
-    throw new AppwardenError('AW_CONFIG_INVALID', `--roles takes a comma-separated list of ${ROLES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
-  }
-  return roles as Role[];
 }

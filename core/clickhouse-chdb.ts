@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Session, drainPending, type ChdbResult } from 'chdb';
-import { AppwardenError } from './errors.js';
+import type { ChdbResult, Session } from 'chdb';
+import { chdbErrorFacts, newChdbSession, openSharedSession } from './clickhouse-chdb-sessions.js';
 import { ensurePrivateDirSync } from './private-files.js';
 import type { Logger } from './logger.js';
 import { RowBlock } from './row-block.js';
 import {
-  OUTPUT_SETTINGS, assertIdentifier, clickHouseFailure, closedError, engineErrorCode, engineErrorType, normalizeParams,
-  qualifiedTable, settingsClause, type ClickHouse, type EngineErrorFacts, type InsertOptions, type QueryOptions,
+  assertIdentifier, clickHouseFailure, closedError, normalizeParams,
+  qualifiedTable, settingsClause, type ClickHouse, type InsertOptions, type QueryOptions,
   type RecordEncoder,
 } from './clickhouse.js';
 
@@ -21,85 +21,10 @@ export interface EmbeddedOptions {
 
 const DEFAULT_INSERT_CHUNK_BYTES = 8 * 1024 * 1024;
 
-/**
- * One chdb connection per (data folder, database), shared by every handle opened on that pair and
- * closed with the last of them. Each connection runs `USE database` once, so unqualified table names
- * resolve per database, as they do on a server. chdb lets several connections share one data folder
- * (they share one engine) but refuses a second folder while one is open.
- */
-interface SharedConnection {
-  readonly dir: string;
-  readonly database: string;
-  refs: number;
-  readonly ready: Promise<Session>;
-}
-
-const connections = new Map<string, SharedConnection>();
-/** The last teardown; a new connection waits for it so that a folder switch never races a close. */
-let closing: Promise<void> = Promise.resolve();
-
 export async function openEmbeddedClickHouse(options: EmbeddedOptions): Promise<ClickHouse> {
   assertIdentifier(options.database, 'database');
-  const dir = path.resolve(options.dataDir);
-  const key = `${dir}\u0000${options.database}`;
-  let shared = connections.get(key);
-  if (!shared) {
-    const other = [...connections.values()].find((c) => c.dir !== dir);
-    if (other) {
-      throw new AppwardenError('AW_CLICKHOUSE_FAILED', `embedded ClickHouse serves one data folder per process: ${other.dir} is open, ${dir} was asked for`, {
-        retriable: false,
-        details: { operation: 'open', backend: 'embedded' },
-      });
-    }
-    shared = { dir, database: options.database, refs: 0, ready: connect(dir, options.database, options.log) };
-    connections.set(key, shared);
-  }
-  shared.refs += 1;
-  let session: Session;
-  try {
-    session = await shared.ready;
-  } catch (err) {
-    await release(key, shared, options.log);
-    throw err;
-  }
-  return new EmbeddedClickHouse(session, options, () => release(key, shared, options.log));
-}
-
-async function connect(dir: string, database: string, log: Logger): Promise<Session> {
-  let session: Session | undefined;
-  try {
-    ensurePrivateDirSync(dir);
-    // A connection to another folder that closed while busy is torn down in the background;
-    // the engine refuses a new folder until it is gone.
-    await closing;
-    await drainPending();
-    session = new Session(dir, {
-      connectionArgs: Object.entries(OUTPUT_SETTINGS).map(([name, value]) => `--${name}=${value}`),
-    });
-    await session.queryAsync(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
-    await session.queryAsync(`USE \`${database}\``);
-  } catch (err) {
-    session?.close();
-    throw clickHouseFailure('open', 'embedded', err, chdbErrorFacts(err));
-  }
-  log.info({ dataDir: dir, database }, 'embedded ClickHouse opened');
-  return session;
-}
-
-async function release(key: string, shared: SharedConnection, log: Logger): Promise<void> {
-  shared.refs -= 1;
-  if (shared.refs > 0) return;
-  if (connections.get(key) === shared) connections.delete(key);
-  const previous = closing;
-  closing = (async () => {
-    await previous;
-    const session = await shared.ready.catch(() => undefined);
-    if (!session) return;
-    session.close();
-    await drainPending();
-    log.info({ dataDir: shared.dir, database: shared.database }, 'embedded ClickHouse closed');
-  })();
-  await closing;
+  const { session, release } = await openSharedSession(path.resolve(options.dataDir), options.database, options.log);
+  return new EmbeddedClickHouse(session, options, release);
 }
 
 class EmbeddedClickHouse implements ClickHouse {
@@ -154,7 +79,7 @@ class EmbeddedClickHouse implements ClickHouse {
     const abort = new AbortController();
     let own: Session | undefined;
     try {
-      own = new Session(this.#dir, { connectionArgs: Object.entries(OUTPUT_SETTINGS).map(([name, value]) => `--${name}=${value}`) });
+      own = newChdbSession(this.#dir);
       await own.queryAsync(`USE \`${this.database}\``);
       const rows = own.queryStreamBind(text, bound, { format: 'JSONEachRow', signal: abort.signal });
       for await (const chunk of rows) yield chunk.rows<T>();
@@ -294,18 +219,4 @@ function serializeRow(row: object): string {
   } catch (err) {
     throw clickHouseFailure('insert', 'embedded', err, { retriable: false, message: `a row cannot be written as JSON: ${(err as Error).message}` });
   }
-}
-
-/** chdb errors carry `clickhouseCode`; the type name is only in the message (`… (UNKNOWN_TABLE)`). */
-function chdbErrorFacts(err: unknown): EngineErrorFacts {
-  const e = err as { message?: unknown; clickhouseCode?: unknown; code?: unknown } | null;
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  const code = typeof e?.clickhouseCode === 'number' ? e.clickhouseCode : engineErrorCode(message);
-  const facts: EngineErrorFacts = { retriable: e?.code === 'CHDB_TIMEOUT', message };
-  if (code !== undefined) {
-    facts.code = code;
-    const type = engineErrorType(message);
-    if (type !== undefined) facts.type = type;
-  }
-  return facts;
 }

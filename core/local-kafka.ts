@@ -1,14 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, closeSync, openSync } from 'node:fs';
-import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AppwardenError } from './errors.js';
 import { probeKafka } from './kafka.js';
-import { acquireLock, exists, freePort, isAlive, isPortFree, readNumber, run, signal, sleep, tail, waitUntil } from './local-process.js';
+import { acquireLock, freePort, isAlive, isPortFree, readNumber, signal, sleep, tail, waitUntil } from './local-process.js';
 import type { KafkaSecurity } from './kafka-security.js';
+import { ensureKafkaJars } from './local-kafka-jars.js';
+import { localKafkaPaths, type LocalKafkaPaths } from './local-kafka-paths.js';
 import { otherBrokerUsers, registerBrokerUser } from './local-kafka-users.js';
-import { localSecurity, scramBrokerProperties, scramCredentialArgument } from './local-kafka-sasl.js';
+import { localSecurity } from './local-kafka-sasl.js';
+import { formatStorage, serverProperties } from './local-kafka-storage.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 import type { Logger } from './logger.js';
 
@@ -51,38 +53,6 @@ export interface KafkaBrokers {
   security?: KafkaSecurity;
 }
 
-interface Paths {
-  dataDir: string;
-  libsDir: string;
-  pom: string;
-  log4jConfig: string;
-  serverProperties: string;
-  pidFile: string;
-  portFile: string;
-  lockFile: string;
-  brokerLog: string;
-  logDirs: string;
-  credentialsFile: string;
-}
-
-function pathsOf(options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir' | 'cacheDir'>): Paths {
-  const dataDir = resolve(options.dataDir ?? join(options.projectRoot, '.data', 'kafka'));
-  const cacheDir = resolve(options.cacheDir ?? join(options.projectRoot, '.cache', 'kafka'));
-  return {
-    dataDir,
-    libsDir: join(cacheDir, 'libs'),
-    pom: join(options.projectRoot, 'scripts', 'kafka', 'pom.xml'),
-    log4jConfig: join(options.projectRoot, 'scripts', 'kafka', 'log4j2.xml'),
-    serverProperties: join(dataDir, 'server.properties'),
-    pidFile: join(dataDir, 'broker.pid'),
-    portFile: join(dataDir, 'broker.port'),
-    lockFile: join(dataDir, 'start.lock'),
-    brokerLog: join(dataDir, 'broker.log'),
-    logDirs: join(dataDir, 'logs'),
-    credentialsFile: join(dataDir, 'client-credentials.json'),
-  };
-}
-
 /** Brokers named in `KAFKA_BROKERS` (comma-separated host:port), or undefined when it is not set. */
 export function configuredKafkaBrokers(env: NodeJS.ProcessEnv): string[] | undefined {
   const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter((b) => b !== '');
@@ -121,7 +91,7 @@ export async function resolveKafkaBrokers(env: NodeJS.ProcessEnv, options: Local
  * (first run), formats the storage (first run) and starts it.
  */
 export async function ensureLocalKafka(options: LocalKafkaOptions): Promise<KafkaBrokers> {
-  const paths = pathsOf(options);
+  const paths = localKafkaPaths(options);
   const log = options.log.child({ component: 'local-kafka' });
   await ensurePrivateDir(paths.dataDir);
   const security = await localSecurity(paths, options.saslScram ?? false);
@@ -172,7 +142,7 @@ export async function ensureLocalKafka(options: LocalKafkaOptions): Promise<Kafk
 export async function localKafkaStatus(
   options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir'>,
 ): Promise<{ running: true; brokers: string[] } | { running: false }> {
-  const paths = pathsOf(options);
+  const paths = localKafkaPaths(options);
   const brokers = await runningBroker(paths, await localSecurity(paths, false));
   return brokers ? { running: true, brokers } : { running: false };
 }
@@ -184,7 +154,7 @@ export async function localKafkaStatus(
 export async function stopLocalKafka(
   options: Pick<LocalKafkaOptions, 'projectRoot' | 'dataDir' | 'log'> & { timeoutMs?: number },
 ): Promise<boolean> {
-  const paths = pathsOf(options);
+  const paths = localKafkaPaths(options);
   const log = options.log.child({ component: 'local-kafka' });
   const pid = await readNumber(paths.pidFile);
   if (pid === undefined || !(await isBrokerProcess(pid, paths))) {
@@ -203,103 +173,7 @@ export async function stopLocalKafka(
   return true;
 }
 
-/**
- * Copies the broker's jars from Maven Central into the cache, unless the jars of the same pom are
- * already there.
- */
-export async function ensureKafkaJars(options: Pick<LocalKafkaOptions, 'projectRoot' | 'cacheDir' | 'log'>): Promise<string> {
-  const paths = pathsOf(options);
-  const log = options.log.child({ component: 'local-kafka' });
-  const pomHash = createHash('sha256').update(await readFile(paths.pom)).digest('hex');
-  const marker = join(paths.libsDir, '.fetched');
-  if ((await readFile(marker, 'utf8').catch(() => '')).trim() === pomHash) return paths.libsDir;
-
-  log.info({ libsDir: paths.libsDir }, 'fetching Kafka jars (first run only)');
-  const started = Date.now();
-  const staging = `${paths.libsDir}.partial-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  const result = await run('mvn', [
-    '-q', '-B', '-Dstyle.color=never', '-f', paths.pom, 'dependency:copy-dependencies',
-    '-DincludeScope=runtime', `-DoutputDirectory=${staging}`,
-  ]);
-  if (result.code !== 0) {
-    await rm(staging, { recursive: true, force: true });
-    throw new AppwardenError('AW_LOCAL_STACK_FAILED', `fetching the Kafka jars with Maven failed (exit ${result.code}; Maven and Java 17+ must be installed):\n${tail(result.output, 40)}`, {
-      details: { pom: paths.pom },
-    });
-  }
-  await writeFile(join(staging, '.fetched'), `${pomHash}\n`);
-  await rm(paths.libsDir, { recursive: true, force: true });
-  try {
-    await rename(staging, paths.libsDir);
-  } catch (err) {
-    // Another data folder sharing this cache finished the same fetch first: keep its copy.
-    await rm(staging, { recursive: true, force: true });
-    if ((await readFile(marker, 'utf8').catch(() => '')).trim() !== pomHash) throw err;
-  }
-  const jars = (await readdir(paths.libsDir)).filter((f) => f.endsWith('.jar')).length;
-  log.info({ jars, ms: Date.now() - started }, 'fetched Kafka jars');
-  return paths.libsDir;
-}
-
-function serverProperties(paths: Paths, port: number, controllerPort: number, sasl: KafkaSecurity['sasl']): string {
-  const client = sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
-  // Static quorum (controller.quorum.voters) rather than --standalone: the controller port may then
-  // change from one start to the next.
-  return `${[
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=${client}://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=${client}://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER',
-    `inter.broker.listener.name=${client}`,
-    `listener.security.protocol.map=${client}:${client},CONTROLLER:PLAINTEXT`,
-    ...(sasl ? scramBrokerProperties(sasl) : []),
-    `log.dirs=${paths.logDirs}`,
-    'num.partitions=3',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=5',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    'auto.create.topics.enable=false',
-    'log.retention.hours=72',
-    'log.retention.bytes=1073741824',
-    'log.segment.bytes=67108864',
-    'log.cleaner.dedupe.buffer.size=16777216',
-    'num.network.threads=2',
-    'num.io.threads=4',
-  ].join('\n')}\n`;
-}
-
-async function formatStorage(paths: Paths, log: Logger, sasl: KafkaSecurity['sasl']): Promise<void> {
-  if (await exists(join(paths.logDirs, 'meta.properties'))) return;
-  log.info({ logDirs: paths.logDirs, sasl: sasl ? 'SCRAM-SHA-256' : 'off' }, 'formatting storage');
-  const result = await run('java', [
-    '-cp', join(paths.libsDir, '*'), `-Dlog4j2.configurationFile=${paths.log4jConfig}`,
-    'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', paths.serverProperties,
-    ...(sasl ? ['--add-scram', scramCredentialArgument(sasl)] : []),
-  ]);
-  if (result.code !== 0) {
-    throw new AppwardenError('AW_LOCAL_STACK_FAILED', `formatting the Kafka storage failed (exit ${result.code}; Java 17+ must be installed):\n${tail(result.output, 40)}`);
-  }
-}
-
-/** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, not starting with '-'. */
-function clusterId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
-  }
-}
-
-async function startBroker(paths: Paths, port: number, options: LocalKafkaOptions, log: Logger, security: KafkaSecurity | undefined): Promise<string[]> {
+async function startBroker(paths: LocalKafkaPaths, port: number, options: LocalKafkaOptions, log: Logger, security: KafkaSecurity | undefined): Promise<string[]> {
   const started = Date.now();
   const brokers = [`127.0.0.1:${port}`];
   const out = openSync(paths.brokerLog, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND);
@@ -348,7 +222,7 @@ async function startBroker(paths: Paths, port: number, options: LocalKafkaOption
   throw startFailure(`the broker did not answer within ${options.startTimeoutMs ?? 60_000} ms`, paths, await logTail(paths), lastError);
 }
 
-function startFailure(reason: string, paths: Paths, logTailText = '', cause?: unknown): AppwardenError {
+function startFailure(reason: string, paths: LocalKafkaPaths, logTailText = '', cause?: unknown): AppwardenError {
   const text = logTailText ? `\n--- last lines of ${paths.brokerLog} ---\n${logTailText}` : '';
   return new AppwardenError('AW_LOCAL_STACK_FAILED', `local Kafka: ${reason}${text}`, {
     ...(cause === undefined ? {} : { cause }),
@@ -357,7 +231,7 @@ function startFailure(reason: string, paths: Paths, logTailText = '', cause?: un
 }
 
 /** The brokers of the broker recorded in this data folder, when it runs and answers. */
-async function runningBroker(paths: Paths, security: KafkaSecurity | undefined): Promise<string[] | undefined> {
+async function runningBroker(paths: LocalKafkaPaths, security: KafkaSecurity | undefined): Promise<string[] | undefined> {
   const pid = await readNumber(paths.pidFile);
   const port = await readNumber(paths.portFile);
   if (pid === undefined || port === undefined || !(await isBrokerProcess(pid, paths))) return undefined;
@@ -369,7 +243,7 @@ async function runningBroker(paths: Paths, security: KafkaSecurity | undefined):
   );
 }
 
-async function choosePort(paths: Paths, wanted: number | undefined): Promise<number> {
+async function choosePort(paths: LocalKafkaPaths, wanted: number | undefined): Promise<number> {
   if (wanted !== undefined) {
     if (!(await isPortFree(wanted))) {
       throw new AppwardenError('AW_LOCAL_STACK_FAILED', `local Kafka: port ${wanted} on 127.0.0.1 is in use`);
@@ -382,13 +256,13 @@ async function choosePort(paths: Paths, wanted: number | undefined): Promise<num
 }
 
 /** True when `pid` is alive and, where /proc tells, is the broker of these paths (pids get reused). */
-async function isBrokerProcess(pid: number, paths: Paths): Promise<boolean> {
+async function isBrokerProcess(pid: number, paths: LocalKafkaPaths): Promise<boolean> {
   if (!isAlive(pid)) return false;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
   return cmdline === undefined || (cmdline.includes('kafka.Kafka') && cmdline.includes(paths.serverProperties));
 }
 
-async function logTail(paths: Paths): Promise<string> {
+async function logTail(paths: LocalKafkaPaths): Promise<string> {
   return tail(await readFile(paths.brokerLog, 'utf8').catch(() => ''), 30);
 }
 

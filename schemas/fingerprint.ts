@@ -1,3 +1,5 @@
+import { AppwardenError } from '../core/errors.js';
+
 /**
  * CRC-64-AVRO, the 64-bit Rabin fingerprint of the Avro specification ("Schema Fingerprints"),
  * computed over the UTF-8 bytes of a schema's Parsing Canonical Form. Computed once per schema at
@@ -36,4 +38,28 @@ export function fingerprintBytesLE(fp: bigint): Buffer {
   const buf = Buffer.alloc(8);
   buf.writeBigUInt64LE(fp);
   return buf;
+}
+
+/**
+ * The fingerprints a user's text may mean: 16 hex digits (either byte order, with or without `0x`)
+ * or a decimal (signed or unsigned 64-bit). Not a fingerprint → AW_BAD_REQUEST.
+ */
+export function parseFingerprint(input: string | bigint): bigint[] {
+  if (typeof input === 'bigint') return [BigInt.asUintN(64, input)];
+  const text = input.trim().toLowerCase();
+  const hex = /^(?:0x)?([0-9a-f]{16})$/.exec(text);
+  if (hex) {
+    const value = BigInt(`0x${hex[1]}`);
+    // A hex dump of a message shows the little-endian bytes; accept that order too.
+    const swapped = Buffer.alloc(8);
+    swapped.writeBigUInt64BE(value);
+    return [value, swapped.readBigUInt64LE(0)];
+  }
+  if (/^-?\d{1,20}$/.test(text)) {
+    const value = BigInt(text);
+    if (value >= -(2n ** 63n) && value < 2n ** 64n) return [BigInt.asUintN(64, value)];
+  }
+  throw new AppwardenError('AW_BAD_REQUEST', `${input} is not a schema fingerprint (16 hex digits or a 64-bit decimal)`, {
+    details: { field: 'fingerprint' },
+  });
 }

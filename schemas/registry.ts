@@ -1,24 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import avsc from 'avsc';
+import type avsc from 'avsc';
 import { AppwardenError } from '../core/errors.js';
-import { compileAvroReader, type AvroReader } from './avro-reader.js';
-import { compileAvroWriter, type AvroWriter } from './avro-writer.js';
-import { compileBodyCheck, type BodyCheck } from './body-check.js';
-import { parsingCanonicalForm } from './canonical-form.js';
-import { fingerprintBytesLE, fingerprintHex, fingerprintSigned, rabinFingerprint } from './fingerprint.js';
-import { TOPIC_SUFFIXES } from './topics.js';
+import { parseFingerprint } from './fingerprint.js';
+import { compileSchemaEntry, configError, encodeError, SCHEMA_FILE, schemaFileId, type SchemaEntry, type SchemaInfo } from './schema-entry.js';
+import { decodeError, HEADER_SIZE, readHeaderFingerprint } from './single-object.js';
 import type { SchemaName, SchemaRecords } from './types.js';
 
 /** The folder of the published `.avsc` files. */
 export const SCHEMA_DIR = fileURLToPath(new URL('./avro/', import.meta.url));
 
-/** Avro single-object encoding marker (Avro specification, "Single-object encoding"). */
-const MAGIC_0 = 0xc3;
-const MAGIC_1 = 0x01;
-const HEADER_SIZE = 10;
-const SCHEMA_FILE = /^([a-z][a-z0-9-]*)\.v(\d+)\.avsc$/;
 // Messages are written one after another into a slab and returned as views of it: one allocation
 // per slab instead of one per message. Small enough that a view kept long does not pin much.
 const SLAB_SIZE = 128 * 1024;
@@ -28,46 +20,10 @@ const MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 /** `audit-event` (the highest version known) or `audit-event.v1`. */
 export type SchemaRef<N extends string = SchemaName> = N | `${N}.v${number}`;
 
-/** What `listSchemas()` tells about each schema. */
-export interface SchemaInfo {
-  /** The file name without version, e.g. `audit-event`. */
-  name: string;
-  version: number;
-  /** `name.vN`, e.g. `audit-event.v1`. */
-  id: string;
-  /** The Avro full name, e.g. `dev.appwarden.AuditEvent` (the subject under a record-name strategy). */
-  fullName: string;
-  /** CRC-64-AVRO of the Parsing Canonical Form, 16 hex digits, most significant first. */
-  fingerprint: string;
-  /** The same fingerprint as a signed 64-bit decimal (Java's `parsingFingerprint64`). */
-  fingerprintDecimal: string;
-  /** The topic it is published on, after the prefix (`<prefix>.<topic>`); null for schemas not on a topic. */
-  topic: string | null;
-  file: string;
-}
-
 export interface Decoded<R = unknown> {
   /** The writer schema of the message. */
   schema: SchemaInfo;
   record: R;
-}
-
-interface Entry {
-  info: SchemaInfo;
-  json: unknown;
-  canonicalForm: string;
-  fingerprint: bigint;
-  header: Buffer;
-  /** Fingerprint bytes 2..6 and 6..10 of the header as little-endian uint32, for a lookup without allocation. */
-  lo: number;
-  hi: number;
-  type: avsc.Type;
-  /** Writes the body; returns the end position, or a negative number when the buffer is too small. */
-  write: AvroWriter;
-  /** Reads and bounds-checks the body with this schema as reader; null when avsc reads it (after `check`). */
-  read: AvroReader | null;
-  /** Bounds-checks a body before avsc decodes it (schema resolution, or a schema `read` does not support). */
-  check: BodyCheck;
 }
 
 /**
@@ -76,9 +32,9 @@ interface Entry {
  * then the Avro binary body, so any consumer can find the writer schema from the message alone.
  */
 export class SchemaRegistry {
-  private readonly entries: Entry[] = [];
+  private readonly entries: SchemaEntry[] = [];
   /** By `name.vN` and by `name` (the highest version). */
-  private readonly byRef = new Map<string, Entry>();
+  private readonly byRef = new Map<string, SchemaEntry>();
   private readonly resolvers = new Map<string, avsc.Resolver>();
   private slab = Buffer.allocUnsafe(SLAB_SIZE);
   private slabPos = 0;
@@ -96,48 +52,16 @@ export class SchemaRegistry {
 
   /** Adds one schema; `file` must be named `<name>.v<N>.avsc`. */
   add(file: string, json: unknown): SchemaInfo {
-    const match = SCHEMA_FILE.exec(file);
-    if (!match) throw configError(`schema file name ${file} is not <name>.v<N>.avsc`, file);
-    const name = match[1]!;
-    const version = Number(match[2]);
-    const id = `${name}.v${version}`;
+    const { name, version, id } = schemaFileId(file);
     if (this.byRef.has(id)) throw configError(`schema ${id} is defined twice`, file);
-
-    let type: avsc.Type;
-    try {
-      type = avsc.Type.forSchema(json as avsc.Schema);
-    } catch (err) {
-      throw configError(`schema ${file} is not valid Avro: ${(err as Error).message}`, file, err);
-    }
-    const canonicalForm = parsingCanonicalForm(json);
-    const fingerprint = rabinFingerprint(canonicalForm);
-    const clash = this.entries.find((e) => e.fingerprint === fingerprint);
+    const entry = compileSchemaEntry(file, json);
+    const clash = this.entries.find((e) => e.fingerprint === entry.fingerprint);
     if (clash) throw configError(`schema ${id} has the same canonical form as ${clash.info.id}`, file);
-
-    const fpBytes = fingerprintBytesLE(fingerprint);
-    const header = Buffer.concat([Buffer.from([MAGIC_0, MAGIC_1]), fpBytes]);
-    const info: SchemaInfo = {
-      name,
-      version,
-      id,
-      fullName: (type as { name?: string }).name ?? name,
-      fingerprint: fingerprintHex(fingerprint),
-      fingerprintDecimal: fingerprintSigned(fingerprint).toString(),
-      topic: (TOPIC_SUFFIXES as Record<string, string>)[name] ?? null,
-      file,
-    };
-    const entry: Entry = {
-      info, json, canonicalForm, fingerprint, header, type,
-      lo: fpBytes.readUInt32LE(0), hi: fpBytes.readUInt32LE(4),
-      write: compileAvroWriter(json) ?? ((value, buf, pos) => type.encode(value, buf, pos)),
-      read: compileAvroReader(type, id),
-      check: compileBodyCheck(json),
-    };
     this.entries.push(entry);
     this.byRef.set(id, entry);
     const current = this.byRef.get(name);
     if (!current || current.info.version < version) this.byRef.set(name, entry);
-    return info;
+    return entry.info;
   }
 
   /** Every schema, in load order. */
@@ -241,7 +165,7 @@ export class SchemaRegistry {
     return { schema: { ...writer.info }, record: this.readBody(writer, reader.type, message, resolver) };
   }
 
-  private entryByFingerprint(fingerprint: string | bigint): Entry {
+  private entryByFingerprint(fingerprint: string | bigint): SchemaEntry {
     for (const fp of parseFingerprint(fingerprint)) {
       const entry = this.entries.find((e) => e.fingerprint === fp);
       if (entry) return entry;
@@ -251,7 +175,7 @@ export class SchemaRegistry {
     });
   }
 
-  private entry(ref: string): Entry {
+  private entry(ref: string): SchemaEntry {
     const entry = this.byRef.get(ref);
     if (!entry) {
       throw new AppwardenError('AW_SCHEMA_UNKNOWN', `no schema is named ${ref}`, { details: { schema: ref } });
@@ -259,28 +183,23 @@ export class SchemaRegistry {
     return entry;
   }
 
-  private writerOf(message: Uint8Array): Entry {
-    if (!(message instanceof Uint8Array)) throw decodeError('the message is not a byte buffer');
-    if (message.length < HEADER_SIZE) throw decodeError(`the message has ${message.length} bytes, fewer than the 10-byte header`);
-    if (message[0] !== MAGIC_0 || message[1] !== MAGIC_1) throw decodeError('the message does not start with the single-object marker C3 01');
-    const view = Buffer.from(message.buffer, message.byteOffset, message.length);
-    const lo = view.readUInt32LE(2);
-    const hi = view.readUInt32LE(6);
+  private writerOf(message: Uint8Array): SchemaEntry {
+    const { lo, hi, hex } = readHeaderFingerprint(message);
     for (const entry of this.entries) {
       if (entry.lo === lo && entry.hi === hi) return entry;
     }
-    const fp = fingerprintHex(view.readBigUInt64LE(2));
+    const fp = hex();
     throw new AppwardenError('AW_SCHEMA_UNKNOWN', `no schema has the fingerprint ${fp}`, { details: { fingerprint: fp } });
   }
 
   /** The body read with its writer schema: the compiled reader checks as it reads, in one pass. */
-  private readOwn(entry: Entry, message: Uint8Array): unknown {
+  private readOwn(entry: SchemaEntry, message: Uint8Array): unknown {
     if (entry.read === null) return this.readBody(entry, entry.type, message, undefined);
     const buf = Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.length);
     return entry.read(buf, HEADER_SIZE);
   }
 
-  private readBody(writer: Entry, type: avsc.Type, message: Uint8Array, resolver: avsc.Resolver | undefined): unknown {
+  private readBody(writer: SchemaEntry, type: avsc.Type, message: Uint8Array, resolver: avsc.Resolver | undefined): unknown {
     const buf = Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.length);
     const end = writer.check(buf, HEADER_SIZE);
     if (end !== buf.length) throw decodeError(`${buf.length - end} bytes follow the ${writer.info.id} record`);
@@ -292,47 +211,6 @@ export class SchemaRegistry {
       throw decodeError(`the body is not a valid ${writer.info.id} record: ${(err as Error).message}`, err);
     }
   }
-}
-
-function parseFingerprint(input: string | bigint): bigint[] {
-  if (typeof input === 'bigint') return [BigInt.asUintN(64, input)];
-  const text = input.trim().toLowerCase();
-  const hex = /^(?:0x)?([0-9a-f]{16})$/.exec(text);
-  if (hex) {
-    const value = BigInt(`0x${hex[1]}`);
-    // A hex dump of a message shows the little-endian bytes; accept that order too.
-    const swapped = Buffer.alloc(8);
-    swapped.writeBigUInt64BE(value);
-    return [value, swapped.readBigUInt64LE(0)];
-  }
-  if (/^-?\d{1,20}$/.test(text)) {
-    const value = BigInt(text);
-    if (value >= -(2n ** 63n) && value < 2n ** 64n) return [BigInt.asUintN(64, value)];
-  }
-  throw new AppwardenError('AW_BAD_REQUEST', `${input} is not a schema fingerprint (16 hex digits or a 64-bit decimal)`, {
-    details: { field: 'fingerprint' },
-  });
-}
-
-function configError(message: string, file: string, cause?: unknown): AppwardenError {
-  return new AppwardenError('AW_CONFIG_INVALID', message, { cause, details: { file } });
-}
-
-function decodeError(reason: string, cause?: unknown): AppwardenError {
-  return new AppwardenError('AW_DECODE_FAILED', `cannot decode the message: ${reason}`, { cause, details: { reason } });
-}
-
-function encodeError(entry: Entry, record: unknown, cause: unknown): AppwardenError {
-  const problems: string[] = [];
-  entry.type.isValid(record, {
-    errorHook: (path: string[], value: unknown) => {
-      if (problems.length < 10) problems.push(`${path.join('.') || '(record)'}: ${JSON.stringify(value) ?? 'undefined'}`);
-    },
-  });
-  const where = problems.length > 0 ? problems.join('; ') : (cause as Error).message;
-  return new AppwardenError('AW_ENCODE_FAILED', `the record does not match ${entry.info.id}: ${where}`, {
-    cause, details: { schema: entry.info.id, fields: problems },
-  });
 }
 
 let defaultRegistry: SchemaRegistry | undefined;

@@ -5,12 +5,12 @@ import { createLogger, type Logger } from '../core/logger.js';
 import { PinoPretty } from 'pino-pretty';
 import {
   configuredKafkaBrokers,
-  ensureKafkaJars,
   ensureLocalKafka,
   localKafkaOptionsFromEnv,
   localKafkaStatus,
   stopLocalKafka,
 } from '../core/local-kafka.js';
+import { ensureKafkaJars } from '../core/local-kafka-jars.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -7,9 +7,9 @@ import { OktaClient } from './client.js';
 import { OktaConfigSchema, type OktaConfig } from './config.js';
 import { oktaUnknownEventType } from './event-types.js';
 import {
-  normalizeOktaGrant, normalizeOktaGroup, normalizeOktaGroupRoleAssignment, normalizeOktaLogEvent, normalizeOktaMembership,
-  normalizeOktaRoleAssignment, normalizeOktaUser,
-} from './normalize.js';
+  normalizeOktaGrant, normalizeOktaGroup, normalizeOktaGroupRoleAssignment, normalizeOktaMembership, normalizeOktaRoleAssignment, normalizeOktaUser,
+} from './normalize-accounts.js';
+import { normalizeOktaLogEvent } from './normalize-activity.js';
 
 /** The items of the accounts scan; pairs carry both ends (`{ group, user }`) since Okta lists them from one side. */
 const ACCOUNT_KINDS = {

@@ -10,9 +10,9 @@ import { AUDIT_ACTIONS } from '../../schemas/vocabulary.js';
 import { assertGoldenJson } from '../../test/golden.js';
 import { KNOWN_OKTA_EVENT_TYPES, oktaEventMapping } from './event-types.js';
 import {
-  normalizeOktaGrant, normalizeOktaGroup, normalizeOktaLogEvent, normalizeOktaMembership, normalizeOktaRoleAssignment,
-  normalizeOktaUser,
-} from './normalize.js';
+  normalizeOktaGrant, normalizeOktaGroup, normalizeOktaMembership, normalizeOktaRoleAssignment, normalizeOktaUser,
+} from './normalize-accounts.js';
+import { normalizeOktaLogEvent } from './normalize-activity.js';
 
 const here = new URL('./testdata/', import.meta.url);
 const INGESTED_AT = Date.parse('2024-01-02T03:04:05.006Z');

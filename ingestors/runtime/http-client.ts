@@ -13,11 +13,10 @@ import { callerSignal } from './caller-signal.js';
 import {
   checkOptions, type HttpClientOptions, type HttpClientStats, type HttpMethod, type HttpRequest, type HttpResponse, type NextPage, type Page,
 } from './http-options.js';
-import {
-  attemptSignal, decodeBody, decodeLeniently, describeNetworkError, mergeHeaders, streamedBody,
-  type FailedAttempt, type RawResponse,
-} from './http-wire.js';
+import { HttpAttempt } from './http-attempt.js';
+import { decodeBody, decodeLeniently, describeNetworkError, mergeHeaders, type RawResponse } from './http-wire.js';
 import { InstanceRateLimiter } from './rate-limit.js';
+import { RequestUrls } from './request-url.js';
 import { SecretScrubber, bodySecrets } from './secret-scrubber.js';
 import { inChangeOnce } from './change-once.js';
 
@@ -33,9 +32,6 @@ export type { HttpClientOptions, HttpClientStats, HttpMethod, HttpRequest, HttpR
 const BODY_EXCERPT_CHARS = 500;
 const DEFAULT_MAX_THROTTLE_WAITS = 20;
 const DEFAULT_MAX_PAGES = 100_000;
-/** Same-origin redirects followed per attempt; a redirect to another origin is never followed. */
-const MAX_REDIRECTS = 3;
-const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 // Paging helpers live beside the client; providers import them from here with it.
 export { linkHeaderNext, parseLinkHeader, type LinkValue } from './link-header.js';
@@ -44,8 +40,8 @@ export class HttpClient<C = unknown> {
   readonly #options: HttpClientOptions<C>;
   readonly #clock: Clock;
   readonly #limiter: InstanceRateLimiter;
-  readonly #baseHref: string;
-  readonly #trustedOrigins: Set<string>;
+  readonly #urls: RequestUrls;
+  readonly #attempt: HttpAttempt<C>;
   /** Configured secrets, header values from `authenticate` and secret bodies, scrubbed from anything we report. */
   readonly #secrets: SecretScrubber;
   #refreshing: Promise<boolean> | undefined;
@@ -55,9 +51,9 @@ export class HttpClient<C = unknown> {
     checkOptions(options);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#baseHref = options.baseUrl.replace(/\/+$/, '');
-    this.#trustedOrigins = new Set([new URL(options.baseUrl).origin, ...(options.trustedOrigins ?? []).map((o) => new URL(o).origin)]);
+    this.#urls = new RequestUrls(options.baseUrl, options.trustedOrigins);
     this.#secrets = new SecretScrubber(options.secrets ?? []);
+    this.#attempt = new HttpAttempt(options, this.#secrets, () => { this.#counters.requests++; });
     this.#limiter = new InstanceRateLimiter({
       ...options.limits, maxHoldMs: options.retry.maxThrottleWaitMs, clock: this.#clock, signal: options.signal,
     });
@@ -112,9 +108,7 @@ export class HttpClient<C = unknown> {
     if (problem !== null) {
       throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', `the provider named ${this.#scrub(url)} as an origin to call, which ${problem}`, { details: { problem } });
     }
-    const { origin } = new URL(url);
-    this.#trustedOrigins.add(origin);
-    return origin;
+    return this.#urls.trust(url);
   }
 
   /** `text` with every secret this client knows replaced: for errors a provider builds from a response body. */
@@ -127,7 +121,7 @@ export class HttpClient<C = unknown> {
   }
 
   async #run(req: HttpRequest<C>, stop: AbortSignal | undefined): Promise<HttpResponse> {
-    const url = this.#resolveUrl(req);
+    const url = this.#urls.resolve(req);
     const path = url.pathname;
     if (req.secretBody) this.#secrets.remember(bodySecrets(req.rawBody ?? JSON.stringify(req.body), mergeHeaders(req.headers)['content-type']));
     const { maxAttempts, maxThrottleWaitMs } = this.#options.retry;
@@ -141,7 +135,10 @@ export class HttpClient<C = unknown> {
     const maxPasses = maxAttempts + maxThrottleWaits + 2;
     for (let pass = 0; pass < maxPasses; pass++) {
       this.#failIfBlocked(path);
-      const sent = await this.#limiter.schedule(() => this.#send(req, url, stop), stop);
+      const sent = await this.#limiter.schedule(async () => {
+        this.#failIfBlocked(path);
+        return this.#attempt.send(req, url, stop);
+      }, stop);
       if (!('status' in sent)) {
         failures++;
         const reason = sent.timedOut ? `no answer within ${this.#options.timeoutMs} ms` : describeNetworkError(sent.error);
@@ -194,77 +191,6 @@ export class HttpClient<C = unknown> {
       throw this.#httpError('AW_PROVIDER_REQUEST_FAILED', req, path, sent);
     }
     throw new AppwardenError('AW_PROVIDER_UNAVAILABLE', `${req.method ?? 'GET'} ${path} gave up after ${maxPasses} attempts`, { details: { path } });
-  }
-
-  /**
-   * One attempt, run inside the instance's queue: signs and sends the request, following at most
-   * `MAX_REDIRECTS` redirects within the same origin (each signed again for its own URL). Network
-   * failures are returned, not thrown, so the caller decides; a redirect elsewhere is refused.
-   */
-  async #send(req: HttpRequest<C>, url: URL, stop: AbortSignal | undefined): Promise<RawResponse | FailedAttempt> {
-    this.#failIfBlocked(url.pathname);
-    const type = req.responseType ?? 'auto';
-    const wantsStream = type === 'stream';
-    let method: HttpMethod = req.method ?? 'GET';
-    let body = req.body !== undefined ? JSON.stringify(req.body) : req.rawBody;
-    let headers = mergeHeaders(
-      type === 'auto' || type === 'json' ? { accept: 'application/json' } : {},
-      req.body !== undefined ? { 'content-type': 'application/json' } : {},
-      this.#options.headers, req.headers,
-    );
-    let target = url;
-    for (let redirects = 0; ; redirects++) {
-      const auth = this.#options.authenticate
-        ? await this.#options.authenticate({ method, url: target, headers: { ...headers }, body, credential: req.credential })
-        : {};
-      this.#secrets.remember(Object.values(auth).flatMap((value) => [value, value.slice(value.indexOf(' ') + 1)])); // "Bearer abc": the token alone may be echoed too
-      const sent = await this.#fetch(target, method, mergeHeaders(headers, auth), body, stop, wantsStream);
-      const location = 'status' in sent && REDIRECT_STATUSES.has(sent.status) ? sent.headers.get('location') : null;
-      if (location === null) return sent;
-      const next = URL.canParse(location, target.href) ? new URL(location, target) : null;
-      if (next === null || next.origin !== target.origin) {
-        throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED',
-          `${method} ${target.pathname} answered ${(sent as RawResponse).status}, a redirect to ${next?.origin ?? 'an invalid URL'}; credentials are never sent to another origin`,
-          { details: { status: (sent as RawResponse).status, path: target.pathname, redirectOrigin: next?.origin ?? null } });
-      }
-      if (redirects >= MAX_REDIRECTS) {
-        throw new AppwardenError('AW_PROVIDER_RESPONSE_INVALID', `${method} ${url.pathname} redirected more than ${MAX_REDIRECTS} times`, {
-          details: { path: url.pathname },
-        });
-      }
-      // As fetch does: a 303, or a 301/302 answering a POST, is followed with a GET without body.
-      const status = (sent as RawResponse).status;
-      if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
-        method = 'GET';
-        body = undefined;
-        const { 'content-type': _dropped, ...rest } = headers;
-        headers = rest;
-      }
-      target = next;
-    }
-  }
-
-  async #fetch(
-    url: URL, method: HttpMethod, headers: Record<string, string>, body: string | Uint8Array | undefined, stop: AbortSignal | undefined, wantsStream = false,
-  ): Promise<RawResponse | FailedAttempt> {
-    const attempt = attemptSignal(stop, this.#options.timeoutMs);
-    this.#counters.requests++;
-    let handedOver = false;
-    try {
-      const response = await fetch(url, { method, headers, body, signal: attempt.signal, redirect: 'manual' });
-      if (wantsStream && response.ok && response.body !== null) {
-        // The caller reads the body; the attempt's signal (its timeout, our stop) stays with the stream.
-        handedOver = true;
-        return { status: response.status, headers: response.headers, url: url.href, body: Buffer.alloc(0), stream: streamedBody(response.body, attempt) };
-      }
-      const bytes = Buffer.from(await response.arrayBuffer());
-      return { status: response.status, headers: response.headers, url: url.href, body: bytes };
-    } catch (error) {
-      if (stop?.aborted) throw stop.reason;
-      return { error, timedOut: attempt.timedOut() };
-    } finally {
-      if (!handedOver) attempt.dispose();
-    }
   }
 
   /** Pauses this instance; counts the time the pause grew by. */
@@ -326,24 +252,6 @@ export class HttpClient<C = unknown> {
     return new AppwardenError('AW_PROVIDER_THROTTLED', `the provider asked to wait ${waitMs} ms for ${path}`, {
       details: { waitMs, path, status, throttleWaits, maxThrottleWaitMs: this.#options.retry.maxThrottleWaitMs },
     });
-  }
-
-  #resolveUrl(req: HttpRequest<C>): URL {
-    let url: URL;
-    try {
-      url = req.url !== undefined ? new URL(req.url, `${this.#baseHref}/`) : new URL(req.path ? `${this.#baseHref}/${req.path.replace(/^\/+/, '')}` : this.#baseHref);
-    } catch (cause) {
-      throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED', 'the request URL is invalid', { cause, details: { url: req.url, path: req.path } });
-    }
-    for (const [name, value] of Object.entries(req.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
-    }
-    if (!this.#trustedOrigins.has(url.origin)) {
-      throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED', `refusing to send credentials to ${url.origin}, which is not the provider's origin`, {
-        details: { origin: url.origin },
-      });
-    }
-    return url;
   }
 
   #scrub(text: string): string {

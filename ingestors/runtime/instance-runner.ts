@@ -1,36 +1,26 @@
 import { setMaxListeners } from 'node:events';
-import type { InstanceConfig } from '../../core/config.js';
 import { isAppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { linkSignals } from '../../core/linked-signal.js';
 import { sleep } from '../../core/sleep.js';
-import type { ConnectorDefinition, ConnectorInstance } from '../contract.js';
-import { ActivityPoller } from './activity-poller.js';
+import type { ConnectorInstance } from '../contract.js';
 import { withCallerSignal } from './caller-signal.js';
-import { ChangePoller } from './change-poller.js';
 import { CursorStore } from './cursor-store.js';
 import { FailedPassLog } from './failed-pass-log.js';
 import { UnknownEventTypes } from './unknown-event-types.js';
 import { progressLine, savedStatusOf, STATUS_STREAM, type InstancePhase, type InstanceStatus } from './instance-status.js';
+import { instanceTasks, type InstanceTaskSources } from './instance-tasks.js';
 import { isPermissionRefusal, permissionGateOf, type PermissionGate } from './permission-gate.js';
-import type { EventPublisher } from './publisher.js';
-import { SnapshotScanner } from './snapshot-scanner.js';
-import { completedScanOf, newStreamStatus } from './stream-status.js';
-import { pollTask, scanTask, type LaneKind, type StreamTask } from './stream-task.js';
+import { StatusWriter } from './status-writer.js';
+import { completedScanOf } from './stream-status.js';
+import type { LaneKind, StreamTask } from './stream-task.js';
 
 // setTimeout takes at most 2^31-1 ms; a lane with nothing due sleeps until woken.
 const MAX_SLEEP_MS = 2_147_483_647;
 
-export interface InstanceRunnerOptions {
-  definition: ConnectorDefinition;
-  instance: string;
-  config: InstanceConfig;
+export interface InstanceRunnerOptions extends InstanceTaskSources {
   /** The instance's connector, shared with everything else in the process that talks to it (see `Connections`). */
   connector: ConnectorInstance;
-  cursors: CursorStore;
-  publisher: EventPublisher;
-  /** Where the scans keep what they saw, to find deletions (`<dataDir>/scans`). */
-  dataDir: string;
   log: Logger;
   /** How often a progress line is logged while the instance works. */
   progressIntervalMs?: number;
@@ -56,8 +46,7 @@ export class InstanceRunner {
   private wakeUp = new AbortController();
   /** Scan tasks asked for now (`scanNow`), run at their lane's next turn whatever their schedule. */
   private readonly forced = new Set<string>();
-  private savedStatus = '';
-  private statusWrites: Promise<void> = Promise.resolve();
+  private readonly statusWriter: StatusWriter;
   private readonly log: Logger;
   private readonly unknownTypes = new UnknownEventTypes();
   private readonly failedPasses: FailedPassLog;
@@ -70,25 +59,8 @@ export class InstanceRunner {
     // Every in-flight request and wait of the instance listens on this signal.
     setMaxListeners(1000, this.abort.signal);
     this.connector = options.connector;
-    const ref = (stream: string) => ({ provider: definition.id, instance, stream });
-    const { cursors, publisher } = options;
-    const { schedule } = config;
-    const scanners = this.connector.snapshotStreams.map((s) => ({ s, scanner: new SnapshotScanner(
-      ref(s.name), s, cursors, publisher, newStreamStatus(s.name, 'snapshot'), this.log, options.dataDir,
-    ) }));
-    this.tasks = [
-      ...scanners.map(({ s, scanner }) => scanTask(s.name, s, scanner, schedule)),
-      ...this.connector.activityStreams.map((s) => pollTask('activities', s.name, s, new ActivityPoller(
-        { ...ref(s.name), ...(s.timeZone ? { timeZone: s.timeZone } : {}) }, s, this.unknownTypes.counting(definition), config.activities, cursors, publisher, newStreamStatus(s.name, 'activities'), this.log,
-      ), schedule.activitiesEveryMs)),
-      ...(this.connector.changeStreams ?? []).map((s) => {
-        // A feed's removals are checked against what the scan of the same topic saw.
-        const scanner = scanners.find(({ scanner: scan }) => scan.topic === s.topic)?.scanner;
-        return pollTask('changes', s.name, s, new ChangePoller(
-          ref(s.name), s, cursors, publisher, newStreamStatus(s.name, 'changes'), this.log, scanner && ((ids) => scanner.known(ids)),
-        ), schedule.changesEveryMs);
-      }),
-    ];
+    this.tasks = instanceTasks(options, this.unknownTypes, this.log);
+    this.statusWriter = new StatusWriter(options.cursors, CursorStore.key(definition.id, instance, STATUS_STREAM), this.log);
   }
 
   get id(): string {
@@ -131,7 +103,7 @@ export class InstanceRunner {
     this.phase = 'stopped';
     this.logProgress();
     this.saveStatus();
-    await this.statusWrites;
+    await this.statusWriter.flushed();
     this.log.info('connector instance stopped');
   }
 
@@ -193,10 +165,14 @@ export class InstanceRunner {
   scanNow(kinds: readonly ('accounts' | 'files')[]): string[] {
     const tasks = this.tasks.filter((t) => (kinds as readonly string[]).includes(t.lane));
     for (const task of tasks) this.forced.add(task.name);
+    this.wakeLanes();
+    return tasks.map((t) => t.name);
+  }
+
+  private wakeLanes(): void {
     const wake = this.wakeUp;
     this.wakeUp = new AbortController();
     wake.abort();
-    return tasks.map((t) => t.name);
   }
 
   /** Runs one pass of a stream and records its outcome. */
@@ -262,9 +238,7 @@ export class InstanceRunner {
       await sleep(every, signal);
       if (signal.aborted) return;
       await this.checkCredentials();
-      const wake = this.wakeUp;
-      this.wakeUp = new AbortController();
-      wake.abort();
+      this.wakeLanes();
     }
   }
 
@@ -286,14 +260,7 @@ export class InstanceRunner {
 
   /** Records the phase, missing permissions and stream states in the cursors topic when they changed, for API processes that do not run this instance. */
   private saveStatus(): void {
-    const saved = savedStatusOf(this.status(), this.phase, this.options.worker);
-    const text = JSON.stringify(saved);
-    if (text === this.savedStatus) return;
-    this.savedStatus = text;
-    const key = CursorStore.key(this.options.definition.id, this.options.instance, STATUS_STREAM);
-    this.statusWrites = this.statusWrites
-      .then(() => this.options.cursors.save(key, saved as unknown as Record<string, unknown>))
-      .catch((err) => this.log.warn({ err }, 'could not record the instance status'));
+    this.statusWriter.save(savedStatusOf(this.status(), this.phase, this.options.worker));
   }
 
   private lastProgress = '';

@@ -1,16 +1,14 @@
 import type { ConsumedBatch, ConsumedRecord, ConsumerHandle, KafkaBus } from '../../core/kafka.js';
 import type { Logger } from '../../core/logger.js';
-import { sleep } from '../../core/sleep.js';
-import type { ActionHandler, ActionTarget } from '../../ingestors/contract.js';
 import type { Connections } from '../../ingestors/runtime/connections.js';
 import { decode } from '../../schemas/registry.js';
 import type { AccountEvent, GovernanceCommand } from '../../schemas/types.js';
 import type { GovernanceStatus } from '../../schemas/vocabulary.js';
 import { ActionCatalog } from './action-catalog.js';
-import { describeFailure, runAction, type ActionRunOutcome, type ActionRunSettings } from './action-runner.js';
-import { CommandGuard, describeTarget, type GuardSettings, type Verdict } from './command-guard.js';
+import type { ActionRunSettings } from './action-runner.js';
+import { CommandExecution, rolesOf } from './command-execution.js';
+import { CommandGuard, type GuardSettings } from './command-guard.js';
 import { readEnvelope, SIGNATURE_HEADER, verifyCommand, type CommandEnvelope, type SigningKey } from './command-message.js';
-import { supersedes } from './conflicts.js';
 import { NotifyDispatcher, type Notifier, type NotifyRules } from './notifier.js';
 import { ProtectedAccounts } from './protected-accounts.js';
 import { RecipientAllowList } from './recipients.js';
@@ -40,8 +38,6 @@ export interface GovernanceExecutorOptions {
 
 /** Statuses after which a delivered command is not carried out again (only an approve or a retry moves it). */
 const SETTLED: ReadonlySet<GovernanceStatus> = new Set(['awaiting_approval', 'succeeded', 'failed', 'unsupported', 'dry_run', 'reverted', 'skipped', 'rejected']);
-/** Heartbeat period while an action runs, well inside a consumer's session timeout. */
-const HEARTBEAT_EVERY_MS = 3000;
 
 /**
  * Carries out governance commands: a consumer group over `<prefix>.governance.command` that calls
@@ -57,6 +53,7 @@ export class GovernanceExecutor {
   private readonly notify: NotifyDispatcher;
   private readonly protection: ProtectedAccounts;
   private readonly guard: CommandGuard;
+  private readonly execution: CommandExecution;
   private readonly abort = new AbortController();
   private consumer: ConsumerHandle | null = null;
   private accounts: TopicFollower | null = null;
@@ -77,6 +74,10 @@ export class GovernanceExecutor {
       if (identities.length > 0) this.protection.addServiceIdentities(provider, instance, identities);
     }
     this.guard = new CommandGuard(options.settings, this.protection, now);
+    this.execution = new CommandExecution({
+      store: this.store, journal: this.journal, guard: this.guard, catalog: this.catalog, notify: this.notify,
+      settings: options.settings, signal: this.abort.signal, counters: this.counters, log: this.log,
+    });
   }
 
   async start(): Promise<void> {
@@ -185,7 +186,7 @@ export class GovernanceExecutor {
       const state: CommandState = envelope.intent === 'approve'
         ? { ...known, approvedBy: who, ...(role ? { approverRole: role } : {}) }
         : known;
-      await this.execute(state, heartbeat, envelope.intent === 'approve' ? `approved by ${who}` : `retry asked by ${who}`, [role]);
+      await this.execution.execute(state, heartbeat, envelope.intent === 'approve' ? `approved by ${who}` : `retry asked by ${who}`, [role]);
       return;
     }
     if (known && SETTLED.has(known.status)) {
@@ -194,12 +195,12 @@ export class GovernanceExecutor {
     }
     // Stopped while running: carry it on (the action is idempotent) once the rules still allow it.
     if (known?.status === 'running') {
-      await this.execute(known, heartbeat, 'resumed after a restart', []);
+      await this.execution.execute(known, heartbeat, 'resumed after a restart', []);
       return;
     }
     const fresh = { ...newState(command, envelope.reverts), ...(envelope.requestedBy ? { role: envelope.requestedBy.role } : {}) };
     let state = known ?? await this.journal.record(fresh, 'pending', { message: `requested by ${command.requested_by}` });
-    const refusal = this.refusal(command);
+    const refusal = this.execution.refusal(command);
     if (refusal) {
       state = await this.journal.record(state, refusal.status, { message: refusal.message, retriable: false });
       if (refusal.status === 'failed') this.counters.failed++;
@@ -207,135 +208,14 @@ export class GovernanceExecutor {
     }
     const verdict = this.guard.onArrival(command) ?? this.guard.beforeRun(state, rolesOf(state, []));
     if (verdict) {
-      await this.settle(state, verdict);
+      await this.execution.settle(state, verdict);
       return;
     }
     if (command.requires_approval) {
       await this.journal.record(state, 'awaiting_approval', { message: 'waiting for a person to approve it (POST /v1/governance/:id/approve)' });
       return;
     }
-    await this.execute(state, heartbeat, null, []);
-  }
-
-  /** Records a guard's verdict (dry run, skipped, rejected, over the ceiling). */
-  private async settle(state: CommandState, verdict: NonNullable<Verdict>): Promise<void> {
-    if (verdict.status === 'failed') this.counters.failed++;
-    if (verdict.status === 'rejected') {
-      this.log.warn({ security: true, commandId: state.command.command_id, requestedBy: state.command.requested_by }, verdict.message);
-    }
-    await this.journal.record(state, verdict.status, { message: verdict.message, retriable: verdict.retriable });
-  }
-
-  /** Why the command cannot be carried out here at all, as the status to record. */
-  private refusal(command: GovernanceCommand): { status: 'unsupported' | 'failed'; message: string } | null {
-    if (command.action === 'notify') {
-      const reason = this.notify.unsupportedReason(command);
-      return reason ? { status: 'unsupported', message: reason } : null;
-    }
-    const found = this.catalog.lookup(command.provider, command.instance, command.action);
-    if (found.kind === 'unknown') return { status: 'failed', message: found.reason };
-    if (found.kind === 'unsupported') return { status: 'unsupported', message: found.reason };
-    return null;
-  }
-
-  private handler(command: GovernanceCommand): ActionHandler | null {
-    if (command.action === 'notify') return { run: (_target, _params, signal) => this.notify.send(command, signal) };
-    const found = this.catalog.lookup(command.provider, command.instance, command.action);
-    return found.kind === 'ready' ? found.handler : null;
-  }
-
-  /**
-   * Carries a command out, whatever brought it here (new, approved, retried, resumed): the guard's
-   * rules are checked again first, since the kill switch or the target may have changed meanwhile.
-   * `asking`: roles of whoever asked on this path besides the requester and approver (a retrier).
-   */
-  private async execute(initial: CommandState, heartbeat: () => Promise<void>, why: string | null, asking: ReadonlyArray<string | undefined>): Promise<void> {
-    const { command } = initial;
-    let state = initial;
-    const verdict = this.guard.beforeRun(state, rolesOf(state, asking));
-    if (verdict) {
-      await this.settle(state, verdict);
-      return;
-    }
-    const stronger = this.strongerDone(command);
-    if (stronger) {
-      await this.journal.record(state, 'succeeded', {
-        message: `superseded: ${stronger.command.action} (${stronger.command.command_id}) already succeeded on this ${command.target.type}; nothing to do`,
-      });
-      this.counters.succeeded++;
-      return;
-    }
-    const handler = this.handler(command);
-    const refusal = handler ? null : this.refusal(command);
-    if (!handler) {
-      await this.journal.record(state, refusal?.status ?? 'unsupported', { message: refusal?.message ?? `${command.action} is not available`, retriable: false });
-      return;
-    }
-    const over = this.guard.takeSlot(command);
-    if (over) {
-      await this.settle(state, over);
-      return;
-    }
-    // An action may wait long (a throttled provider, retries, verify): stay in the group meanwhile.
-    const ticker = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
-    let outcome: ActionRunOutcome;
-    try {
-      // The command's target type is an open vocabulary; each handler checks the types it acts on.
-      outcome = await runAction(handler, { ...command.target } as ActionTarget, this.paramsOf(state), this.options.settings, {
-        onAttempt: async (n, previous) => {
-          const message = n > 1 ? `retrying after: ${describeFailure(previous)}` : why;
-          state = await this.journal.record(state, 'running', { attempt: state.attempt + 1, message });
-        },
-        pause: (ms) => sleepOrStop(ms, this.abort.signal),
-      }, this.abort.signal);
-    } finally {
-      clearInterval(ticker);
-    }
-
-    if (outcome.kind === 'succeeded') {
-      const { result } = outcome;
-      state = await this.journal.record(state, 'succeeded', {
-        message: result.message ?? (result.status === 'noop' ? 'already in the wanted state' : 'applied'),
-        ...(result.undo ? { undo: result.undo } : {}),
-      });
-      this.counters.succeeded++;
-      if (state.reverts) await this.markReverted(state);
-      return;
-    }
-    this.counters.failed++;
-    if (outcome.kind === 'not_verified') {
-      const last = outcome.lastError ? ` (last check: ${describeFailure(outcome.lastError)})` : '';
-      await this.journal.record(state, 'failed', {
-        message: `${command.action} was sent, but ${describeTarget(command)} did not show it after ${outcome.checks} checks${last}`,
-        retriable: true,
-      });
-      return;
-    }
-    await this.journal.record(state, 'failed', { message: describeFailure(outcome.error), retriable: outcome.retriable });
-  }
-
-  /**
-   * The parameters the handler gets: the command's own, and on a revert also the `undo` record the
-   * original action returned (what it changed), which the inverse needs to put things back.
-   */
-  private paramsOf(state: CommandState): Readonly<Record<string, string>> {
-    const undo = state.reverts ? this.store.get(state.reverts)?.undo : undefined;
-    return undo ? { ...state.command.params, ...undo } : state.command.params;
-  }
-
-  /** A succeeded, not reverted command on the same target whose action makes this one moot. */
-  private strongerDone(command: GovernanceCommand): CommandState | undefined {
-    return this.store.onTarget(command).find((other) =>
-      other.command.command_id !== command.command_id && other.status === 'succeeded'
-      && supersedes(command.target.type, other.command.action, command.action));
-  }
-
-  private async markReverted(revert: CommandState): Promise<void> {
-    const original = this.store.get(revert.reverts!);
-    if (!original || original.status !== 'succeeded') return;
-    await this.journal.record({ ...original, revertedBy: revert.command.command_id }, 'reverted', {
-      message: `reverted by ${revert.command.command_id} (${revert.command.action}, requested by ${revert.command.requested_by})`,
-    });
+    await this.execution.execute(state, heartbeat, null, []);
   }
 
   private async deadLetter(record: ConsumedRecord, err: unknown): Promise<void> {
@@ -344,18 +224,6 @@ export class GovernanceExecutor {
   }
 }
 
-/** Sleeps; rejects with the stop reason when stopped, so the command is left to be carried on later. */
-async function sleepOrStop(ms: number, signal: AbortSignal): Promise<void> {
-  await sleep(ms, signal);
-  if (signal.aborted) throw signal.reason;
-}
-
 function newState(command: GovernanceCommand, reverts: string | undefined): CommandState {
   return { command, status: 'pending', attempt: 0, at: 0, message: null, retriable: false, ...(reverts ? { reverts } : {}) };
-}
-
-/** The roles of the people who asked for a command on this path: a person's command needs them all to be allowed. */
-function rolesOf(state: CommandState, asking: ReadonlyArray<string | undefined>): Array<string | undefined> {
-  if (state.command.requested_by.startsWith('policy:')) return state.approvedBy ? [state.approverRole, ...asking] : [...asking];
-  return [state.role, ...(state.approvedBy ? [state.approverRole] : []), ...asking];
 }

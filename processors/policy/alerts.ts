@@ -1,7 +1,9 @@
 import { stableId } from '../../schemas/event-id.js';
 import type { AccountEvent, Actor, Alert, AuditEvent, FileEvent } from '../../schemas/types.js';
 import type { CompiledPolicy } from './compile.js';
-import type { PolicyRecord } from './record-context.js';
+import type { PolicyRecord, RecordContext } from './record-context.js';
+import type { PolicyState } from './state.js';
+import { stateKey, type Firing } from './stateful.js';
 
 /** An open alert as the evaluator keeps it. */
 export interface AlertState {
@@ -12,6 +14,15 @@ export interface AlertState {
 
 /** How many event ids an alert lists (the most recent). */
 export const ALERT_EVENT_IDS = 20;
+const MAX_SEEN_PER_ALERT = 1000;
+
+/** Where a firing's alert lives: its id, its state key, its dedup label, and the alert when one is open. */
+export interface AlertSlot {
+  id: string;
+  key: string;
+  label: string;
+  open: AlertState | undefined;
+}
 
 /**
  * The id of the alert a match belongs to: the policy, the deduplication key and the period bucket
@@ -58,4 +69,50 @@ export function policyAlert(policy: CompiledPolicy, kind: PolicyNoticeKind, scop
     status: 'open',
     attributes: { notice: kind, policy_kind: policy.policy.kind, mode: policy.policy.mode },
   };
+}
+
+/** The alert slot of a record: its dedup key's alert in the period of time `t`. */
+export function alertSlot(state: PolicyState, policy: CompiledPolicy, ctx: RecordContext, t: number): AlertSlot {
+  const dedup = policy.dedupKey(ctx);
+  const id = alertId(policy.id, dedup.key, Math.floor(t / policy.periodMs));
+  const key = stateKey(policy.id, 'a', id);
+  return { id, key, label: dedup.label, open: state.get(key) as AlertState | undefined };
+}
+
+/** Counts one more firing (record `id` at `t`) in an open alert. */
+export function joinOpenAlert(open: AlertState, policy: CompiledPolicy, ctx: RecordContext, id: string, t: number, firing: Firing): void {
+  const alert = open.alert;
+  alert.count += 1;
+  alert.last_seen = Math.max(alert.last_seen, t);
+  alert.first_seen = Math.min(alert.first_seen, t);
+  alert.event_ids = [...alert.event_ids, id].slice(-ALERT_EVENT_IDS);
+  alert.title = policy.title(ctx, { ...firing.variables, alert_count: alert.count });
+  alert.policy_version = policy.version;
+  Object.assign(alert.attributes, firing.attributes);
+  open.seen.push(id);
+  if (open.seen.length > MAX_SEEN_PER_ALERT) open.seen.splice(0, open.seen.length - MAX_SEEN_PER_ALERT);
+}
+
+/** The new alert of a firing in an empty slot, with the records it counts. */
+export function newAlertState(policy: CompiledPolicy, ctx: RecordContext, slot: AlertSlot, firing: Firing, t: number): AlertState {
+  const spec = policy.policy;
+  const alert: Alert = {
+    alert_id: slot.id,
+    policy_id: policy.id,
+    policy_version: policy.version,
+    title: policy.title(ctx, { ...firing.variables, alert_count: firing.count }),
+    severity: spec.severity,
+    created_at: t,
+    first_seen: Math.min(firing.firstSeen, t),
+    last_seen: t,
+    count: firing.count,
+    dedup_key: slot.label,
+    provider: ctx.record.provider,
+    instance: ctx.record.instance,
+    actor: alertActor(ctx.record),
+    event_ids: firing.eventIds.slice(-ALERT_EVENT_IDS),
+    status: 'open',
+    attributes: { policy_kind: spec.kind, mode: spec.mode, dedup_period: spec.alert.dedup.period, ...firing.attributes },
+  };
+  return { alert, seen: firing.eventIds.slice(-MAX_SEEN_PER_ALERT) };
 }

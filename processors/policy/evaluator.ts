@@ -1,29 +1,17 @@
 import { AppwardenError } from '../../core/errors.js';
 import type { Alert, GovernanceCommand } from '../../schemas/types.js';
-import { ALERT_EVENT_IDS, alertActor, alertId, policyAlert, type AlertState, type PolicyNoticeKind } from './alerts.js';
+import { alertSlot, joinOpenAlert, newAlertState, policyAlert, type AlertSlot, type PolicyNoticeKind } from './alerts.js';
 import { planCommands } from './commands.js';
 import type { CompiledPolicy, PolicyNeeds } from './compile.js';
 import { staleKeys } from './expiry.js';
 import type { GeoLocator } from './geo.js';
 import type { PolicyMode } from './policy-schema.js';
 import { RecordContext, recordIdOf, recordKindOf, recordTime, type Enricher, type PolicyRecord, type RecordKind } from './record-context.js';
+import { loadPolicyStatus, savePolicyStatus, storedPolicyStatus, type PolicyStatus } from './policy-status.js';
 import { MemoryPolicyState, type PolicyState } from './state.js';
 import type { AlertDecision, EvaluationResult, EvaluatorOptions, LiveSettings, PolicyMatch, PolicyNotice } from './evaluation.js';
 import { countDailyMatch, takeDailyAlert, takeSafetyTargets } from './limits.js';
-import { impossibleTravel, newValue, REPLAYED, stateKey, threshold, type Firing } from './stateful.js';
-
-/** Why a policy does not run (or does not act); stored with the version it applies to. */
-interface PolicyStatus {
-  disabled?: { version: number; at: number; reason: string };
-  acting_stopped?: { version: number; at: number; reason: string };
-}
-
-interface AlertSlot {
-  id: string;
-  key: string;
-  label: string;
-  open: AlertState | undefined;
-}
+import { impossibleTravel, newValue, REPLAYED, threshold, type Firing } from './stateful.js';
 
 interface Run {
   compiled: CompiledPolicy;
@@ -36,7 +24,6 @@ interface Run {
 }
 
 const HOUR_MS = 3_600_000;
-const MAX_SEEN_PER_ALERT = 1000;
 const EMPTY: EvaluationResult = Object.freeze({
   matches: Object.freeze([]) as unknown as PolicyMatch[],
   alerts: Object.freeze([]) as unknown as AlertDecision[],
@@ -93,7 +80,7 @@ export class Evaluator {
     }
     this.runs = enabled.map((compiled) => ({
       compiled,
-      status: this.loadStatus(compiled),
+      status: loadPolicyStatus(this.state, compiled),
       matchDay: -1,
       matchCount: 0,
       sinceSample: 0,
@@ -204,20 +191,11 @@ export class Evaluator {
     return stale.length;
   }
 
-  private loadStatus(policy: CompiledPolicy): PolicyStatus {
-    const stored = (this.state.get(stateKey(policy.id, 'x', '')) as PolicyStatus | undefined) ?? {};
-    // A new version starts afresh: what stopped the old one was about the old one.
-    return {
-      ...(stored.disabled?.version === policy.version ? { disabled: stored.disabled } : {}),
-      ...(stored.acting_stopped?.version === policy.version ? { acting_stopped: stored.acting_stopped } : {}),
-    };
-  }
-
   private updateStatus(policyId: string, change: (s: PolicyStatus) => void): void {
     const run = this.runs.find((r) => r.compiled.id === policyId);
-    const status: PolicyStatus = run ? run.status : { ...((this.state.get(stateKey(policyId, 'x', '')) as PolicyStatus | undefined) ?? {}) };
+    const status: PolicyStatus = run ? run.status : { ...storedPolicyStatus(this.state, policyId) };
     change(status);
-    this.state.set(stateKey(policyId, 'x', ''), status);
+    savePolicyStatus(this.state, policyId, status);
   }
 
   private matched(run: Run, ctx: RecordContext, t: number, result: EvaluationResult): void {
@@ -239,7 +217,7 @@ export class Evaluator {
       firing = { count: 1, eventIds: [id], firstSeen: t, variables: { count: 1 }, attributes: {} };
     }
     if (firing === REPLAYED) return;
-    const slot = firing ? this.alertSlot(policy, ctx, t) : null;
+    const slot = firing ? alertSlot(this.state, policy, ctx, t) : null;
     if (slot?.open?.seen.includes(id)) return; // a replay of a record the alert already counts
 
     if (!this.countMatch(run, ctx, t, result) || !firing || !slot) return;
@@ -258,14 +236,7 @@ export class Evaluator {
   /** Records why a policy stopped running (`disabled`) or acting, for this version. */
   private stop(run: Run, what: keyof PolicyStatus, t: number, reason: string): void {
     run.status[what] = { version: run.compiled.version, at: t, reason };
-    this.state.set(stateKey(run.compiled.id, 'x', ''), run.status);
-  }
-
-  private alertSlot(policy: CompiledPolicy, ctx: RecordContext, t: number): AlertSlot {
-    const dedup = policy.dedupKey(ctx);
-    const id = alertId(policy.id, dedup.key, Math.floor(t / policy.periodMs));
-    const key = stateKey(policy.id, 'a', id);
-    return { id, key, label: dedup.label, open: this.state.get(key) as AlertState | undefined };
+    savePolicyStatus(this.state, run.compiled.id, run.status);
   }
 
   private raise(run: Run, ctx: RecordContext, id: string, t: number, firing: Firing, slot: AlertSlot, result: EvaluationResult): void {
@@ -279,19 +250,10 @@ export class Evaluator {
     });
 
     if (open) {
-      const alert = open.alert;
-      alert.count += 1;
-      alert.last_seen = Math.max(alert.last_seen, t);
-      alert.first_seen = Math.min(alert.first_seen, t);
-      alert.event_ids = [...alert.event_ids, id].slice(-ALERT_EVENT_IDS);
-      alert.title = policy.title(ctx, { ...firing.variables, alert_count: alert.count });
-      alert.policy_version = policy.version;
-      Object.assign(alert.attributes, firing.attributes);
-      open.seen.push(id);
-      if (open.seen.length > MAX_SEEN_PER_ALERT) open.seen.splice(0, open.seen.length - MAX_SEEN_PER_ALERT);
+      joinOpenAlert(open, policy, ctx, id, t, firing);
       this.state.set(key, open);
-      result.alerts.push({ alert: structuredClone(alert), isNew: false });
-      result.matches.push(match(alert.alert_id, null));
+      result.alerts.push({ alert: structuredClone(open.alert), isNew: false });
+      result.matches.push(match(open.alert.alert_id, null));
       return;
     }
 
@@ -307,25 +269,9 @@ export class Evaluator {
       return;
     }
 
-    const alert: Alert = {
-      alert_id: alertKey,
-      policy_id: policy.id,
-      policy_version: policy.version,
-      title: policy.title(ctx, { ...firing.variables, alert_count: firing.count }),
-      severity: spec.severity,
-      created_at: t,
-      first_seen: Math.min(firing.firstSeen, t),
-      last_seen: t,
-      count: firing.count,
-      dedup_key: slot.label,
-      provider: ctx.record.provider,
-      instance: ctx.record.instance,
-      actor: alertActor(ctx.record),
-      event_ids: firing.eventIds.slice(-ALERT_EVENT_IDS),
-      status: 'open',
-      attributes: { policy_kind: spec.kind, mode: spec.mode, dedup_period: spec.alert.dedup.period, ...firing.attributes },
-    };
-    this.state.set(key, { alert, seen: firing.eventIds.slice(-MAX_SEEN_PER_ALERT) } satisfies AlertState);
+    const created = newAlertState(policy, ctx, slot, firing, t);
+    const { alert } = created;
+    this.state.set(key, created);
     result.alerts.push({ alert: structuredClone(alert), isNew: true });
     result.matches.push(match(alertKey, null));
 
