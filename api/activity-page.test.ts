@@ -71,7 +71,7 @@ function events(prefix: string, n: number, at: (i: number) => number, extra: Par
 }
 
 const range = (from: number, to: number) => `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
-const ids = (items: Item[]) => items.map((i) => i.event_id);
+const ids = (items: ReadonlyArray<{ event_id: string }>) => items.map((i) => i.event_id);
 
 describe('a page of activities holds each event id once, as its newest version', () => {
   test('superseded versions among the first matches are left out; the pages, walked, are the export, in order, both ways', async () => {

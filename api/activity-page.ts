@@ -1,7 +1,7 @@
 import type { ClickHouse } from '../core/clickhouse.js';
 import { latestActivities } from '../processors/sink/catalogue/index.js';
 
-/** The engine reads a page's other columns only for its top rows up to this LIMIT (`query_plan_max_limit_for_lazy_materialization`). */
+/** At most this many keys of matches are read for one page. */
 const MAX_CANDIDATES = 10_000;
 
 export interface ActivityPageQuery {
@@ -16,33 +16,52 @@ export interface ActivityPageQuery {
   rows: number;
 }
 
-type VersionedRow = Record<string, unknown> & { event_id: string; ingested_at: string };
+type VersionKey = { event_id: string; ingested_at: string };
 
 /**
  * The first `rows` rows of `activities` matching `where` in `order`, each its event id's newest version:
- * what `latestActivities` gives, without its cost over every match of a long range. The newest-version
- * check runs on the page's candidates only (the first matches of the order, read without FINAL, so the
- * engine reads the other columns for those rows alone). The newest versions among the first k matches
- * are the first of all newest versions, since those are a subsequence of the matches in the same order.
- * When superseded versions leave fewer than `rows` of them among k matches, the whole check decides.
+ * what `latestActivities` gives, without its cost over every match of a long range.
+ * 1. The keys of the first matches in the order (candidates), read without FINAL: cheap, whatever the range.
+ * 2. The newest version of each candidate id: the newest versions among the first k matches are the
+ *    first of all newest versions, since those are a subsequence of the matches in the same order.
+ * 3. The page's own rows, by id: the engine reads the other columns for those rows alone.
+ * When superseded versions leave fewer than `rows` among the candidates, or a write between the steps
+ * changed a page's row, the whole check decides.
  */
 export async function latestActivitiesPage<R extends Record<string, unknown>>(clickhouse: ClickHouse, page: ActivityPageQuery): Promise<R[]> {
-  const candidates = Math.min(MAX_CANDIDATES, 2 * page.rows + 16);
-  const matches = await clickhouse.query<VersionedRow>(
-    `SELECT ${page.columns} FROM activities WHERE ${page.where} ORDER BY ${page.order}, ingested_at DESC LIMIT {page_candidates:UInt32}`,
+  const candidates = Math.min(MAX_CANDIDATES, 4 * page.rows + 16);
+  const order = `${page.order}, ingested_at DESC`;
+  const matches = await clickhouse.query<VersionKey>(
+    `SELECT event_id, ingested_at FROM activities WHERE ${page.where} ORDER BY ${order} LIMIT {page_candidates:UInt32}`,
     { ...page.params, page_candidates: candidates },
   );
   const newest = await newestVersions(clickhouse, matches.map((r) => r.event_id));
-  const kept: VersionedRow[] = [];
-  const seen = new Set<string>();
-  for (const row of matches) {
-    // A replay of one version may be stored twice until a merge collapses it (FINAL's job in the whole check).
-    if (newest.get(row.event_id) !== row.ingested_at || seen.has(row.event_id)) continue;
-    seen.add(row.event_id);
-    kept.push(row);
-    if (kept.length === page.rows) return kept as R[];
+  // The page's versions, by id, and how far into the matches the last of them is.
+  const kept = new Map<string, string>();
+  let reach = 0;
+  for (const [i, row] of matches.entries()) {
+    if (kept.size === page.rows) break;
+    // A replay of one version may be stored twice until a merge collapses it.
+    if (newest.get(row.event_id) !== row.ingested_at || kept.has(row.event_id)) continue;
+    kept.set(row.event_id, row.ingested_at);
+    reach = i + 1;
   }
-  if (matches.length < candidates) return kept as R[];
+  if (kept.size < page.rows && matches.length === candidates) return wholeCheck(clickhouse, page);
+  if (kept.size === 0) return [];
+  const fetched = await clickhouse.query<R & VersionKey>(
+    `SELECT ${page.columns} FROM activities WHERE (${page.where}) AND event_id IN {page_ids:Array(String)} ORDER BY ${order} LIMIT {page_reach:UInt32}`,
+    { ...page.params, page_ids: [...kept.keys()], page_reach: reach },
+  );
+  const rows: R[] = [];
+  for (const row of fetched) {
+    if (kept.get(row.event_id) !== row.ingested_at) continue;
+    kept.delete(row.event_id);
+    rows.push(row);
+  }
+  return kept.size === 0 ? rows : wholeCheck(clickhouse, page);
+}
+
+function wholeCheck<R>(clickhouse: ClickHouse, page: ActivityPageQuery): Promise<R[]> {
   return clickhouse.query<R>(
     `SELECT ${page.columns} FROM activities FINAL WHERE ${latestActivities(page.where)} ORDER BY ${page.order} LIMIT {page_rows:UInt32}`,
     { ...page.params, page_rows: page.rows },
