@@ -20,15 +20,35 @@ type VersionKey = { event_id: string; ingested_at: string };
 
 /**
  * The first `rows` rows of `activities` matching `where` in `order`, each its event id's newest version:
- * what `latestActivities` gives, without its cost over every match of a long range.
- * 1. The keys of the first matches in the order (candidates), read without FINAL: cheap, whatever the range.
- * 2. The newest version of each candidate id: the newest versions among the first k matches are the
- *    first of all newest versions, since those are a subsequence of the matches in the same order.
- * 3. The page's own rows, by id: the engine reads the other columns for those rows alone.
+ * what `latestActivities` gives, without its cost over every match of a long range. Usually two steps:
+ * the first `rows` matches, read without FINAL (the engine reads the other columns for those rows
+ * alone), then their ids' newest versions. When one of them is not its id's newest version (a revision
+ * read again, or a replay not yet merged), `pageOfCandidates` makes the page.
+ */
+export async function latestActivitiesPage<R extends Record<string, unknown>>(clickhouse: ClickHouse, page: ActivityPageQuery): Promise<R[]> {
+  const first = await clickhouse.query<R & VersionKey>(
+    `SELECT ${page.columns} FROM activities WHERE ${page.where} ORDER BY ${page.order}, ingested_at DESC LIMIT {page_rows:UInt32}`,
+    { ...page.params, page_rows: page.rows },
+  );
+  const newest = await newestVersions(clickhouse, first.map((r) => r.event_id));
+  const ids = new Set<string>();
+  for (const row of first) {
+    if (newest.get(row.event_id) !== row.ingested_at || ids.has(row.event_id)) return pageOfCandidates(clickhouse, page);
+    ids.add(row.event_id);
+  }
+  return first;
+}
+
+/**
+ * The page when superseded versions are among its first matches:
+ * 1. the keys of the first matches in the order (candidates), read without FINAL: cheap, whatever the range;
+ * 2. the newest version of each candidate id: the newest versions among the first k matches are the
+ *    first of all newest versions, since those are a subsequence of the matches in the same order;
+ * 3. the page's own rows, by id.
  * When superseded versions leave fewer than `rows` among the candidates, or a write between the steps
  * changed a page's row, the whole check decides.
  */
-export async function latestActivitiesPage<R extends Record<string, unknown>>(clickhouse: ClickHouse, page: ActivityPageQuery): Promise<R[]> {
+async function pageOfCandidates<R extends Record<string, unknown>>(clickhouse: ClickHouse, page: ActivityPageQuery): Promise<R[]> {
   const candidates = Math.min(MAX_CANDIDATES, 4 * page.rows + 16);
   const order = `${page.order}, ingested_at DESC`;
   const matches = await clickhouse.query<VersionKey>(
