@@ -1,41 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
-import { openClickHouse, type ClickHouse } from '../core/clickhouse.js';
-import { ensureTables } from '../processors/sink/catalogue/ensure.js';
 import { ACTIVITIES } from '../processors/sink/catalogue/index.js';
 import { FULL_RECORDS } from '../schemas/testdata/sample-records.js';
 import type { AuditEvent } from '../schemas/types.js';
-import { testAuth, type TestAuth } from '../test/support/auth.js';
-import { freshName } from '../test/support/fresh.js';
-import { testDataDir, testLog } from '../test/support/stack.js';
+import { startTestApi, type TestApi } from '../test/support/api.js';
 
 const BASE = FULL_RECORDS['audit-event'];
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-let ch: ClickHouse;
-let auth: TestAuth;
-let app: FastifyInstance;
-
+let api: TestApi;
 before(async () => {
-  ch = await openClickHouse({ dataDir: testDataDir(), database: freshName('activity_page').replace(/-/g, '_'), log: testLog });
-  await ensureTables(ch);
-  auth = await testAuth();
-  app = await buildApp({ clickhouse: ch, log: testLog, maxPageSize: 100, security: auth.security, bus: auth.bus });
+  api = await startTestApi('activity_page');
 });
-
-after(async () => {
-  await app?.close();
-  await auth?.stop();
-  await ch?.close();
-});
+after(() => api?.stop());
 
 interface Item { event_id: string; occurred_at: string; actor: { email: string | null } }
 
 async function get(url: string): Promise<{ items: Item[]; next_cursor: string | null }> {
-  const res = await app.inject({ method: 'GET', url, headers: auth.headers('analyst') });
+  const res = await api.app.inject({ method: 'GET', url, headers: api.auth.headers('analyst') });
   assert.equal(res.statusCode, 200, res.body);
   return res.json();
 }
@@ -58,7 +41,7 @@ async function walk(query: string, limit: number): Promise<{ items: Item[]; page
 
 /** The same query streamed as NDJSON: the export applies the newest-version check to every match. */
 async function exported(query: string): Promise<Item[]> {
-  const res = await app.inject({ method: 'GET', url: `/v1/activities?${query}&format=ndjson`, headers: auth.headers('analyst') });
+  const res = await api.app.inject({ method: 'GET', url: `/v1/activities?${query}&format=ndjson`, headers: api.auth.headers('analyst') });
   assert.equal(res.statusCode, 200, res.body);
   return res.body.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Item);
 }
@@ -77,11 +60,11 @@ describe('a page of activities holds each event id once, as its newest version',
   test('superseded versions among the first matches are left out; the pages, walked, are the export, in order, both ways', async () => {
     const t0 = Date.now() - 3 * HOUR;
     const first = events('mixed', 60, (i) => t0 + i * MINUTE, { action: 'file_download' });
-    await ch.insertRecords(ACTIVITIES.name, first, ACTIVITIES, { dedupToken: 'mixed-1' });
+    await api.clickhouse.insertRecords(ACTIVITIES.name, first, ACTIVITIES, { dedupToken: 'mixed-1' });
     // Every third id read again later with another user and a time a second later: the old rows stay stored.
     const revised = first.filter((_, i) => i % 3 === 0)
       .map((e) => ({ ...e, occurred_at: e.occurred_at + 1000, ingested_at: e.ingested_at + HOUR, actor: { ...e.actor, email: 'revised@example.com' } }));
-    await ch.insertRecords(ACTIVITIES.name, revised, ACTIVITIES, { dedupToken: 'mixed-2' });
+    await api.clickhouse.insertRecords(ACTIVITIES.name, revised, ACTIVITIES, { dedupToken: 'mixed-2' });
 
     const query = `${range(t0, t0 + 2 * HOUR)}&action=file_download`;
     const newestFirst = await walk(query, 7);
@@ -99,10 +82,10 @@ describe('a page of activities holds each event id once, as its newest version',
   test('when superseded versions fill the first matches, the page is still full and right', async () => {
     const t0 = Date.now() - 3 * HOUR;
     const first = events('moved', 80, (i) => t0 + i * MINUTE, { action: 'login' });
-    await ch.insertRecords(ACTIVITIES.name, first, ACTIVITIES, { dedupToken: 'moved-1' });
+    await api.clickhouse.insertRecords(ACTIVITIES.name, first, ACTIVITIES, { dedupToken: 'moved-1' });
     // The 60 newest moved two days back, out of the range asked below: only the 20 oldest remain in it.
     const moved = first.slice(20).map((e) => ({ ...e, occurred_at: e.occurred_at - 48 * HOUR, ingested_at: e.ingested_at + HOUR }));
-    await ch.insertRecords(ACTIVITIES.name, moved, ACTIVITIES, { dedupToken: 'moved-2' });
+    await api.clickhouse.insertRecords(ACTIVITIES.name, moved, ACTIVITIES, { dedupToken: 'moved-2' });
 
     const query = `${range(t0, t0 + 2 * HOUR)}&user=moved@example.com`;
     const page = await get(`/v1/activities?${query}&limit=5`);
@@ -120,8 +103,8 @@ describe('a page of activities holds each event id once, as its newest version',
   test('a version stored twice (a replay in other blocks, not yet merged) is shown once and the page stays full', async () => {
     const t0 = Date.now() - 3 * HOUR;
     const stored = events('replayed', 12, (i) => t0 + i * MINUTE, { action: 'logout' });
-    await ch.insertRecords(ACTIVITIES.name, stored, ACTIVITIES, { dedupToken: 'replayed-1' });
-    await ch.insertRecords(ACTIVITIES.name, stored.slice(4), ACTIVITIES, { dedupToken: 'replayed-2' });
+    await api.clickhouse.insertRecords(ACTIVITIES.name, stored, ACTIVITIES, { dedupToken: 'replayed-1' });
+    await api.clickhouse.insertRecords(ACTIVITIES.name, stored.slice(4), ACTIVITIES, { dedupToken: 'replayed-2' });
     const query = `${range(t0, t0 + HOUR)}&action=logout`;
     const page = await get(`/v1/activities?${query}&limit=4`);
     assert.deepEqual(ids(page.items), ids(stored.slice(8)).reverse());

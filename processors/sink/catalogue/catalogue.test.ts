@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import Value from 'typebox/value';
-import { buildApp } from '../../../api/app.js';
 import { openClickHouse, type ClickHouse } from '../../../core/clickhouse.js';
 import { backtestPolicy } from '../../policy/backtest.js';
 import { parsePolicyText } from '../../policy/loader.js';
 import { FULL_RECORDS } from '../../../schemas/testdata/sample-records.js';
 import type { AuditEvent } from '../../../schemas/types.js';
-import { testAuth, type TestAuth } from '../../../test/support/auth.js';
+import { startTestApi, type TestApi } from '../../../test/support/api.js';
 import { freshName } from '../../../test/support/fresh.js';
 import { testDataDir, testLog } from '../../../test/support/stack.js';
 import { ensureTables, migrateTable } from './ensure.js';
@@ -23,25 +21,16 @@ const EXTENDED = defineTable<WithAsn>({ ...ACTIVITIES.spec, columns: columns as 
 const BASE = FULL_RECORDS['audit-event'];
 const HOUR = 3_600_000;
 
+let api: TestApi;
 let ch: ClickHouse;
-let auth: TestAuth;
-let app: FastifyInstance;
-
 before(async () => {
-  ch = await openClickHouse({ dataDir: testDataDir(), database: freshName('catalogue').replace(/-/g, '_'), log: testLog });
-  await ensureTables(ch);
-  auth = await testAuth();
-  app = await buildApp({ clickhouse: ch, log: testLog, maxPageSize: 100, security: auth.security, bus: auth.bus });
+  api = await startTestApi('catalogue');
+  ch = api.clickhouse;
 });
-
-after(async () => {
-  await app?.close();
-  await auth?.stop();
-  await ch?.close();
-});
+after(() => api?.stop());
 
 async function activities(query: string): Promise<Array<Record<string, unknown>>> {
-  const res = await app.inject({ method: 'GET', url: `/v1/activities?${query}`, headers: auth.headers('admin') });
+  const res = await api.app.inject({ method: 'GET', url: `/v1/activities?${query}`, headers: api.auth.headers('admin') });
   assert.equal(res.statusCode, 200, res.body);
   return (res.json() as { items: Array<Record<string, unknown>> }).items;
 }
