@@ -227,6 +227,12 @@ describe('loadConfig', () => {
     ].sort());
   });
 
+  test("kafka.consumerSessionTimeoutMs is held to the brokers' default session bounds", () => {
+    assert.equal(load({ overrides: { kafka: { consumerSessionTimeoutMs: 6000 } as never } }).kafka.consumerSessionTimeoutMs, 6000);
+    assert.deepEqual(problems({ overrides: { kafka: { consumerSessionTimeoutMs: 5000 } as never } }), ['kafka.consumerSessionTimeoutMs: must be >= 6000']);
+    assert.deepEqual(problems({ overrides: { kafka: { consumerSessionTimeoutMs: 1_800_001 } as never } }), ['kafka.consumerSessionTimeoutMs: must be <= 1800000']);
+  });
+
   test('an unknown setting is refused in every section, from the file, the environment or the overrides', () => {
     assert.deepEqual(problems({ overrides: { api: { prot: 8081 } as never } }), ['api.prot: unknown setting']);
     assert.deepEqual(problems({ overrides: { clickhouse: { databse: 'x' } as never, sink: { flushMs: 5 } as never } }).sort(), [
