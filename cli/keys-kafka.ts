@@ -19,7 +19,8 @@ export async function connectKafka(env: NodeJS.ProcessEnv, log: Logger) {
   const security = kafkaSecurityFromConfig(kafka);
   const bus = createKafkaBus({
     brokers: kafka.brokers, clientId: `${config.kafka.clientId}-cli`, prefix: config.kafka.topicPrefix,
-    partitions: config.kafka.partitions, replicationFactor: config.kafka.replicationFactor, producerClient: config.kafka.producerClient, log, ...(security ? { security } : {}),
+    partitions: config.kafka.partitions, replicationFactor: config.kafka.replicationFactor, producerClient: config.kafka.producerClient,
+    consumerSessionTimeoutMs: config.kafka.consumerSessionTimeoutMs, log, ...(security ? { security } : {}),
   });
   await bus.ensureTopics();
   return {

@@ -103,6 +103,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       replicationFactor: config.kafka.replicationFactor,
       maxMessageBytes: config.kafka.maxMessageBytes,
       producerClient: config.kafka.producerClient,
+      consumerSessionTimeoutMs: config.kafka.consumerSessionTimeoutMs,
       log,
       ...securityOption(config.kafka),
     });

@@ -83,6 +83,7 @@ export const ConfigSchema = Type.Object({
     partitions: Type.Integer({ minimum: 1, default: 6 }),
     replicationFactor: Type.Integer({ minimum: 1, default: 1 }),
     maxMessageBytes: Type.Integer({ minimum: 65_536, default: 1_000_000, description: "largest message published, at most the brokers' message.max.bytes (1 MB by default); a larger event is dead-lettered" }),
+    consumerSessionTimeoutMs: Type.Integer({ minimum: 6000, maximum: 1_800_000, default: 30_000, description: "how long a consumer group (sink, policy, governance) waits for a member that stopped heartbeating (a dead process, a restarted broker) before it re-forms without it; within the brokers' group.min/max.session.timeout.ms (6 s to 30 min by default)" }),
     producerClient: Type.Enum(PRODUCER_CLIENTS, { default: 'auto', description: 'the client that publishes: rdkafka (librdkafka, @confluentinc/kafka-javascript), kafkajs, or auto (rdkafka when it loads, else kafkajs with a warning)' }),
     ssl: Type.Optional(Type.Object({
       caFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the brokers; default: the system trust store' })),

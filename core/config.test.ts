@@ -59,7 +59,7 @@ describe('loadConfig', () => {
   test('with nothing configured, every setting has its default', () => {
     const config = load();
     assert.deepEqual(config, {
-      kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1, maxMessageBytes: 1_000_000, producerClient: 'auto' },
+      kafka: { brokers: [], clientId: 'appwarden', topicPrefix: 'appwarden', partitions: 6, replicationFactor: 1, maxMessageBytes: 1_000_000, consumerSessionTimeoutMs: 30_000, producerClient: 'auto' },
       clickhouse: { database: 'appwarden', dataDir: '.data/clickhouse' },
       api: { host: '127.0.0.1', port: 8080, maxPageSize: 1000, ...API_LIMITS, ...API_SECURITY_DEFAULTS },
       sink: { groupId: 'appwarden-sink', maxBatchRows: 50_000, flushIntervalMs: 1000 },
@@ -129,7 +129,7 @@ describe('loadConfig', () => {
         APPWARDEN_MEMORY_LOG_MS: '0',
       },
     });
-    assert.deepEqual(config.kafka, { brokers: ['kafka-1.internal:9092', 'kafka-2.internal:9092'], clientId: 'appwarden', topicPrefix: 'acme.prod', partitions: 12, replicationFactor: 3, maxMessageBytes: 1_000_000, producerClient: 'auto' });
+    assert.deepEqual(config.kafka, { brokers: ['kafka-1.internal:9092', 'kafka-2.internal:9092'], clientId: 'appwarden', topicPrefix: 'acme.prod', partitions: 12, replicationFactor: 3, maxMessageBytes: 1_000_000, consumerSessionTimeoutMs: 30_000, producerClient: 'auto' });
     assert.deepEqual(config.clickhouse, {
       url: 'http://clickhouse.internal:8123', username: 'appwarden', password: 'ch-secret', database: 'trail', dataDir: '/var/lib/appwarden/clickhouse',
     });
@@ -225,6 +225,12 @@ describe('loadConfig', () => {
       'connectors.okta.main.tokn: unknown setting',
       'kafka.partitons: unknown setting',
     ].sort());
+  });
+
+  test("kafka.consumerSessionTimeoutMs is held to the brokers' default session bounds", () => {
+    assert.equal(load({ overrides: { kafka: { consumerSessionTimeoutMs: 6000 } as never } }).kafka.consumerSessionTimeoutMs, 6000);
+    assert.deepEqual(problems({ overrides: { kafka: { consumerSessionTimeoutMs: 5000 } as never } }), ['kafka.consumerSessionTimeoutMs: must be >= 6000']);
+    assert.deepEqual(problems({ overrides: { kafka: { consumerSessionTimeoutMs: 1_800_001 } as never } }), ['kafka.consumerSessionTimeoutMs: must be <= 1800000']);
   });
 
   test('an unknown setting is refused in every section, from the file, the environment or the overrides', () => {

@@ -12,7 +12,7 @@ import { startConsumer } from './kafka/consumer.js';
 import { kafkaLogCreator } from './kafka/errors.js';
 import { createBusProducer } from './kafka/producer-choice.js';
 import { topicNames } from './kafka/topics.js';
-import type { ConsumerHandle, KafkaBus, KafkaBusOptions } from './kafka/types.js';
+import type { ConsumeOptions, ConsumerHandle, KafkaBus, KafkaBusOptions } from './kafka/types.js';
 
 export { probeKafka } from './kafka/admin.js';
 export { messageSize } from './kafka/producer.js';
@@ -50,7 +50,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 
   const consume: KafkaBus['consume'] = async (opts) => {
     assertOpen('consume');
-    const handle = await startConsumer(kafka, log, opts, (stopped) => consumers.delete(stopped));
+    const handle = await startConsumer(kafka, log, withSessionTimeout(opts, options.consumerSessionTimeoutMs), (stopped) => consumers.delete(stopped));
     consumers.add(handle);
     return handle;
   };
@@ -94,4 +94,10 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       return closing;
     },
   };
+}
+
+/** The bus's session timeout for a consumer that sets none, with a heartbeat a third of it (at most kafkajs's 3 s). */
+function withSessionTimeout(opts: ConsumeOptions, sessionTimeoutMs: number | undefined): ConsumeOptions {
+  if (sessionTimeoutMs === undefined || opts.sessionTimeoutMs !== undefined) return opts;
+  return { ...opts, sessionTimeoutMs, heartbeatIntervalMs: opts.heartbeatIntervalMs ?? Math.min(3000, Math.floor(sessionTimeoutMs / 3)) };
 }

@@ -122,6 +122,12 @@ export interface KafkaBusOptions {
   requestTimeoutMs?: number;
   /** How often kafkajs retries a retriable failure before an operation fails. Default 5. */
   retries?: number;
+  /**
+   * How long a consumer group waits for a member that stopped heartbeating (its process died, or the broker
+   * restarted and the member's session is gone) before the group re-forms without it; a consumer that sets
+   * its own `sessionTimeoutMs` keeps it. Default 30 s (kafkajs's).
+   */
+  consumerSessionTimeoutMs?: number;
   /** TLS and SASL of the connections; none by default (the local loopback broker). */
   security?: KafkaSecurity;
 }

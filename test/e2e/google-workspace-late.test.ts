@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import type { ConsumedRecord } from '../../core/kafka.js';
 import { normalizeGoogleActivity } from '../../ingestors/google-workspace/normalize-activity.js';
 import type { DeadLetter } from '../../ingestors/runtime/dead-letter.js';
@@ -16,8 +16,9 @@ interface StreamStatus { stream: string; lastRunStartedAt: string | null; lastSu
 interface ConnectorStatus { instance: string; credentials: { ok: boolean; permissions: string[]; missing: Array<{ capability: string; reason: string }> } | null; streams: StreamStatus[] }
 
 const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+// Each test's stacks and simulators stop when it ends: left running, they would poll through the later tests.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function setUp(seed: string, options: Parameters<typeof googleSimulator>[0] = {}, extra: Record<string, unknown> = {}): Promise<{ sim: GoogleWorkspaceSimulator; s: TestStack }> {

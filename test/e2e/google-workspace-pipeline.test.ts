@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { SIMULATED_APPLICATIONS, type GoogleWorkspaceSimulator } from '../../simulators/google-workspace/index.js';
 import { startTestStack, type TestStack } from '../support/appwarden.js';
 import { waitFor } from '../support/wait-for.js';
@@ -19,8 +19,9 @@ interface FileRow {
 type Raw = Record<string, any>;
 
 const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+// Each test's stacks and simulators stop when it ends: left running, they would poll through the later tests.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function simulator(options: Parameters<typeof googleSimulator>[0]): Promise<GoogleWorkspaceSimulator> {

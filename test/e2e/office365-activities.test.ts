@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import type { ConsumedRecord } from '../../core/kafka.js';
 import { normalizeOffice365Activity } from '../../ingestors/office365/normalize-activity.js';
 import { eventId } from '../../schemas/event-id.js';
@@ -27,8 +27,9 @@ interface ConnectorStatus {
 type Raw = Record<string, any>;
 
 const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+// Each test's stacks and simulators stop when it ends: left running, they would poll through the later tests.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function simulator(options: Office365SimulatorOptions): Promise<Office365Simulator> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import type { InstanceConfig } from '../../core/config.js';
 import { office365 } from '../../ingestors/office365/index.js';
 import type { ActionHandler, ActionVerb, ConnectorInstance } from '../../ingestors/contract.js';
@@ -25,8 +25,9 @@ interface ConnectorStatus {
 }
 
 const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+// Each test's stacks and simulators stop when it ends: left running, they would poll through the later tests.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function setUp(options: Office365SimulatorOptions, settings: Record<string, unknown> = {}): Promise<{ sim: Office365Simulator; s: TestStack }> {

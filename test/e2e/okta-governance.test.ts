@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { after, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { startAppwarden, type RunningAppwarden } from '../../cli/start.js';
 import { bearer, roleKeys, type TestKeyName } from '../support/auth.js';
 import type { AppConfig } from '../../core/config.js';
@@ -13,8 +13,9 @@ import { waitFor } from '../support/wait-for.js';
 import { simulatorInstance } from '../support/simulators.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+// Each test's stacks and simulators stop when it ends: left running, they would poll through the later tests.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 interface Step { status: string; attempt: number; message: string | null }

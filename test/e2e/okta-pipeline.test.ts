@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { eventId } from '../../schemas/event-id.js';
 import { startOktaSimulator, type OktaSimulator } from '../../simulators/okta/index.js';
 import { rolesOfUser } from '../../simulators/okta/directory.js';
@@ -18,8 +18,9 @@ interface Page { items: ActivityItem[]; next_cursor: string | null }
 type Raw = Record<string, any>;
 
 const cleanups: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+// Each test's stacks and simulators stop when it ends: left running, they would poll through the later tests.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function simulator(options: Parameters<typeof startOktaSimulator>[0]): Promise<OktaSimulator> {

@@ -84,7 +84,9 @@ export class FaultStack {
     this.apiPort ||= await freePort();
     this.apiUrl = `http://127.0.0.1:${this.apiPort}`;
     const config = {
-      kafka: { brokers: this.options.broker.brokers, topicPrefix: this.topicPrefix, partitions: 3, replicationFactor: 1 },
+      // The shortest session the brokers allow: after a broker restart, a group re-forms once the sessions of its
+      // members from before the restart end (6 s, not 30).
+      kafka: { brokers: this.options.broker.brokers, topicPrefix: this.topicPrefix, partitions: 3, replicationFactor: 1, consumerSessionTimeoutMs: 6000 },
       clickhouse: { database: 'faults', dataDir: path.join(this.options.root, 'chdb') },
       sink: { groupId: `${this.topicPrefix}-sink`, maxBatchRows: 5000, flushIntervalMs: 200 },
       api: { host: '127.0.0.1', port: this.apiPort, adminKey: this.adminKey },
