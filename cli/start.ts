@@ -77,9 +77,16 @@ export interface RunningAppwarden {
 export async function startAppwarden(options: AppwardenOptions): Promise<RunningAppwarden> {
   const { log } = options;
   const cleanups: Array<() => Promise<unknown>> = [];
+  const warnFailed = (err: unknown) => log.warn({ err }, 'shutdown step failed');
   const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log.warn({ err }, 'shutdown step failed'));
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(warnFailed);
     cleanups.length = 0;
+  };
+  /** Steps run side by side, at this point of the shutdown's order (each waits out its own consumers' fetches). */
+  const stoppedTogether = (): Array<() => Promise<unknown>> => {
+    const steps: Array<() => Promise<unknown>> = [];
+    cleanups.push(() => Promise.all(steps.map((step) => step().catch(warnFailed))));
+    return steps;
   };
   try {
     let config = options.config;
@@ -134,13 +141,16 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     const stopMemoryLog = startMemoryLog({ log, everyMs: config.memoryLogEveryMs, ...(engine ? { extra: () => embeddedClickHouseMemory(engine) } : {}) });
     cleanups.push(async () => stopMemoryLog());
 
+    // The roles stop side by side, after the API and before the engine and the bus they share.
+    const roleStops = stoppedTogether();
+
     let sink: ClickHouseSink | null = null;
     if (roles.has('sink') && clickhouse) {
       const cluster = config.clickhouse.cluster ? { cluster: { cluster: config.clickhouse.cluster, database: config.clickhouse.database } } : {};
       const started = new ClickHouseSink({ bus, clickhouse, log, ...config.sink, governanceSigningKey: signingKey, ...cluster });
       await started.start();
       sink = started;
-      cleanups.push(() => started.stop());
+      roleStops.push(() => started.stop());
     }
 
     let governance: GovernanceExecutor | null = null;
@@ -148,7 +158,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       const started = createGovernanceExecutor(config, bus, connections, signingKey, log);
       await started.start();
       governance = started;
-      cleanups.push(() => started.stop());
+      roleStops.push(() => started.stop());
     }
 
     let policy: PolicyProcessor | null = null;
@@ -157,7 +167,7 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       const started = await createPolicyProcessor(config, bus, log, path.join(PROJECT_ROOT, 'policies'), { signingKey });
       await started.start();
       policy = started;
-      cleanups.push(() => started.stop());
+      roleStops.push(() => started.stop());
     }
 
     let runtime: ConnectorRuntime | null = null;
@@ -172,10 +182,15 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
       await started.start();
       applier.attach(started);
       runtime = started;
-      cleanups.push(() => started.stop());
+      // The partitions are given up before the instances stop.
+      let gateStarted = false;
+      roleStops.push(async () => {
+        if (gateStarted) await gate.stop();
+        await started.stop();
+      });
       await gate.start(started);
+      gateStarted = true;
       owners = gate;
-      cleanups.push(() => gate.stop());
     }
 
     let app: FastifyInstance | null = null;
@@ -183,19 +198,21 @@ export async function startAppwarden(options: AppwardenOptions): Promise<Running
     let url: string | null = null;
     if (roles.has('api') && clickhouse) {
       let ready = false;
+      // Stopped after the API has closed.
+      const apiPartStops = stoppedTogether();
       // The policy processor of this process follows the store already; an API on its own follows one of its own.
       let policyStore = policy?.store ?? null;
       if (!policyStore) {
         const own = new PolicyStore({ bus, log, limits: policyLimits(config) });
         await own.start();
-        cleanups.push(() => own.stop());
+        apiPartStops.push(() => own.stop());
         policyStore = own;
       }
       const proposals = new PolicyProposals({ bus, log });
       await proposals.start();
-      cleanups.push(() => proposals.stop());
+      apiPartStops.push(() => proposals.stop());
       const security = await startApiSecurity(config, bus, log, options.announceKey ?? ((key) => process.stdout.write(firstKeyNotice(key))));
-      cleanups.push(() => security.stop());
+      apiPartStops.push(() => security.stop());
       keys = security.keys;
       const built = await buildApp({
         clickhouse, log, maxPageSize: config.api.maxPageSize, limits: config.api, connectorStatuses: connectorStatuses(runtime, owners, bus, config, log, connectionStore, applier), ready: () => ready,

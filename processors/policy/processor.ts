@@ -156,8 +156,8 @@ export class PolicyProcessor {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.stop();
-    await this.accountsFollower?.stop();
+    // Each waits out its own fetch: together, not one after the other.
+    await Promise.all([this.consumer?.stop(), this.accountsFollower?.stop()]);
     this.unsubscribe?.();
     if (this.ownsStore) await this.store?.stop();
     await this.refreshing;
