@@ -11,7 +11,7 @@ test('the analyst bench stores its activities and every query finds what it asks
   const rows = 20_000;
   const result = await runAnalystBench({
     rows, reps: 2, days: 7, users: 300, files: 2000, exportDays: 7,
-    dataDir: testDataDir(), database: freshName('analyst_bench'), brokers: testBrokers(), log: testLog, out: (l) => lines.push(l),
+    dataDir: testDataDir(), database: freshName('analyst_bench'), warm: true, brokers: testBrokers(), log: testLog, out: (l) => lines.push(l),
   });
   testLog.debug({ lines }, 'analyst bench output');
   assert.equal(result.stored, rows);
