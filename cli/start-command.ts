@@ -43,9 +43,10 @@ export async function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  const stopping = performance.now();
   await running.stop();
   await kafka.stop();
-  log.info('stopped');
+  log.info({ ms: Math.round(performance.now() - stopping) }, 'stopped');
   return 0;
 }
 
