@@ -24,6 +24,8 @@ interface PendingSend {
   left: number;
   error: unknown;
   settled: boolean;
+  /** Fails the send should librdkafka never report on some of its messages (armed once all are queued). */
+  stuck?: NodeJS.Timeout;
   settle(): void;
 }
 
@@ -75,7 +77,6 @@ export class RdKafkaProducer implements BusProducer {
 
   private deliver(handle: Handle, topic: string, messages: KafkaMessage[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const stuck = setTimeout(() => this.onStuckSend(handle, pending), this.settings.deliveryTimeoutMs + STUCK_GRACE_MS);
       const pending: PendingSend = {
         left: messages.length,
         error: undefined,
@@ -83,7 +84,7 @@ export class RdKafkaProducer implements BusProducer {
         settle: () => {
           if (pending.settled) return;
           pending.settled = true;
-          clearTimeout(stuck);
+          clearTimeout(pending.stuck);
           handle.pending.delete(pending);
           if (pending.error === undefined) resolve();
           else reject(pending.error);
@@ -101,6 +102,7 @@ export class RdKafkaProducer implements BusProducer {
       const m = messages[i]!;
       const headers = m.headers ? toHeaders(m.headers) : undefined;
       for (;;) {
+        if (pending.settled) return;
         try {
           handle.producer.produce(topic, null, m.value, m.key, 0, pending, headers);
           break;
@@ -117,6 +119,7 @@ export class RdKafkaProducer implements BusProducer {
         }
       }
     }
+    if (!pending.settled) pending.stuck = setTimeout(() => this.onStuckSend(handle, pending), this.settings.deliveryTimeoutMs + STUCK_GRACE_MS);
   }
 
   /** The producer sends go to: connected on first use, and again after the last one was retired. */
