@@ -181,7 +181,6 @@ export class RdKafkaProducer implements BusProducer {
     pending.error ??= new AppwardenError('AW_KAFKA_FAILED',
       `librdkafka reported no outcome for some messages ${STUCK_GRACE_MS} ms past their delivery timeout (${this.settings.deliveryTimeoutMs} ms)`, { retriable: true });
     pending.settle();
-    if (handle.retired) return;
     this.replace(handle, () => this.log.warn({ deliveryTimeoutMs: this.settings.deliveryTimeoutMs },
       'the librdkafka producer is stuck: a send got no delivery report long past its delivery timeout; a new producer is made on the next send'));
   }
