@@ -12,11 +12,20 @@ import type { KafkaMessage } from './types.js';
 const CLOSE_FLUSH_MS = 5000;
 /** Pause before trying again to queue a message when librdkafka's queue is full. */
 const QUEUE_FULL_WAIT_MS = 5;
+/**
+ * A send still without every delivery report this long past its delivery timeout fails, and its producer
+ * is replaced: librdkafka reports a timed-out message up to some seconds late (7-10 s seen, the requests in
+ * flight are drained first), never this late unless it is stuck.
+ */
+const STUCK_GRACE_MS = 30_000;
 
 /** One `send` call: settled once every one of its messages has a delivery report (or was never queued). */
 interface PendingSend {
   left: number;
   error: unknown;
+  settled: boolean;
+  /** Fails the send should librdkafka never report on some of its messages (armed once all are queued). */
+  stuck?: NodeJS.Timeout;
   settle(): void;
 }
 
@@ -24,7 +33,10 @@ interface PendingSend {
 interface Handle {
   producer: Producer;
   pending: Set<PendingSend>;
-  fatal: boolean;
+  /** Set once the producer is being closed: no send is given to it any more. */
+  retired: boolean;
+  /** When a message was last acknowledged (or the producer connected). */
+  lastDeliveredAt: number;
   /** Called when the last pending send settles, while the producer is being retired. */
   onIdle?: () => void;
 }
@@ -34,8 +46,10 @@ interface Handle {
  * connected on first use. Each message is queued with its send as the delivery report's opaque; the
  * send settles when all its reports are in. librdkafka batches per partition (`linger.ms`,
  * `batch.size`), keeps order per partition with up to 5 requests in flight, and fails a message not
- * acknowledged within `message.timeout.ms`. After a fatal error (the idempotent producer fenced) the
- * producer is closed and made again on the next send.
+ * acknowledged within `message.timeout.ms`. The producer is closed and made again on the next send
+ * after a fatal error (the idempotent producer fenced), and when it stalls: a message timed out and no
+ * other was acknowledged during its whole delivery timeout (after a broker outage librdkafka can stay
+ * unable to get its producer id while a new producer sends at once).
  */
 export class RdKafkaProducer implements BusProducer {
   readonly client = 'rdkafka';
@@ -66,7 +80,11 @@ export class RdKafkaProducer implements BusProducer {
       const pending: PendingSend = {
         left: messages.length,
         error: undefined,
+        settled: false,
         settle: () => {
+          if (pending.settled) return;
+          pending.settled = true;
+          clearTimeout(pending.stuck);
           handle.pending.delete(pending);
           if (pending.error === undefined) resolve();
           else reject(pending.error);
@@ -84,11 +102,12 @@ export class RdKafkaProducer implements BusProducer {
       const m = messages[i]!;
       const headers = m.headers ? toHeaders(m.headers) : undefined;
       for (;;) {
+        if (pending.settled) return;
         try {
           handle.producer.produce(topic, null, m.value, m.key, 0, pending, headers);
           break;
         } catch (err) {
-          if ((err as LibrdKafkaError).code === RD_KAFKA_CODES.QUEUE_FULL && !handle.fatal) {
+          if ((err as LibrdKafkaError).code === RD_KAFKA_CODES.QUEUE_FULL && !handle.retired) {
             await new Promise((r) => setTimeout(r, QUEUE_FULL_WAIT_MS));
             continue;
           }
@@ -100,12 +119,23 @@ export class RdKafkaProducer implements BusProducer {
         }
       }
     }
+    if (!pending.settled) pending.stuck = setTimeout(() => this.onStuckSend(handle, pending), this.settings.deliveryTimeoutMs + STUCK_GRACE_MS);
   }
 
-  private connected(): Promise<Handle> {
-    this.current ??= new Promise<Handle>((resolve, reject) => {
+  /** The producer sends go to: connected on first use, and again after the last one was retired. */
+  private async connected(): Promise<Handle> {
+    for (;;) {
+      const current = (this.current ??= this.connect());
+      const handle = await current;
+      if (!handle.retired) return handle;
+      if (this.current === current) this.current = undefined;
+    }
+  }
+
+  private connect(): Promise<Handle> {
+    return new Promise<Handle>((resolve, reject) => {
       const producer = new this.rdkafka.Producer(rdKafkaProducerConfig(this.settings));
-      const handle: Handle = { producer, pending: new Set(), fatal: false };
+      const handle: Handle = { producer, pending: new Set(), retired: false, lastDeliveredAt: Date.now() };
       producer.on('delivery-report', (err, report) => this.onReport(handle, err, report));
       producer.on('event.log', (line: { severity: number; fac: string; message: string }) => this.logLine(line));
       producer.on('event.error', (err) => this.onError(handle, err));
@@ -118,22 +148,41 @@ export class RdKafkaProducer implements BusProducer {
           return;
         }
         producer.setPollInBackground(true);
+        handle.lastDeliveredAt = Date.now();
         resolve(handle);
       });
     }).catch((err: unknown) => {
       this.current = undefined;
       throw err;
     });
-    return this.current;
   }
 
   private onReport(handle: Handle, err: LibrdKafkaError | null, report: DeliveryReport): void {
     const pending = report.opaque as PendingSend;
-    if (err) {
+    if (!err) handle.lastDeliveredAt = Date.now();
+    else {
       pending.error ??= err;
       if (isFatal(err)) this.onFatal(handle, err);
+      else if (err.code === RD_KAFKA_CODES.MSG_TIMED_OUT) this.onTimedOut(handle);
     }
     if (--pending.left === 0) pending.settle();
+  }
+
+  /** A message timed out: when nothing at all was acknowledged during its delivery timeout, the producer is stalled. */
+  private onTimedOut(handle: Handle): void {
+    const quietMs = Date.now() - handle.lastDeliveredAt;
+    if (handle.retired || quietMs < this.settings.deliveryTimeoutMs) return;
+    this.replace(handle, () => this.log.warn({ quietMs, deliveryTimeoutMs: this.settings.deliveryTimeoutMs },
+      `the librdkafka producer is stalled: a message timed out and none was acknowledged for ${quietMs} ms; a new producer is made on the next send`));
+  }
+
+  /** A send librdkafka has neither delivered nor timed out long past its delivery timeout: it fails, and the producer is replaced. */
+  private onStuckSend(handle: Handle, pending: PendingSend): void {
+    pending.error ??= new AppwardenError('AW_KAFKA_FAILED',
+      `librdkafka reported no outcome for some messages ${STUCK_GRACE_MS} ms past their delivery timeout (${this.settings.deliveryTimeoutMs} ms)`, { retriable: true });
+    pending.settle();
+    this.replace(handle, () => this.log.warn({ deliveryTimeoutMs: this.settings.deliveryTimeoutMs },
+      'the librdkafka producer is stuck: a send got no delivery report long past its delivery timeout; a new producer is made on the next send'));
   }
 
   private onError(handle: Handle, err: LibrdKafkaError): void {
@@ -149,12 +198,13 @@ export class RdKafkaProducer implements BusProducer {
 
   /** The producer can send nothing more: close it once its sends are settled; the next send makes a new one. */
   private onFatal(handle: Handle, err: unknown): void {
-    if (handle.fatal) return;
-    handle.fatal = true;
-    this.log.error({ err }, 'the librdkafka producer failed for good (fatal error); a new producer is made on the next send');
-    void this.current?.then((h) => {
-      if (h === handle) this.current = undefined;
-    }, () => undefined);
+    this.replace(handle, () => this.log.error({ err }, 'the librdkafka producer failed for good (fatal error); a new producer is made on the next send'));
+  }
+
+  /** Retires the producer (once, with the reason logged); `connected` then makes a new one. */
+  private replace(handle: Handle, logReason: () => void): void {
+    if (handle.retired) return;
+    logReason();
     this.retire(handle);
   }
 
@@ -165,7 +215,8 @@ export class RdKafkaProducer implements BusProducer {
    * arrive after its disconnect callback.
    */
   private retire(handle: Handle | null): void {
-    if (!handle) return;
+    if (!handle || handle.retired) return;
+    handle.retired = true;
     const closed = settledWithin(handle, CLOSE_FLUSH_MS)
       .then(() => new Promise<void>((resolve) => handle.producer.disconnect(CLOSE_FLUSH_MS, () => resolve())))
       .then(() => {
