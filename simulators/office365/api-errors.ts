@@ -1,3 +1,4 @@
+import { queryContinuation, type ContinuationContract } from '../common/faults.js';
 /** An error the simulator answers the way the real service does: a status, a body and maybe headers. */
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -63,3 +64,13 @@ export function loginError(status: number, error: string, code: number, descript
     correlation_id: crypto.randomUUID(),
   });
 }
+
+/**
+ * Office 365's continuations are query parameters: the Management Activity API's `nextPage` (refused
+ * with its documented 400 AF20031 `Invalid nextPage Input`) and Graph's `$skiptoken`, for which Graph
+ * documents no code: a 400 `BadRequest`, as Graph answers a malformed parameter.
+ */
+export const office365Continuation: ContinuationContract = queryContinuation((_request, param) => {
+  const refused = param.name === 'nextPage' ? management.invalidNextPage(param.value) : graph.badRequest(`Invalid ${param.name}`);
+  return { status: refused.status, body: refused.body };
+});
