@@ -52,12 +52,15 @@ export interface ContinuationContract {
   refusal(request: FastifyRequest): ContinuationRefusal;
 }
 
+/** Values that point at the start of a list (`sysparm_offset=0`, Box `stream_position=now`): a first page, not a continuation. */
+const START = new Set(['', '0', 'now']);
+
 /** The query parameter of `request` named like a continuation (`pageToken`, `after`, `cursor`...), and its value. */
 export function queryContinuationParam(request: FastifyRequest): { name: string; value: string } | null {
   const url = new URL(request.url, 'http://x');
   // A token endpoint's parameters are credentials, not continuations.
   if (/token$/.test(url.pathname)) return null;
-  for (const [name, value] of url.searchParams) if (CONTINUATION.test(name)) return { name, value };
+  for (const [name, value] of url.searchParams) if (CONTINUATION.test(name) && !START.has(value)) return { name, value };
   return null;
 }
 
@@ -84,7 +87,7 @@ export function bodyField(request: FastifyRequest, name: string): string | null 
 }
 
 /** Where no provider documents its answer: a plausible 400. */
-const GENERIC_REFUSAL = queryContinuation(() => ({ status: 400, body: { error: 'invalid_page_token', message: 'The page token has expired.' } }));
+const GENERIC_CONTINUATION = queryContinuation(() => ({ status: 400, body: { error: 'invalid_page_token', message: 'The page token has expired.' } }));
 
 /** Faults armed on one simulator, and how many of each it injected. */
 export class SimulatorFaults {
@@ -129,7 +132,7 @@ const byApp = new WeakMap<FastifyInstance, SimulatorFaults>();
 const byPort = new Map<number, SimulatorFaults>();
 
 /** Installs the fault hooks on a simulator's app (done by `createHttpApp`), answering an expired continuation as `continuation` says. */
-export function installFaults(app: FastifyInstance, continuation: ContinuationContract = GENERIC_REFUSAL): SimulatorFaults {
+export function installFaults(app: FastifyInstance, continuation: ContinuationContract = GENERIC_CONTINUATION): SimulatorFaults {
   const faults = new SimulatorFaults();
   byApp.set(app, faults);
   const chosen = new WeakMap<FastifyRequest, Armed>();
