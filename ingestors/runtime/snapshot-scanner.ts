@@ -85,9 +85,8 @@ export class SnapshotScanner {
 
   /**
    * Publishes the scan's pages from its checkpoint, recording what each saw before saving the
-   * checkpoint past it. A checkpoint the provider refuses outright, or a continuation it refuses as
-   * expired mid-scan (the checkpoint is that continuation), is dropped, so the next attempt reads
-   * from the start instead of failing on it again.
+   * checkpoint past it. A checkpoint the provider refuses outright (an expired page token) is
+   * dropped, so the next attempt reads from the start instead of failing forever.
    */
   private async readPages(run: RunningScan, signal: AbortSignal): Promise<void> {
     const resumedFrom = run.checkpoint;
@@ -111,8 +110,7 @@ export class SnapshotScanner {
         if (signal.aborted) return;
       }
     } catch (err) {
-      const expired = isAppwardenError(err, 'AW_PROVIDER_CONTINUATION_EXPIRED') && run.checkpoint !== undefined;
-      if (((pages === 0 && resumedFrom !== undefined && isAppwardenError(err) && !err.retriable) || expired) && !signal.aborted) {
+      if (pages === 0 && resumedFrom !== undefined && isAppwardenError(err) && !err.retriable && !signal.aborted) {
         this.log.warn({ stream: this.stream.name, err }, 'the provider refused to resume the scan from its checkpoint; the next attempt reads from the start');
         delete run.checkpoint;
         await this.saveRunning(run);
