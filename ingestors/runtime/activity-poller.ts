@@ -22,7 +22,6 @@ const DEFAULT_LATE_SWEEP_EVERY_MS = 15 * 60_000;
  */
 export class ActivityPoller {
   private readonly cursorKey: string;
-  private readonly readLog: Logger;
   /** event_id → occurred_at of events this process published that a later re-read may return again. */
   private readonly recent = new Map<string, number>();
   /** When the last lateness sweep completed; read from the cursor at the first poll. */
@@ -47,7 +46,6 @@ export class ActivityPoller {
     private readonly now: () => number = Date.now,
   ) {
     this.cursorKey = CursorStore.key(ref.provider, ref.instance, stream.name);
-    this.readLog = log.child({ provider: ref.provider, instance: ref.instance });
     const saved = cursors.get(this.cursorKey)?.position.readUntil;
     if (typeof saved === 'number') this.status.readUntil = new Date(saved).toISOString();
   }
@@ -66,7 +64,7 @@ export class ActivityPoller {
     let since = Math.max(0, readUntil - (sweep ? this.reReadMs() : this.settings.trailingWindowMs));
     while (since < end && !signal.aborted) {
       const window: TimeWindow = { since, until: Math.min(end, since + this.settings.maxWindowMs) };
-      for await (const page of readWindow(this.stream, window, signal, this.readLog)) {
+      for await (const page of readWindow(this.stream, window, signal, this.log)) {
         this.status.fetched += page.length;
         const outcome = await this.publisher.publishActivities(this.ref, page, this.normalize, this.repeats);
         for (const event of outcome.published) this.recent.set(event.event_id, event.occurred_at);

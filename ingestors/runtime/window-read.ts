@@ -11,7 +11,7 @@ const MAX_RESTARTS = 3;
  * again from the saved position: for a stream read oldest first, the newest record time of the
  * pages already handed out (the caller has handled a page before it asks for the next, and records
  * sharing that millisecond may be on the refused page); newest first, the window's start. Records
- * read twice keep their event ids. `log` names the provider and instance; the warning adds the stream.
+ * read twice keep their event ids. `log` names the provider and instance (the connector's log does); the warning adds the stream.
  */
 export async function* readWindow(
   stream: ActivityStream,

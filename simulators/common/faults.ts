@@ -52,8 +52,8 @@ export interface ContinuationContract {
   refusal(request: FastifyRequest): ContinuationRefusal;
 }
 
-/** Values that point at the start of a list (`sysparm_offset=0`, Box `stream_position=now`): a first page, not a continuation. */
-const START = new Set(['', '0', 'now']);
+/** Values that point at the start of a list (`sysparm_offset=0`, Box `stream_position=now`, Graph delta `token=latest`): a first page, not a continuation. */
+const START = new Set(['', '0', 'now', 'latest']);
 
 /** The query parameter of `request` named like a continuation (`pageToken`, `after`, `cursor`...), and its value. */
 export function queryContinuationParam(request: FastifyRequest): { name: string; value: string } | null {

@@ -67,10 +67,12 @@ export function loginError(status: number, error: string, code: number, descript
 
 /**
  * Office 365's continuations are query parameters: the Management Activity API's `nextPage` (refused
- * with its documented 400 AF20031 `Invalid nextPage Input`) and Graph's `$skiptoken`, for which Graph
- * documents no code: a 400 `BadRequest`, as Graph answers a malformed parameter.
+ * with its documented 400 AF20031 `Invalid nextPage Input`), a delta link's `token` (410 `resyncRequired`,
+ * as Graph documents for an expired delta token) and Graph's `$skiptoken`, for which Graph documents no
+ * code: a 400 `BadRequest`, as Graph answers a malformed parameter.
  */
-export const office365Continuation: ContinuationContract = queryContinuation((_request, param) => {
-  const refused = param.name === 'nextPage' ? management.invalidNextPage(param.value) : graph.badRequest(`Invalid ${param.name}`);
+export const office365Continuation: ContinuationContract = queryContinuation((request, param) => {
+  const delta = request.url.split('?')[0]!.endsWith('/delta');
+  const refused = param.name === 'nextPage' ? management.invalidNextPage(param.value) : delta ? graph.resyncRequired() : graph.badRequest(`Invalid ${param.name}`);
   return { status: refused.status, body: refused.body };
 });

@@ -267,7 +267,7 @@ export const CASES: FaultCase[] = [
   // Each simulator refuses a continuation where its provider keeps it, the provider's way: a query token
   // (Google, Office 365, Okta, Box, ServiceNow), CloudTrail's NextToken body field, a Dropbox /continue
   // cursor, a Salesforce query locator in the path; the case fails unless each one was refused. 15 s is 15 polls;
-  // 210 events make a window span pages of Salesforce's 200 rows, CloudTrail's 50 and Okta's (100 in this suite).
+  // 210 events make a window span pages of Salesforce's 200 rows, CloudTrail's 50, Okta's and ServiceNow's (100 in this suite).
   providerFault('page token expired', [{ kind: 'expired_token', count: 1 }], 15_000, { burst: 210 }),
   clockSkew,
   lateEvents(8 * 60_000),
