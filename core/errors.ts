@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   AW_PROVIDER_AUTH_FAILED: { status: 502, retriable: false, message: 'the provider refused the credentials' },
   AW_PROVIDER_REQUEST_FAILED: { status: 502, retriable: false, message: 'the provider refused the request' },
   AW_PROVIDER_RESPONSE_INVALID: { status: 502, retriable: false, message: 'the provider answered something unexpected' },
+  AW_PROVIDER_CONTINUATION_EXPIRED: { status: 502, retriable: false, message: 'the provider refused a page token, cursor or query locator as expired or invalid; the read restarts from its saved position' },
   AW_NORMALIZE_FAILED: { status: 422, retriable: false, message: 'a provider record could not be normalized' },
   AW_DECODE_FAILED: { status: 422, retriable: false, message: 'a Kafka message could not be decoded' },
   AW_ENCODE_FAILED: { status: 500, retriable: false, message: 'a record does not match its Avro schema' },

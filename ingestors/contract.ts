@@ -267,7 +267,7 @@ export interface ConnectorContext<C extends InstanceConfig = InstanceConfig> {
    * errors; the provider adds auth, paging and throttle reading. `C` is what its requests name as
    * their `credential` (an audience, an impersonated user).
    */
-  http<C = undefined>(options: Pick<HttpClientOptions<C>, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle' | 'trustedOrigins' | 'headers'> & {
+  http<C = undefined>(options: Pick<HttpClientOptions<C>, 'baseUrl' | 'authenticate' | 'onUnauthorized' | 'throttle' | 'trustedOrigins' | 'headers' | 'continuationRefused'> & {
     /**
      * The provider's documented rate for this client (AWS CloudTrail: 2 requests per second per account
      * and Region): requests are paced to it, or to the instance's `limits.requestsPerMinute` when stricter.

@@ -8,6 +8,7 @@ import type { ConnectorContext } from '../contract.js';
 import type { HttpClient, HttpClientStats } from '../runtime/http-client.js';
 import { TokenCache } from '../runtime/token-cache.js';
 import { GLOBAL_REGION, endpointOf, type AwsConfig } from './config.js';
+import { awsContinuationRefused } from './continuation.js';
 import { awsThrottle } from './errors.js';
 import { signRequest, type AwsCredentials } from './sigv4.js';
 import { child, parseXml, textAt } from './xml.js';
@@ -88,6 +89,7 @@ export class AwsHttp {
       client = this.#ctx.http({
         baseUrl,
         throttle: awsThrottle,
+        continuationRefused: awsContinuationRefused,
         ...(rate ? { providerRate: rate } : {}),
         authenticate: async (req) => signRequest(
           { method: req.method, url: req.url, headers: req.headers, body: req.body },

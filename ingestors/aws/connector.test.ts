@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../core/logger.js';
 import { startAwsSimulator, type AwsSimulator } from '../../simulators/aws/index.js';
+import { readWithExpiryMidRead } from '../../test/support/expired-continuation.js';
 import { simulatorConfig } from '../../test/support/simulators.js';
 import type { AccountEvent, FileEvent } from '../../schemas/types.js';
 import { normalizeItem, type ConnectorInstance } from '../contract.js';
@@ -40,6 +41,23 @@ describe('AWS connector against the simulator', () => {
     const read: unknown[] = [];
     for (const stream of connector.activityStreams) read.push(...await all(stream.read({ since: now - 2 * 86_400_000, until: now + 1000 }, stop.signal)));
     assert.deepEqual((read as string[]).sort(), [...sim.trail.all()].sort());
+  });
+
+  test('a NextToken CloudTrail refuses mid-window (400 InvalidNextTokenException): the window is read again, every record of it read', async () => {
+    const small = createConnector(aws, 'pages', simulatorConfig('aws', sim, { lookupPageSize: 10 }), silentLogger, stop.signal);
+    const stream = small.activityStreams[0]!;
+    const region = stream.name.split('/')[1]!;
+    const now = Date.now();
+    const window = { since: now - 2 * 86_400_000, until: now + 1000 };
+    const expected = sim.trail.between(region, window.since, window.until).map((e) => e.text);
+    assert.ok(expected.length > 30, `the window needs several pages of 10 (${expected.length} records)`);
+    const read = await readWithExpiryMidRead(sim.url, stream, window, stop.signal);
+    assert.equal(read.injected, 1, 'the second page\'s NextToken was refused');
+    assert.deepEqual([...new Set(read.records as string[])].sort(), [...expected].sort(), 'every record of the window, none missing');
+    assert.equal(read.warnings.length, 1);
+    assert.deepEqual([read.warnings[0]!.provider, read.warnings[0]!.stream], ['test', stream.name]);
+    // Newest first: the read starts the window again, so the refused page's records come from the second read.
+    assert.equal(read.warnings[0]!.restartFrom, new Date(window.since).toISOString());
   });
 
   test('the account scan: users with console, MFA and keys; roles with their trust; admin-grade privileges', async () => {

@@ -1,4 +1,5 @@
 import { AppwardenError } from '../../core/errors.js';
+import { boxContinuationRefused } from './continuation.js';
 import type { ConnectorContext } from '../contract.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../runtime/http-client.js';
 import { arr, obj, type Json } from '../runtime/json-fields.js';
@@ -47,6 +48,7 @@ export class BoxApi {
     this.http = ctx.http({
       baseUrl: config.baseUrl.replace(/\/+$/, ''),
       // 429 with retry-after (seconds) is the client's default throttle answer.
+      continuationRefused: boxContinuationRefused,
       authenticate: async () => ({ authorization: `Bearer ${await this.tokens.token()}` }),
       onUnauthorized: async () => {
         this.tokens.invalidate();

@@ -1,6 +1,7 @@
 import { providerStatus } from '../../core/errors.js';
 import { actionTable, connectorCapabilities, type Capability, type ConnectorDefinition, type ConnectorInstance, type CredentialCheck } from '../contract.js';
 import { parseRetryAfter } from '../runtime/backoff.js';
+import { dropboxContinuationRefused } from './continuation.js';
 import type { ThrottlePolicy } from '../runtime/http-client.js';
 import { num, obj } from '../runtime/json-fields.js';
 import { isPermissionRefusal } from '../runtime/permission-gate.js';
@@ -70,6 +71,7 @@ export const dropbox: ConnectorDefinition<DropboxConfig> = {
     const tokens = new DropboxTokens(ctx.http({ baseUrl }), config);
     const http = ctx.http<DropboxCredential>({
       baseUrl,
+      continuationRefused: dropboxContinuationRefused,
       authenticate: async (req) => {
         const headers: Record<string, string> = { authorization: `Bearer ${await tokens.token()}` };
         if (req.credential && 'selectUser' in req.credential) headers['dropbox-api-select-user'] = req.credential.selectUser;

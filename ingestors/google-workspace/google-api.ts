@@ -5,6 +5,7 @@ import type { GoogleWorkspaceConfig } from './config.js';
 import type { Principal } from './scopes.js';
 import { collect } from '../runtime/paging.js';
 import { ServiceAccountTokens } from './service-account.js';
+import { googleContinuationRefused } from './continuation.js';
 import { googleThrottle } from './throttle.js';
 
 type Json = Record<string, unknown>;
@@ -30,6 +31,7 @@ export class GoogleApi {
       baseUrl: config.adminBaseUrl.replace(/\/+$/, ''),
       trustedOrigins: [config.driveBaseUrl],
       throttle: googleThrottle,
+      continuationRefused: googleContinuationRefused,
       authenticate: async (req) => {
         if (!req.credential) throw new AppwardenError('AW_INTERNAL', 'a Google request was sent without a principal');
         return { authorization: `Bearer ${await this.tokens.token(req.credential)}` };

@@ -10,6 +10,7 @@ import { GraphClient } from './graph-client.js';
 import { ManagementClient } from './management-client.js';
 import { normalizeOffice365Activity } from './normalize-activity.js';
 import { office365UnknownEventType } from './operations.js';
+import { office365ContinuationRefused } from './continuation.js';
 import { office365Throttle } from './throttle.js';
 import { TokenSource, type Audience } from './token-source.js';
 
@@ -54,6 +55,7 @@ export const office365: ConnectorDefinition<Office365Config> = {
         return true;
       },
       throttle: office365Throttle,
+      continuationRefused: office365ContinuationRefused,
     });
     const graph = new GraphClient(http, config.pageSize);
     const management = new ManagementClient(http, { managementUrl: trim(config.managementUrl), tenantId: config.tenantId, publisherId: config.publisherId ?? config.tenantId });

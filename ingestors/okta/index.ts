@@ -1,4 +1,5 @@
 import { actionTable, connectorCapabilities, type ConnectorDefinition, type ConnectorInstance, type CredentialCheck, type SnapshotItem, type SnapshotKinds, type SnapshotPage } from '../contract.js';
+import { oktaContinuationRefused } from './continuation.js';
 import { headerBudgetThrottle, type HttpClient } from '../runtime/http-client.js';
 import { obj, type Json } from '../runtime/json-fields.js';
 import { isoTime } from '../runtime/provider-time.js';
@@ -51,6 +52,7 @@ export const okta: ConnectorDefinition<OktaConfig> = {
       baseUrl: config.orgUrl.replace(/\/$/, ''),
       authenticate: () => ({ authorization: `SSWS ${config.token}` }),
       throttle: oktaThrottle,
+      continuationRefused: oktaContinuationRefused,
     });
     const client = new OktaClient(http, { logs: config.logPageSize, users: config.userPageSize });
     // What the last credential check found readable; the account scan leaves out the groups it may not read.

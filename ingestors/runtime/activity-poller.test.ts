@@ -35,20 +35,29 @@ const SETTINGS = { initialLookbackMs: 2 * HOUR, trailingWindowMs: 0, maxWindowMs
 
 interface Rec { id: string; t: number }
 
-/** A stream over fixed records, read in pages of two in `order`; it fails on page `failAt` while `failAt` is set. */
-function stream(order: 'asc' | 'desc', records: Rec[]): ActivityStream & { failAt: number | null; windows: TimeWindow[] } {
+/**
+ * A stream over fixed records, read in pages of two in `order`; it fails on page `failAt` while `failAt` is set,
+ * and refuses the continuation to page `expireAt` as expired `expiries` times.
+ */
+function stream(order: 'asc' | 'desc', records: Rec[]): ActivityStream & { failAt: number | null; expireAt: number; expiries: number; windows: TimeWindow[] } {
   return {
     name: `test/${order}`,
     capabilities: ['activities:user'],
     permission: 'test.read',
     order,
     failAt: null,
+    expireAt: 1,
+    expiries: 0,
     windows: [],
     async *read(window: TimeWindow) {
       this.windows.push(window);
       const inWindow = records.filter((r) => r.t >= window.since && r.t < window.until).sort((a, b) => (order === 'asc' ? a.t - b.t : b.t - a.t));
       for (let page = 0; page * 2 < inWindow.length; page++) {
         if (this.failAt === page) throw new AppwardenError('AW_PROVIDER_UNAVAILABLE', 'page failed');
+        if (this.expireAt === page && this.expiries > 0) {
+          this.expiries--;
+          throw new AppwardenError('AW_PROVIDER_CONTINUATION_EXPIRED', 'page token expired');
+        }
         yield inWindow.slice(page * 2, page * 2 + 2);
       }
     },
@@ -122,5 +131,28 @@ describe('ActivityPoller and the order of a stream', () => {
     assert.deepEqual(s.windows.map((w) => w.since), [NOW - 2 * HOUR, NOW - 2 * HOUR], 'the retry re-read the same window from its start');
     assert.equal(p.status.published, 5, 'every record published once');
     assert.equal(p.status.repeated, 2, 'the first page, read again, was not sent again');
+  });
+
+  test('oldest first: a continuation refused as expired re-reads the window from the saved cursor, in the same poll', async () => {
+    const { s, p, readUntil } = await poller('asc', RECORDS);
+    s.expiries = 1;
+    await p.poll(new AbortController().signal);
+    assert.deepEqual(s.windows.map((w) => [w.since, w.until]), [[NOW - 2 * HOUR, NOW], [RECORDS[1]!.t, NOW]], 'again from the first page\'s newest record');
+    assert.equal(readUntil(), NOW);
+    assert.equal(p.status.published, 5, 'every record published once');
+  });
+
+  test('newest first: a continuation refused as expired re-reads the window from its start; refused every time, the poll fails', async () => {
+    const { s, p, readUntil } = await poller('desc', RECORDS);
+    s.expiries = 1;
+    await p.poll(new AbortController().signal);
+    assert.deepEqual(s.windows.map((w) => w.since), [NOW - 2 * HOUR, NOW - 2 * HOUR]);
+    assert.equal(p.status.published, 5);
+    const again = await poller('desc', RECORDS);
+    again.s.expiries = 10;
+    await assert.rejects(again.p.poll(new AbortController().signal), /page token expired/);
+    assert.equal(again.s.windows.length, 4, 'the first read and three restarts');
+    assert.equal(again.readUntil(), undefined);
+    assert.equal(readUntil(), NOW);
   });
 });

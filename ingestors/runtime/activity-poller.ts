@@ -3,6 +3,7 @@ import type { Logger } from '../../core/logger.js';
 import type { InstanceSettings } from '../../core/config.js';
 import type { ActivityStream, ConnectorDefinition, TimeWindow } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
+import { readWindow } from './window-read.js';
 import type { EventPublisher, RepeatFilter, StreamRef } from './publisher.js';
 import type { StreamStatus } from './stream-status.js';
 
@@ -16,7 +17,8 @@ const DEFAULT_LATE_SWEEP_EVERY_MS = 15 * 60_000;
  * so a restart does not sweep again before it is due (a restart's own re-read is the trailing window). After each page is
  * acknowledged by Kafka the cursor moves to the page's newest record time (for a stream that reads
  * newest first, only at the end of each window); the deterministic event ids make the re-read part
- * harmless, and ids published by this process are not sent again.
+ * harmless, and ids published by this process are not sent again. A continuation the provider refuses
+ * as expired mid-window restarts that window's read from the saved position (`readWindow`).
  */
 export class ActivityPoller {
   private readonly cursorKey: string;
@@ -62,7 +64,7 @@ export class ActivityPoller {
     let since = Math.max(0, readUntil - (sweep ? this.reReadMs() : this.settings.trailingWindowMs));
     while (since < end && !signal.aborted) {
       const window: TimeWindow = { since, until: Math.min(end, since + this.settings.maxWindowMs) };
-      for await (const page of this.stream.read(window, signal)) {
+      for await (const page of readWindow(this.stream, window, signal, this.log)) {
         this.status.fetched += page.length;
         const outcome = await this.publisher.publishActivities(this.ref, page, this.normalize, this.repeats);
         for (const event of outcome.published) this.recent.set(event.event_id, event.occurred_at);

@@ -217,6 +217,26 @@ describe('HttpClient: errors and retries', () => {
   });
 });
 
+describe('HttpClient: a refused continuation', () => {
+  test('an answer the provider\'s continuationRefused recognises is thrown as AW_PROVIDER_CONTINUATION_EXPIRED, even a status the request accepts; others are not', async () => {
+    const server = await startServer((req) => (req.url.includes('/continue')
+      ? { status: 409, body: { error_summary: 'reset/..', error: { '.tag': 'reset' } } }
+      : { status: 409, body: { error_summary: 'path/not_found/..', error: { '.tag': 'path' } } }));
+    try {
+      const client = clientFor(server, new TestClock(true), {
+        continuationRefused: (res, req) => req.path === '/2/team_log/get_events/continue' && (res.body as { error: { '.tag': string } }).error['.tag'] === 'reset',
+      });
+      const err = await rejection(client.request({ method: 'POST', path: '/2/team_log/get_events/continue', acceptStatus: [409] }));
+      assert.ok(isAppwardenError(err, 'AW_PROVIDER_CONTINUATION_EXPIRED'), String(err));
+      assert.equal(err.retriable, false);
+      const other = await client.request({ method: 'POST', path: '/2/files/get_metadata', acceptStatus: [409] });
+      assert.equal(other.status, 409, 'an endpoint error that is no continuation is answered as before');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('HttpClient: authentication', () => {
   test('a 401 calls onUnauthorized once, then retries with the new credentials', async () => {
     const server = await startServer((req) => (req.headers.authorization === 'Bearer fresh' ? { body: { ok: true } } : { status: 401, body: { error: 'expired' } }));

@@ -173,6 +173,9 @@ export class HttpClient<C = unknown> {
         continue;
       }
       this.#readBudget(res, path);
+      if ((res.status < 200 || res.status >= 300) && this.#options.continuationRefused?.(res, req) === true) {
+        throw this.#httpError('AW_PROVIDER_CONTINUATION_EXPIRED', req, path, sent);
+      }
       if (accepted) return res;
       if (res.status === 401 && !reauthorized && this.#options.onUnauthorized) {
         reauthorized = true;

@@ -82,6 +82,12 @@ export interface HttpClientOptions<C = unknown> {
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxThrottleWaitMs: number; maxThrottleWaits?: number };
   /** Per attempt, from sending until the body is read. */
   timeoutMs: number;
+  /**
+   * Whether a refused answer is the provider refusing the request's continuation (a page token,
+   * cursor or query locator) as expired or invalid: the client then throws
+   * `AW_PROVIDER_CONTINUATION_EXPIRED`, which a read restarts from its saved position on.
+   */
+  continuationRefused?(res: HttpResponse, req: HttpRequest<C>): boolean;
   /** How the provider's throttling looks; without it, 429 + `Retry-After` is honoured. */
   throttle?: ThrottlePolicy;
   /** A child logger bound to `{ component, provider, instance }`. */

@@ -68,3 +68,15 @@ function withoutQuery(req: HttpRequest): HttpRequest {
   const { query: _query, path: _path, ...rest } = req;
   return rest;
 }
+
+/**
+ * The value of query parameter `name` a request carries, in its `query` or in its URL (a next link):
+ * for a provider's `continuationRefused`, which knows a refusal of its continuation by the parameter
+ * the refused request carried.
+ */
+export function requestParam(req: HttpRequest, name: string): string | null {
+  const value = req.query?.[name];
+  if (value !== undefined) return String(value);
+  if (req.url === undefined) return null;
+  return new URL(req.url, 'http://relative.invalid').searchParams.get(name);
+}

@@ -5,6 +5,7 @@ import { accountStream, oauthTokenStream } from './accounts-stream.js';
 import { soqlActivityStreams } from './activity-streams.js';
 import { SalesforceApi } from './api.js';
 import { salesforceThrottle } from './api-limits.js';
+import { salesforceContinuationRefused } from './continuation.js';
 import { SALESFORCE_INSTANCE_DEFAULTS, SalesforceConfigSchema, type SalesforceConfig } from './config.js';
 import { EventLogFileStream } from './event-log-stream.js';
 import { fileChangeStream, fileScanStream } from './file-streams.js';
@@ -51,6 +52,7 @@ export const salesforce: ConnectorDefinition<SalesforceConfig> = {
         return true;
       },
       throttle: salesforceThrottle(config),
+      continuationRefused: salesforceContinuationRefused,
     });
     const session = new SalesforceSession(config, ctx.http({ baseUrl: loginUrl }), http);
     const api = new SalesforceApi(http, session, config.apiVersion, config.batchSize);

@@ -8,6 +8,7 @@ import { normalizeGroup, normalizeMembership, normalizeOAuthCredential, normaliz
 import { normalizeAttachment } from './normalize-files.js';
 import { ACTIVITY_TABLE_SPECS, activityStream, adminGrade, readPermission, tableScan, updatedRowsStream, type TableScanSpec } from './streams.js';
 import { TableClient } from './table-client.js';
+import { serviceNowContinuationRefused } from './continuation.js';
 import { serviceNowThrottle } from './throttle.js';
 
 const ACTIONS = actionTable(serviceNowActions, {
@@ -41,6 +42,7 @@ export const servicenow: ConnectorDefinition<ServiceNowConfig> = {
       baseUrl,
       ...serviceNowAuth(config, () => (tokenClient ??= ctx.http({ baseUrl, throttle: serviceNowThrottle }))),
       throttle: serviceNowThrottle,
+      continuationRefused: serviceNowContinuationRefused,
     });
     const table = new TableClient(http, config.pageSize);
     const settings = { zone, instanceUrl: baseUrl };

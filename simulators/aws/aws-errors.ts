@@ -3,6 +3,7 @@
  * permission), the Query API's XML `ErrorResponse` (IAM, STS) and S3's XML `Error`.
  */
 import { escapeXml } from '../../ingestors/aws/xml.js';
+import { bodyField, type ContinuationContract } from '../common/faults.js';
 
 export type Protocol = 'json' | 'query' | 's3';
 
@@ -50,4 +51,17 @@ export const errors = {
   throttled: (p: Protocol) => p === 'json'
     ? new AwsError(400, 'ThrottlingException', 'Rate exceeded')
     : p === 's3' ? new AwsError(503, 'SlowDown', 'Please reduce your request rate.') : new AwsError(400, 'Throttling', 'Rate exceeded'),
+};
+
+/**
+ * LookupEvents' continuation is `NextToken` in the JSON body; one CloudTrail no longer honours is
+ * refused with HTTP 400 `InvalidNextTokenException` ("A token that is not valid, or a token that was
+ * previously used in a request with different parameters", CloudTrail API reference / botocore).
+ */
+export const cloudTrailContinuation: ContinuationContract = {
+  carries: (request) => String(request.headers['x-amz-target'] ?? '').endsWith('.LookupEvents') && bodyField(request, 'NextToken') !== null,
+  refusal: () => {
+    const { status, contentType, body } = answer('json', new AwsError(400, 'InvalidNextTokenException', 'Invalid NextToken'), '');
+    return { status, contentType, body };
+  },
 };

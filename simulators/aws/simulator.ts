@@ -11,7 +11,7 @@ import { createHttpApp, startHttpServer } from '../common/http-server.js';
 import { createPrng } from '../common/prng.js';
 import { createRateLimiter } from '../common/rate-limiter.js';
 import { awsId, generateAccount, type AwsAccount } from './account.js';
-import { AwsError, answer, errors, type Protocol } from './aws-errors.js';
+import { AwsError, answer, cloudTrailContinuation, errors, type Protocol } from './aws-errors.js';
 import { lookupEvents } from './cloudtrail-api.js';
 import { iamAction, iamPermission, stsAction } from './iam-api.js';
 import { s3Permission, s3Request } from './s3-api.js';
@@ -70,7 +70,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
   const requests: AwsSimulator['requests'] = { total: 0, throttled: 0, lookups: {}, refused: {} };
   const ids = createPrng(`${seed}:requests`);
 
-  const app = createHttpApp(log);
+  const app = createHttpApp(log, { continuation: cloudTrailContinuation });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

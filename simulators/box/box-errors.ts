@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { queryContinuation, type ContinuationContract } from '../common/faults.js';
 
 /** An answer of the Box API: its status, body and headers (Box's `{"type":"error",...}` bodies, or none for a 401). */
 export class BoxApiError extends Error {
@@ -46,3 +47,12 @@ export const boxErrors = {
 export function oauthError(error: string, description: string): BoxApiError {
   return new BoxApiError(400, { error, error_description: description });
 }
+
+/**
+ * Box's continuations are query parameters (`marker`, `offset`, the events' `stream_position`). Box
+ * documents no error for one past its lifetime: the 400 `invalid_parameter` it answers for a bad value.
+ */
+export const boxContinuation: ContinuationContract = queryContinuation((_request, param) => {
+  const refused = boxErrors.badRequest(`Invalid value '${param.value}' for query parameter '${param.name}'.`, 'invalid_parameter');
+  return { status: refused.status, body: refused.body };
+});

@@ -4,7 +4,7 @@ import type { Clock } from '../common/clock.js';
 import { createHttpApp, startHttpServer } from '../common/http-server.js';
 import { createPrng } from '../common/prng.js';
 import { createRateLimiter } from '../common/rate-limiter.js';
-import { BoxApiError, boxErrors } from './box-errors.js';
+import { BoxApiError, boxContinuation, boxErrors } from './box-errors.js';
 import { registerContentRoutes } from './content-routes.js';
 import { registerDirectoryRoutes } from './directory-routes.js';
 import { EventLog } from './event-log.js';
@@ -83,7 +83,7 @@ export async function startBoxSimulator(input: BoxSimulatorOptions = {}): Promis
   const denied = new Set<string>();
   const acting = new WeakMap<FastifyRequest, SimUser>();
 
-  const app = createHttpApp(log);
+  const app = createHttpApp(log, { continuation: boxContinuation });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
   });

@@ -10,8 +10,10 @@ import { Readable } from 'node:stream';
  *   request's effect (a governance call) has happened, the client never learns it.
  * - `reset`: send the status line, headers and half of the body, then destroy the connection.
  * - `truncate`: answer 200 with the first half of the body (invalid JSON) and a matching length.
- * - `expired_token`: a request that carries a continuation token (a query parameter named like one)
- *   is refused as expired (400), as providers refuse a page token past its lifetime.
+ * - `expired_token`: a request that carries a continuation (a page token, cursor or query locator) is
+ *   refused as expired, the way its provider refuses one past its lifetime. Where the continuation
+ *   lives and how the provider refuses it is the simulator's `ContinuationContract` (given to
+ *   `createHttpApp`); by default a query parameter named like a token, refused with a generic 400.
  */
 export type FaultKind = 'status' | 'hang' | 'reset' | 'truncate' | 'expired_token';
 
@@ -35,6 +37,58 @@ interface Armed extends FaultSpec {
 
 const CONTINUATION = /(token|cursor|after|skip|next|position|locator|marker|offset|page)/i;
 
+/** A provider's answer to an expired continuation. */
+export interface ContinuationRefusal {
+  status: number;
+  body: unknown;
+  /** Default `application/json`. */
+  contentType?: string;
+}
+
+/** Where a provider's continuation lives, and how the provider refuses one that expired. */
+export interface ContinuationContract {
+  /** Whether this request carries a continuation; the body is parsed by then. */
+  carries(request: FastifyRequest): boolean;
+  refusal(request: FastifyRequest): ContinuationRefusal;
+}
+
+/** Values that point at the start of a list (`sysparm_offset=0`, Box `stream_position=now`, Graph delta `token=latest`): a first page, not a continuation. */
+const START = new Set(['', '0', 'now', 'latest']);
+
+/** The query parameter of `request` named like a continuation (`pageToken`, `after`, `cursor`...), and its value. */
+export function queryContinuationParam(request: FastifyRequest): { name: string; value: string } | null {
+  const url = new URL(request.url, 'http://x');
+  // A token endpoint's parameters are credentials, not continuations.
+  if (/token$/.test(url.pathname)) return null;
+  for (const [name, value] of url.searchParams) if (CONTINUATION.test(name) && !START.has(value)) return { name, value };
+  return null;
+}
+
+/** A continuation in a query parameter (see `queryContinuationParam`), refused with `refusal`. */
+export function queryContinuation(refusal: (request: FastifyRequest, param: { name: string; value: string }) => ContinuationRefusal): ContinuationContract {
+  return {
+    carries: (request) => queryContinuationParam(request) !== null,
+    refusal: (request) => refusal(request, queryContinuationParam(request)!),
+  };
+}
+
+/** A string field of a JSON request body (parsed, or raw bytes as a simulator with its own parser keeps them). */
+export function bodyField(request: FastifyRequest, name: string): string | null {
+  let body: unknown = request.body;
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
+    try {
+      body = JSON.parse(body.toString());
+    } catch {
+      return null;
+    }
+  }
+  const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Where no provider documents its answer: a plausible 400. */
+const GENERIC_CONTINUATION = queryContinuation(() => ({ status: 400, body: { error: 'invalid_page_token', message: 'The page token has expired.' } }));
+
 /** Faults armed on one simulator, and how many of each it injected. */
 export class SimulatorFaults {
   private readonly armed: Armed[] = [];
@@ -55,9 +109,12 @@ export class SimulatorFaults {
     return this.armed.reduce((n, a) => n + a.left, 0);
   }
 
-  /** The fault this request gets, if any (consumed). */
-  take(request: FastifyRequest): Armed | undefined {
-    const hit = this.armed.find((a) => a.left > 0 && matches(a, request));
+  /**
+   * The fault this request gets, if any (consumed). An expired token is matched once the body is
+   * parsed (a continuation may be a body field); the other faults as the request arrives.
+   */
+  take(request: FastifyRequest, continuation: ContinuationContract | null): Armed | undefined {
+    const hit = this.armed.find((a) => a.left > 0 && (a.kind === 'expired_token') === (continuation !== null) && matches(a, request, continuation));
     if (!hit) return undefined;
     hit.left--;
     this.injected[hit.kind]++;
@@ -65,21 +122,17 @@ export class SimulatorFaults {
   }
 }
 
-function matches(fault: Armed, request: FastifyRequest): boolean {
+function matches(fault: Armed, request: FastifyRequest, continuation: ContinuationContract | null): boolean {
   if (fault.method === 'write' ? request.method === 'GET' || request.method === 'HEAD' : fault.method && request.method !== fault.method) return false;
   if (fault.path && !fault.path.test(request.url.split('?')[0]!)) return false;
-  if (fault.kind === 'expired_token') {
-    const query = new URL(request.url, 'http://x').searchParams;
-    return [...query.keys()].some((k) => CONTINUATION.test(k)) && !/token$/.test(new URL(request.url, 'http://x').pathname);
-  }
-  return true;
+  return continuation === null || continuation.carries(request);
 }
 
 const byApp = new WeakMap<FastifyInstance, SimulatorFaults>();
 const byPort = new Map<number, SimulatorFaults>();
 
-/** Installs the fault hooks on a simulator's app (done by `createHttpApp`). */
-export function installFaults(app: FastifyInstance): SimulatorFaults {
+/** Installs the fault hooks on a simulator's app (done by `createHttpApp`), answering an expired continuation as `continuation` says. */
+export function installFaults(app: FastifyInstance, continuation: ContinuationContract = GENERIC_CONTINUATION): SimulatorFaults {
   const faults = new SimulatorFaults();
   byApp.set(app, faults);
   const chosen = new WeakMap<FastifyRequest, Armed>();
@@ -88,18 +141,21 @@ export function installFaults(app: FastifyInstance): SimulatorFaults {
       const key = `${request.method} ${request.url.split('?')[0]}`;
       faults.writes.set(key, (faults.writes.get(key) ?? 0) + 1);
     }
-    const fault = faults.take(request);
+    const fault = faults.take(request, null);
     if (!fault) return;
     if (fault.kind === 'status') {
       await reply.code(fault.status ?? 500).header('retry-after', '1').send({ error: 'injected', status: fault.status ?? 500 });
       return reply;
     }
-    if (fault.kind === 'expired_token') {
-      await reply.code(400).send({ error: 'invalid_page_token', message: 'The page token has expired.' });
-      return reply;
-    }
     chosen.set(request, fault);
     return undefined;
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    if (!faults.take(request, continuation)) return undefined;
+    const refusal = continuation.refusal(request);
+    const contentType = refusal.contentType ?? 'application/json';
+    await reply.code(refusal.status).header('content-type', contentType).send(typeof refusal.body === 'string' ? refusal.body : JSON.stringify(refusal.body));
+    return reply;
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const fault = chosen.get(request);

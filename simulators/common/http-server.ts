@@ -1,7 +1,7 @@
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/logger.js';
-import { installFaults, registerFaultPort } from './faults.js';
+import { installFaults, registerFaultPort, type ContinuationContract } from './faults.js';
 
 /** A listening simulator: its base URL (no trailing slash) and how to stop it. */
 export interface RunningServer {
@@ -31,9 +31,11 @@ class DebugRequestLog extends LogController {
 /**
  * A fastify app set up the way every simulator needs it: requests logged at debug through `log`,
  * keep-alive connections closed on `close()`, the common faults (`faults.ts`) installed, and JSON bodies that may be empty (provider clients
- * often POST `Content-Type: application/json` with no body).
+ * often POST `Content-Type: application/json` with no body). `continuation`: where the provider's
+ * continuation tokens live and how it refuses an expired one (the `expired_token` fault); default a
+ * query parameter and a generic 400.
  */
-export function createHttpApp(log: Logger): FastifyInstance {
+export function createHttpApp(log: Logger, options: { continuation?: ContinuationContract } = {}): FastifyInstance {
   const app = fastify({
     // Typed as fastify's base logger so the app keeps fastify's default generics.
     loggerInstance: log as FastifyBaseLogger,
@@ -41,7 +43,7 @@ export function createHttpApp(log: Logger): FastifyInstance {
     forceCloseConnections: true,
     bodyLimit: 10 * 1024 * 1024,
   });
-  installFaults(app);
+  installFaults(app, options.continuation);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');

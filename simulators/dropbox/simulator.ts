@@ -4,6 +4,7 @@ import type { Clock } from '../common/clock.js';
 import { createHttpApp, startHttpServer } from '../common/http-server.js';
 import { createPrng } from '../common/prng.js';
 import { createRateLimiter } from '../common/rate-limiter.js';
+import { dropboxContinuation } from './errors.js';
 import { registerFileRoutes } from './file-routes.js';
 import type { FileStore } from './file-store.js';
 import { resolveDropboxOptions, type DropboxSimulatorOptions, type ResolvedDropboxOptions } from './options.js';
@@ -65,7 +66,7 @@ export async function startDropboxSimulator(input: DropboxSimulatorOptions = {})
   };
   const counters = Object.assign(guard.requests, { tokens: 0, tokenRefusals: 0 });
 
-  const app = createHttpApp(log);
+  const app = createHttpApp(log, { continuation: dropboxContinuation });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
   });

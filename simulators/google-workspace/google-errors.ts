@@ -1,3 +1,4 @@
+import { queryContinuation, type ContinuationContract } from '../common/faults.js';
 import type { ThrottleStyle } from './options.js';
 
 /** One entry of the legacy `error.errors[]` list that Admin SDK and Drive still send. */
@@ -84,3 +85,13 @@ export class OAuthError extends Error {
     return { error: this.error, error_description: this.description };
   }
 }
+
+/**
+ * Google's continuation is the `pageToken` query parameter; a token it no longer honours is a 400
+ * `invalid` argument naming the parameter. Google documents no wording for an expired page token:
+ * the message is the `Invalid Value` its APIs answer for a bad parameter.
+ */
+export const googleContinuation: ContinuationContract = queryContinuation((_request, param) => {
+  const refused = googleErrors.invalid('Invalid Value', param.name);
+  return { status: refused.status, body: refused.body() };
+});

@@ -8,7 +8,7 @@ import { findUser, generateDirectory, type Directory, type SimUser } from './dir
 import { registerDirectoryRoutes } from './directory-routes.js';
 import { DriveState, type SimPermission } from './drive.js';
 import { registerDriveRoutes } from './drive-routes.js';
-import { GoogleApiError, googleErrors, OAuthError } from './google-errors.js';
+import { GoogleApiError, googleContinuation, googleErrors, OAuthError } from './google-errors.js';
 import { Governance } from './governance.js';
 import { TokenIssuer } from './oauth.js';
 import { resolveGoogleWorkspaceOptions, type ApiFamily, type GoogleWorkspaceSimulatorOptions, type ResolvedGoogleWorkspaceOptions, type ThrottleStyle } from './options.js';
@@ -122,7 +122,7 @@ export async function startGoogleWorkspaceSimulator(input: GoogleWorkspaceSimula
   const forced = { remaining: 0, style: null as ThrottleStyle | null };
   const principals = new WeakMap<FastifyRequest, Principal>();
 
-  const app = createHttpApp(log);
+  const app = createHttpApp(log, { continuation: googleContinuation });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
   });

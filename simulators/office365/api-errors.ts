@@ -1,3 +1,4 @@
+import { queryContinuation, type ContinuationContract } from '../common/faults.js';
 /** An error the simulator answers the way the real service does: a status, a body and maybe headers. */
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -63,3 +64,15 @@ export function loginError(status: number, error: string, code: number, descript
     correlation_id: crypto.randomUUID(),
   });
 }
+
+/**
+ * Office 365's continuations are query parameters: the Management Activity API's `nextPage` (refused
+ * with its documented 400 AF20031 `Invalid nextPage Input`), a delta link's `token` (410 `resyncRequired`,
+ * as Graph documents for an expired delta token) and Graph's `$skiptoken`, for which Graph documents no
+ * code: a 400 `BadRequest`, as Graph answers a malformed parameter.
+ */
+export const office365Continuation: ContinuationContract = queryContinuation((request, param) => {
+  const delta = request.url.split('?')[0]!.endsWith('/delta');
+  const refused = param.name === 'nextPage' ? management.invalidNextPage(param.value) : delta ? graph.resyncRequired() : graph.badRequest(`Invalid ${param.name}`);
+  return { status: refused.status, body: refused.body };
+});

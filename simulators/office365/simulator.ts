@@ -4,7 +4,7 @@ import { createHttpApp, startHttpServer } from '../common/http-server.js';
 import { isoString, queryValue } from '../common/json.js';
 import { createPrng } from '../common/prng.js';
 import { createRateLimiter, type RateLimiter } from '../common/rate-limiter.js';
-import { ApiError, graph, management } from './api-errors.js';
+import { ApiError, graph, management, office365Continuation } from './api-errors.js';
 import { AuditLog, type BlobTiming, type ContentBlob } from './audit-log.js';
 import { loadRecordKinds, type AuditRecord, type ContentType } from './audit-records.js';
 import { TokenAuthority, type Api, type TokenClaims } from './auth.js';
@@ -116,7 +116,7 @@ export async function startOffice365Simulator(input: Office365SimulatorOptions =
   const subscriptions = new Set<ContentType>();
   const runtime = createPrng(`${seed}:runtime`);
 
-  const app = createHttpApp(log);
+  const app = createHttpApp(log, { continuation: office365Continuation });
   const requestLog: { requests: string[] | null } = { requests: null };
   installGuard(app, { authority, limiter, requests, forced, log: requestLog, claimsOf, options, clock });
   installErrorAnswers(app);

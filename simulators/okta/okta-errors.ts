@@ -1,3 +1,4 @@
+import { queryContinuation, type ContinuationContract } from '../common/faults.js';
 /** The JSON body of every Okta API error. */
 export interface OktaErrorBody {
   errorCode: string;
@@ -43,3 +44,13 @@ export const oktaErrors = {
   rateLimited: () => new OktaApiError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'),
   internal: () => new OktaApiError(500, 'E0000009', 'Internal Server Error'),
 };
+
+/**
+ * Okta's continuation is the `after` cursor of a `Link: rel="next"` URL. Okta documents no error for
+ * one it no longer honours: a 400 E0000001 validation error naming the parameter, as Okta answers a
+ * bad query parameter.
+ */
+export const oktaContinuation: ContinuationContract = queryContinuation((_request, param) => {
+  const refused = oktaErrors.validation(param.name, [`${param.name}: the cursor is not valid`]);
+  return { status: refused.status, body: refused.body(`oae${Date.now().toString(36)}`) };
+});

@@ -12,7 +12,7 @@ import { registerDirectoryRoutes } from './directory-routes.js';
 import { oktaErrorId } from './ids.js';
 import { registerGovernanceRoutes } from './governance-routes.js';
 import { registerLogsRoute } from './logs-route.js';
-import { OktaApiError, oktaErrors } from './okta-errors.js';
+import { OktaApiError, oktaContinuation, oktaErrors } from './okta-errors.js';
 import { permissionOf, type OktaPermission } from './permissions.js';
 import { resolveOktaOptions, type OktaSimulatorOptions, type ResolvedOktaOptions } from './options.js';
 import { SystemLog, type TimeInput } from './system-log.js';
@@ -98,7 +98,7 @@ export async function startOktaSimulator(input: OktaSimulatorOptions = {}): Prom
   const limiter = createRateLimiter({ ...options.rateLimit, clock });
   const requests: OktaRequestCounters = { byFamily: {}, throttledByFamily: {}, throttled: 0 };
 
-  const app = createHttpApp(log);
+  const app = createHttpApp(log, { continuation: oktaContinuation });
   const requestIds = createPrng(`${seed}:requests`);
   const denied = new Set<OktaPermission>(options.denyPermissions);
   installApiGuard(app, { token: options.token, limiter, requests, denied, requestId: () => requestIds.chars(27, BASE62) });

@@ -1,3 +1,5 @@
+import type { ContinuationContract } from '../common/faults.js';
+
 /** Salesforce's REST error answers: a JSON array of `{ message, errorCode }` (and OAuth's `{ error, error_description }`). */
 export class SalesforceApiError extends Error {
   constructor(readonly status: number, readonly errorCode: string, message: string, readonly fields?: string[]) {
@@ -28,3 +30,16 @@ export class OAuthError extends Error {
     super(description);
   }
 }
+
+/**
+ * Salesforce's continuation is the query locator in `nextRecordsUrl`'s path
+ * (`/services/data/vXX.X/query/<locator>`); an expired or released one is refused with 400
+ * `INVALID_QUERY_LOCATOR` (REST API "Query More Results"; Salesforce help article 000384958).
+ */
+export const salesforceContinuation: ContinuationContract = {
+  carries: (request) => request.method === 'GET' && /^\/services\/data\/v\d+\.\d+\/query(All)?\/[^/]+$/.test(request.url.split('?')[0]!),
+  refusal: () => {
+    const refused = sfErrors.invalidLocator();
+    return { status: refused.status, body: refused.body() };
+  },
+};

@@ -4,7 +4,7 @@ import { generationDay } from '../common/anchored-history.js';
 import type { Clock } from '../common/clock.js';
 import { createHttpApp, startHttpServer } from '../common/http-server.js';
 import { registerDataRoutes } from './data-routes.js';
-import { SalesforceApiError, sfErrors } from './errors.js';
+import { SalesforceApiError, salesforceContinuation, sfErrors } from './errors.js';
 import { OrgHistory } from './history.js';
 import { PREFIX, salesforceId } from './ids.js';
 import { LogFiles, type LogEvent, type LogFile } from './log-files.js';
@@ -86,7 +86,7 @@ export async function startSalesforceSimulator(input: SalesforceSimulatorOptions
     jwtPrivateKey = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
 
-  const app = createHttpApp(log);
+  const app = createHttpApp(log, { continuation: salesforceContinuation });
   let instanceUrl = '';
   installGuard(app, { tokens, apiUsage, now: () => clock.now() });
   installErrorAnswers(app);

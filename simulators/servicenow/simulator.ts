@@ -1,4 +1,5 @@
 import { createHttpApp, startHttpServer } from '../common/http-server.js';
+import { serviceNowContinuation } from './errors.js';
 import { createRateLimiter } from '../common/rate-limiter.js';
 import { ServiceNowInstance } from './instance.js';
 import { resolveOptions, type ResolvedOptions, type ServiceNowSimulatorOptions } from './options.js';
@@ -30,7 +31,7 @@ export interface ServiceNowSimulator {
 export async function startServiceNowSimulator(options: ServiceNowSimulatorOptions = {}): Promise<ServiceNowSimulator> {
   const resolved = resolveOptions(options);
   const instance = new ServiceNowInstance(resolved);
-  const app = createHttpApp(resolved.log);
+  const app = createHttpApp(resolved.log, { continuation: serviceNowContinuation });
   const limiter = resolved.rateLimitPerHour === null ? null : createRateLimiter({ limit: resolved.rateLimitPerHour, windowMs: 3_600_000, clock: resolved.clock });
   registerOAuthRoute(app, instance);
   registerTableRoutes(app, instance, limiter);

@@ -63,17 +63,33 @@ function brokerDown(how: 'SIGTERM' | 'SIGKILL', downMs: number): FaultCase {
   };
 }
 
-/** `unmatchedAfterMs`: how long a fault some simulators' requests may never match stays armed (default 60 s). */
-function providerFault(name: string, specs: FaultSpec[], unmatchedAfterMs = 60_000): FaultCase {
+/**
+ * `unmatchedAfterMs`: how long a fault some simulators' requests may never match stays armed (default 60 s).
+ * `reachAll`: the case fails unless every provider's simulator injected it (its output lists the counts), and
+ * `burst` events dated 5 to 9 min ago (inside every poll's 10 min trailing window, out of it minutes later)
+ * make each poll's window span pages, at the providers whose polls otherwise fit one.
+ */
+function providerFault(name: string, specs: FaultSpec[], unmatchedAfterMs = 60_000, reachAll?: { burst: number }): FaultCase {
+  const injectedBefore = new Map<string, number>();
+  const injected = (t: Tenant) => t.faults.reduce((n, f) => n + specs.reduce((m, spec) => m + f.injected[spec.kind], 0), 0);
   return {
     name: `provider: ${name}`,
     async inject({ tenants }) {
+      for (const t of tenants) injectedBefore.set(t.provider, injected(t));
       for (const t of tenants) for (const f of t.faults) for (const spec of specs) f.arm(spec);
       addEvents(tenants, 5);
+      if (reachAll) addEvents(tenants, reachAll.burst, 5 * 60_000);
       // Over when every simulator served its faults (or the time passed: a fault no request matched is cleared).
       await poll(() => tenants.every((t) => t.faults.every((f) => f.pending() === 0)), unmatchedAfterMs);
       for (const t of tenants) for (const f of t.faults) f.clear();
+      const counts = tenants.map((t) => `${t.provider} ${injected(t) - (injectedBefore.get(t.provider) ?? 0)}`);
+      process.stderr.write(`faults:   injected: ${counts.join(', ')}\n`);
     },
+    ...(reachAll ? {
+      async extra({ tenants }: CaseContext) {
+        return tenants.filter((t) => injected(t) === (injectedBefore.get(t.provider) ?? 0)).map((t) => `${t.provider}: no request matched the fault`);
+      },
+    } : {}),
   };
 }
 
@@ -248,9 +264,11 @@ export const CASES: FaultCase[] = [
   providerFault('timeouts', [{ kind: 'hang', delayMs: 5000, count: 2 }]),
   providerFault('connection reset mid-body', [{ kind: 'reset', count: 3 }]),
   providerFault('truncated JSON', [{ kind: 'truncate', count: 2 }]),
-  // Only a continuation token in the query is refused: Okta's polls fit one page (no `after`), and AWS, Dropbox
-  // and Salesforce carry theirs in a body or path; those never match. 15 s is 15 polls of every stream.
-  providerFault('page token expired', [{ kind: 'expired_token', count: 1 }], 15_000),
+  // Each simulator refuses a continuation where its provider keeps it, the provider's way: a query token
+  // (Google, Office 365, Okta, Box, ServiceNow), CloudTrail's NextToken body field, a Dropbox /continue
+  // cursor, a Salesforce query locator in the path; the case fails unless each one was refused. 15 s is 15 polls;
+  // 210 events make a window span pages of Salesforce's 200 rows, CloudTrail's 50, Okta's and ServiceNow's (100 in this suite).
+  providerFault('page token expired', [{ kind: 'expired_token', count: 1 }], 15_000, { burst: 210 }),
   clockSkew,
   lateEvents(8 * 60_000),
   hoursLate(3),

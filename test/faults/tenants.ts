@@ -41,8 +41,11 @@ export async function startTenants(seed: string, only?: readonly string[]): Prom
   return tenants;
 }
 
+/** Okta's System Log and ServiceNow's lists hold 1000 records a page by default: smaller ones so that a burst of events spans pages. */
+const PAGING: Record<string, Record<string, unknown>> = { okta: { logPageSize: 100 }, servicenow: { pageSize: 100 } };
+
 export function connectorSettings(tenants: readonly Tenant[]): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(tenants.map((t) => [t.provider, { [INSTANCE]: { ...FAST_INSTANCE, ...t.tenant.settings(), ...TIMINGS } }]));
+  return Object.fromEntries(tenants.map((t) => [t.provider, { [INSTANCE]: { ...FAST_INSTANCE, ...t.tenant.settings(), ...TIMINGS, ...PAGING[t.provider] } }]));
 }
 
 export interface Tally {

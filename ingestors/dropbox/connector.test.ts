@@ -1,0 +1,41 @@
+/** The Dropbox connector against its simulator: a team_log cursor Dropbox refuses mid-read. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { silentLogger } from '../../core/logger.js';
+import { startDropboxSimulator, type DropboxSimulator } from '../../simulators/dropbox/index.js';
+import { readWithExpiryMidRead } from '../../test/support/expired-continuation.js';
+import { simulatorConfig } from '../../test/support/simulators.js';
+import type { ConnectorInstance } from '../contract.js';
+import { createConnector } from '../runtime/connector-factory.js';
+import { isoTime } from '../runtime/provider-time.js';
+import { dropbox } from './index.js';
+
+let sim: DropboxSimulator;
+let connector: ConnectorInstance;
+const stop = new AbortController();
+
+before(async () => {
+  sim = await startDropboxSimulator({ log: silentLogger, seed: 'dropbox-connector-test', members: 6, groups: 1, teamFolders: 1, filesPerMember: 4, eventsPerDay: 200, days: 1 });
+  connector = createConnector(dropbox, 'main', simulatorConfig('dropbox', sim, { pageSize: 20 }), silentLogger, stop.signal);
+});
+after(async () => {
+  stop.abort();
+  await sim.close();
+});
+
+test('a team_log cursor refused mid-window (409 reset): the window is read again from the last page read, every event of it read', async () => {
+  const stream = connector.activityStreams[0]!;
+  const now = Date.now();
+  const window = { since: Math.floor((now - 2 * 86_400_000) / 1000) * 1000, until: Math.ceil((now + 1000) / 1000) * 1000 };
+  const expected = sim.eventsBetween(window.since, window.until).map((e) => JSON.stringify(e));
+  assert.ok(expected.length > 60, `the window needs several pages of 20 (${expected.length} events)`);
+  const read = await readWithExpiryMidRead(sim.url, stream, window, stop.signal);
+  assert.equal(read.injected, 1, 'the first get_events/continue was refused');
+  assert.deepEqual([...new Set(read.records.map((r) => JSON.stringify(r)))].sort(), [...expected].sort(), 'every event of the window, none missing');
+  assert.equal(read.warnings.length, 1);
+  assert.deepEqual([read.warnings[0]!.provider, read.warnings[0]!.stream], ['test', 'team_log']);
+  // Oldest first: the read restarts at the newest event of the page already handled, not at the window's start.
+  const firstPageNewest = Math.max(...read.records.slice(0, 20).map((r) => isoTime((r as { timestamp: string }).timestamp)!));
+  assert.equal(read.warnings[0]!.restartFrom, new Date(firstPageNewest).toISOString());
+  assert.ok(read.records.length < expected.length + 20, `only the refused page's neighbourhood is read twice (${read.records.length} for ${expected.length})`);
+});
