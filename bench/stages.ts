@@ -98,9 +98,16 @@ export async function normalizeStage(bodies: readonly string[], out: Out, rounds
     + `${rate(n, s.normalizeCpu + s.encodeCpu)} per second of CPU time: normalize ${rate(n, s.normalizeCpu)}, encode + key ${rate(n, s.encodeCpu)})`);
   out(`  where the time goes: normalize ${share(s.normalize, s.normalize + s.encode)}, Avro encode ${share(s.encode, s.normalize + s.encode)}; `
     + `the HTTP client's JSON.parse + record texts ${rate(n, s.parse)}; normalize with the raw re-serialized per event (before) ${rate(1, before)} against ${rate(1, after)} without`);
-  out(`  the ${rounds} timed rounds (parse included): ${formatThreadCpu(timedCpu)}`);
+  out(`  the ${rounds} timed rounds (parse included): ${formatThreadCpu(timedCpu)}; V8 young generation: ${youngGeneration()}`);
   out(`  profile (one more round, parse included): ${formatProfile(profile)}`);
   return { messages, events };
+}
+
+/** The semi-space flag the process runs with (it decides how much of a page is promoted and collected twice). */
+function youngGeneration(): string {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const flag = flags.reverse().find((f) => f.startsWith('--max-semi-space-size='));
+  return flag ? `${flag.slice('--max-semi-space-size='.length)} MB semi-spaces` : "V8's default semi-spaces (16 MB)";
 }
 
 /**
