@@ -103,11 +103,10 @@ export async function normalizeStage(bodies: readonly string[], out: Out, rounds
   return { messages, events };
 }
 
-/** The semi-space flag the process runs with (it decides how much of a page is promoted and collected twice). */
+/** The semi-space flags the process runs with (they decide how much of a page is promoted and collected twice). */
 function youngGeneration(): string {
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  const flag = flags.reverse().find((f) => f.startsWith('--max-semi-space-size='));
-  return flag ? `${flag.slice('--max-semi-space-size='.length)} MB semi-spaces` : "V8's default semi-spaces (16 MB)";
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].filter((f) => /^--(min|max)-semi-space-size=/.test(f));
+  return flags.length > 0 ? flags.join(' ') : "V8's default semi-spaces (up to 16 MB)";
 }
 
 /**
