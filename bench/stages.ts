@@ -98,9 +98,15 @@ export async function normalizeStage(bodies: readonly string[], out: Out, rounds
     + `${rate(n, s.normalizeCpu + s.encodeCpu)} per second of CPU time: normalize ${rate(n, s.normalizeCpu)}, encode + key ${rate(n, s.encodeCpu)})`);
   out(`  where the time goes: normalize ${share(s.normalize, s.normalize + s.encode)}, Avro encode ${share(s.encode, s.normalize + s.encode)}; `
     + `the HTTP client's JSON.parse + record texts ${rate(n, s.parse)}; normalize with the raw re-serialized per event (before) ${rate(1, before)} against ${rate(1, after)} without`);
-  out(`  the ${rounds} timed rounds (parse included): ${formatThreadCpu(timedCpu)}`);
+  out(`  the ${rounds} timed rounds (parse included): ${formatThreadCpu(timedCpu)}; V8 young generation: ${youngGeneration()}`);
   out(`  profile (one more round, parse included): ${formatProfile(profile)}`);
   return { messages, events };
+}
+
+/** The semi-space flags the process runs with (they decide how much of a page is promoted and collected twice). */
+function youngGeneration(): string {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].filter((f) => /^--(min|max)-semi-space-size=/.test(f));
+  return flags.length > 0 ? flags.join(' ') : "V8's default semi-spaces (up to 16 MB)";
 }
 
 /**
