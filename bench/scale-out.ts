@@ -81,7 +81,7 @@ async function runLayout(o: ScaleOutOptions, layout: Layout, sim: SimulatorProce
   const store = await startAppwarden({ config, log: o.log, roles: ['sink', 'api'], progressIntervalMs: 60_000 });
   const children: ChildProcess[] = [];
   const role = (roles: string, extraEnv: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, ['--min-semi-space-size=64', '--max-semi-space-size=64', path.join(ROOT, 'bin/appwarden.mjs'), 'start', '--roles', roles], {
+    const child = spawn(path.join(ROOT, 'bin/appwarden.mjs'), ['start', '--roles', roles], {
       cwd: ROOT, stdio: 'ignore', env: { ...process.env, APPWARDEN_CONFIG: configFile, LOG_LEVEL: 'warn', APPWARDEN_DATA_DIR: mkdtempSync(path.join(root, 'data-')), ...extraEnv },
     });
     killedWithBench(child);
