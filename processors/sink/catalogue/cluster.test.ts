@@ -38,7 +38,7 @@ describe('the trail on a ClickHouse cluster (no cluster here: the DDL text is ch
   test('activity versions: local replicated table, Distributed table sharded like activities, the view reading the local activities', () => {
     const [local, distributed, view] = clusterVersionsDdl(TARGET);
     assert.match(local!, /^CREATE TABLE IF NOT EXISTS activity_versions_local ON CLUSTER 'prod-eu\.1' \(/);
-    assert.match(local!, /ENGINE = ReplicatedReplacingMergeTree\('[^']+', '\{replica\}'\)\nORDER BY \(event_id, ingested_at\)\nSETTINGS replicated_deduplication_window = 10000, index_granularity = 1024$/);
+    assert.match(local!, /ENGINE = ReplicatedReplacingMergeTree\('[^']+', '\{replica\}'\)\nORDER BY \(event_id, ingested_at\)\nSETTINGS replicated_deduplication_window = 10000, index_granularity = 256, min_compress_block_size = 8192, max_compress_block_size = 65536$/);
     assert.match(distributed!, /Distributed\('prod-eu\.1', 'appwarden', activity_versions_local, sipHash64\(event_id\)\)$/);
     assert.equal(view, `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ACTIVITY_VERSIONS.view} ON CLUSTER 'prod-eu.1' TO activity_versions_local\nAS SELECT event_id, ingested_at FROM activities_local`);
   });

@@ -4,8 +4,11 @@
  * by a re-read) is a second row that FINAL does not collapse. Every version's (event_id, ingested_at)
  * is copied by a materialized view into `activity_versions`, sorted by event_id; a read keeps a row
  * only when it is the newest version of its id. Replays of the same version (same ingested_at) are
- * still collapsed by FINAL. Event ids are random, so each id a read looks up lands in its own granule:
- * small granules (1024 rows) keep a page's lookup to a few thousand rows.
+ * still collapsed by FINAL. Event ids are random, so each id a read looks up lands in its own granule
+ * (in each part): small granules (256 rows) in small compressed blocks (one granule, ~10 KB) keep a
+ * page's lookup to a few hundred rows. Measured over 10M versions, 100 ids: 23 ms of CPU with
+ * granules of 1,024 rows in the default blocks (64 KB to 1 MB), 18 ms with 256 rows, 9.6 ms with
+ * 256 rows in 8 KB blocks; 5.7% more on disk. A table created before keeps its layout.
  */
 export const ACTIVITY_VERSIONS = {
   table: 'activity_versions',
@@ -16,7 +19,7 @@ export const ACTIVITY_VERSIONS = {
 )
 ENGINE = ReplacingMergeTree
 ORDER BY (event_id, ingested_at)
-SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 1024`,
+SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 256, min_compress_block_size = 8192, max_compress_block_size = 65536`,
   /** What the view copies from each insert into `activities`. */
   select: 'SELECT event_id, ingested_at FROM activities',
   viewDdl: `CREATE MATERIALIZED VIEW IF NOT EXISTS activity_versions_mv TO activity_versions
