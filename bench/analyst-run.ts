@@ -42,6 +42,8 @@ export interface AnalystBenchOptions {
    * a live server's recent data is. Unset: the cache as found, so a sample's first read may come from disk.
    */
   warm?: boolean;
+  /** Time only the queries whose name contains this text (case-insensitive). */
+  only?: string;
   brokers: string[];
   log: Logger;
   out: (line: string) => void;
@@ -132,7 +134,8 @@ export async function runAnalystBench(o: AnalystBenchOptions): Promise<AnalystBe
     const samples = await sampleParameters(ch, end, Math.max(o.reps, 1));
     const queries: Timing[] = [];
     const explained: string[] = [];
-    for (const query of analystQueries(samples, end)) {
+    const only = o.only?.toLowerCase();
+    for (const query of analystQueries(samples, end).filter((q) => only === undefined || q.name.toLowerCase().includes(only))) {
       statements.length = 0;
       const ms: number[] = [];
       const rows: number[] = [];

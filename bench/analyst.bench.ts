@@ -11,6 +11,7 @@
  *   --data-dir DIR  keep the data there, and reuse it on the next run (default: a temporary folder, removed)
  *   --explain       also print the granules each index kept, per query (EXPLAIN indexes = 1 of the API's statements)
  *   --queries-only  time the queries only (no console first view, no exports)
+ *   --only TEXT     time only the queries whose name contains TEXT (e.g. "user, last 24 h")
  *   --warm          read the data folder once before timing: every query reads from the OS page cache, as a
  *                   live server's recent data does (default: the cache as found, first reads may hit the disk)
  *
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string' }, reps: { type: 'string' }, days: { type: 'string' }, users: { type: 'string' },
-      files: { type: 'string' }, 'export-days': { type: 'string' }, 'data-dir': { type: 'string' }, explain: { type: 'boolean' }, 'queries-only': { type: 'boolean' }, warm: { type: 'boolean' },
+      files: { type: 'string' }, 'export-days': { type: 'string' }, 'data-dir': { type: 'string' }, explain: { type: 'boolean' }, 'queries-only': { type: 'boolean' }, warm: { type: 'boolean' }, only: { type: 'string' },
     },
   });
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
       users: count('users', values.users, 5000), files: count('files', values.files, 200_000),
       exportDays: Math.min(days, count('export-days', values['export-days'], 7)),
       ...(values['data-dir'] ? { dataDir: path.resolve(values['data-dir']) } : {}),
-      explain: values.explain ?? false, queriesOnly: values['queries-only'] ?? false, warm: values.warm ?? false,
+      explain: values.explain ?? false, queriesOnly: values['queries-only'] ?? false, warm: values.warm ?? false, ...(values.only ? { only: values.only } : {}),
       brokers: kafka.brokers, log, out,
     });
   } finally {
