@@ -64,7 +64,7 @@ export class ActivityPoller {
     let since = Math.max(0, readUntil - (sweep ? this.reReadMs() : this.settings.trailingWindowMs));
     while (since < end && !signal.aborted) {
       const window: TimeWindow = { since, until: Math.min(end, since + this.settings.maxWindowMs) };
-      for await (const page of readWindow(this.stream, window, signal, this.log)) {
+      for await (const { records: page, newest } of readWindow(this.stream, window, signal, this.log)) {
         this.status.fetched += page.length;
         const outcome = await this.publisher.publishActivities(this.ref, page, this.normalize, this.repeats);
         for (const event of outcome.published) this.recent.set(event.event_id, event.occurred_at);
@@ -72,9 +72,8 @@ export class ActivityPoller {
         this.status.published += outcome.published.length;
         this.status.deadLettered += outcome.deadLettered.length;
         this.status.repeated += outcome.skipped;
-        // Newest first: older records of this window may still be on later pages.
-        if (this.stream.order === 'desc') continue;
-        const newest = this.newestTime(page, window);
+        // Everything strictly before the newest record has been read; records sharing its millisecond may
+        // be on the next page. Newest first, older records of the window may follow: `newest` is -Infinity.
         if (newest > readUntil) readUntil = await this.saveCursor(newest);
       }
       if (signal.aborted) return;
@@ -97,16 +96,6 @@ export class ActivityPoller {
   private sweepDue(now: number): boolean {
     if (this.reReadMs() <= this.settings.trailingWindowMs) return false;
     return now - (this.lastSweepAt ?? now) >= (this.settings.lateSweepEveryMs ?? DEFAULT_LATE_SWEEP_EVERY_MS);
-  }
-
-  private newestTime(page: readonly unknown[], window: TimeWindow): number {
-    let newest = -Infinity;
-    for (const raw of page) {
-      const t = this.stream.timeOf(raw);
-      if (t !== null && t > newest) newest = t;
-    }
-    // Everything strictly before the newest record has been read; records sharing its millisecond may be on the next page.
-    return Math.min(newest, window.until);
   }
 
   private async saveCursor(readUntil: number): Promise<number> {

@@ -27,7 +27,7 @@ export async function readWithExpiryMidRead(simUrl: string, stream: ActivityStre
   const log = createLogger({ level: 'warn', destination }).child({ provider: 'test' });
   const records: unknown[] = [];
   let pages = 0;
-  for await (const page of readWindow(stream, window, signal, log)) {
+  for await (const { records: page } of readWindow(stream, window, signal, log)) {
     pages++;
     records.push(...page);
     if (pages === 1) faults.arm({ kind: 'expired_token', count: 1 });
