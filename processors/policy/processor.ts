@@ -8,12 +8,12 @@ import { AssignedPartitions } from './assigned-partitions.js';
 import { BatchOutput } from './batch-output.js';
 import type { CompiledPolicy } from './compile.js';
 import type { GeoLocator } from './geo.js';
-import { loadGeoIpLocator } from './geoip.js';
 import { PartitionStateStore, partitionName, SHARED_SCOPE } from './partition-state-store.js';
-import { PartitionWork, type PolicySet } from './partition-work.js';
+import { PartitionWork } from './partition-work.js';
+import { PoliciesInEffect, type ActivePolicy } from './policies-in-effect.js';
 import { PolicyStore, type PolicyLimits } from './policy-store.js';
 import { recordKindOf, type PolicyRecord } from './record-context.js';
-import { POLICY_HEADER, Regrouping } from './regroup.js';
+import { POLICY_HEADER } from './regroup.js';
 import type { LiveSettings } from './evaluation.js';
 import { MemoryPolicyState } from './state.js';
 import { followTopic, type TopicFollower } from './topic-follower.js';
@@ -68,14 +68,6 @@ export interface PolicyProcessorStats {
   accounts: number;
 }
 
-/** A policy in effect, and where it came from. */
-export interface ActivePolicy {
-  id: string;
-  version: number;
-  enabled: boolean;
-  source: 'folder' | 'store';
-}
-
 const DEFAULT_CATCH_UP_MS = 120_000;
 
 /**
@@ -98,10 +90,7 @@ export class PolicyProcessor {
   private readonly log: Logger;
   private readonly ownsStore: boolean;
   private readonly stateStore: PartitionStateStore;
-  private base: readonly CompiledPolicy[];
-  private active: CompiledPolicy[] = [];
-  private activeSources = new Map<string, ActivePolicy['source']>();
-  private set: PolicySet = { aligned: [], regrouping: new Regrouping([]), geo: null };
+  private readonly policies: PoliciesInEffect;
   /** Policy-wide entries (safety and alert limits, stops) shared by this process's partitions. */
   private shared = new MemoryPolicyState();
   private readonly partitions: AssignedPartitions<PartitionWork>;
@@ -110,20 +99,22 @@ export class PolicyProcessor {
   private setConsumer!: (c: ConsumerHandle) => void;
   private accountsFollower: TopicFollower | null = null;
   private unsubscribe: (() => void) | null = null;
-  private refreshing: Promise<void> = Promise.resolve();
   private readonly counters = { records: 0, matches: 0, alertsPublished: 0, newAlerts: 0, commands: 0, notices: 0, undecodable: 0, failed: 0, policyErrors: 0 };
   private readonly errorLoggedAt = new Map<string, number>();
 
   constructor(private readonly options: PolicyProcessorOptions) {
     this.log = options.log.child({ component: 'policy' });
-    this.base = [...options.policies];
     this.ownsStore = options.store === undefined;
     this.store = options.store === undefined ? new PolicyStore({ bus: options.bus, log: options.log, ...(options.storeLimits ? { limits: options.storeLimits } : {}) }) : options.store;
+    this.policies = new PoliciesInEffect({
+      policies: options.policies, store: this.store, log: this.log, ...(options.loadGeo ? { loadGeo: options.loadGeo } : {}),
+      onChange: (set, removed) => { for (const work of this.partitions.values()) work.setPolicies(set, removed); },
+    });
     this.stateStore = new PartitionStateStore(options.bus, options.groupId, this.log);
     this.partitions = new AssignedPartitions(this.stateStore, (topic, _partition, state) => new PartitionWork({
       state, shared: this.shared, enricher: this.accounts, lateArrivalMs: options.lateArrivalMs, regrouped: topic === options.bus.topics.policyRegroup,
       live: options.live, onPolicyError: (policyId, err) => this.onPolicyError(policyId, err),
-    }, this.set), this.log);
+    }, this.policies.set), this.log);
     this.consumerReady = new Promise((resolve) => (this.setConsumer = resolve));
   }
 
@@ -139,9 +130,9 @@ export class PolicyProcessor {
     this.shared = (await this.stateStore.load([SHARED_SCOPE])).get(SHARED_SCOPE)!;
     if (this.store) {
       if (this.ownsStore) await this.store.start();
-      this.unsubscribe = this.store.onChange(() => void this.refresh());
+      this.unsubscribe = this.store.onChange(() => void this.policies.refresh());
     }
-    await this.refresh();
+    await this.policies.refresh();
     const consumer = await bus.consume({
       groupId: this.options.groupId,
       topics: [bus.topics.audit, bus.topics.file, bus.topics.account, bus.topics.policyRegroup],
@@ -152,7 +143,7 @@ export class PolicyProcessor {
     });
     this.consumer = consumer;
     this.setConsumer(consumer);
-    this.log.info({ groupId: this.options.groupId, policies: this.active.length, accounts: this.accounts.size }, 'policy processor started');
+    this.log.info({ groupId: this.options.groupId, policies: this.policies.count, accounts: this.accounts.size }, 'policy processor started');
   }
 
   async stop(): Promise<void> {
@@ -160,7 +151,7 @@ export class PolicyProcessor {
     await Promise.all([this.consumer?.stop(), this.accountsFollower?.stop()]);
     this.unsubscribe?.();
     if (this.ownsStore) await this.store?.stop();
-    await this.refreshing;
+    await this.policies.settled();
     this.log.info({ ...this.stats() }, 'policy processor stopped');
   }
 
@@ -170,55 +161,16 @@ export class PolicyProcessor {
    * alerts carry over by policy id.
    */
   setPolicies(policies: readonly CompiledPolicy[]): Promise<void> {
-    this.base = [...policies];
-    return this.refresh();
+    return this.policies.setBase(policies);
   }
 
   /** The policies in effect, by id. */
   activePolicies(): ActivePolicy[] {
-    return this.active.map((p) => ({ id: p.id, version: p.version, enabled: p.policy.enabled, source: this.activeSources.get(p.id) ?? 'folder' }));
+    return this.policies.list();
   }
 
   stats(): PolicyProcessorStats {
     return { ...this.counters, partitions: this.partitions.size, accounts: this.accounts.size };
-  }
-
-  /** Recomputes the policies in effect (folders, replaced or removed by the store) and hands them to every evaluator. */
-  private refresh(): Promise<void> {
-    const run = this.refreshing.then(() => this.applyPolicies());
-    this.refreshing = run.catch((err: unknown) => this.log.error({ err }, 'could not apply the policies; the previous ones keep running'));
-    return run;
-  }
-
-  private async applyPolicies(): Promise<void> {
-    const removed = new Set(this.store?.removedIds() ?? []);
-    const deployed = this.store?.compiled() ?? [];
-    const deployedIds = new Set(deployed.map((p) => p.id));
-    let policies = [...this.base.filter((p) => !removed.has(p.id) && !deployedIds.has(p.id)), ...deployed];
-    let geo = this.set.geo;
-    if (!geo && policies.some((p) => p.policy.enabled && p.needs.geo)) {
-      try {
-        geo = await (this.options.loadGeo ?? loadGeoIpLocator)();
-      } catch (err) {
-        const left = policies.filter((p) => p.policy.enabled && p.needs.geo).map((p) => p.id);
-        this.log.error({ err, policies: left }, 'no GeoIP database: impossible-travel policies do not run');
-        policies = policies.filter((p) => !p.needs.geo);
-      }
-    }
-    const regrouping = new Regrouping(policies);
-    const set: PolicySet = { aligned: policies.filter((p) => !regrouping.policies.has(p.id)), regrouping, geo };
-    const before = new Map(this.active.map((p) => [p.id, p.version]));
-    const gone = [...before.keys()].filter((id) => removed.has(id) && !policies.some((p) => p.id === id));
-    for (const work of this.partitions.values()) work.setPolicies(set, gone);
-    this.set = set;
-    this.active = policies;
-    this.activeSources = new Map(policies.map((p) => [p.id, deployedIds.has(p.id) ? 'store' : 'folder']));
-    const fresh = policies.filter((p) => before.get(p.id) !== p.version);
-    if (fresh.length > 0 || gone.length > 0) {
-      this.log.info({
-        policies: policies.length, changed: fresh.slice(0, 50).map((p) => `${p.id}@${p.version}`), removed: gone, regrouped: [...regrouping.policies.keys()],
-      }, 'policies in effect');
-    }
   }
 
   /** A policy threw on a record: counted, and logged at most once a minute per policy. */
@@ -295,7 +247,7 @@ export class PolicyProcessor {
     if (record.topic === topics.account) this.accounts.apply(value as AccountEvent);
     this.counters.records++;
     try {
-      if (!regrouped) out.forward(this.set.regrouping.forward(value, recordKindOf(value), record, this.accounts));
+      if (!regrouped) out.forward(this.policies.set.regrouping.forward(value, recordKindOf(value), record, this.accounts));
       const result = work.process(value, regrouped ? record.headers[POLICY_HEADER] : undefined);
       if (!result) return true;
       this.counters.matches += result.matches.length;
