@@ -150,6 +150,21 @@ export interface ChangePage<K extends string = string> {
   items: SnapshotItem<K>[];
   cursor: string;
   removed?: Removal<K>[];
+  /**
+   * The provider refused the saved cursor of the feed, or of parts of it (an expired or invalid page
+   * token, delta link or stream position), and the stream restarted them from the present: `cursor`
+   * holds the new position. What changed in between is not in the feed any more, so the runtime logs
+   * the restart, shows it in the stream's status and runs the scan of the same topic early.
+   */
+  restarted?: FeedRestart[];
+}
+
+/** One restart of a change feed from the present, after the provider refused its cursor. */
+export interface FeedRestart {
+  /** The part of the feed restarted (`user:<email>`, `drive:<id>`, `space:<id>`); absent: the whole feed. */
+  part?: string;
+  /** The provider's refusal, as a person reads it. */
+  reason: string;
 }
 
 /**
@@ -163,7 +178,11 @@ export interface ChangeStream<K extends string = string> extends StreamPermissio
   readonly kinds: SnapshotKinds<K>;
   /** The cursor to begin with when none is saved: usually "from now on", since a full scan covers the past. */
   initialCursor(signal: AbortSignal): Promise<string>;
-  /** Changes after `cursor`, a page at a time, each with the cursor that follows it. */
+  /**
+   * Changes after `cursor`, a page at a time, each with the cursor that follows it. A cursor the
+   * provider refuses is not an error of the pass: the stream restarts that part from the present and
+   * says so in the page (`restarted`), so that the feed does not fail every poll after.
+   */
   read(cursor: string, signal: AbortSignal): AsyncIterable<ChangePage<K>>;
 }
 

@@ -5,7 +5,7 @@ import type { CredentialCheck } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
 import type { HttpClient } from './http-client.js';
 import type { UnknownEventType } from './unknown-event-types.js';
-import { completedScanOf, type StreamStatus } from './stream-status.js';
+import { completedScanOf, feedRestartsOf, type StreamStatus } from './stream-status.js';
 
 export type InstancePhase = 'starting' | 'validating' | 'scanning_accounts' | 'running' | 'error' | 'stopped';
 
@@ -155,6 +155,7 @@ function fromCursors(provider: string, instance: string, cursors: Array<[string,
       lastError: recorded?.lastError ?? null,
       ...(recorded?.notAvailable ? { notAvailable: recorded.notAvailable } : {}),
       ...(recorded?.kind === 'snapshot' || scan ? { lastCompletedScan: scan } : {}),
+      ...(recorded?.kind === 'changes' ? { feedRestarts: feedRestartsOf(position) } : {}),
     };
   });
   return {
