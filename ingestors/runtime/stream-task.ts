@@ -45,7 +45,7 @@ export function scanTask(name: string, stream: StreamPermission, scanner: Snapsh
   let retryAt = 0;
   const earlyAt = (): number => {
     const wanted = rescanWantedAt();
-    return wanted !== null && (scanner.lastCompletedStartedAt() ?? -Infinity) <= wanted ? wanted : Infinity;
+    return wanted !== null && (scanner.lastCompletedStartedAt() ?? -Infinity) < wanted ? wanted : Infinity;
   };
   return {
     name, lane, stream, status: scanner.status,
