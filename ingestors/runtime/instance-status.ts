@@ -142,9 +142,10 @@ function fromCursors(provider: string, instance: string, cursors: Array<[string,
     const position = positions.get(name);
     const readUntil = position?.readUntil;
     const scan = completedScanOf(position);
+    const kind = recorded?.kind ?? (scan ? 'snapshot' : typeof readUntil === 'number' ? 'activities' : 'changes');
     return {
       stream: name,
-      kind: recorded?.kind ?? (scan ? 'snapshot' : typeof readUntil === 'number' ? 'activities' : 'changes'),
+      kind,
       state: recorded?.state ?? 'waiting',
       fetched: 0, published: 0, deadLettered: recorded?.deadLettered ?? 0, repeated: 0,
       readUntil: typeof readUntil === 'number' ? new Date(readUntil).toISOString() : null,
@@ -155,7 +156,7 @@ function fromCursors(provider: string, instance: string, cursors: Array<[string,
       lastError: recorded?.lastError ?? null,
       ...(recorded?.notAvailable ? { notAvailable: recorded.notAvailable } : {}),
       ...(recorded?.kind === 'snapshot' || scan ? { lastCompletedScan: scan } : {}),
-      ...(recorded?.kind === 'changes' ? { feedRestarts: feedRestartsOf(position) } : {}),
+      ...(kind === 'changes' ? { feedRestarts: feedRestartsOf(position) } : {}),
     };
   });
   return {

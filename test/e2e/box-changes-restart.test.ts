@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { CursorStatusSource } from '../../ingestors/runtime/instance-status.js';
 import { simulatorFaults } from '../../simulators/common/faults.js';
 import { startBoxSimulator } from '../../simulators/box/index.js';
 import { boxConnectorSettings } from '../../simulators/box/demo.js';
@@ -72,4 +73,9 @@ test('Box refuses the saved stream_position of admin_logs_streaming: the feed re
   const later = await waitFor(async () => { const r = await row(laterFile.id); return r?.access_level === 'internal' ? r : null; }, { what: 'the change after the restart through the feed' });
   assert.equal(later.change, 'updated');
   assert.equal(captured.warnings().filter((l) => l.stream === 'events/streaming').length, 1, 'one warning, and no failed poll');
+
+  // A process that does not run the connector (`--roles api`) reads the restart from the cursors topic.
+  const [fromCursors] = await new CursorStatusSource(s.bus, () => [{ provider: 'box', instance: 'main' }], testLog).statuses();
+  const saved = fromCursors!.streams.find((x) => x.stream === 'events/streaming')!;
+  assert.deepEqual(saved.feedRestarts, feed.feedRestarts);
 });
