@@ -138,6 +138,39 @@ describe('a change feed restarted from the present', () => {
     assert.deepEqual(feedRestartsOf(reloaded.get(CursorStore.key('okta', 'main', stream.name))?.position)?.parts, ['*'], 'the whole feed restarted');
   });
 
+  test('a cursor refused again before it was ever read did not expire: the poll fails instead of restarting and rescanning over and over', async () => {
+    const bus = await freshBus();
+    const cursors = new CursorStore(bus, silentLogger);
+    await cursors.load();
+    const ref = { provider: 'okta' as const, instance: 'main', stream: 'users/changes' };
+    const refusal = { items: [], restarted: [{ part: 'user:ann@example.com', reason: 'GET /changes answered 400' }] };
+    // `stale` is refused (restart to `fresh`); `fresh` is refused too until the provider mends, then read.
+    const pages: Record<string, ChangePage<'user'>> = { start: { items: [], cursor: 'stale' }, stale: { ...refusal, cursor: 'fresh' }, fresh: { ...refusal, cursor: 'fresher' } };
+    const stream = feed(pages);
+    const { log, lines } = captured();
+    let wanted = 0;
+    const poller = new ChangePoller(ref, stream, cursors, new EventPublisher(bus), newStreamStatus(stream.name, 'changes'), log,
+      { name: 'accounts', known: async () => new Map(), wanted: () => { wanted++; } });
+    const signal = new AbortController().signal;
+    const position = () => cursors.get(CursorStore.key('okta', 'main', stream.name))?.position;
+    await poller.poll(signal);
+    await poller.poll(signal);
+    assert.equal(position()?.cursor, 'fresh');
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(poller.poll(signal), (err: unknown) => err instanceof AppwardenError && err.code === 'AW_PROVIDER_CONTINUATION_EXPIRED' && /user:ann@example.com/.test(err.message));
+    }
+    assert.deepEqual([position()?.cursor, feedRestartsOf(position())?.count, wanted], ['fresh', 1, 1], 'no second restart, no second scan');
+
+    // The provider accepts the cursor again: the feed reads on, and a later refusal is an expiry again.
+    pages.fresh = { items: [{ kind: 'user', raw: { id: 'ann' } }], cursor: 'later' };
+    await poller.poll(signal);
+    pages.later = { ...refusal, cursor: 'newest' };
+    await poller.poll(signal);
+    assert.deepEqual([position()?.cursor, feedRestartsOf(position())?.count, wanted], ['newest', 2, 2]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(lines.filter((l) => l.level === pino.levels.values.warn).length, 2);
+  });
+
   test('untilRefused turns the refusal of the pages themselves into a restart, not an error of what is done with a page', async () => {
     const refusal = new ProviderHttpError('AW_PROVIDER_CONTINUATION_EXPIRED', 'GET /drive/v3/changes answered 400', {
       httpStatus: 400, details: { body: '{"error":{"code":400,"message":"Invalid Value"}}' },

@@ -1,3 +1,4 @@
+import { AppwardenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { normalizeItem, type ChangeStream, type FeedRestart, type Removal } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
@@ -22,7 +23,8 @@ export interface CoveringScan {
 /** The cursor of a change stream: the provider's cursor, and the feed's restarts (kept, so that a restarted process still rescans). */
 interface ChangePosition {
   cursor?: string;
-  restarts?: { count: number; lastAt: number; parts: string[]; reason: string };
+  /** `pending`: the parts the last poll restarted, until a later poll reads them without a refusal. */
+  restarts?: { count: number; lastAt: number; parts: string[]; reason: string; pending?: string[] };
 }
 
 /**
@@ -69,6 +71,7 @@ export class ChangePoller {
       await this.save({ cursor });
       this.log.info({ stream: this.stream.name }, 'change feed starts from the present; the full scan covers the past');
     }
+    const restartedNow: string[] = [];
     for await (const page of this.stream.read(cursor, signal)) {
       this.status.fetched += page.items.length + (page.removed?.length ?? 0);
       if (page.items.length > 0) {
@@ -79,24 +82,34 @@ export class ChangePoller {
       if (page.removed && page.removed.length > 0) await this.publishRemovals(page.removed);
       if (page.restarted && page.restarted.length > 0) {
         cursor = page.cursor;
-        await this.restarted(cursor, page.restarted);
+        restartedNow.push(...page.restarted.map(partOf));
+        await this.restarted(cursor, page.restarted, restartedNow);
       } else if (page.cursor !== cursor) {
         cursor = page.cursor;
         await this.save({ cursor });
       }
       if (signal.aborted) return;
     }
+    const restarts = this.position().restarts;
+    // The parts restarted by an earlier poll were read this time without a refusal.
+    if (restarts?.pending?.some((part) => !restartedNow.includes(part))) await this.save({ restarts: { ...restarts, pending: restartedNow } });
   }
 
   /**
    * The provider refused the cursor of (parts of) the feed, and the stream went on from the present:
    * the new cursor is saved with the restart, whose time makes the covering scan due at once.
    */
-  private async restarted(cursor: string, restarts: readonly FeedRestart[]): Promise<void> {
+  private async restarted(cursor: string, restarts: readonly FeedRestart[], pending: readonly string[]): Promise<void> {
     const previous = this.position().restarts;
-    const parts = restarts.map((r) => r.part ?? '*');
+    const parts = restarts.map(partOf);
     const reason = restarts[0]!.reason;
-    await this.save({ cursor, restarts: { count: (previous?.count ?? 0) + restarts.length, lastAt: Date.now(), parts, reason } });
+    // A cursor the provider handed out at the last restart, refused before it was ever read, did not expire:
+    // restarting again would only rescan over and over. The poll fails, and shows it, until one is accepted.
+    const again = parts.filter((part) => previous?.pending?.includes(part));
+    if (again.length > 0) {
+      throw new AppwardenError('AW_PROVIDER_CONTINUATION_EXPIRED', `the provider refused the cursor it handed out when the feed restarted (${again.join(', ')}): ${reason}`, { details: { parts: again } });
+    }
+    await this.save({ cursor, restarts: { count: (previous?.count ?? 0) + restarts.length, lastAt: Date.now(), parts, reason, pending: [...pending] } });
     this.log.warn({ stream: this.stream.name, parts, reason, rescan: this.scan?.name ?? null },
       this.scan
         ? `the provider refused the change feed's cursor; the feed restarts from the present, and the ${this.scan.name} scan runs now to cover what changed meanwhile`
@@ -135,3 +148,5 @@ export class ChangePoller {
     this.status.published += outcome.published.length;
   }
 }
+
+const partOf = (restart: FeedRestart): string => restart.part ?? '*';
