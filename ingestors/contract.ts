@@ -5,6 +5,12 @@ import type { Logger } from '../core/logger.js';
 import type { AccountEvent, AuditEvent, FileEvent } from '../schemas/types.js';
 import type { Provider } from '../schemas/vocabulary.js';
 import type { HttpClient, HttpClientOptions } from './runtime/http-client.js';
+import type { ActionHandlers, ActionTable, ActionVerb } from './action-contract.js';
+
+export {
+  ACTION_VERBS, actionTable, connectorCapabilities,
+  type ActionHandler, type ActionHandlers, type ActionResult, type ActionTable, type ActionTarget, type ActionVerb,
+} from './action-contract.js';
 
 /** Provider ids, used in schemas, topics, configuration and the API. */
 export type ProviderId = Provider;
@@ -150,6 +156,21 @@ export interface ChangePage<K extends string = string> {
   items: SnapshotItem<K>[];
   cursor: string;
   removed?: Removal<K>[];
+  /**
+   * The provider refused the saved cursor of the feed, or of parts of it (an expired or invalid page
+   * token, delta link or stream position), and the stream restarted them from the present: `cursor`
+   * holds the new position. What changed in between is not in the feed any more, so the runtime logs
+   * the restart, shows it in the stream's status and runs the scan of the same topic early.
+   */
+  restarted?: FeedRestart[];
+}
+
+/** One restart of a change feed from the present, after the provider refused its cursor. */
+export interface FeedRestart {
+  /** The part of the feed restarted (`user:<email>`, `drive:<id>`, `space:<id>`); absent: the whole feed. */
+  part?: string;
+  /** The provider's refusal, as a person reads it. */
+  reason: string;
 }
 
 /**
@@ -163,7 +184,11 @@ export interface ChangeStream<K extends string = string> extends StreamPermissio
   readonly kinds: SnapshotKinds<K>;
   /** The cursor to begin with when none is saved: usually "from now on", since a full scan covers the past. */
   initialCursor(signal: AbortSignal): Promise<string>;
-  /** Changes after `cursor`, a page at a time, each with the cursor that follows it. */
+  /**
+   * Changes after `cursor`, a page at a time, each with the cursor that follows it. A cursor the
+   * provider refuses is not an error of the pass: the stream restarts that part from the present and
+   * says so in the page (`restarted`), so that the feed does not fail every poll after.
+   */
   read(cursor: string, signal: AbortSignal): AsyncIterable<ChangePage<K>>;
 }
 
@@ -176,77 +201,6 @@ export function normalizeItem(stream: Pick<SnapshotStream, 'name' | 'kinds'>, it
     });
   }
   return normalize(item.raw, ctx);
-}
-
-/** Governance verbs shared by all providers; a connector declares those it can do as `action:<verb>`. */
-export const ACTION_VERBS = [
-  'suspend_user', 'unsuspend_user', 'revoke_sessions', 'force_password_change', 'reset_mfa',
-  'remove_from_group', 'revoke_app_grant', 'remove_privilege',
-  'remove_public_link', 'remove_permission', 'remove_external_collaborators', 'make_private', 'restore_sharing',
-  'quarantine', 'apply_label', 'block_public_access', 'disable_console_login', 'deactivate_access_keys',
-] as const;
-export type ActionVerb = (typeof ACTION_VERBS)[number];
-
-/** What an action is applied to: the provider's ids, as the account and file events carry them. */
-export interface ActionTarget {
-  type: 'user' | 'group' | 'file' | 'app_grant' | 'bucket' | 'privilege';
-  id: string;
-  name?: string | null;
-}
-
-export interface ActionResult {
-  /** `noop` when the target was already in the wanted state (applying twice applies once). */
-  status: 'applied' | 'noop';
-  message?: string;
-  /** What the action changed, so that `revert` can undo it (e.g. the sharing links it removed). */
-  undo?: Record<string, string>;
-}
-
-/** One governance action of a connector: performs it through the provider's API, and reads back whether it took effect. */
-export interface ActionHandler {
-  run(target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ActionResult>;
-  /** Re-reads the target's state: true once the action's effect is visible. */
-  verify?(target: ActionTarget, params: Readonly<Record<string, string>>, signal: AbortSignal): Promise<boolean>;
-  /** The verb that undoes this one, if any (suspend_user → unsuspend_user). */
-  inverse?: ActionVerb;
-  /** The provider permission the action needs, named in `/v1/connectors` when the provider refuses it (403). */
-  permission?: string;
-}
-
-/** A connector's governance handlers for one instance, by verb. */
-export type ActionHandlers = { readonly [V in ActionVerb]?: ActionHandler };
-
-/**
- * A connector's governance actions: the verbs its handlers implement, and how an instance builds
- * them. Made with `actionTable`; the `action:<verb>` capabilities are derived from it.
- */
-export interface ActionTable<D> {
-  readonly verbs: readonly ActionVerb[];
-  build(deps: D): ActionHandlers;
-}
-
-/**
- * The action table of a handler factory (what a provider's `actions.ts` exports). `verbs` must name
- * exactly the verbs the factory returns handlers for: the compiler refuses a missing or an extra one,
- * so a declared action without a handler (or the reverse) cannot exist.
- */
-export function actionTable<D, H extends ActionHandlers>(make: (deps: D) => H, verbs: { readonly [V in keyof H]-?: true }): ActionTable<D> {
-  const declared = Object.keys(verbs) as ActionVerb[];
-  return {
-    verbs: declared,
-    build(deps) {
-      const handlers = make(deps);
-      const built = Object.keys(handlers).sort().join(',');
-      // The compiler checks the keys; this catches a factory whose keys depend on its input.
-      if (built !== [...declared].sort().join(',')) throw new Error(`action handlers [${built}] differ from the declared verbs [${declared.join(',')}]`);
-      return handlers;
-    },
-  };
-}
-
-/** A connector's capabilities: what it reads, and `action:<verb>` for each verb of its action table. */
-export function connectorCapabilities(reads: readonly DataCapability[], actions?: ActionTable<never>): readonly Capability[] {
-  return [...reads, ...(actions?.verbs ?? []).map((verb) => `action:${verb}` as const)];
 }
 
 export interface CredentialCheck {

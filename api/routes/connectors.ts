@@ -30,6 +30,12 @@ const StreamStatusSchema = Type.Object({
     completedAt: Type.String(),
     records: NullableNumber,
   }, { description: 'snapshots: the last complete scan, saved with the cursor (kept across restarts)' }), Type.Null()])),
+  feedRestarts: Type.Optional(Type.Union([Type.Object({
+    count: Type.Integer({ description: 'restarts so far' }),
+    lastAt: Type.String(),
+    parts: Type.Array(Type.String(), { description: 'the parts of the feed restarted the last time (user:<email>, drive:<id>...; * for the whole feed)' }),
+    reason: Type.String({ description: "the provider's refusal of the cursor, the last time" }),
+  }, { additionalProperties: true, description: "changes: the provider refused the feed's cursor (expired or invalid) and the feed restarted from the present; the scan of its topic then ran early to cover the gap. Saved with the cursor (kept across restarts)" }), Type.Null()])),
 }, { additionalProperties: true });
 
 const InstanceStatusSchema = Type.Object({

@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { ChangePage, ChangeStream, SnapshotItem, SnapshotKinds } from '../contract.js';
+import { refusedCursor } from '../runtime/feed-restart.js';
 import { obj, str, type Json } from '../runtime/json-fields.js';
 import { itemTypeOf, type BoxClient, type ItemType } from './client.js';
 import { PERMISSIONS } from './credentials.js';
@@ -37,7 +38,7 @@ export function touchedItem(event: Json): { type: ItemType; id: string; owner: s
  * collaborations) and published as updated, or deleted once trashed or gone. The stream may repeat an
  * event and does not keep time order: repeats are dropped by `event_id`, and since an item is read as
  * it is now, the order of the events does not matter. The cursor is Box's `next_stream_position`, kept
- * as the string Box wrote (it exceeds 2^53).
+ * as the string Box wrote (it exceeds 2^53); a position Box refuses restarts the feed from `now`.
  */
 export function changesStream(client: BoxClient, domains: InternalDomains, log: Logger): ChangeStream<ChangeKind> {
   const seen = new Set<string>();
@@ -76,19 +77,30 @@ export function changesStream(client: BoxClient, domains: InternalDomains, log: 
     }));
   }
 
+  const present = async () => (await client.api.events({ stream_type: STREAM_TYPE, stream_position: 'now', limit: 1 })).nextPosition;
+
   return {
     name: 'events/streaming',
     topic: 'file',
     kinds: changeKinds(domains),
     capabilities: ['files:realtime'],
     permission: PERMISSIONS.events,
-    async initialCursor() {
-      return (await client.api.events({ stream_type: STREAM_TYPE, stream_position: 'now', limit: 1 })).nextPosition;
-    },
+    initialCursor: present,
     async *read(cursor, signal): AsyncIterable<ChangePage<ChangeKind>> {
       let position = cursor;
       for (let page = 0; page < MAX_PAGES_PER_POLL && !signal.aborted; page++) {
-        const { entries, nextPosition } = await client.api.events({ stream_type: STREAM_TYPE, stream_position: position, limit: client.eventPageSize });
+        let answer: Awaited<ReturnType<typeof client.api.events>>;
+        try {
+          answer = await client.api.events({ stream_type: STREAM_TYPE, stream_position: position, limit: client.eventPageSize });
+        } catch (err) {
+          const reason = refusedCursor(err);
+          if (reason === null) throw err;
+          // Box refused the saved position (400 bad_request, invalid_parameter stream_position): go on from now;
+          // the runtime has the file scan cover what happened in between.
+          yield { items: [], cursor: await present(), restarted: [{ reason }] };
+          return;
+        }
+        const { entries, nextPosition } = answer;
         if (entries.length === 0) {
           if (nextPosition !== position) yield { items: [], cursor: nextPosition };
           return;

@@ -1,7 +1,8 @@
-/** The Dropbox connector against its simulator: a team_log cursor Dropbox refuses mid-read. */
+/** The Dropbox connector against its simulator: a team_log cursor Dropbox refuses mid-read; a list_folder cursor it resets. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { silentLogger } from '../../core/logger.js';
+import { simulatorFaults } from '../../simulators/common/faults.js';
 import { startDropboxSimulator, type DropboxSimulator } from '../../simulators/dropbox/index.js';
 import { readWithExpiryMidRead } from '../../test/support/expired-continuation.js';
 import { simulatorConfig } from '../../test/support/simulators.js';
@@ -38,4 +39,37 @@ test('a team_log cursor refused mid-window (409 reset): the window is read again
   const firstPageNewest = Math.max(...read.records.slice(0, 20).map((r) => isoTime((r as { timestamp: string }).timestamp)!));
   assert.equal(read.warnings[0]!.restartFrom, new Date(firstPageNewest).toISOString());
   assert.ok(read.records.length < expected.length + 20, `only the refused page's neighbourhood is read twice (${read.records.length} for ${expected.length})`);
+});
+
+test("a list_folder cursor Dropbox resets (409 reset): that space alone restarts from its present and says so; the others read on, and the new cursor works", async () => {
+  const changes = connector.changeStreams![0]!;
+  const read = async (cursor: string) => {
+    const pages = [];
+    for await (const page of changes.read(cursor, stop.signal)) pages.push(page);
+    return pages;
+  };
+  const start = await changes.initialCursor(stop.signal);
+  const spaces = Object.keys((JSON.parse(start) as { spaces: Record<string, string> }).spaces);
+  assert.ok(spaces.length >= 2);
+  // During the gap, a file in every space; Dropbox then resets the first space's cursor.
+  const gap = new Map(spaces.map((space) => [space, sim.addFile(space, `/gap-${space.replace(/\W/g, '')}.txt`).id]));
+  const faults = simulatorFaults(sim.url)!;
+  const before = faults.injected.expired_token;
+  faults.arm({ kind: 'expired_token', path: /^\/2\/files\/list_folder\/continue$/ });
+  const pages = await read(start);
+  assert.equal(faults.injected.expired_token - before, 1);
+  const restarts = pages.flatMap((p) => p.restarted ?? []);
+  assert.equal(restarts.length, 1);
+  const refused = restarts[0]!.part!.replace(/^space:/, '');
+  assert.equal(refused, spaces[0], 'the first space read was refused');
+  assert.match(restarts[0]!.reason, /409 reset/);
+  const ids = new Set(pages.flatMap((p) => p.items.map((i) => String((i.raw as { entry: { id: string } }).entry.id))));
+  for (const [space, id] of gap) assert.equal(ids.has(id), space !== refused, `${space}'s gap file ${space === refused ? 'is not' : 'is'} in the feed`);
+
+  // The saved cursor holds the refused space's new cursor: a file added now comes through.
+  const cursor = pages.at(-1)!.cursor;
+  const after = sim.addFile(refused, '/after-reset.txt');
+  const next = await read(cursor);
+  assert.ok(next.some((p) => p.items.some((i) => (i.raw as { entry: { id: string } }).entry.id === after.id)));
+  assert.equal(next.flatMap((p) => p.restarted ?? []).length, 0);
 });

@@ -77,7 +77,7 @@ export class FileScanStream implements SnapshotStream<'file'> {
 /**
  * Near-realtime file changes: each space's `files/list_folder/continue` from the cursor of
  * `list_folder/get_latest_cursor` (the scan covers the past). New members and team folders join from
- * their present; a cursor Dropbox `reset`s starts again from the present (the next scan fills the gap).
+ * their present; a cursor Dropbox `reset`s starts again from the present (the runtime then scans early).
  */
 export class FileChangeStream implements ChangeStream<'file'> {
   readonly name = 'files/changes';
@@ -86,7 +86,7 @@ export class FileChangeStream implements ChangeStream<'file'> {
   readonly capabilities = ['files:realtime'] as const;
   readonly permission = 'files.metadata.read';
 
-  constructor(private readonly client: DropboxClient, private readonly team: TeamDirectory, private readonly settings: Settings, private readonly log: Logger) {}
+  constructor(private readonly client: DropboxClient, private readonly team: TeamDirectory, private readonly settings: Settings) {}
 
   private async latest(space: FileSpace): Promise<string> {
     const res = await this.client.rpc<Json>('files/list_folder/get_latest_cursor', { path: space.root, recursive: true, include_deleted: true }, space.credential);
@@ -116,8 +116,10 @@ export class FileChangeStream implements ChangeStream<'file'> {
         const answer = await this.client.call<Json>('files/list_folder/continue', { cursor: cursor.cursors[space.space] }, space.credential);
         if (!answer.ok) {
           if (!answer.summary.startsWith('reset')) throw new AppwardenError('AW_PROVIDER_REQUEST_FAILED', `dropbox: files/list_folder/continue failed: ${answer.summary}`, { details: { space: space.space } });
-          this.log.warn({ space: space.space }, 'Dropbox reset the list_folder cursor; the space restarts from its present state');
+          // The space restarts from its present state; the runtime has the file scan fill the gap.
           cursor.cursors[space.space] = await this.latest(space);
+          saved = cursor.text();
+          yield { items: [], cursor: saved, restarted: [{ part: `space:${space.space}`, reason: `files/list_folder/continue answered 409 ${answer.summary}` }] };
           break;
         }
         const page = answer.body;

@@ -121,7 +121,7 @@ export const dropbox: ConnectorDefinition<DropboxConfig> = {
         new TeamAccountStream(client, team, config.pageSize, log.child({ stream: 'accounts' })),
         new FileScanStream(client, team, files, log.child({ stream: 'files' })),
       ],
-      changeStreams: [new FileChangeStream(client, team, files, log.child({ stream: 'files/changes' }))],
+      changeStreams: [new FileChangeStream(client, team, files)],
       actions: ACTIONS.build({ client, team, quarantineFolder: config.quarantineFolder }),
     };
   },

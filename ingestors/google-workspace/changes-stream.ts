@@ -1,6 +1,7 @@
 import { recordId } from '../../schemas/event-id.js';
 import type { ChangeStream, Removal, SnapshotItem, SnapshotKinds } from '../contract.js';
 import { deletionEvent } from '../runtime/deletions.js';
+import { untilRefused } from '../runtime/feed-restart.js';
 import { activeUsers, isUnreadableUser, withPermissions, type DriveScanDeps } from './files-stream.js';
 import { type Json, obj } from '../runtime/json-fields.js';
 import { SCOPES } from './scopes.js';
@@ -50,7 +51,8 @@ type ChangeKind = keyof ReturnType<typeof changeKinds>;
  * user owns, or a shared-drive item in the admin's feed): another user's view may lack the file's
  * permissions. A `removed` entry (deleted, or the user lost access: Drive does not say which) is
  * reported as a removal from that user's Drive (or, in the admin's feed, from a shared drive): the
- * runtime makes it a deletion when the last complete scan found the file there.
+ * runtime makes it a deletion when the last complete scan found the file there. A page token Drive
+ * refuses restarts that user's feed from the present; the other users' tokens go on.
  */
 export function changesStream(deps: DriveScanDeps): ChangeStream<ChangeKind> {
   const { drive, adminEmail, log } = deps;
@@ -108,7 +110,14 @@ export function changesStream(deps: DriveScanDeps): ChangeStream<ChangeKind> {
         const token = tokens[user];
         if (token === undefined || signal.aborted) continue;
         try {
-          for await (const page of drive.changes(token, user)) {
+          for await (const { page, refused } of untilRefused(drive.changes(token, user), `user:${user}`)) {
+            if (refused) {
+              // Drive refused the user's page token (400 `invalid`, location pageToken): this user alone
+              // restarts from the present; the runtime has the file scan cover what changed meanwhile.
+              tokens[user] = await drive.startPageToken(user);
+              yield { items: [], cursor: serialize(tokens), restarted: [refused] };
+              break;
+            }
             tokens[user] = page.token;
             yield { items: await itemsOf(page.changes, user), removed: removalsOf(page.changes, user), cursor: serialize(tokens) };
           }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createLogger } from '../../core/logger.js';
+import { simulatorFaults } from '../../simulators/common/faults.js';
 import { startOffice365Simulator, type Office365Simulator, type Office365SimulatorOptions } from '../../simulators/office365/index.js';
 import { simulatorConfig } from '../../test/support/simulators.js';
 import type { ActivityStream, ConnectorInstance } from '../contract.js';
@@ -130,5 +131,37 @@ describe('Office 365 connector against the simulator', () => {
     assert.deepEqual(ids(records), ids(listed.flatMap((b) => b.records)));
     assert.equal(sim.requests.throttled.management, 3);
     assert.equal(connector.http.stats().throttled, 3);
+  });
+});
+
+describe('the drives delta feed', () => {
+  test('a delta link Graph no longer honours (410 resyncRequired): that drive alone restarts from its present and says so; the others read on, and the new link works', async () => {
+    const { sim, connector, signal } = await setUp();
+    const changes = connector.changeStreams![0]!;
+    const read = async (cursor: string) => {
+      const pages = [];
+      for await (const page of changes.read(cursor, signal)) pages.push(page);
+      return pages;
+    };
+    const itemIds = (pages: Awaited<ReturnType<typeof read>>) => new Set(pages.flatMap((p) => p.items.map((i) => String((i.raw as { item: { id: string } }).item.id))));
+    const start = await changes.initialCursor(signal);
+    const drives = Object.keys((JSON.parse(start) as { drives: Record<string, string> }).drives);
+    assert.ok(drives.length >= 2);
+    // During the gap, a file in every drive; Graph then refuses the first drive's delta link.
+    const gap = new Map(drives.map((drive) => [drive, sim.addFile(drive, `gap-${drive.slice(-6)}.txt`).item.id]));
+    const faults = simulatorFaults(sim.url)!;
+    faults.arm({ kind: 'expired_token', path: /\/root\/delta$/ });
+    const pages = await read(start);
+    assert.equal(faults.injected.expired_token, 1);
+    const restarts = pages.flatMap((p) => p.restarted ?? []);
+    assert.deepEqual(restarts.map((r) => r.part), [`drive:${drives[0]}`]);
+    assert.match(restarts[0]!.reason, /410/);
+    const read1 = itemIds(pages);
+    for (const [drive, id] of gap) assert.equal(read1.has(id), drive !== drives[0], `${drive}'s gap file ${drive === drives[0] ? 'is not' : 'is'} in the feed`);
+
+    const after = sim.addFile(drives[0]!, 'after-resync.txt');
+    const next = await read(pages.at(-1)!.cursor);
+    assert.ok(itemIds(next).has(after.item.id), 'the new delta link reads on');
+    assert.equal(next.flatMap((p) => p.restarted ?? []).length, 0);
   });
 });

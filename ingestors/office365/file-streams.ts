@@ -94,7 +94,7 @@ export class FileScanStream implements SnapshotStream<'file'> {
 /**
  * Near-realtime file changes from each drive's delta query (`/drives/{id}/root/delta`, `@odata.deltaLink`).
  * It starts from the present (`token=latest`); the periodic scan covers the past. Drives the scan finds
- * later join from their present state.
+ * later join from their present state; a drive whose delta link expired restarts from its present.
  */
 export class DriveDeltaStream implements ChangeStream<'file'> {
   readonly name = 'files/delta';
@@ -127,9 +127,10 @@ export class DriveDeltaStream implements ChangeStream<'file'> {
       try {
         for await (const page of this.graph.delta(link)) {
           if (page === null) {
-            // 410 Gone: the link expired; start again from the present and let the next scan fill the gap.
-            this.log.warn({ driveId }, 'delta link expired; restarting the drive from its present state');
+            // 410 Gone: the link expired; the drive starts again from the present, and the runtime has the file scan fill the gap.
             cursor.cursors[driveId] = await this.graph.latestDeltaLink(driveId);
+            saved = cursor.text();
+            yield { items: [], cursor: saved, restarted: [{ part: `drive:${driveId}`, reason: 'Graph answered 410 Gone (resyncRequired): the delta link expired' }] };
             break;
           }
           const changes = page.items.filter((item) => !isDriveRoot(item));

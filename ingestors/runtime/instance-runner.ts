@@ -12,7 +12,7 @@ import { progressLine, savedStatusOf, STATUS_STREAM, type InstancePhase, type In
 import { instanceTasks, type InstanceTaskSources } from './instance-tasks.js';
 import { isPermissionRefusal, permissionGateOf, type PermissionGate } from './permission-gate.js';
 import { StatusWriter } from './status-writer.js';
-import { completedScanOf } from './stream-status.js';
+import { completedScanOf, feedRestartsOf } from './stream-status.js';
 import type { LaneKind, StreamTask } from './stream-task.js';
 
 // setTimeout takes at most 2^31-1 ms; a lane with nothing due sleeps until woken.
@@ -59,7 +59,7 @@ export class InstanceRunner {
     // Every in-flight request and wait of the instance listens on this signal.
     setMaxListeners(1000, this.abort.signal);
     this.connector = options.connector;
-    this.tasks = instanceTasks(options, this.unknownTypes, this.log);
+    this.tasks = instanceTasks(options, this.unknownTypes, this.log, () => this.wakeLanes());
     this.statusWriter = new StatusWriter(options.cursors, CursorStore.key(definition.id, instance, STATUS_STREAM), this.log);
   }
 
@@ -74,8 +74,10 @@ export class InstanceRunner {
       instance,
       phase: this.phase,
       credentials: this.gate.credentials(),
-      streams: this.tasks.map((t) => t.status.kind !== 'snapshot' ? { ...t.status } : {
-        ...t.status, lastCompletedScan: completedScanOf(cursors.get(CursorStore.key(definition.id, instance, t.name))?.position),
+      streams: this.tasks.map((t) => {
+        const position = () => cursors.get(CursorStore.key(definition.id, instance, t.name))?.position;
+        if (t.status.kind === 'snapshot') return { ...t.status, lastCompletedScan: completedScanOf(position()) };
+        return t.status.kind === 'changes' ? { ...t.status, feedRestarts: feedRestartsOf(position()) } : { ...t.status };
       }),
       http: this.connector.http.stats(),
       unknownEventTypes: this.unknownTypes.list(),

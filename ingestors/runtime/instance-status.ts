@@ -5,7 +5,7 @@ import type { CredentialCheck } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
 import type { HttpClient } from './http-client.js';
 import type { UnknownEventType } from './unknown-event-types.js';
-import { completedScanOf, type StreamStatus } from './stream-status.js';
+import { completedScanOf, feedRestartsOf, type StreamStatus } from './stream-status.js';
 
 export type InstancePhase = 'starting' | 'validating' | 'scanning_accounts' | 'running' | 'error' | 'stopped';
 
@@ -142,9 +142,10 @@ function fromCursors(provider: string, instance: string, cursors: Array<[string,
     const position = positions.get(name);
     const readUntil = position?.readUntil;
     const scan = completedScanOf(position);
+    const kind = recorded?.kind ?? (scan ? 'snapshot' : typeof readUntil === 'number' ? 'activities' : 'changes');
     return {
       stream: name,
-      kind: recorded?.kind ?? (scan ? 'snapshot' : typeof readUntil === 'number' ? 'activities' : 'changes'),
+      kind,
       state: recorded?.state ?? 'waiting',
       fetched: 0, published: 0, deadLettered: recorded?.deadLettered ?? 0, repeated: 0,
       readUntil: typeof readUntil === 'number' ? new Date(readUntil).toISOString() : null,
@@ -155,6 +156,7 @@ function fromCursors(provider: string, instance: string, cursors: Array<[string,
       lastError: recorded?.lastError ?? null,
       ...(recorded?.notAvailable ? { notAvailable: recorded.notAvailable } : {}),
       ...(recorded?.kind === 'snapshot' || scan ? { lastCompletedScan: scan } : {}),
+      ...(kind === 'changes' ? { feedRestarts: feedRestartsOf(position) } : {}),
     };
   });
   return {

@@ -22,25 +22,35 @@ export interface InstanceTaskSources {
   dataDir: string;
 }
 
-/** One task per stream the connector declares: a scan per snapshot stream, a poll per activity and change stream. */
-export function instanceTasks(sources: InstanceTaskSources, unknownTypes: UnknownEventTypes, log: Logger): StreamTask[] {
+/**
+ * One task per stream the connector declares: a scan per snapshot stream, a poll per activity and change
+ * stream. A change stream is covered by the scan of its topic: the feed's removals are checked against
+ * what that scan saw, and when the feed restarts from the present the scan runs early (`wake` wakes
+ * the lanes so that it starts at once).
+ */
+export function instanceTasks(sources: InstanceTaskSources, unknownTypes: UnknownEventTypes, log: Logger, wake: () => void = () => undefined): StreamTask[] {
   const { definition, instance, config, connector, cursors, publisher, dataDir } = sources;
   const ref = (stream: string) => ({ provider: definition.id, instance, stream });
   const { schedule } = config;
   const scanners = connector.snapshotStreams.map((s) => ({ s, scanner: new SnapshotScanner(
     ref(s.name), s, cursors, publisher, newStreamStatus(s.name, 'snapshot'), log, dataDir,
   ) }));
+  const feeds = (connector.changeStreams ?? []).map((s) => {
+    const covering = scanners.find(({ scanner }) => scanner.topic === s.topic);
+    return { covering, poller: new ChangePoller(ref(s.name), s, cursors, publisher, newStreamStatus(s.name, 'changes'), log, covering ? {
+      name: covering.s.name, known: (ids) => covering.scanner.known(ids), wanted: wake,
+    } : null) };
+  });
+  // The latest restart of the feeds a scan covers: a complete scan that started before it is not enough.
+  const restartOfFeeds = (scan: (typeof scanners)[number]) => (): number | null => {
+    const times = feeds.filter((f) => f.covering === scan).map((f) => f.poller.rescanWantedAt()).filter((t): t is number => t !== null);
+    return times.length > 0 ? Math.max(...times) : null;
+  };
   return [
-    ...scanners.map(({ s, scanner }) => scanTask(s.name, s, scanner, schedule)),
+    ...scanners.map((scan) => scanTask(scan.s.name, scan.s, scan.scanner, schedule, restartOfFeeds(scan))),
     ...connector.activityStreams.map((s) => pollTask('activities', s.name, s, new ActivityPoller(
       { ...ref(s.name), ...(s.timeZone ? { timeZone: s.timeZone } : {}) }, s, unknownTypes.counting(definition), config.activities, cursors, publisher, newStreamStatus(s.name, 'activities'), log,
     ), schedule.activitiesEveryMs)),
-    ...(connector.changeStreams ?? []).map((s) => {
-      // A feed's removals are checked against what the scan of the same topic saw.
-      const scanner = scanners.find(({ scanner: scan }) => scan.topic === s.topic)?.scanner;
-      return pollTask('changes', s.name, s, new ChangePoller(
-        ref(s.name), s, cursors, publisher, newStreamStatus(s.name, 'changes'), log, scanner && ((ids) => scanner.known(ids)),
-      ), schedule.changesEveryMs);
-    }),
+    ...feeds.map(({ poller }) => pollTask('changes', poller.name, poller.stream, poller, schedule.changesEveryMs)),
   ];
 }

@@ -65,6 +65,12 @@ export class SnapshotScanner {
     return typeof value === 'number' ? value : null;
   }
 
+  /** When the last complete scan started (epoch ms), or null: what changed before then, it saw. */
+  lastCompletedStartedAt(): number | null {
+    const value = this.position().startedAt;
+    return typeof value === 'number' ? value : null;
+  }
+
   /** What the last complete scan saw of these record ids: its scope and identity. */
   known(ids: readonly string[]): Promise<Map<string, SeenEntity>> {
     return this.sets.find(ids);

@@ -28,6 +28,30 @@ export interface StreamStatus {
   lastError: { code: string; message: string; at: string } | null;
   /** Snapshots: the last complete scan, as saved with the stream's cursor (so it survives a restart). */
   lastCompletedScan?: CompletedScan | null;
+  /** Changes: the provider refused the feed's cursor and the feed restarted from the present; as saved with the cursor. */
+  feedRestarts?: FeedRestarts | null;
+}
+
+/** A change feed's restarts from the present; after each, the scan of its topic runs early to cover the gap. */
+export interface FeedRestarts {
+  count: number;
+  lastAt: string;
+  /** The parts restarted the last time (`user:<email>`...; `*`: the whole feed). */
+  parts: string[];
+  /** The provider's refusal, the last time. */
+  reason: string;
+}
+
+/** The restarts a change stream's cursor records, or null. */
+export function feedRestartsOf(position: Record<string, unknown> | undefined): FeedRestarts | null {
+  const restarts = position?.restarts as { count?: unknown; lastAt?: unknown; parts?: unknown; reason?: unknown } | undefined;
+  if (typeof restarts?.lastAt !== 'number' || typeof restarts.count !== 'number') return null;
+  return {
+    count: restarts.count,
+    lastAt: new Date(restarts.lastAt).toISOString(),
+    parts: Array.isArray(restarts.parts) ? restarts.parts.map(String) : [],
+    reason: typeof restarts.reason === 'string' ? restarts.reason : '',
+  };
 }
 
 export interface CompletedScan {

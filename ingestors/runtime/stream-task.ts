@@ -34,15 +34,23 @@ export function pollTask(lane: 'activities' | 'changes', name: string, stream: S
   };
 }
 
-/** A full scan, every `accountsEveryMs` / `filesEveryMs` after the last complete one; a failed one a minute later (or after the provider's wait). */
-export function scanTask(name: string, stream: StreamPermission, scanner: SnapshotScanner, schedule: InstanceSettings['schedule']): StreamTask {
+/**
+ * A full scan, every `accountsEveryMs` / `filesEveryMs` after the last complete one; a failed one a minute
+ * later (or after the provider's wait). `rescanWantedAt`: when a change feed of the same topic last
+ * restarted from the present; unless the last complete scan started after it, the scan is due then.
+ */
+export function scanTask(name: string, stream: StreamPermission, scanner: SnapshotScanner, schedule: InstanceSettings['schedule'], rescanWantedAt: () => number | null = () => null): StreamTask {
   const lane: LaneKind = scanner.topic === 'file' ? 'files' : 'accounts';
   const every = lane === 'files' ? schedule.filesEveryMs : schedule.accountsEveryMs;
   let retryAt = 0;
+  const earlyAt = (): number => {
+    const wanted = rescanWantedAt();
+    return wanted !== null && (scanner.lastCompletedStartedAt() ?? -Infinity) < wanted ? wanted : Infinity;
+  };
   return {
     name, lane, stream, status: scanner.status,
     pass: (signal) => scanner.scan(signal),
-    dueAt: () => Math.max((scanner.lastCompletedAt() ?? 0) + every, retryAt),
+    dueAt: () => Math.max(Math.min((scanner.lastCompletedAt() ?? 0) + every, earlyAt()), retryAt),
     // A scan refused for a permission waits for the permission check, not for the retry delay.
     passed: ({ failed, refused, waitMs }, now) => { retryAt = failed && !refused ? now + Math.max(waitMs, FAILED_SCAN_RETRY_MS) : 0; },
   };

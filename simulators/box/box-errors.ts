@@ -38,6 +38,10 @@ export const boxErrors = {
   forbidden: (message = 'Access denied - insufficient permission') => error(403, 'access_denied_insufficient_permissions', message),
   notFound: () => error(404, 'not_found', 'Not Found'),
   badRequest: (message: string, code = 'bad_request') => error(400, code, message),
+  /** A query parameter Box does not accept: 400 `bad_request`, the parameter named in `context_info.errors` (as Box answers a bad value). */
+  invalidParameter: (name: string, value: string) => error(400, 'bad_request', 'Bad Request', {}, {
+    context_info: { errors: [{ reason: 'invalid_parameter', name, message: `Invalid value '${value}'. '${name}' with value '${value}' is not valid` }] },
+  }),
   conflict: (code: string, message: string) => error(409, code, message),
   throttled: (retryAfterSeconds: number) => error(429, 'rate_limit_exceeded', 'Request rate limit exceeded, please try again later', { 'retry-after': String(retryAfterSeconds) }),
   internal: () => error(500, 'internal_server_error', 'Internal Server Error'),
@@ -49,10 +53,11 @@ export function oauthError(error: string, description: string): BoxApiError {
 }
 
 /**
- * Box's continuations are query parameters (`marker`, `offset`, the events' `stream_position`). Box
- * documents no error for one past its lifetime: the 400 `invalid_parameter` it answers for a bad value.
+ * Box's continuations are query parameters (`marker`, `offset`, the events' `stream_position`, the
+ * enterprise event stream's saved cursor). Box documents no error for one past its lifetime: the 400
+ * `bad_request` with an `invalid_parameter` entry naming it that it answers for a bad value.
  */
 export const boxContinuation: ContinuationContract = queryContinuation((_request, param) => {
-  const refused = boxErrors.badRequest(`Invalid value '${param.value}' for query parameter '${param.name}'.`, 'invalid_parameter');
+  const refused = boxErrors.invalidParameter(param.name, param.value);
   return { status: refused.status, body: refused.body };
-});
+}, ['marker', 'offset', 'stream_position']);

@@ -5,7 +5,7 @@ import { limitOf, q, type RouteContext } from './route-context.js';
 
 function position(text: string | undefined): bigint | null {
   if (text === undefined || text === '' || text === '0') return null;
-  if (!/^\d+$/.test(text)) throw boxErrors.badRequest(`Invalid value '${text}' for query parameter 'stream_position'.`, 'invalid_parameter');
+  if (!/^\d+$/.test(text)) throw boxErrors.invalidParameter('stream_position', text);
   return BigInt(text);
 }
 

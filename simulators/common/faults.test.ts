@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../core/logger.js';
 import { cloudTrailContinuation } from '../aws/aws-errors.js';
+import { boxContinuation } from '../box/box-errors.js';
 import { dropboxContinuation } from '../dropbox/errors.js';
 import { googleContinuation } from '../google-workspace/google-errors.js';
 import { salesforceContinuation } from '../salesforce/errors.js';
@@ -111,4 +112,25 @@ test('Google: a pageToken query parameter is refused with 400 invalid, naming th
   assert.equal(refused.status, 400);
   const body = (await refused.json()) as { error: { code: number; errors: Array<{ reason: string; location: string }> } };
   assert.deepEqual([body.error.code, body.error.errors[0]!.reason, body.error.errors[0]!.location], [400, 'invalid', 'pageToken']);
+});
+
+test("Google: Drive's changes feed token is a pageToken too; pageSize is not a continuation", async () => {
+  const sim = await providerApp(googleContinuation, (app) => app.get('/drive/v3/changes', async () => ({ changes: [] })));
+  sim.faults.arm({ kind: 'expired_token' });
+  assert.equal((await fetch(`${sim.url}/drive/v3/changes?pageSize=100`)).status, 200, 'a first page with a page size carries no token');
+  const refused = await fetch(`${sim.url}/drive/v3/changes?pageSize=100&supportsAllDrives=true&pageToken=42`);
+  assert.equal(refused.status, 400);
+  const body = (await refused.json()) as { error: { message: string; errors: Array<{ reason: string; location: string; locationType: string }> } };
+  assert.deepEqual([body.error.message, body.error.errors[0]!.reason, body.error.errors[0]!.location, body.error.errors[0]!.locationType], ['Invalid Value', 'invalid', 'pageToken', 'parameter']);
+});
+
+test("Box: the event stream's stream_position is refused with 400 bad_request naming it; now and created_after are not continuations", async () => {
+  const sim = await providerApp(boxContinuation, (app) => app.get('/2.0/events', async () => ({ entries: [] })));
+  sim.faults.arm({ kind: 'expired_token' });
+  assert.equal((await fetch(`${sim.url}/2.0/events?stream_type=admin_logs_streaming&stream_position=now`)).status, 200);
+  assert.equal((await fetch(`${sim.url}/2.0/events?stream_type=admin_logs&created_after=2024-06-01T00:00:00Z`)).status, 200);
+  const refused = await fetch(`${sim.url}/2.0/events?stream_type=admin_logs_streaming&stream_position=1152922976252290886&limit=100`);
+  assert.equal(refused.status, 400);
+  const body = (await refused.json()) as { code: string; context_info: { errors: Array<{ reason: string; name: string }> } };
+  assert.deepEqual([body.code, body.context_info.errors[0]!.reason, body.context_info.errors[0]!.name], ['bad_request', 'invalid_parameter', 'stream_position']);
 });

@@ -55,20 +55,24 @@ export interface ContinuationContract {
 /** Values that point at the start of a list (`sysparm_offset=0`, Box `stream_position=now`, Graph delta `token=latest`): a first page, not a continuation. */
 const START = new Set(['', '0', 'now', 'latest']);
 
-/** The query parameter of `request` named like a continuation (`pageToken`, `after`, `cursor`...), and its value. */
-export function queryContinuationParam(request: FastifyRequest): { name: string; value: string } | null {
+/**
+ * The query parameter of `request` that carries a continuation, and its value: one of `names` (the
+ * provider's own: Google's `pageToken`), or by default any named like one (`after`, `cursor`...).
+ */
+export function queryContinuationParam(request: FastifyRequest, names?: readonly string[]): { name: string; value: string } | null {
   const url = new URL(request.url, 'http://x');
   // A token endpoint's parameters are credentials, not continuations.
   if (/token$/.test(url.pathname)) return null;
-  for (const [name, value] of url.searchParams) if (CONTINUATION.test(name) && !START.has(value)) return { name, value };
+  const isContinuation = (name: string) => (names ? names.includes(name) : CONTINUATION.test(name));
+  for (const [name, value] of url.searchParams) if (isContinuation(name) && !START.has(value)) return { name, value };
   return null;
 }
 
-/** A continuation in a query parameter (see `queryContinuationParam`), refused with `refusal`. */
-export function queryContinuation(refusal: (request: FastifyRequest, param: { name: string; value: string }) => ContinuationRefusal): ContinuationContract {
+/** A continuation in a query parameter (see `queryContinuationParam`, with the provider's `names`), refused with `refusal`. */
+export function queryContinuation(refusal: (request: FastifyRequest, param: { name: string; value: string }) => ContinuationRefusal, names?: readonly string[]): ContinuationContract {
   return {
-    carries: (request) => queryContinuationParam(request) !== null,
-    refusal: (request) => refusal(request, queryContinuationParam(request)!),
+    carries: (request) => queryContinuationParam(request, names) !== null,
+    refusal: (request) => refusal(request, queryContinuationParam(request, names)!),
   };
 }
 

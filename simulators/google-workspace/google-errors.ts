@@ -87,11 +87,13 @@ export class OAuthError extends Error {
 }
 
 /**
- * Google's continuation is the `pageToken` query parameter; a token it no longer honours is a 400
- * `invalid` argument naming the parameter. Google documents no wording for an expired page token:
- * the message is the `Invalid Value` its APIs answer for a bad parameter.
+ * Google's continuation is the `pageToken` query parameter (a list's next page, and Drive's changes
+ * feed, whose saved token is the same parameter); a token it no longer honours is a 400 `invalid`
+ * argument naming the parameter. Google documents no wording for an expired page token (Drive's
+ * reference: a rejected token "should be discarded"): the message is the `Invalid Value` its APIs
+ * answer for a bad parameter. Only `pageToken` is one: `pageSize` is not a continuation.
  */
 export const googleContinuation: ContinuationContract = queryContinuation((_request, param) => {
   const refused = googleErrors.invalid('Invalid Value', param.name);
   return { status: refused.status, body: refused.body() };
-});
+}, ['pageToken']);

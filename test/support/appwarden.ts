@@ -1,6 +1,7 @@
 import { startAppwarden, type Role, type RunningAppwarden } from '../../cli/start.js';
 import type { InstanceSettings } from './simulators.js';
 import type { ClickHouse } from '../../core/clickhouse.js';
+import type { Logger } from '../../core/logger.js';
 import { ADMIN_HEADERS, testConfig, testLog } from './stack.js';
 
 export interface TestStack extends RunningAppwarden {
@@ -16,8 +17,9 @@ export interface TestStack extends RunningAppwarden {
 export async function startTestStack(
   connectors: Record<string, Record<string, InstanceSettings>>,
   roles?: readonly Role[],
+  options: { log?: Logger } = {},
 ): Promise<TestStack> {
-  const running = await startAppwarden({ config: testConfig(connectors), log: testLog, progressIntervalMs: 60_000, ...(roles ? { roles } : {}) });
+  const running = await startAppwarden({ config: testConfig(connectors), log: options.log ?? testLog, progressIntervalMs: 60_000, ...(roles ? { roles } : {}) });
   const clickhouse = running.clickhouse;
   if (!clickhouse || !running.app) throw new Error('the test stack needs the sink and the API');
   const app = running.app;

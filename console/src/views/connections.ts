@@ -9,6 +9,8 @@ interface Stream {
   lastCompletedScan?: { completedAt: string; records: number | null } | null;
   /** Set while the tenant lacks what the stream reads (state not_available). */
   notAvailable?: { reason: string; since: string };
+  /** Change feeds: restarts from the present after the provider refused the cursor (the file scan then ran early). */
+  feedRestarts?: { count: number; lastAt: string; parts: string[]; reason: string } | null;
 }
 /** An item of `GET /v1/connectors`. */
 export interface Instance {
@@ -33,7 +35,9 @@ function streamLine(s: Stream): HTMLElement {
     s.freshnessMs !== null ? ` · fresh ${fmtDuration(s.freshnessMs)}` : '',
     s.nextRunAt ? ` · next ${fmtAgo(s.nextRunAt)}` : '',
     s.lastError ? h('span', { class: 'error-text', title: s.lastError.message }, ` · ${s.lastError.code}`) : '',
-    s.notAvailable ? h('span', { title: s.notAvailable.reason }, ` · not available for this tenant since ${fmtTime(s.notAvailable.since)}`) : '');
+    s.notAvailable ? h('span', { title: s.notAvailable.reason }, ` · not available for this tenant since ${fmtTime(s.notAvailable.since)}`) : '',
+    s.feedRestarts ? h('span', { title: `${s.feedRestarts.parts.join(', ')}: ${s.feedRestarts.reason}` },
+      ` · restarted from the present ${s.feedRestarts.count}× (last ${fmtAgo(s.feedRestarts.lastAt)}; the file scan covers the gap)`) : '');
 }
 
 /** Connections: each instance's health and streams (refreshed every 2 s), connect, test, scan now, pause, resume, disconnect. */
