@@ -28,8 +28,9 @@ async function oktaMessages(): Promise<Buffer[]> {
   try {
     const messages: Buffer[] = [];
     for (const body of pageBodies(sim.eventsFor())) {
-      const page = JSON.parse(body) as unknown[];
-      rememberRecordTexts(body, page);
+      const text = body.toString('utf8');
+      const page = JSON.parse(text) as unknown[];
+      rememberRecordTexts(text, page);
       for (const raw of page) {
         const event = normalizeOktaLogEvent(raw, { instance: 'bench', ingestedAt: Date.now(), rawText: recordText(raw)! });
         messages.push(Buffer.from(schemaRegistry().encode('audit-event', event)));

@@ -14,7 +14,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const sim = await startBenchOktaSimulator(log, N);
-  let bodies: string[];
+  let bodies: Buffer[];
   try {
     const raws = sim.eventsFor();
     out(`Appwarden normalize benchmark: ${raws.length.toLocaleString('en-US')} simulated Okta events`);
