@@ -124,7 +124,7 @@ describe('Box end to end', () => {
     const item = activeOwned(other).find((i) => i.type === 'file' && i.sharedLink === null && other.tenant.collaborationsOf(i).length === 0)!;
     await waitFor(async () => (await fileRow('other', item.id))?.access_level === 'private', { what: 'the private file scanned' });
     other.shareItem('file', item.id, 'open');
-    const row = await waitFor(async () => { const r = await fileRow('other', item.id); return r?.access_level === 'public' ? r : null; }, { what: 'the open link seen', timeoutMs: 30_000 });
+    const row = await waitFor(async () => { const r = await fileRow('other', item.id); return r?.access_level === 'public' ? r : null; }, { what: 'the open link seen' });
     assert.equal(row.change, 'updated');
   });
 
@@ -172,12 +172,12 @@ describe('Box end to end', () => {
     assert.ok((await status('main')).http.throttleWaitMs > 0);
 
     main.deny('manage_groups');
-    await waitFor(async () => (await status('main')).credentials?.missing.some((m) => m.capability === 'groups' && m.permission === 'manage_groups'), { what: 'groups missing manage_groups', timeoutMs: 30_000 });
+    await waitFor(async () => (await status('main')).credentials?.missing.some((m) => m.capability === 'groups' && m.permission === 'manage_groups'), { what: 'groups missing manage_groups' });
     main.allow('manage_groups');
-    await waitFor(async () => !(await status('main')).credentials?.missing.some((m) => m.capability === 'groups'), { what: 'groups back', timeoutMs: 30_000 });
+    await waitFor(async () => !(await status('main')).credentials?.missing.some((m) => m.capability === 'groups'), { what: 'groups back' });
 
     const gone = main.tenant.users.find((u) => u.role === 'user' && u.status === 'active' && u.sessionsTerminated === 0)!;
     main.tenant.users.splice(main.tenant.users.indexOf(gone), 1);
-    await waitFor(async () => (await accounts('main', 'user')).every((u) => u.subject.id !== gone.id), { what: 'the removed user deleted after a complete scan', timeoutMs: 30_000 });
+    await waitFor(async () => (await accounts('main', 'user')).every((u) => u.subject.id !== gone.id), { what: 'the removed user deleted after a complete scan' });
   });
 });

@@ -93,7 +93,7 @@ test('disconnect with purge deletes that instance\'s activities, accounts, app g
     const rows = await ch.query<{ actor_role: string; summary: string; status: number }>(
       "SELECT actor_role, summary, status FROM audit_trail WHERE action = 'DELETE /v1/connectors/:provider/:instance' ORDER BY at");
     return rows.some((r) => r.status === 200) ? rows : null;
-  }, { what: 'the purge in the audit trail', timeoutMs: 30_000 });
+  }, { what: 'the purge in the audit trail' });
   const done = trail.find((r) => r.status === 200)!;
   assert.equal(done.actor_role, 'admin');
   assert.match(done.summary, /disconnected box\.gone, data purged/);

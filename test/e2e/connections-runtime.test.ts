@@ -51,25 +51,25 @@ test('connections at run time: add, see it scan, rotate credentials, pause and r
   assert.equal(created.status, 201, JSON.stringify(created.body));
   assert.deepEqual((created.body.settings as Record<string, unknown>).token, { env: 'OKTA_LIVE_TOKEN' });
   assert.equal((await call('POST', '/v1/connectors', { provider: 'okta', instance: 'live', settings })).status, 409);
-  await waitFor(async () => (await status())?.health === 'error', { what: 'the instance in error with a refused token', timeoutMs: 30_000 });
+  await waitFor(async () => (await status())?.health === 'error', { what: 'the instance in error with a refused token' });
   assert.equal((await call('POST', '/v1/connectors/okta/live/test', {})).body.ok, false);
 
   // Credentials rotated to the right token, given inline: kept encrypted, never answered; the instance scans.
   const rotated = await call('PATCH', '/v1/connectors/okta/live', { settings: { token: sim.token } });
   assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
   assert.equal((rotated.body.settings as Record<string, unknown>).token, '[encrypted]');
-  await waitFor(async () => (await status())?.health === 'connected', { what: 'connected after the rotation', timeoutMs: 30_000 });
+  await waitFor(async () => (await status())?.health === 'connected', { what: 'connected after the rotation' });
   await waitFor(async () => (await stored('accounts')) > 0 && (await stored('activities')) > 0, { what: 'accounts and activities of the new instance stored', timeoutMs: 60_000 });
   const test1 = await call('POST', '/v1/connectors/okta/live/test', {});
   assert.equal(test1.body.ok, true, JSON.stringify(test1.body));
 
   // Scan now: the account scan runs again although its schedule says in an hour.
   const accountsScan = async () => (await status())?.streams.find((s) => s.kind === 'snapshot' && s.stream === 'accounts')?.lastSuccessAt ?? null;
-  await waitFor(async () => (await accountsScan()) !== null, { what: 'the first account scan', timeoutMs: 30_000 });
+  await waitFor(async () => (await accountsScan()) !== null, { what: 'the first account scan' });
   const before = await accountsScan();
   const scan = await call('POST', '/v1/connectors/okta/live/scan', { kinds: ['accounts'] });
   assert.equal(scan.status, 202, JSON.stringify(scan.body));
-  await waitFor(async () => (await accountsScan()) !== before, { what: 'the account scan asked for', timeoutMs: 30_000 });
+  await waitFor(async () => (await accountsScan()) !== before, { what: 'the account scan asked for' });
 
   // Pause and resume; a schedule change on the way.
   assert.equal((await call('PATCH', '/v1/connectors/okta/live', { state: 'paused' })).status, 200);
@@ -78,7 +78,7 @@ test('connections at run time: add, see it scan, rotate credentials, pause and r
   const resumed = await call('PATCH', '/v1/connectors/okta/live', { state: 'active', settings: { schedule: { activitiesEveryMs: 500 } } });
   assert.equal(resumed.status, 200);
   assert.equal(((resumed.body.settings as { schedule: { activitiesEveryMs: number } }).schedule).activitiesEveryMs, 500);
-  await waitFor(async () => (await status())?.health === 'connected', { what: 'connected again after resume', timeoutMs: 30_000 });
+  await waitFor(async () => (await status())?.health === 'connected', { what: 'connected again after resume' });
 
   // A restart of the process finds the connection, decrypts its token and runs it.
   await running.stop();
@@ -86,7 +86,7 @@ test('connections at run time: add, see it scan, rotate credentials, pause and r
   const after = await call('GET', '/v1/connectors/okta/live');
   assert.equal(after.status, 200);
   assert.equal((after.body.settings as Record<string, unknown>).token, '[encrypted]');
-  await waitFor(async () => (await status())?.health === 'connected', { what: 'connected after the restart', timeoutMs: 30_000 });
+  await waitFor(async () => (await status())?.health === 'connected', { what: 'connected after the restart' });
 
   // Disconnect, keeping the data; then the connection is gone from this process and stays so.
   const activitiesBefore = await stored('activities');
@@ -101,7 +101,7 @@ test('connections at run time: add, see it scan, rotate credentials, pause and r
     const rows = await running.clickhouse!.query<{ action: string }>("SELECT action FROM audit_trail WHERE action LIKE '% /v1/connectors%'");
     const actions = new Set(rows.map((r) => r.action));
     return ['POST /v1/connectors', 'PATCH /v1/connectors/:provider/:instance', 'DELETE /v1/connectors/:provider/:instance', 'POST /v1/connectors/:provider/:instance/scan'].every((a) => actions.has(a));
-  }, { what: 'the connection changes in the audit trail', timeoutMs: 30_000 });
+  }, { what: 'the connection changes in the audit trail' });
 
   for (const body of answers) {
     assert.equal(body.includes(sim.token), false, 'no answer holds the token');

@@ -166,10 +166,10 @@ describe('the web console in headless Chromium', () => {
     await waitFor(async () => {
       await page.reload();
       return (await page.locator('.page-head .badge').first().innerText()) === 'succeeded';
-    }, { what: 'remove_public_link carried out', timeoutMs: 30_000 });
+    }, { what: 'remove_public_link carried out' });
     assert.equal([...scene.box.tenant.items.values()].find((i) => i.id === file.id)!.sharedLink, null, 'the link is gone in Box');
     await waitFor(async () => (await scene.api<{ items: unknown[] }>(`/v1/files?provider=box&file_id=${file.id}&access_level=public`)).items.length === 0,
-      { what: 'the next scan without the link', timeoutMs: 30_000 });
+      { what: 'the next scan without the link' });
     await page.goto(`${scene.url}/console/files?access_level=public`);
     await page.locator('table.grid, p.empty').first().waitFor();
     assert.equal(await page.locator(`tr[data-file="${file.id}"]`).count(), 0);
@@ -195,7 +195,7 @@ describe('the web console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.getByText('Connected okta.branch').waitFor();
     const row = page.locator('tr[data-connection="okta.branch"]');
-    await waitFor(async () => (await row.getAttribute('data-health')) === 'connected', { what: 'okta.branch connected', timeoutMs: 30_000 });
+    await waitFor(async () => (await row.getAttribute('data-health')) === 'connected', { what: 'okta.branch connected' });
     const stored = await scene.api<{ settings: { token: unknown } }>('/v1/connectors/okta/branch');
     assert.equal(stored.settings.token, '[encrypted]');
 
@@ -206,7 +206,7 @@ describe('the web console in headless Chromium', () => {
     await row.getByRole('button', { name: 'Pause' }).click();
     await waitFor(async () => (await row.getAttribute('data-health')) === 'paused', { what: 'okta.branch paused' });
     await row.getByRole('button', { name: 'Resume' }).click();
-    await waitFor(async () => (await row.getAttribute('data-health')) === 'connected', { what: 'okta.branch connected again', timeoutMs: 30_000 });
+    await waitFor(async () => (await row.getAttribute('data-health')) === 'connected', { what: 'okta.branch connected again' });
     page.once('dialog', (dialog) => void dialog.accept());
     await row.getByRole('button', { name: 'Disconnect' }).click();
     await waitFor(async () => (await row.getAttribute('data-health')) === 'disconnected', { what: 'okta.branch disconnected' });

@@ -49,7 +49,7 @@ async function accountAfter(query: string, since: number, accept: (item: Account
   return waitFor(async () => {
     const items = (await s.api<{ items: AccountItem[] }>(`/v1/accounts?${query}&limit=1000`)).body.items;
     return items.find((i) => Date.parse(i.observed_at) > since && accept(i)) ?? null;
-  }, { what: `a scan record for ${query}`, timeoutMs: 15_000 });
+  }, { what: `a scan record for ${query}` });
 }
 
 async function fileAfter(fileId: string, since: number, accept: (row: FileRow) => boolean): Promise<FileRow> {
@@ -58,7 +58,7 @@ async function fileAfter(fileId: string, since: number, accept: (row: FileRow) =
       `SELECT toUnixTimestamp64Milli(observed_at) AS observed_ms, access_level, owner_email, collaborator_emails, label, attributes FROM files FINAL
        WHERE provider = 'google_workspace' AND instance = 'main' AND file_id = {id:String}`, { id: fileId });
     return row && Number(row.observed_ms) > since && accept(row) ? row : null;
-  }, { what: `a scan record of file ${fileId}`, timeoutMs: 15_000 });
+  }, { what: `a scan record of file ${fileId}` });
 }
 
 async function auditShows(actionRaw: string, since: number): Promise<void> {
@@ -66,7 +66,7 @@ async function auditShows(actionRaw: string, since: number): Promise<void> {
     const from = new Date(since - 60_000).toISOString();
     const res = await s.api<{ items: Array<{ action_raw: string }> }>(`/v1/activities?provider=google_workspace&action_raw=${actionRaw}&from=${from}`);
     return res.body.items.length > 0;
-  }, { what: `${actionRaw} in the activity trail`, timeoutMs: 15_000 });
+  }, { what: `${actionRaw} in the activity trail` });
 }
 
 function activeUser(index: number) {

@@ -56,7 +56,7 @@ function loginActivity(sim: GoogleWorkspaceSimulator, time: number): Raw {
 describe('Google Workspace: late, multi-event and malformed activities, token refresh, missing permissions', () => {
   test('an activity Google makes visible late (seconds here, hours in Google\'s terms) is still ingested, exactly once', async () => {
     const { sim, s } = await setUp('gw-late');
-    await waitFor(async () => (await s.countActivities('main')) === expectedEvents(sim, 'main').length, { what: 'history stored', timeoutMs: 20_000 });
+    await waitFor(async () => (await s.countActivities('main')) === expectedEvents(sim, 'main').length, { what: 'history stored' });
     const addedAt = Date.now();
     const visibleAt = addedAt + 4000;
     const late = sim.addActivity(loginActivity(sim, addedAt - 2 * 60_000), { visibleAt });
@@ -69,7 +69,7 @@ describe('Google Workspace: late, multi-event and malformed activities, token re
     }, { what: 'a poll while the activity was invisible' });
     assert.ok(Date.parse(poll.lastSuccessAt!) < visibleAt, 'the poll ran before the activity became visible');
     assert.equal(await stored(s, event!.event_id), 0);
-    await waitFor(async () => (await stored(s, event!.event_id)) === 1, { what: 'the late activity stored', timeoutMs: 15_000 });
+    await waitFor(async () => (await stored(s, event!.event_id)) === 1, { what: 'the late activity stored' });
     const audit = await readTopic(s, s.bus.topics.audit, (records) => records.length >= expectedEvents(sim, 'main').length);
     assert.equal(audit.filter((r) => (decode(r.value!).record as AuditEvent).event_id === event!.event_id).length, 1, 'once on the topic too');
     assert.equal(await s.countActivities('main'), expectedEvents(sim, 'main').length);
@@ -77,7 +77,7 @@ describe('Google Workspace: late, multi-event and malformed activities, token re
 
   test('an activity with several events becomes one event each; a malformed one goes to the dead-letter topic and the rest flow', async () => {
     const { sim, s } = await setUp('gw-malformed');
-    await waitFor(async () => (await s.countActivities('main')) === expectedEvents(sim, 'main').length, { what: 'history stored', timeoutMs: 20_000 });
+    await waitFor(async () => (await s.countActivities('main')) === expectedEvents(sim, 'main').length, { what: 'history stored' });
     const before = await s.countActivities('main');
     const broken = { kind: 'admin#reports#activity', id: { applicationName: 'admin', uniqueQualifier: '42' }, actor: { email: sim.adminEmail }, events: [{ name: 'SUSPEND_USER' }] };
     sim.injectRawActivity(broken, { application: 'admin' });
@@ -87,7 +87,7 @@ describe('Google Workspace: late, multi-event and malformed activities, token re
         { type: 'GROUP_SETTINGS', name: 'REMOVE_GROUP_MEMBER', parameters: [{ name: 'USER_EMAIL', value: `y@${sim.domain}` }] }],
     }, { visibleAt: Date.now() + 500 });
     const ids = normalizeGoogleActivity(pair, { instance: 'main', ingestedAt: 0 }).map((e) => e.event_id);
-    await waitFor(async () => (await stored(s, ids[0]!)) === 1 && (await stored(s, ids[1]!)) === 1, { what: 'both events of the activity stored', timeoutMs: 15_000 });
+    await waitFor(async () => (await stored(s, ids[0]!)) === 1 && (await stored(s, ids[1]!)) === 1, { what: 'both events of the activity stored' });
     assert.equal(await s.countActivities('main'), before + 2);
     const dead = await readTopic(s, s.bus.topics.deadLetter, (records) => records.length >= 1);
     const letter = dead.map((r) => JSON.parse(r.value!.toString()) as DeadLetter).find((l) => l.raw.includes('"uniqueQualifier":"42"'));
@@ -98,12 +98,12 @@ describe('Google Workspace: late, multi-event and malformed activities, token re
 
   test('tokens Google revokes early are refreshed on the 401 and reading goes on', async () => {
     const { sim, s } = await setUp('gw-refresh');
-    await waitFor(async () => (await s.countActivities('main')) === expectedEvents(sim, 'main').length, { what: 'history stored', timeoutMs: 20_000 });
+    await waitFor(async () => (await s.countActivities('main')) === expectedEvents(sim, 'main').length, { what: 'history stored' });
     const tokensBefore = sim.requests.tokenRequests;
     sim.expireTokens();
     const next = sim.addActivity(loginActivity(sim, Date.now()));
     const [event] = normalizeGoogleActivity(next, { instance: 'main', ingestedAt: 0 });
-    await waitFor(async () => (await stored(s, event!.event_id)) === 1, { what: 'an activity read with a fresh token', timeoutMs: 15_000 });
+    await waitFor(async () => (await stored(s, event!.event_id)) === 1, { what: 'an activity read with a fresh token' });
     assert.ok(sim.requests.tokenRequests > tokensBefore, 'the connector asked for new tokens');
   });
 
@@ -126,7 +126,7 @@ describe('Google Workspace: late, multi-event and malformed activities, token re
     assert.ok(!missing.has('accounts') && !missing.has('activities:logon'));
     await waitFor(async () => (await s.api<{ items: unknown[] }>('/v1/accounts?kind=user&limit=1000')).body.items.length === sim.directory.users.length,
       { what: 'users scanned without the missing scopes' });
-    await waitFor(async () => (await s.countActivities('main')) === expectedEvents(sim, 'main').length, { what: 'activities read', timeoutMs: 20_000 });
+    await waitFor(async () => (await s.countActivities('main')) === expectedEvents(sim, 'main').length, { what: 'activities read' });
     assert.equal((await s.api<{ items: unknown[] }>('/v1/accounts?kind=app_grant&limit=1000')).body.items.length, 0);
     assert.equal((await s.clickhouse.query<{ n: number }>("SELECT count() AS n FROM files FINAL WHERE provider = 'google_workspace'"))[0]?.n, 0);
     assert.equal(sim.requests.byFamily.drive ?? 0, 0, 'no Drive call was even tried');

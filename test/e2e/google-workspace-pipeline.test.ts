@@ -81,7 +81,7 @@ describe('Google Workspace end to end: simulator → connector → Kafka → sin
     const sim = await simulator({ seed: 'gw-e2e' });
     const s = await stack({ google_workspace: { main: googleInstance(sim) } });
     const expected = expectedEvents(sim, 'main');
-    await waitFor(async () => (await s.countActivities('main')) === expected.length, { what: `${expected.length} activities stored`, timeoutMs: 25_000 });
+    await waitFor(async () => (await s.countActivities('main')) === expected.length, { what: `${expected.length} activities stored` });
 
     const from = new Date(Date.now() - 2 * 86_400_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
@@ -123,7 +123,7 @@ describe('Google Workspace end to end: simulator → connector → Kafka → sin
     const grantCount = [...sim.directory.tokens.values()].reduce((n, t) => n + t.length, 0);
     await waitFor(async () => (await s.api<{ items: unknown[] }>('/v1/accounts?provider=google_workspace&kind=app_grant&limit=1000')).body.items.length === grantCount
       && (await s.api<{ items: unknown[] }>('/v1/accounts?provider=google_workspace&kind=privilege&limit=1000')).body.items.length === sim.directory.roleAssignments.length,
-    { what: 'the directory scan stored', timeoutMs: 20_000 });
+    { what: 'the directory scan stored' });
 
     const users = (await s.api<{ items: Array<{ subject: { id: string; email: string; name: string }; status: string; last_login_at: string | null }> }>('/v1/accounts?kind=user&limit=1000')).body.items;
     assert.equal(users.length, sim.directory.users.length);
@@ -181,7 +181,7 @@ describe('Google Workspace end to end: simulator → connector → Kafka → sin
     const updated = await waitFor(async () => {
       const row = (await fileRows(s, 'main')).get(target[0]);
       return row?.change === 'updated' ? row : null;
-    }, { what: 'the shared file updated through the feed', timeoutMs: 15_000 });
+    }, { what: 'the shared file updated through the feed' });
     assert.equal(updated.access_level, 'external');
     assert.ok(updated.collaborator_emails.includes(outsider));
   });
@@ -194,7 +194,7 @@ describe('Google Workspace end to end: simulator → connector → Kafka → sin
     const s = await stack({ google_workspace: { emea: googleInstance(emea, { applications }), us: googleInstance(us, { applications }) } });
     const want = { emea: expectedEvents(emea, 'emea'), us: expectedEvents(us, 'us') };
     await waitFor(async () => (await s.countActivities('emea')) === want.emea.length && (await s.countActivities('us')) === want.us.length,
-      { what: 'both tenants stored', timeoutMs: 25_000 });
+      { what: 'both tenants stored' });
     const rows = await s.clickhouse.query<{ instance: string; ids: string[] }>(
       "SELECT instance, groupArray(event_id) AS ids FROM activities FINAL WHERE provider = 'google_workspace' GROUP BY instance ORDER BY instance");
     assert.deepEqual(rows.map((r) => r.instance), ['emea', 'us']);

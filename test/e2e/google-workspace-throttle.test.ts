@@ -41,7 +41,7 @@ describe('Google Workspace: throttling slows only the instance that got it', () 
     cleanups.push(() => s.stop());
 
     const wantSteady = expectedEvents(steady, 'steady').length;
-    await waitFor(async () => (await s.countActivities('steady')) === wantSteady, { what: 'the steady tenant read completely', timeoutMs: 20_000 });
+    await waitFor(async () => (await s.countActivities('steady')) === wantSteady, { what: 'the steady tenant read completely' });
     const steadyUsers = (await s.api<{ items: unknown[] }>('/v1/accounts?instance=steady&kind=user&limit=1000')).body.items.length;
     assert.equal(steadyUsers, steady.directory.users.length, 'the steady tenant\'s directory is scanned too');
 
@@ -55,7 +55,7 @@ describe('Google Workspace: throttling slows only the instance that got it', () 
 
     throttled.stopThrottling();
     const wantThrottled = expectedEvents(throttled, 'throttled').length;
-    await waitFor(async () => (await s.countActivities('throttled')) === wantThrottled, { what: 'the throttled tenant caught up', timeoutMs: 25_000 });
+    await waitFor(async () => (await s.countActivities('throttled')) === wantThrottled, { what: 'the throttled tenant caught up' });
     assert.equal(await s.countActivities('steady'), wantSteady, 'nothing doubled for the steady tenant');
   });
 });

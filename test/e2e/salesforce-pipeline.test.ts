@@ -22,6 +22,7 @@ let sales: SalesforceSimulator;
 let support: SalesforceSimulator;
 let s: TestStack;
 const published: AuditEvent[] = [];
+const publishedGroup = freshName('sf-e2e');
 
 const count = async (sql: string, params: Record<string, unknown>) => Number((await s.clickhouse.query<{ n: string }>(sql, params))[0]?.n ?? 0);
 const stored = (instance: string, action: string) =>
@@ -44,8 +45,12 @@ before(async () => {
   });
   cleanups.push(() => s.stop());
   const consumer = await s.bus.consume({
-    groupId: freshName('sf-e2e'), topics: [s.bus.topics.audit], fromBeginning: true,
-    eachBatch: async (batch) => { for (const r of batch.records) if (r.value) published.push(decode(r.value).record as AuditEvent); },
+    groupId: publishedGroup, topics: [s.bus.topics.audit], fromBeginning: true,
+    // Committed, so the group's lag says when every event published so far has been read.
+    eachBatch: async (batch, ctx) => {
+      for (const r of batch.records) if (r.value) published.push(decode(r.value).record as AuditEvent);
+      await ctx.commit();
+    },
   });
   cleanups.push(() => consumer.stop());
 });
@@ -54,7 +59,9 @@ after(async () => {
 });
 
 describe('Salesforce end to end, two orgs', () => {
-  test('both auth flows reach the instance URL of their token answer; every activity source is stored', async () => {
+  // Its own timeout: the ~110 hourly log files of two days are read one page, one publish and one cursor
+  // save at a time, over two minutes on a loaded 2-core CI (73 s on a quiet one).
+  test('both auth flows reach the instance URL of their token answer; every activity source is stored', { timeout: 420_000 }, async () => {
     await waitFor(async () => (await stored('sales', 'LoginHistory')) === sales.rows('LoginHistory').length && (await stored('sales', 'LoginEvent')) === sales.rows('LoginEvent').length,
       { what: 'sales LoginHistory and LoginEvent stored', timeoutMs: 120_000 });
     assert.ok((sales.issued.client_credentials ?? 0) >= 1, 'the sales org issued client-credentials tokens');
@@ -66,11 +73,17 @@ describe('Salesforce end to end, two orgs', () => {
     assert.ok(trail.length > 0, 'the org has a setup audit trail');
     await waitFor(async () => (await count('SELECT count() AS n FROM activities FINAL WHERE event_id IN {ids:Array(String)}', { ids: trail })) === trail.length,
       { what: 'the setup audit trail stored', timeoutMs: 60_000 });
-    const hourly = sales.logFiles.visible(0, Date.now()).filter((f) => f.row.Interval === 'Hourly');
-    const rows = hourly.reduce((n, f) => n + f.events.length, 0);
-    assert.ok(rows > 0, 'the org has hourly log files');
-    await waitFor(async () => (await count("SELECT count() AS n FROM activities FINAL WHERE instance = 'sales' AND attributes['log_file_id'] != ''", {})) === rows,
-      { what: `${rows} log file rows stored`, timeoutMs: 120_000 });
+    // An hour's log files are published minutes after the hour, maybe while this waits: the rows stored are
+    // compared with the rows of the files published at that moment.
+    const hourlyRows = () => sales.logFiles.visible(0, Date.now()).filter((f) => f.row.Interval === 'Hourly').reduce((n, f) => n + f.events.length, 0);
+    assert.ok(hourlyRows() > 0, 'the org has hourly log files');
+    let seen = { stored: 0, published: 0 };
+    await waitFor(async () => {
+      seen = { stored: await count("SELECT count() AS n FROM activities FINAL WHERE instance = 'sales' AND attributes['log_file_id'] != ''", {}), published: hourlyRows() };
+      return seen.stored === seen.published;
+    }, { what: 'every row of the published log files stored', timeoutMs: 240_000 }).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen ${JSON.stringify(seen)}`);
+    });
   });
 
   test('a late hourly log file (for an hour five hours ago, published now) is ingested once', async () => {
@@ -81,8 +94,18 @@ describe('Salesforce end to end, two orgs', () => {
     const ids = [1, 2, 3].map((row) => salesforce.normalizeActivity({ EVENT_TYPE: 'ReportExport', TIMESTAMP_DERIVED: new Date(events[row - 1]!.atMs).toISOString(), attributes: { logFileId: file.row.Id, row } }, { instance: 'sales', ingestedAt: 0 }) as AuditEvent)
       .map((e) => e.event_id);
     await waitFor(async () => (await count('SELECT count() AS n FROM activities FINAL WHERE event_id IN {ids:Array(String)}', { ids })) === 3, { what: 'the late file\'s rows stored', timeoutMs: 120_000 });
-    // Later polls re-read the trailing window, which holds the file: its rows are not published again.
-    await new Promise((resolve) => setTimeout(resolve, 2000)); // several polls (every 300 ms) re-read the trailing window
+    // Later polls re-read the trailing window, which holds the file: its rows are not published again. Two
+    // complete polls that started once the rows were stored, then every published event read, not a sleep.
+    const storedAt = Date.now();
+    let runs = new Set<string>();
+    await waitFor(async () => {
+      const res = await s.api<{ items: Array<{ instance: string; streams: Array<{ stream: string; lastRunStartedAt: string | null; lastSuccessAt: string | null }> }> }>('/v1/connectors');
+      const stream = res.body.items.find((i) => i.instance === 'sales')?.streams.find((x) => x.stream === 'event_log_files');
+      if (stream?.lastRunStartedAt && stream.lastSuccessAt && Date.parse(stream.lastRunStartedAt) > storedAt
+        && Date.parse(stream.lastSuccessAt) >= Date.parse(stream.lastRunStartedAt)) runs = new Set([...runs, stream.lastRunStartedAt]);
+      return runs.size >= 2;
+    }, { what: 'two complete polls of the event log files after the late file was stored' });
+    await waitFor(async () => (await s.bus.fetchLag(publishedGroup, [s.bus.topics.audit])).every((p) => p.lag === 0), { what: 'every published event read' });
     assert.deepEqual(ids.map((id) => published.filter((e) => e.event_id === id).length), [1, 1, 1], 'each row published once');
     const stored3 = await s.clickhouse.query<{ action: string; occurred_at: string }>('SELECT action, toString(occurred_at) AS occurred_at FROM activities FINAL WHERE event_id IN {ids:Array(String)}', { ids });
     assert.ok(stored3.every((r) => r.action === 'file_download'));

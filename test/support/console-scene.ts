@@ -89,8 +89,12 @@ export async function startConsoleScene(): Promise<ConsoleScene> {
     return (await res.json()) as T;
   };
   const now = Date.now();
+  // No failed sign-in in the whole history: the console and the API show the last 24 hours by default,
+  // and the scene's user must have exactly the ten failures added below in them (the history is anchored
+  // to wall-clock time, so which user had a failure a day ago changes from hour to hour).
   const user = sim.state.users.slice(1).find((u) => u.status === 'ACTIVE' && rolesOfUser(sim.state, u.id).length === 0
-    && !(sim.eventsFor({ actorLogin: u.profile.login, since: now - 3 * 3_600_000 }) as Raw[]).some((e) => e.outcome?.result === 'FAILURE'))!;
+    && !(sim.eventsFor({ actorLogin: u.profile.login }) as Raw[]).some((e) => e.outcome?.result === 'FAILURE'));
+  if (!user) throw new Error('the console scene needs an active user without a role and without a failed sign-in');
   await waitFor(async () => (await api<{ items: unknown[] }>(`/v1/accounts?kind=user&subject_id=${user.id}`)).items.length > 0, { what: 'the first account scan' });
   await waitFor(async () => (await api<{ items: unknown[] }>('/v1/activities?limit=1')).items.length > 0, { what: 'the first activities stored' });
   await waitFor(async () => (await api<{ items: unknown[] }>(`/v1/files?provider=box&file_id=${publicFile.id}&access_level=public`)).items.length > 0, { what: 'the public Box file scanned' });
