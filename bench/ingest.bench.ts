@@ -48,27 +48,28 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, w
 
 async function main(): Promise<void> {
   out(`Appwarden ingest benchmark: N = ${N.toLocaleString('en-US')} simulated Okta events`);
+  // 1. normalize + Avro encode, one core (the bodies as the HTTP client receives them), before the broker
+  //    starts: a JVM starting on the other core slowed this stage by a quarter. The tenant is
+  //    generated in this process for this stage only, then dropped: the end-to-end stage reads the same
+  //    tenant from a simulator in its own process.
+  const tenant = await (async () => {
+    const sim = await startBenchOktaSimulator(log, N);
+    try {
+      const raws = sim.eventsFor();
+      out(`  simulated tenant: ${sim.state.users.length} users, ${raws.length.toLocaleString('en-US')} events`);
+      return { bodies: pageBodies(raws), users: sim.state.users.map((u) => u.profile.login) };
+    } finally {
+      await sim.close();
+    }
+  })();
+  // The simulator and its records are gone: the stage's heap holds what a connector's does.
+  const { users } = tenant;
+  const { messages, events } = await normalizeStage(tenant.bodies, out);
+  tenant.bodies = [];
+
   const kafka = await resolveKafkaBrokers(process.env, localKafkaOptionsFromEnv(process.env, ROOT, log));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'appwarden-bench-'));
   try {
-    // 1. normalize + Avro encode, one core (the bodies as the HTTP client receives them). The tenant is
-    //    generated in this process for this stage only, then dropped: the end-to-end stage reads the same
-    //    tenant from a simulator in its own process.
-    const tenant = await (async () => {
-      const sim = await startBenchOktaSimulator(log, N);
-      try {
-        const raws = sim.eventsFor();
-        out(`  simulated tenant: ${sim.state.users.length} users, ${raws.length.toLocaleString('en-US')} events`);
-        return { bodies: pageBodies(raws), users: sim.state.users.map((u) => u.profile.login) };
-      } finally {
-        await sim.close();
-      }
-    })();
-    // The simulator and its records are gone: the stage's heap holds what a connector's does.
-    const { users } = tenant;
-    const { messages, events } = await normalizeStage(tenant.bodies, out);
-    tenant.bodies = [];
-
     // 2. produce to Kafka (idempotent, acks=all), settings compared on a sample
     const produceConfig = await produceStage(messages, {
       brokers: kafka.brokers, clientId: 'bench', prefix: fresh('bench'), partitions: 6, replicationFactor: 1, log,

@@ -174,14 +174,16 @@ export class LogFiles {
   /** Every file created in [fromMs, nowMs] (a file is visible once created). */
   visible(fromMs: number, nowMs: number): LogFile[] {
     const files: LogFile[] = [];
-    const firstHour = Math.floor((fromMs - 7 * HOUR - DAY) / HOUR) * HOUR;
+    // No file holds an hour before the history: a caller asking from 0 does not walk every hour since 1970.
+    const from = Math.max(fromMs, this.historyStart() - DAY);
+    const firstHour = Math.floor((from - 7 * HOUR - DAY) / HOUR) * HOUR;
     for (let hour = firstHour; hour < nowMs; hour += HOUR) {
       const delays = createPrng(`${this.seed}:elf-delay:${hour}`);
       const created = hour + HOUR + delays.int(this.timing.hourlyDelayMinMs, this.timing.hourlyDelayMaxMs + 1);
       if (created > nowMs || created < fromMs) continue;
       for (const [type, events] of byType(this.#hourEvents(hour))) files.push(this.#file(`h:${hour}:${type}`, type, 'Hourly', hour, created, events));
     }
-    for (let day = Math.floor((fromMs - 2 * DAY) / DAY) * DAY; day < nowMs; day += DAY) {
+    for (let day = Math.floor((from - 2 * DAY) / DAY) * DAY; day < nowMs; day += DAY) {
       const created = day + DAY + this.timing.dailyDelayMs;
       if (created > nowMs || created < fromMs) continue;
       const events: LogEvent[] = [];
