@@ -1,33 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { createKafkaBus, type KafkaBus } from '../../core/kafka.js';
+import { describe, test } from 'node:test';
 import { AppwardenError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
 import { eventId } from '../../schemas/event-id.js';
 import type { AuditEvent } from '../../schemas/types.js';
-import { freshName, testBrokers } from '../../test/support/fresh.js';
+import { freshBuses } from '../../test/support/fresh-bus.js';
 import type { ActivityStream, NormalizeContext, TimeWindow } from '../contract.js';
 import { ActivityPoller } from './activity-poller.js';
 import { CursorStore } from './cursor-store.js';
 import { EventPublisher } from './publisher.js';
 import { newStreamStatus } from './stream-status.js';
 
-const buses: KafkaBus[] = [];
-after(async () => {
-  for (const bus of buses) {
-    await bus.deleteTopics().catch(() => undefined);
-    await bus.disconnect();
-  }
-});
-
-async function freshBus(): Promise<KafkaBus> {
-  const bus = createKafkaBus({
-    brokers: testBrokers(), clientId: 'poller-test', prefix: freshName('poller'), partitions: 1, replicationFactor: 1, log: silentLogger,
-  });
-  buses.push(bus);
-  await bus.ensureTopics();
-  return bus;
-}
+const freshBus = freshBuses('poller');
 
 const HOUR = 3_600_000;
 const NOW = Date.parse('2024-06-01T12:00:00.000Z');

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import pino from 'pino';
 import { AppwardenError, ProviderHttpError } from '../../core/errors.js';
-import { createKafkaBus, type KafkaBus } from '../../core/kafka.js';
 import { silentLogger } from '../../core/logger.js';
 import { buildAccountEvent } from '../../schemas/account-event.js';
-import { freshDir, freshName, testBrokers } from '../../test/support/fresh.js';
+import { freshDir } from '../../test/support/fresh.js';
+import { freshBuses } from '../../test/support/fresh-bus.js';
 import type { ChangePage, ChangeStream, SnapshotContext, SnapshotStream } from '../contract.js';
 import { ChangePoller } from './change-poller.js';
 import { CursorStore } from './cursor-store.js';
@@ -16,20 +16,7 @@ import { SnapshotScanner } from './snapshot-scanner.js';
 import { feedRestartsOf, newStreamStatus } from './stream-status.js';
 import { scanTask } from './stream-task.js';
 
-const buses: KafkaBus[] = [];
-after(async () => {
-  for (const bus of buses) {
-    await bus.deleteTopics().catch(() => undefined);
-    await bus.disconnect();
-  }
-});
-
-async function freshBus(): Promise<KafkaBus> {
-  const bus = createKafkaBus({ brokers: testBrokers(), clientId: 'change-test', prefix: freshName('chg'), partitions: 1, replicationFactor: 1, log: silentLogger });
-  buses.push(bus);
-  await bus.ensureTopics();
-  return bus;
-}
+const freshBus = freshBuses('chg');
 
 function captured(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];

@@ -1,32 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AppwardenError } from '../../core/errors.js';
-import { createKafkaBus, type KafkaBus } from '../../core/kafka.js';
+import type { KafkaBus } from '../../core/kafka.js';
 import { silentLogger } from '../../core/logger.js';
 import { buildAccountEvent } from '../../schemas/account-event.js';
 import { decodeAs } from '../../schemas/registry.js';
 import type { AccountEvent } from '../../schemas/types.js';
-import { freshDir, freshName, testBrokers } from '../../test/support/fresh.js';
+import { freshDir } from '../../test/support/fresh.js';
+import { freshBuses } from '../../test/support/fresh-bus.js';
 import type { SnapshotContext, SnapshotPage, SnapshotStream } from '../contract.js';
 import { CursorStore } from './cursor-store.js';
 import { EventPublisher } from './publisher.js';
 import { SnapshotScanner } from './snapshot-scanner.js';
 import { newStreamStatus } from './stream-status.js';
 
-const buses: KafkaBus[] = [];
-after(async () => {
-  for (const bus of buses) {
-    await bus.deleteTopics().catch(() => undefined);
-    await bus.disconnect();
-  }
-});
-
-async function freshBus(): Promise<KafkaBus> {
-  const bus = createKafkaBus({ brokers: testBrokers(), clientId: 'scanner-test', prefix: freshName('scan'), partitions: 2, replicationFactor: 1, log: silentLogger });
-  buses.push(bus);
-  await bus.ensureTopics();
-  return bus;
-}
+const freshBus = freshBuses('scan', 2);
 
 /** A tenant's users and memberships, as a test changes them between scans. */
 interface Tenant {
